@@ -1,0 +1,177 @@
+"""Settings from the environment and ``.env`` (pydantic-settings).
+
+Created inside ``main()`` or a test fixture, never at import time. Every key is documented in
+``.env.example``; the names are a contract with deployments, so keep them.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+_TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]{1,}$")
+_CHANNEL = re.compile(r"^(@[A-Za-z][A-Za-z0-9_]{3,}|-?\d+)$")
+_HOST_PORT = re.compile(r"^(?P<host>[^:\s]+|\[[0-9a-fA-F:]+\]):(?P<port>\d{1,5})$")
+
+IdList = Annotated[tuple[int, ...], NoDecode]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=False,
+        frozen=True,
+    )
+
+    bot_token: SecretStr | None = None
+    telegram_api_url: str = "https://api.telegram.org"
+    channel_id: str | None = None
+    admin_chat_id: int | None = None
+    admin_ids: IdList = ()
+    editor_ids: IdList = ()
+    timezone: str = "UTC"
+    database_path: Path = Path("data/newsroom.sqlite3")
+    default_language: Literal["ru", "en"] = "ru"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    log_format: Literal["text", "json"] = "text"
+
+    require_approval: bool = True
+    review_reminder_minutes: int = Field(default=60, ge=1)
+    missed_grace_minutes: int = Field(default=30, ge=0)
+    channel_posts_per_minute: int = Field(default=20, ge=1, le=60)
+    global_requests_per_second: int = Field(default=30, ge=1, le=100)
+    max_article_chars: int = Field(default=50_000, ge=1000)
+    allow_private_urls: bool = False
+    feed_interval_minutes: int = Field(default=15, ge=1)
+
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_listen: str = "127.0.0.1:8080"
+    health_listen: str | None = None
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: Any) -> Any:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("default_language", mode="before")
+    @classmethod
+    def _lower(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("admin_ids", "editor_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: Any) -> Any:
+        if isinstance(value, int):
+            return (value,)
+        if not isinstance(value, str):
+            return value
+        ids: list[int] = []
+        for part in value.replace(";", ",").split(","):
+            part = part.strip()
+            if not part:
+                continue
+            if not part.lstrip("-").isdigit():
+                raise ValueError(f"expected comma-separated numeric user ids, got {part!r}")
+            ids.append(int(part))
+        return tuple(ids)
+
+    @field_validator("bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        # Never echo the token back, not even in the error message.
+        if not _TOKEN.match(value.get_secret_value().strip()):
+            raise ValueError("does not look like a bot token (expected <digits>:<letters>)")
+        return SecretStr(value.get_secret_value().strip())
+
+    @field_validator("channel_id")
+    @classmethod
+    def _channel_shape(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        if not _CHANNEL.match(value):
+            raise ValueError("expected @channelusername or a numeric id like -1001234567890")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown IANA time zone {value!r} (e.g. Asia/Almaty)") from exc
+        return value
+
+    @field_validator("telegram_api_url")
+    @classmethod
+    def _api_url(cls, value: str) -> str:
+        return _check_http_url(value) or "https://api.telegram.org"
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        return _check_http_url(value) if value is not None else None
+
+    @field_validator("webhook_listen", "health_listen")
+    @classmethod
+    def _listen(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        match = _HOST_PORT.match(value.strip())
+        if not match or not 0 < int(match["port"]) < 65536:
+            raise ValueError("expected host:port, e.g. 127.0.0.1:8080")
+        return value.strip()
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def missing_for_run(self) -> list[str]:
+        """Settings the real bot cannot run without, each with what it is for."""
+        missing = []
+        if self.bot_token is None:
+            missing.append("BOT_TOKEN is not set (the token from @BotFather)")
+        if self.channel_id is None:
+            missing.append("CHANNEL_ID is not set (the channel to publish to: @name or -100… id)")
+        if self.admin_chat_id is None:
+            missing.append("ADMIN_CHAT_ID is not set (the chat where admins review posts)")
+        if not self.admin_ids:
+            missing.append("ADMIN_IDS is not set (comma-separated Telegram user ids of admins)")
+        if self.webhook_url and self.webhook_secret is None:
+            missing.append("WEBHOOK_SECRET is not set (required with WEBHOOK_URL)")
+        return missing
+
+
+def _check_http_url(value: str) -> str | None:
+    value = value.strip().rstrip("/")
+    if not value:
+        return None
+    if not value.startswith(("http://", "https://")):
+        raise ValueError("must start with http:// or https://")
+    return value
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; ``str()`` is one line per problem, no traceback."""
+
+
+def load_settings(**overrides: Any) -> Settings:
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors():
+            name = str(error["loc"][0]).upper() if error["loc"] else "settings"
+            message = str(error["msg"]).removeprefix("Value error, ")
+            lines.append(f"{name}: {message}")
+        raise ConfigError("\n".join(lines)) from None

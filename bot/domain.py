@@ -1,0 +1,163 @@
+"""Plain data shared by ingest, compose, storage and publishing.
+
+Nothing here imports aiogram or touches the database: these are the values that flow between the
+layers, so that parsing and formatting stay pure functions over them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class ArticleStatus(StrEnum):
+    """Editorial state of an article (the publication rows carry the per-channel state)."""
+
+    DRAFT = "draft"
+    PENDING = "pending"  # submitted, waiting for an admin
+    APPROVED = "approved"  # approved, queued or waiting for a publish action
+    SCHEDULED = "scheduled"  # has publications with a due time
+    PUBLISHED = "published"
+    REJECTED = "rejected"
+    DELETED = "deleted"
+
+
+class PublicationStatus(StrEnum):
+    """State of one article x channel publication (the outbox row)."""
+
+    SCHEDULED = "scheduled"  # due_at set, waiting for the scheduler
+    PUBLISHING = "publishing"  # claimed: a send may be in flight
+    PUBLISHED = "published"
+    FAILED = "failed"
+    HELD = "held"  # needs an admin decision (missed grace period, or unknown outcome)
+    CANCELLED = "cancelled"
+
+
+class Layout(StrEnum):
+    """How an article that does not fit one caption is laid out."""
+
+    AUTO = "auto"
+    CAPTION = "caption"  # photo + caption, body shortened at a sentence boundary
+    SPLIT = "split"  # photo + caption, then the full text in follow-up messages
+    PREVIEW = "preview"  # one text message, photo as a large link preview above it
+
+
+class Part(StrEnum):
+    """Parts of a post a channel template can include and order."""
+
+    TITLE = "title"
+    LEAD = "lead"
+    BODY = "body"
+    CREDIT = "credit"
+    SOURCE = "source"
+    TAGS = "tags"
+    SIGNATURE = "signature"
+
+
+DEFAULT_PARTS: tuple[Part, ...] = (
+    Part.TITLE,
+    Part.LEAD,
+    Part.BODY,
+    Part.CREDIT,
+    Part.SOURCE,
+    Part.TAGS,
+    Part.SIGNATURE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Photo:
+    """A photo reference: a Telegram ``file_id`` or a public http(s) URL.
+
+    Width, height and size are known for photos Telegram gave us (PhotoSize) and unknown (0) for
+    URLs until fetched; ``check()`` uses them to warn before Telegram refuses.
+    """
+
+    ref: str
+    is_url: bool = False
+    width: int = 0
+    height: int = 0
+    file_size: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Formatting:
+    """One formatting entity of the source text (from a caption or a forwarded post).
+
+    Offsets and lengths are in UTF-16 code units, as Telegram sends them.
+    """
+
+    type: str
+    offset: int
+    length: int
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleContent:
+    """The editorial content of an article: what parsers produce and the composer consumes."""
+
+    title: str = ""
+    lead: str = ""
+    body: tuple[str, ...] = ()  # paragraphs, in order, without blank lines
+    photos: tuple[Photo, ...] = ()
+    photo_credit: str = ""
+    source_name: str = ""
+    source_url: str = ""
+    original_source: str = ""
+    original_url: str = ""  # link to the original post (forwarded channel posts)
+    canonical_url: str = ""
+    published_at: datetime | None = None  # when the source published it (aware, UTC)
+    tags: tuple[str, ...] = ()
+    language: str = ""  # "ru" / "en" / "" (unknown)
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelTemplate:
+    """Per-channel choices for how posts look; defaults need no configuration."""
+
+    language: str = "ru"
+    parts: tuple[Part, ...] = DEFAULT_PARTS
+    signature: str = ""  # plain text; rendered as a link when signature_url is set
+    signature_url: str = ""
+    read_more_button: bool = True
+    silent: bool = False
+    layout: Layout = Layout.AUTO
+    tag_list: tuple[str, ...] = ()  # channel hashtags matched in the text
+    max_body_cut_ratio: float = 0.5  # check() warns when more of the body than this is cut
+
+
+@dataclass(frozen=True, slots=True)
+class UrlButton:
+    text: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class OutMessage:
+    """One Bot API call of a post: a photo with caption, an album, or a text message.
+
+    ``html`` is the caption or text in Telegram HTML parse mode; ``visible_length`` is the length
+    Telegram counts after entity parsing.
+    """
+
+    kind: str  # "photo" | "album" | "text"
+    html: str
+    visible_length: int
+    entity_count: int
+    photos: tuple[Photo, ...] = ()
+    link_preview_url: str | None = None  # text messages: large preview above the text
+    buttons: tuple[UrlButton, ...] = ()
+    disable_notification: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Post:
+    """The exact messages a channel receives for one article, in order."""
+
+    messages: tuple[OutMessage, ...]
+    layout: Layout
+    body_chars_total: int = 0
+    body_chars_kept: int = 0
+    notes: tuple[str, ...] = field(default_factory=tuple)
