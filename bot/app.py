@@ -1,0 +1,207 @@
+"""The app factory: the only place where settings, storage, bot, dispatcher and tasks meet.
+
+Nothing here runs at import time. ``create_app()`` builds a fresh object graph (tests build one
+per test, against the fake Bot API server); ``App.run_polling()`` runs it until stopped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import html
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.exceptions import TelegramAPIError
+from aiogram.fsm.storage.memory import MemoryStorage
+from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+
+import handlers
+from bot.clock import Clock, SystemClock
+from bot.commands import commands_for
+from bot.config import Settings
+from bot.i18n import LANGUAGES, UserLanguageMiddleware, make_i18n
+from bot.newsroom import Newsroom
+from bot.publisher import PublishingEngine
+from bot.ratelimit import RateLimiter
+from bot.retry import RetryMiddleware
+from bot.roles import Role, RoleMiddleware
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class App:
+    settings: Settings
+    db: Database
+    bot: Bot
+    dp: Dispatcher
+    clock: Clock
+    newsroom: Newsroom
+    engine: PublishingEngine
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    async def start_background(self) -> None:
+        """Start the scheduler (and the feed poller): publications survive restarts via the DB."""
+        await self.engine.recover_on_startup()
+        self.tasks.append(asyncio.create_task(self.engine.run(), name="publisher"))
+        self.tasks.append(asyncio.create_task(self.newsroom.run_background(), name="newsroom"))
+
+    async def set_commands(self) -> None:
+        """Command menus per scope and language: editors in private, admins in the admin chat."""
+        i18n = make_i18n(self.settings.default_language)
+        for language in LANGUAGES:
+            with i18n.context(), i18n.use_locale(language):
+                editor = [
+                    BotCommand(command=c.name, description=str(c.description))
+                    for c in commands_for(Role.EDITOR)
+                ]
+                admin = [
+                    BotCommand(command=c.name, description=str(c.description))
+                    for c in commands_for(Role.ADMIN)
+                    if c.admin_chat
+                ]
+            await self.bot.set_my_commands(
+                editor, scope=BotCommandScopeDefault(), language_code=language
+            )
+            if self.settings.admin_chat_id is not None:
+                await self.bot.set_my_commands(
+                    admin,
+                    scope=BotCommandScopeChat(chat_id=self.settings.admin_chat_id),
+                    language_code=language,
+                )
+
+    async def startup_checks(self) -> list[str]:
+        """The token works, each channel lets the bot post and edit, the admin chat answers.
+
+        Each failure is one log line (and an admin-chat message when that chat works).
+        """
+        problems: list[str] = []
+        try:
+            me = await self.bot.get_me()
+        except TelegramAPIError as exc:
+            return [f"the token does not work: {exc}"]
+        problems += await self.newsroom.resolve_channels()
+        async with self.db.read() as uow:
+            channels = await uow.channels.all()
+        for channel in channels:
+            try:
+                member = await self.bot.get_chat_member(chat_id=channel.target, user_id=me.id)
+            except TelegramAPIError as exc:
+                problems.append(f"{channel.chat_ref}: {exc}")
+                continue
+            if not (
+                getattr(member, "can_post_messages", False)
+                and getattr(member, "can_edit_messages", False)
+            ):
+                problems.append(
+                    f"{channel.chat_ref}: the bot needs admin rights to post and edit messages"
+                )
+        admin_ok = False
+        if self.settings.admin_chat_id is not None:
+            try:
+                await self.bot.get_chat(chat_id=self.settings.admin_chat_id)
+                admin_ok = True
+            except TelegramAPIError as exc:
+                problems.append(f"admin chat {self.settings.admin_chat_id}: {exc}")
+        if admin_ok and problems and self.settings.admin_chat_id is not None:
+            with contextlib.suppress(TelegramAPIError):
+                await self.bot.send_message(
+                    self.settings.admin_chat_id,
+                    "⚠️ " + "\n".join(html.escape(p, quote=False) for p in problems),
+                )
+        with contextlib.suppress(TelegramAPIError):
+            await self.set_commands()
+        return problems
+
+    async def run_polling(self, *, handle_signals: bool = True, polling_timeout: int = 10) -> None:
+        await self.bot.delete_webhook(drop_pending_updates=False)
+        await self.start_background()
+        try:
+            await self.dp.start_polling(
+                self.bot,
+                handle_signals=handle_signals,
+                polling_timeout=polling_timeout,
+                close_bot_session=False,
+            )
+        finally:
+            await self.stop_background()
+
+    async def stop_background(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        for task in self.tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self.tasks.clear()
+
+    async def close(self) -> None:
+        await self.stop_background()
+        await self.bot.session.close()
+        await self.db.close()
+
+
+def build_bot(settings: Settings, *, token: str | None = None) -> Bot:
+    api = TelegramAPIServer.from_base(settings.telegram_api_url)
+    secret = token or (settings.bot_token.get_secret_value() if settings.bot_token else None)
+    if secret is None:
+        raise ValueError("BOT_TOKEN is not set")
+    return Bot(
+        token=secret,
+        session=AiohttpSession(api=api),
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML),
+    )
+
+
+def build_dispatcher(settings: Settings, db: Database, **workflow: Any) -> Dispatcher:
+    # MemoryStorage: only dialog steps live here; everything that matters is in SQLite.
+    dp = Dispatcher(storage=MemoryStorage(), settings=settings, db=db, **workflow)
+    i18n_middleware = UserLanguageMiddleware(make_i18n(settings.default_language))
+    role_middleware = RoleMiddleware(settings, db)
+    for observer in (dp.message, dp.callback_query, dp.edited_message, dp.channel_post):
+        observer.outer_middleware(i18n_middleware)
+        observer.outer_middleware(role_middleware)
+    dp.include_routers(*handlers.build_routers())
+    return dp
+
+
+async def create_app(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    token: str | None = None,
+) -> App:
+    clock = clock or SystemClock()
+    db = await Database.open(settings.database_path)
+    try:
+        bot = build_bot(settings, token=token)
+        limiter = RateLimiter(
+            per_chat_per_minute=settings.channel_posts_per_minute,
+            global_per_second=settings.global_requests_per_second,
+            clock=clock,
+        )
+        bot.session.middleware(RetryMiddleware(limiter=limiter, clock=clock))
+        engine = PublishingEngine(settings=settings, db=db, bot=bot, clock=clock)
+        newsroom = Newsroom(
+            settings=settings,
+            db=db,
+            bot=bot,
+            clock=clock,
+            engine=engine,
+            i18n=make_i18n(settings.default_language),
+        )
+        await newsroom.bootstrap()
+        dp = build_dispatcher(settings, db, clock=clock, newsroom=newsroom, engine=engine)
+    except BaseException:
+        await db.close()
+        raise
+    return App(
+        settings=settings, db=db, bot=bot, dp=dp, clock=clock, newsroom=newsroom, engine=engine
+    )

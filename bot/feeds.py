@@ -1,0 +1,131 @@
+"""Feed polling: each due feed is fetched with conditional GET and new items become drafts.
+
+``review`` feeds send each new item for review; ``auto`` feeds queue it for publishing. A failing
+feed backs off and is reported to the admin chat once, not every cycle.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+import aiohttp
+from aiogram.utils.i18n import gettext as _
+
+from bot.domain import ArticleStatus
+from bot.ingest.feeds import FeedError, FeedState, fetch_feed, next_poll_delay
+from bot.ingest.web import FetchError
+from bot.texts import quote
+from storage.rows import Feed
+
+if TYPE_CHECKING:
+    from bot.newsroom import Newsroom
+
+log = logging.getLogger(__name__)
+
+CONCURRENCY = 10
+MAX_NEW_ITEMS_PER_POLL = 20  # a feed that suddenly lists 500 items must not flood the admins
+
+
+async def check_feed(newsroom: Newsroom, url: str) -> str | None:
+    """Fetch once before following a feed; a translated problem, or None when it is a feed."""
+    from handlers.ingest import fetch_error_text
+
+    try:
+        async with aiohttp.ClientSession() as session:
+            await fetch_feed(
+                session, FeedState(url=url), allow_private=newsroom.settings.allow_private_urls
+            )
+    except (FeedError, FetchError) as exc:
+        return fetch_error_text(exc.code)
+    return None
+
+
+async def poll_due_feeds(newsroom: Newsroom, now: datetime) -> datetime | None:
+    """Poll every feed that is due; return when the next one will be."""
+    async with newsroom.db.read() as uow:
+        due = await uow.feeds.due(now=now)
+    if due:
+        semaphore = asyncio.Semaphore(CONCURRENCY)
+        async with aiohttp.ClientSession() as session:
+
+            async def one(feed: Feed) -> None:
+                async with semaphore:
+                    await poll_feed(newsroom, session, feed, now)
+
+            await asyncio.gather(*(one(f) for f in due))
+    async with newsroom.db.read() as uow:
+        return await uow.feeds.next_poll_at()
+
+
+async def poll_feed(
+    newsroom: Newsroom, session: aiohttp.ClientSession, feed: Feed, now: datetime
+) -> int:
+    """Fetch one feed and turn its new items into drafts; return how many were new."""
+    rng = random.Random()
+    try:
+        result = await fetch_feed(
+            session,
+            FeedState(url=feed.url, etag=feed.etag, last_modified=feed.last_modified),
+            allow_private=newsroom.settings.allow_private_urls,
+        )
+    except (FeedError, FetchError) as exc:
+        delay = next_poll_delay(interval_s=feed.interval_s, failures=feed.failures + 1, rng=rng)
+        async with newsroom.db.transaction() as uow:
+            failed = await uow.feeds.record_failure(
+                feed.id, error=exc.code, next_poll_at=now + timedelta(seconds=delay)
+            )
+            report = not failed.error_reported
+            if report:
+                await uow.feeds.mark_error_reported(feed.id)
+        if report and newsroom.settings.admin_chat_id is not None:
+            with newsroom.admin_locale():
+                text = _("⚠️ Feed {id} ({url}) fails: {error}. I will keep retrying.").format(
+                    id=feed.id, url=quote(feed.url), error=exc.code
+                )
+            await newsroom._safe_send(newsroom.settings.admin_chat_id, text)
+        return 0
+    next_at = now + timedelta(
+        seconds=next_poll_delay(interval_s=feed.interval_s, failures=0, rng=rng)
+    )
+    new = 0
+    created = []
+    for item in result.items:
+        if new >= MAX_NEW_ITEMS_PER_POLL:
+            break
+        async with newsroom.db.read() as uow:
+            if await uow.feeds.seen(feed.id, item.key):
+                continue
+        article, _duplicates = await newsroom.create_draft(
+            item.content,
+            author_id=feed.added_by,
+            language=newsroom.settings.default_language,
+            origin="feed",
+        )
+        async with newsroom.db.transaction() as uow:
+            await uow.feeds.mark_seen(feed.id, item.key, article_id=article.id, now=now)
+        created.append(article)
+        new += 1
+    async with newsroom.db.transaction() as uow:
+        await uow.feeds.record_success(
+            feed.id,
+            title=result.title,
+            etag=result.etag,
+            last_modified=result.last_modified,
+            next_poll_at=next_at,
+        )
+    for article in created:
+        if feed.mode == "auto":
+            await newsroom.publish(
+                article.id,
+                actor_id=feed.added_by,
+                actor_name=f"feed {feed.id}",
+                queue=True,
+                from_statuses=(ArticleStatus.DRAFT,),
+            )
+        else:
+            await newsroom.submit(article, actor_id=feed.added_by, author_name=f"feed {feed.id}")
+    return new

@@ -1,0 +1,80 @@
+"""``python -m bot preview FILE``: the exact messages an article becomes, without Telegram."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.compose import check, compose
+from bot.config import Settings
+from bot.domain import ChannelTemplate, Layout, Photo
+from bot.ingest.text import parse_article
+
+
+def run_preview(
+    path: Path,
+    *,
+    settings: Settings,
+    language: str | None,
+    layout: str,
+    photo: str,
+    as_json: bool,
+) -> int:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"Cannot read {path}: {exc}", file=sys.stderr)
+        return 2
+    content = parse_article(text, tz=settings.tz, now=datetime.now(UTC))
+    if photo:
+        content = replace(
+            content, photos=(Photo(ref=photo, is_url=photo.startswith(("http://", "https://"))),)
+        )
+    template = ChannelTemplate(
+        language=language or content.language or settings.default_language,
+        layout=Layout(layout),
+    )
+    post = compose(content, template)
+    problems = check(content, post, template)
+    if as_json:
+        print(
+            json.dumps(
+                {
+                    "layout": post.layout.value,
+                    "messages": [
+                        {
+                            "kind": m.kind,
+                            "html": m.html,
+                            "visible_length": m.visible_length,
+                            "entities": m.entity_count,
+                            "photos": [p.ref for p in m.photos],
+                            "link_preview_url": m.link_preview_url,
+                            "buttons": [{"text": b.text, "url": b.url} for b in m.buttons],
+                        }
+                        for m in post.messages
+                    ],
+                    "problems": [{"code": p.code, "severity": p.severity} for p in problems],
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return 0
+    limit_of = {"photo": 1024, "album": 1024, "text": 4096}
+    for index, message in enumerate(post.messages, 1):
+        print(
+            f"--- message {index}/{len(post.messages)}: {message.kind}, "
+            f"{message.visible_length}/{limit_of[message.kind]} characters, "
+            f"{message.entity_count} entities"
+            + (f", photo {message.photos[0].ref}" if message.photos else "")
+            + (f", preview {message.link_preview_url}" if message.link_preview_url else "")
+        )
+        print(message.html)
+        for button in message.buttons:
+            print(f"[{button.text}]({button.url})")
+    if problems:
+        print("--- checks: " + ", ".join(f"{p.code} ({p.severity})" for p in problems))
+    return 0

@@ -1,0 +1,365 @@
+"""Admins' decisions: review-card buttons and their command equivalents.
+
+Every decision goes through ``Newsroom`` as one conditional status transition; this module only
+parses arguments and answers.
+"""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandObject, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+from bot.timeparse import WhenError, format_local, parse_when
+
+from bot.callbacks import HeldAction, ReviewAction
+from bot.domain import ArticleStatus, PublicationStatus
+from bot.newsroom import Newsroom, Outcome, Result
+from bot.publisher import PublishingEngine
+from bot.roles import HasRole, Role
+from bot.texts import quote
+from handlers.drafts import outcome_text, parse_id
+
+
+class ReviewInput(StatesGroup):
+    when = State()
+    reason = State()
+
+
+def when_error_text(error: WhenError) -> str:
+    return {
+        "in_past": _("That time is already in the past."),
+        "nonexistent": _("That local time does not exist (clocks change then)."),
+    }.get(
+        error.code,
+        _(
+            "I don't understand this time. Examples: 2026-11-28 09:00, 28.11 09:00, 09:00, "
+            "+30m, +2h, +1d, tomorrow 09:00."
+        ),
+    )
+
+
+def build_router() -> Router:
+    router = Router(name=__name__)
+    router.message.filter(HasRole(Role.ADMIN))
+    router.callback_query.filter(HasRole(Role.ADMIN))
+
+    async def answer_result(message: Message, result: Result, article_id: int, ok: str) -> None:
+        if result.outcome is Outcome.OK:
+            await message.answer(ok)
+        else:
+            await message.answer(outcome_text(result, article_id))
+
+    async def do_publish(
+        message: Message,
+        newsroom: Newsroom,
+        article_id: int,
+        actor_id: int,
+        actor_name: str,
+        *,
+        when_text: str | None = None,
+        queue: bool = False,
+    ) -> None:
+        when = None
+        if when_text is not None:
+            try:
+                when = parse_when(when_text, now=newsroom.clock.now(), tz=newsroom.settings.tz)
+            except WhenError as exc:
+                await message.answer(when_error_text(exc))
+                return
+        result = await newsroom.publish(
+            article_id, actor_id=actor_id, actor_name=actor_name, when=when, queue=queue
+        )
+        await answer_result(
+            message,
+            result,
+            article_id,
+            _("#{id}: scheduled for {when}.").format(id=article_id, when=result.detail),
+        )
+
+    @router.message(Command("publish"))
+    async def cmd_publish(message: Message, command: CommandObject, newsroom: Newsroom) -> None:
+        article_id = parse_id(command.args)
+        if article_id is None or message.from_user is None:
+            await message.answer(_("Usage: /publish N"))
+            return
+        await do_publish(
+            message, newsroom, article_id, message.from_user.id, message.from_user.full_name
+        )
+
+    @router.message(Command("schedule"))
+    async def cmd_schedule(message: Message, command: CommandObject, newsroom: Newsroom) -> None:
+        parts = (command.args or "").split(maxsplit=1)
+        article_id = parse_id(parts[0]) if parts else None
+        if article_id is None or len(parts) < 2 or message.from_user is None:
+            await message.answer(_("Usage: /schedule N WHEN (e.g. /schedule 12 tomorrow 09:00)"))
+            return
+        await do_publish(
+            message,
+            newsroom,
+            article_id,
+            message.from_user.id,
+            message.from_user.full_name,
+            when_text=parts[1],
+        )
+
+    @router.message(Command("queue_add"))
+    async def cmd_queue_add(message: Message, command: CommandObject, newsroom: Newsroom) -> None:
+        article_id = parse_id(command.args)
+        if article_id is None or message.from_user is None:
+            await message.answer(_("Usage: /queue_add N"))
+            return
+        await do_publish(
+            message,
+            newsroom,
+            article_id,
+            message.from_user.id,
+            message.from_user.full_name,
+            queue=True,
+        )
+
+    @router.message(Command("unschedule"))
+    async def cmd_unschedule(message: Message, command: CommandObject, newsroom: Newsroom) -> None:
+        article_id = parse_id(command.args)
+        if article_id is None or message.from_user is None:
+            await message.answer(_("Usage: /unschedule N"))
+            return
+        result = await newsroom.unschedule(article_id, actor_id=message.from_user.id)
+        await answer_result(
+            message, result, article_id, _("#{id}: schedule cancelled.").format(id=article_id)
+        )
+
+    @router.message(Command("reject"))
+    async def cmd_reject(message: Message, command: CommandObject, newsroom: Newsroom) -> None:
+        parts = (command.args or "").split(maxsplit=1)
+        article_id = parse_id(parts[0]) if parts else None
+        if article_id is None or len(parts) < 2 or message.from_user is None:
+            await message.answer(_("Usage: /reject N REASON (add --sign to sign it)"))
+            return
+        await do_reject(message, newsroom, article_id, parts[1])
+
+    async def do_reject(message: Message, newsroom: Newsroom, article_id: int, raw: str) -> None:
+        assert message.from_user is not None
+        signed = "--sign" in raw
+        reason = " ".join(raw.replace("--sign", " ").split())
+        if not reason:
+            await message.answer(_("Please give a reason."))
+            return
+        result = await newsroom.reject(
+            article_id,
+            actor_id=message.from_user.id,
+            actor_name=message.from_user.full_name,
+            reason=reason[:1000],
+            signed=signed,
+        )
+        await answer_result(
+            message, result, article_id, _("#{id}: rejected.").format(id=article_id)
+        )
+
+    @router.message(Command("unpublish"))
+    async def cmd_unpublish(message: Message, command: CommandObject, newsroom: Newsroom) -> None:
+        article_id = parse_id(command.args)
+        if article_id is None or message.from_user is None:
+            await message.answer(_("Usage: /unpublish N"))
+            return
+        if await newsroom.get(article_id) is None:
+            await message.answer(outcome_text(Result(Outcome.NOT_FOUND), article_id))
+            return
+        deleted, failed = await newsroom.unpublish(article_id, actor_id=message.from_user.id)
+        if failed:
+            await message.answer(
+                _(
+                    "#{id}: {failed} message(s) could not be deleted. Telegram only lets bots "
+                    "delete channel posts for 48 hours: delete them by hand."
+                ).format(id=article_id, failed=failed)
+            )
+        elif deleted:
+            await message.answer(
+                _("#{id}: the channel posts were deleted; the article is kept.").format(
+                    id=article_id
+                )
+            )
+        else:
+            await message.answer(_("#{id} has no channel posts.").format(id=article_id))
+
+    @router.message(Command("embargo"))
+    async def cmd_embargo(message: Message, command: CommandObject, newsroom: Newsroom) -> None:
+        parts = (command.args or "").split(maxsplit=1)
+        article_id = parse_id(parts[0]) if parts else None
+        if article_id is None or len(parts) < 2:
+            await message.answer(_("Usage: /embargo N WHEN, or /embargo N off"))
+            return
+        if await newsroom.get(article_id) is None:
+            await message.answer(outcome_text(Result(Outcome.NOT_FOUND), article_id))
+            return
+        until = None
+        if parts[1].strip().lower() not in ("off", "нет", "-"):
+            try:
+                until = parse_when(parts[1], now=newsroom.clock.now(), tz=newsroom.settings.tz)
+            except WhenError as exc:
+                await message.answer(when_error_text(exc))
+                return
+        async with newsroom.db.transaction() as uow:
+            await uow.articles.set_embargo(article_id, until, now=newsroom.clock.now())
+        newsroom.engine.wake()
+        await message.answer(
+            _("#{id}: embargo until {when}.").format(
+                id=article_id, when=format_local(until, newsroom.settings.tz)
+            )
+            if until
+            else _("#{id}: embargo lifted.").format(id=article_id)
+        )
+
+    @router.message(Command("breaking"))
+    async def cmd_breaking(message: Message, command: CommandObject, newsroom: Newsroom) -> None:
+        article_id = parse_id(command.args)
+        if article_id is None or await newsroom.get(article_id) is None:
+            await message.answer(_("Usage: /breaking N"))
+            return
+        async with newsroom.db.transaction() as uow:
+            await uow.articles.set_breaking(article_id, True, now=newsroom.clock.now())
+        await message.answer(
+            _("#{id} is breaking news: it jumps the queue.").format(id=article_id)
+        )
+
+    @router.message(Command("pause"))
+    async def cmd_pause(message: Message, engine: PublishingEngine) -> None:
+        await engine.set_paused(True)
+        await message.answer(_("⏸ Publishing is paused. /resume to restart."))
+
+    @router.message(Command("resume"))
+    async def cmd_resume(message: Message, engine: PublishingEngine) -> None:
+        await engine.set_paused(False)
+        await message.answer(_("▶️ Publishing resumed."))
+
+    # --- review card buttons -----------------------------------------------------------------
+
+    @router.callback_query(ReviewAction.filter())
+    async def on_review_button(
+        query: CallbackQuery,
+        callback_data: ReviewAction,
+        newsroom: Newsroom,
+        state: FSMContext,
+    ) -> None:
+        article_id = callback_data.article_id
+        article = await newsroom.get(article_id)
+        if article is None or query.message is None:
+            await query.answer(
+                outcome_text(Result(Outcome.NOT_FOUND), article_id), show_alert=True
+            )
+            return
+        chat_id = query.message.chat.id
+        action = callback_data.action
+        name = query.from_user.full_name
+        if action in ("publish", "queue"):
+            result = await newsroom.publish(
+                article_id,
+                actor_id=query.from_user.id,
+                actor_name=name,
+                queue=action == "queue",
+                from_statuses=(ArticleStatus.PENDING,),
+            )
+            if result.outcome is Outcome.OK:
+                await query.answer(_("Done."))
+            else:
+                await query.answer(outcome_text(result, article_id), show_alert=True)
+        elif action == "schedule":
+            await state.set_state(ReviewInput.when)
+            await state.update_data(article_id=article_id)
+            await query.answer()
+            await newsroom.bot.send_message(
+                chat_id,
+                _("When should #{id} go out? (e.g. 09:00, +2h, tomorrow 09:00; /cancel)").format(
+                    id=article_id
+                ),
+            )
+        elif action == "reject":
+            await state.set_state(ReviewInput.reason)
+            await state.update_data(article_id=article_id)
+            await query.answer()
+            await newsroom.bot.send_message(
+                chat_id,
+                _(
+                    "Why is #{id} rejected? The author will see this (add --sign to sign it)."
+                ).format(id=article_id),
+            )
+        elif action == "edit":
+            await query.answer()
+            await newsroom.bot.send_message(
+                chat_id,
+                _("Edit #{id} with /edit {id} FIELD VALUE; the card updates itself.").format(
+                    id=article_id
+                ),
+            )
+        else:
+            await query.answer(_("This button is out of date or not for you."), show_alert=True)
+
+    @router.message(StateFilter(ReviewInput.when), F.text)
+    async def on_when(message: Message, state: FSMContext, newsroom: Newsroom) -> None:
+        assert message.text is not None and message.from_user is not None
+        data = await state.get_data()
+        try:
+            parse_when(message.text, now=newsroom.clock.now(), tz=newsroom.settings.tz)
+        except WhenError as exc:
+            await message.answer(when_error_text(exc))
+            return
+        await state.clear()
+        await do_publish(
+            message,
+            newsroom,
+            int(data["article_id"]),
+            message.from_user.id,
+            message.from_user.full_name,
+            when_text=message.text,
+        )
+
+    @router.message(StateFilter(ReviewInput.reason), F.text)
+    async def on_reason(message: Message, state: FSMContext, newsroom: Newsroom) -> None:
+        assert message.text is not None
+        data = await state.get_data()
+        await state.clear()
+        await do_reject(message, newsroom, int(data["article_id"]), message.text)
+
+    @router.callback_query(HeldAction.filter())
+    async def on_held_button(
+        query: CallbackQuery, callback_data: HeldAction, engine: PublishingEngine
+    ) -> None:
+        if callback_data.action == "cancel":
+            async with engine.db.transaction() as uow:
+                ok = await uow.publications.set_status(
+                    callback_data.publication_id,
+                    allowed_from=(PublicationStatus.HELD,),
+                    to=PublicationStatus.CANCELLED,
+                    now=engine.clock.now(),
+                )
+        else:
+            ok = await engine.resolve_held(
+                callback_data.publication_id,
+                sent=callback_data.action == "sent",
+                actor_id=query.from_user.id,
+            )
+        if not ok:
+            await query.answer(_("Already handled."), show_alert=True)
+            return
+        await query.answer(_("Done."))
+        if query.message is not None:
+            await engine.bot.edit_message_reply_markup(
+                chat_id=query.message.chat.id,
+                message_id=query.message.message_id,
+                reply_markup=None,
+            )
+            await engine.bot.send_message(
+                query.message.chat.id,
+                _("{who}: {choice}").format(
+                    who=quote(query.from_user.full_name),
+                    choice={
+                        "sent": _("it is in the channel"),
+                        "resend": _("sent again"),
+                        "cancel": _("cancelled"),
+                    }.get(callback_data.action, callback_data.action),
+                ),
+            )
+
+    return router
