@@ -49,6 +49,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command == "demo":
         from bot.demo import run_demo
 
+        if args.article is not None and not args.article.is_file():
+            print(f"No such article file: {args.article}", file=sys.stderr)
+            return 2
         return asyncio.run(run_demo(args.article))
     if command == "preview":
         from bot.preview import run_preview

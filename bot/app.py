@@ -32,6 +32,7 @@ from bot.publisher import PublishingEngine
 from bot.ratelimit import RateLimiter
 from bot.retry import RetryMiddleware
 from bot.roles import Role, RoleMiddleware
+from handlers.errors import on_error
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -169,6 +170,7 @@ def build_dispatcher(settings: Settings, db: Database, **workflow: Any) -> Dispa
         observer.outer_middleware(i18n_middleware)
         observer.outer_middleware(role_middleware)
     dp.include_routers(*handlers.build_routers())
+    dp.errors.register(on_error)
     return dp
 
 
@@ -185,6 +187,9 @@ async def create_app(
         limiter = RateLimiter(
             per_chat_per_minute=settings.channel_posts_per_minute,
             global_per_second=settings.global_requests_per_second,
+            # Short bursts keep the admin chat snappy; the sliding 20-per-minute window still
+            # caps every group and channel exactly.
+            chat_burst=3,
             clock=clock,
         )
         bot.session.middleware(RetryMiddleware(limiter=limiter, clock=clock))

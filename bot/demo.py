@@ -56,20 +56,36 @@ class Printer:
             self.seen[chat_id] = len(messages)
 
 
+def _read(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
 def _sample() -> str:
     return (resources.files("bot") / "samples" / "article_ru.txt").read_text(encoding="utf-8")
 
 
-def _button(message: SentMessage, prefix: str) -> str:
-    for row in message.button_data:
-        for data in row:
-            if data.startswith(prefix):
-                return data
-    raise RuntimeError(f"no button {prefix!r} in message {message.message_id}")
+def _find_button(tg: FakeTelegram, chat_id: int, prefix: str) -> tuple[int, str] | None:
+    """The newest message in the chat with a button whose callback data starts with prefix."""
+    for message in reversed(tg.messages(chat_id)):
+        if message.deleted:
+            continue
+        for row in message.button_data:
+            for data in row:
+                if data.startswith(prefix):
+                    return message.message_id, data
+    return None
+
+
+async def press(tg: FakeTelegram, user_id: int, chat_id: int, prefix: str) -> None:
+    """Wait until the button is shown, then press it as ``user_id`` would."""
+    await tg.wait_for(lambda: _find_button(tg, chat_id, prefix) is not None, timeout=TIMEOUT)
+    found = _find_button(tg, chat_id, prefix)
+    assert found is not None
+    tg.press_button(user_id, chat_id=chat_id, message_id=found[0], data=found[1])
 
 
 async def run_demo(article: Path | None = None) -> int:
-    text = article.read_text(encoding="utf-8") if article else _sample()
+    text = _read(article) if article else _sample()
     print("newsroom-bot demo: a fake Telegram on 127.0.0.1, a temporary database, the real bot.")
     async with Sandbox() as sandbox:
         tg = sandbox.tg
@@ -98,28 +114,16 @@ async def run_demo(article: Path | None = None) -> int:
             lambda: any(m.photo and not m.deleted for m in tg.messages(EDITOR_ID)),
             timeout=TIMEOUT,
         )
-        header = next(
-            m for m in reversed(tg.messages(EDITOR_ID)) if m.button_data and not m.deleted
-        )
+        await tg.wait_for(lambda: _find_button(tg, EDITOR_ID, "d:submit") is not None)
         out.flush()
 
         print("\n== 5. The editor submits it for review")
-        tg.press_button(
-            EDITOR_ID,
-            chat_id=EDITOR_ID,
-            message_id=header.message_id,
-            data=_button(header, "d:submit"),
-        )
-        card = await tg.wait_for_message(ADMIN_CHAT_ID, count=2, timeout=TIMEOUT)
+        await press(tg, EDITOR_ID, EDITOR_ID, "d:submit")
+        await tg.wait_for(lambda: _find_button(tg, ADMIN_CHAT_ID, "r:publish") is not None)
         out.flush()
 
         print("\n== 6. An admin approves it: Publish now")
-        tg.press_button(
-            ADMIN_ID,
-            chat_id=ADMIN_CHAT_ID,
-            message_id=card.message_id,
-            data=_button(card, "r:publish"),
-        )
+        await press(tg, ADMIN_ID, ADMIN_CHAT_ID, "r:publish")
         post = await tg.wait_for_message(CHANNEL_ID, count=1, timeout=TIMEOUT)
         await tg.wait_for(
             lambda: any("t.me/" in m.visible for m in tg.messages(EDITOR_ID)),

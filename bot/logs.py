@@ -48,9 +48,7 @@ def setup_logging(settings: Settings) -> None:
     if settings.log_format == "json":
         handler.setFormatter(JsonFormatter())
     else:
-        handler.setFormatter(
-            logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
-        )
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     secret = settings.bot_token.get_secret_value() if settings.bot_token else None
     handler.addFilter(RedactToken(secret))
     root = logging.getLogger()

@@ -7,12 +7,12 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
-from bot.timeparse import WhenError, parse_quiet_hours, parse_slots
 
 from bot.newsroom import Newsroom
 from bot.roles import HasRole, Role
 from bot.templates import EDITABLE_KEYS, TemplateError, parse_template_value
 from bot.texts import quote
+from bot.timeparse import WhenError, parse_quiet_hours, parse_slots
 from storage.rows import Channel
 
 

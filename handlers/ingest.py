@@ -15,11 +15,11 @@ from aiogram import F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message, MessageOriginChannel
 from aiogram.utils.i18n import gettext as _
-from bot.ingest.text import parse_article
-from bot.ingest.web import FetchError, import_url
 
 from bot.config import Settings
 from bot.domain import ArticleContent, Photo
+from bot.ingest.text import parse_article
+from bot.ingest.web import FetchError, import_url
 from bot.newsroom import Newsroom
 from bot.roles import HasRole, Role
 from bot.texts import quote
@@ -218,7 +218,7 @@ def build_router() -> Router:
             if target_id is None and message.caption:
                 content = parse_article(message.caption, tz=settings.tz, now=newsroom.clock.now())
                 content = replace(content, photos=(photo,))
-                article = await _created(
+                created = await _created(
                     message,
                     newsroom,
                     content,
@@ -228,9 +228,9 @@ def build_router() -> Router:
                     settings=settings,
                 )
                 if group:
-                    albums[group] = article.id
+                    albums[group] = created.id
                 return
-            article = None
+            article: Article | None = None
             if target_id is not None:
                 article = await newsroom.get(target_id)
             elif message.reply_to_message is not None:

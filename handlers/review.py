@@ -12,7 +12,6 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
-from bot.timeparse import WhenError, format_local, parse_when
 
 from bot.callbacks import HeldAction, ReviewAction
 from bot.domain import ArticleStatus, PublicationStatus
@@ -20,6 +19,7 @@ from bot.newsroom import Newsroom, Outcome, Result
 from bot.publisher import PublishingEngine
 from bot.roles import HasRole, Role
 from bot.texts import quote
+from bot.timeparse import WhenError, format_local, parse_when
 from handlers.drafts import outcome_text, parse_id
 
 

@@ -32,7 +32,7 @@ async def test_migrations_apply_to_empty_db_and_from_every_older_version(tmp_pat
         reference = await _tables(fresh)
     finally:
         await fresh.close()
-    for start in range(0, len(migrations)):
+    for start in range(len(migrations)):
         db = await Database.open(tmp_path / f"from{start}.sqlite3", migrate=False)
         try:
             assert await db.migrate(target=start) == start

@@ -72,7 +72,7 @@ class Sandbox:
         }
         values.update(self._overrides)
         # _env_file=None: a developer's .env must not leak into tests or the demo.
-        return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+        return Settings(_env_file=None, **values)
 
     async def __aenter__(self) -> Sandbox:
         await self.tg.start()
