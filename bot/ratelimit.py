@@ -1,0 +1,302 @@
+"""Client-side flood control for the Bot API, so Telegram rarely has to answer 429.
+
+Telegram's limits (Bot FAQ; see /work/shared/TELEGRAM_NOTES.md) are counts over *sliding*
+windows: at most ~20 messages in any 60 seconds to one group or channel, ~30 per second over
+the whole bot, ~1 per second in a private chat. Two mechanisms enforce them here, because each
+alone is wrong in a different way:
+
+* A **token bucket** (:class:`TokenBucket`) shapes the flow: with capacity ``c`` and rate ``r``
+  it admits ``c + r*T`` requests in any span ``T``. With ``c = 1`` a backlog drains evenly
+  (one post every 3 s to a channel) instead of 20 at once and nothing for a minute, which also
+  respects the per-chat "about 1 per second in bursts" rule. But for ``c > 1`` it admits more
+  than the window allows (``3 + 20 = 23`` in 60 s), and even at ``c = 1`` its float arithmetic
+  can land a 21st post a hair inside the window.
+* A **sliding-window log** (:class:`SlidingWindow`) is the guarantee: it remembers the last
+  ``limit`` admission times and admits only when the oldest one that must expire is at least
+  ``window`` seconds old. So "never more than 20 in any 60 s" holds exactly, whatever burst
+  size the bucket is given. It costs ``limit`` floats per active chat.
+
+A request is admitted when every limiter that applies (its chat's lane, then the global one)
+is ready; both are charged at the same instant, the instant ``acquire()`` returns. Waiting is
+a single computed sleep per constraint, never a poll loop (a re-check happens only after a
+sleep, and finds the constraint met unless the clock woke us early).
+
+Albums: Telegram counts each item of a media group as a message, so callers pass ``weight``
+(``len(media)``) and the album is charged that many times.
+
+Memory: a chat's lane is dropped when no one is waiting on it and it is back to its initial
+state (bucket full, window empty, no penalty), so dropping it loses nothing; lanes are swept
+every ``sweep_every`` acquisitions (or by calling :meth:`RateLimiter.prune`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from bot.clock import SystemClock
+
+__all__ = ["RateLimiter", "SlidingWindow", "Timer", "TokenBucket"]
+
+ChatId = int | str | None
+
+
+class Timer(Protocol):
+    """The part of :class:`bot.clock.Clock` that rate limiting needs."""
+
+    def monotonic(self) -> float: ...
+
+    async def sleep(self, seconds: float) -> None: ...
+
+
+async def _wait_until(timer: Timer, ready_at: Callable[[], float]) -> None:
+    # Loop only to absorb early wake-ups (asyncio may fire a timer up to its clock resolution
+    # early) and float rounding in "now + delay"; each turn sleeps the exact remaining time.
+    while True:
+        now = timer.monotonic()
+        at = ready_at()
+        if now >= at:
+            return
+        await timer.sleep(at - now)
+
+
+class TokenBucket:
+    """A token bucket in its GCRA form (one "theoretical arrival time" instead of a refill).
+
+    ``rate_per_s`` tokens accrue per second up to ``capacity``; the bucket starts full. The
+    equivalence: ``tokens(t) = capacity - max(0, tat - t) * rate``.
+    """
+
+    def __init__(
+        self,
+        rate_per_s: float,
+        capacity: float = 1.0,
+        *,
+        clock: Timer | None = None,
+    ) -> None:
+        if rate_per_s <= 0 or not math.isfinite(rate_per_s):
+            raise ValueError("rate_per_s must be a positive number")
+        if capacity < 1:
+            raise ValueError("capacity must be at least 1, or nothing can ever be acquired")
+        self.rate_per_s = rate_per_s
+        self.capacity = capacity
+        self.interval = 1.0 / rate_per_s
+        self._tat = -math.inf
+        self._clock: Timer = clock or SystemClock()
+        self._lock = asyncio.Lock()
+
+    def ready_at(self, weight: float = 1) -> float:
+        """The monotonic time from which ``weight`` tokens are available.
+
+        A weight above the capacity could never be available: it waits for a full bucket and
+        leaves the rest as debt, so heavy requests are slowed, not starved.
+        """
+        usable = min(weight, self.capacity)
+        return self._tat - (self.capacity - usable) * self.interval
+
+    def consume(self, now: float, weight: float = 1) -> None:
+        """Take ``weight`` tokens at ``now`` (the caller checked :meth:`ready_at`)."""
+        self._tat = max(self._tat, now) + weight * self.interval
+
+    def tokens(self, now: float) -> float:
+        return self.capacity - max(0.0, self._tat - now) * self.rate_per_s
+
+    def is_full(self, now: float) -> bool:
+        return self._tat <= now
+
+    async def acquire(self, weight: float = 1) -> float:
+        """Wait until ``weight`` tokens are available, take them; return the seconds waited.
+
+        Waiters are served first come, first served (asyncio.Lock is FIFO), so a steady stream
+        of light requests cannot starve a heavy one.
+        """
+        start = self._clock.monotonic()
+        async with self._lock:
+            await _wait_until(self._clock, lambda: self.ready_at(weight))
+            now = self._clock.monotonic()
+            self.consume(now, weight)
+        return now - start
+
+
+class SlidingWindow:
+    """At most ``limit`` admissions in any half-open span of ``window`` seconds."""
+
+    def __init__(self, limit: int, window: float) -> None:
+        if limit < 1 or window <= 0:
+            raise ValueError("limit must be >= 1 and window > 0")
+        self.limit = limit
+        self.window = window
+        self._log: deque[float] = deque(maxlen=limit)
+
+    def ready_at(self, weight: int = 1) -> float:
+        weight = min(weight, self.limit)
+        excess = len(self._log) + weight - self.limit
+        if excess <= 0:
+            return -math.inf
+        # The `excess` oldest admissions must have left the window [now - window, now).
+        return self._log[excess - 1] + self.window
+
+    def record(self, now: float, weight: int = 1) -> None:
+        # maxlen drops the oldest entries, which ready_at() proved are out of the window.
+        self._log.extend([now] * min(weight, self.limit))
+
+    def is_empty(self, now: float) -> bool:
+        return not self._log or self._log[-1] + self.window <= now
+
+
+@dataclass(eq=False)
+class _Lane:
+    bucket: TokenBucket
+    window: SlidingWindow | None
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    users: int = 0
+    blocked_until: float = -math.inf
+
+    def ready_at(self, weight: int) -> float:
+        at = max(self.bucket.ready_at(weight), self.blocked_until)
+        if self.window is not None:
+            at = max(at, self.window.ready_at(weight))
+        return at
+
+    def charge(self, now: float, weight: int) -> None:
+        self.bucket.consume(now, weight)
+        if self.window is not None:
+            self.window.record(now, weight)
+
+    def is_idle(self, now: float) -> bool:
+        return (
+            self.users == 0
+            and self.bucket.is_full(now)
+            and (self.window is None or self.window.is_empty(now))
+            and self.blocked_until <= now
+        )
+
+
+def _is_private(chat_id: int | str) -> bool:
+    # Bot API ids: users are positive, groups negative, supergroups/channels -100...;
+    # "@name" addresses a public channel or supergroup, never a private chat.
+    if isinstance(chat_id, int):
+        return chat_id > 0
+    return chat_id.lstrip().isdigit()
+
+
+def _lane_key(chat_id: int | str) -> int | str:
+    # "-1001234" and -1001234 are the same chat: aiogram accepts both, Telegram counts one.
+    if isinstance(chat_id, str):
+        stripped = chat_id.strip()
+        if stripped.lstrip("-").isdigit():
+            return int(stripped)
+        return stripped.lower()  # usernames are case-insensitive
+    return chat_id
+
+
+class RateLimiter:
+    """Per-chat and global flood control; ``await acquire(chat_id)`` before each send.
+
+    Defaults follow Telegram's published guidance. ``chat_burst`` and ``global_burst`` only
+    shape the flow (how many may go back to back); the sliding windows cap the counts
+    regardless, so raising them never breaks the limits. The same channel addressed once by
+    id and once by ``@username`` gets two lanes: address each channel one way.
+    """
+
+    def __init__(
+        self,
+        per_chat_per_minute: int = 20,
+        global_per_second: int = 30,
+        *,
+        private_per_second: float = 1.0,
+        chat_burst: int = 1,
+        global_burst: int = 1,
+        clock: Timer | None = None,
+        sweep_every: int = 256,
+    ) -> None:
+        self.per_chat_per_minute = per_chat_per_minute
+        self.private_per_second = private_per_second
+        self.chat_burst = chat_burst
+        self.sweep_every = sweep_every
+        self._clock: Timer = clock or SystemClock()
+        self._global = _Lane(
+            TokenBucket(global_per_second, global_burst, clock=self._clock),
+            SlidingWindow(global_per_second, 1.0),
+        )
+        self._lanes: dict[int | str, _Lane] = {}
+        self._since_sweep = 0
+        #: Seconds spent waiting in acquire(), summed: a stats figure ("how throttled are we").
+        self.total_wait = 0.0
+
+    def _new_lane(self, chat_id: int | str) -> _Lane:
+        if _is_private(chat_id):
+            return _Lane(TokenBucket(self.private_per_second, 1, clock=self._clock), None)
+        return _Lane(
+            TokenBucket(self.per_chat_per_minute / 60.0, self.chat_burst, clock=self._clock),
+            SlidingWindow(self.per_chat_per_minute, 60.0),
+        )
+
+    def _lane(self, chat_id: int | str) -> _Lane:
+        key = _lane_key(chat_id)
+        lane = self._lanes.get(key)
+        if lane is None:
+            lane = self._lanes[key] = self._new_lane(chat_id)
+        return lane
+
+    async def acquire(self, chat_id: ChatId, *, weight: int = 1) -> float:
+        """Wait until a request to ``chat_id`` (``None``: no chat) may go; return the wait.
+
+        Chat first, then global: the global lock is held only for the (short) global wait, so
+        a channel waiting out its 3-second spacing never blocks sends to other chats.
+        """
+        weight = max(1, weight)
+        start = self._clock.monotonic()
+        self._since_sweep += 1
+        if self._since_sweep >= self.sweep_every:
+            self.prune()
+        if chat_id is None:
+            await self._pass(self._global, weight, None)
+        else:
+            lane = self._lane(chat_id)
+            lane.users += 1
+            try:
+                async with lane.lock:
+                    await _wait_until(self._clock, lambda: lane.ready_at(weight))
+                    # The chat lane stays ready while we wait for the global one: only the
+                    # holder of lane.lock (us) can charge it, and readiness only improves.
+                    await self._pass(self._global, weight, lane)
+            finally:
+                lane.users -= 1
+        waited = self._clock.monotonic() - start
+        self.total_wait += waited
+        return waited
+
+    async def _pass(self, glob: _Lane, weight: int, lane: _Lane | None) -> None:
+        async with glob.lock:
+            await _wait_until(self._clock, lambda: glob.ready_at(weight))
+            now = self._clock.monotonic()
+            glob.charge(now, weight)
+            if lane is not None:
+                lane.charge(now, weight)
+
+    def penalize(self, chat_id: ChatId, seconds: float) -> None:
+        """Hold everything to ``chat_id`` (``None``: every request) for ``seconds``.
+
+        Called on a 429: Telegram's ``retry_after`` applies to every concurrent sender, not
+        only to the request that received it.
+        """
+        until = self._clock.monotonic() + max(0.0, seconds)
+        lane = self._global if chat_id is None else self._lane(chat_id)
+        lane.blocked_until = max(lane.blocked_until, until)
+
+    def prune(self) -> int:
+        """Drop lanes that are back to their initial state; return how many were dropped."""
+        self._since_sweep = 0
+        now = self._clock.monotonic()
+        idle = [key for key, lane in self._lanes.items() if lane.is_idle(now)]
+        for key in idle:
+            del self._lanes[key]
+        return len(idle)
+
+    def tracked_chats(self) -> int:
+        return len(self._lanes)
