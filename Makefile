@@ -26,6 +26,6 @@ demo: $(PY)
 
 # Re-extract texts from the code and recompile the catalogues (commit the .po and .mo files).
 i18n:
-	$(VENV)/bin/pybabel extract -k _ -k __ -o bot/locales/messages.pot bot handlers
+	$(VENV)/bin/pybabel extract -k _ -k __ --no-location -o bot/locales/messages.pot bot handlers
 	$(VENV)/bin/pybabel update -i bot/locales/messages.pot -d bot/locales -D messages
 	$(VENV)/bin/pybabel compile -d bot/locales -D messages
