@@ -1,0 +1,329 @@
+"""Finding the publication date in pasted news copy (Russian and English forms).
+
+Pure functions: the caller passes the editor's time zone and, for dates written without a year or
+relative to today ("Вчера, 13:33"), the current time. Results are aware datetimes in UTC.
+
+Every pattern uses ``[0-9]`` rather than ``\\d`` on purpose: ``\\d`` also matches other scripts'
+digits, which then turn into absurd years and make ``datetime()`` raise far from the cause.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+
+__all__ = ["DateMatch", "find_datetime", "search_datetime"]
+
+# Month names by stem: one regex alternative per language, longest forms first so that
+# "сентября" is not cut to "сен" and the rest left dangling.
+_RU_MONTHS: dict[str, int] = {
+    "январ": 1, "янв": 1,
+    "феврал": 2, "февр": 2, "фев": 2,
+    "марта": 3, "март": 3, "мар": 3,
+    "апрел": 4, "апр": 4,
+    "мая": 5, "май": 5,
+    "июня": 6, "июнь": 6, "июн": 6,
+    "июля": 7, "июль": 7, "июл": 7,
+    "августа": 8, "август": 8, "авг": 8,
+    "сентябр": 9, "сент": 9, "сен": 9,
+    "октябр": 10, "окт": 10,
+    "ноябр": 11, "нояб": 11, "ноя": 11,
+    "декабр": 12, "дек": 12,
+}  # fmt: skip
+_EN_MONTHS: dict[str, int] = {
+    "january": 1, "jan": 1,
+    "february": 2, "feb": 2,
+    "march": 3, "mar": 3,
+    "april": 4, "apr": 4,
+    "may": 5,
+    "june": 6, "jun": 6,
+    "july": 7, "jul": 7,
+    "august": 8, "aug": 8,
+    "september": 9, "sept": 9, "sep": 9,
+    "october": 10, "oct": 10,
+    "november": 11, "nov": 11,
+    "december": 12, "dec": 12,
+}  # fmt: skip
+
+
+def _alternation(words: dict[str, int]) -> str:
+    return "|".join(sorted(words, key=len, reverse=True))
+
+
+# Russian month stems take an optional case ending (ноябр-я, январ-ь) and abbreviations a dot.
+_RU_MONTH = rf"(?P<rumon>(?:{_alternation(_RU_MONTHS)})[а-яё]{{0,2}}\.?)"
+_EN_MONTH = rf"(?P<enmon>(?:{_alternation(_EN_MONTHS)})\.?)"
+
+# A clock time, optionally with seconds, a 12-hour marker and a zone (UTC offset or a few names
+# that news sites print). The negative lookaheads keep "13:33 1091" from eating the counter and
+# "14.11" of a following "14.11.2022" from reading as 14:11; the ranges make an impossible time
+# simply not part of the match, so the date before it survives.
+_TIME = (
+    r"(?<![0-9])(?P<hh>[01]?[0-9]|2[0-3])[:.](?P<mi>[0-5][0-9])(?![.][0-9])"
+    r"(?::(?P<ss>[0-5][0-9]))?(?![0-9])"
+    r"(?:\s*+(?P<ampm>[AaPp]\.?\s?[Mm]\.?)(?![A-Za-z]))?"
+    r"(?:\s*+(?P<zone>Z|(?:UTC|GMT)?\s?[+-][0-9]{1,2}(?::?[0-9]{2})?|UTC|GMT|MSK|МСК)(?![\w]))?"
+)
+# Separator between a date and its time: "14.11.2022, 13:33", "14 ноября 2022 г. в 13:33",
+# "Nov 14, 2022 at 1:33 PM", "14.11.2022 | 13:33".
+_DT_SEP = r"(?:\s*+(?:,|\||·|•|/|-|–|—)?\s*+(?:в|at|@)?\s*+)"
+_YEAR_SUFFIX = r"(?:\s*+(?:г\.|года?|гг?\.?)(?![а-яё]))?"
+
+_ISO_RE = re.compile(
+    r"(?<![0-9])(?P<y>[0-9]{4})-(?P<m>[0-9]{2})-(?P<d>[0-9]{2})"
+    r"(?:[T ](?P<hh>[0-9]{2}):(?P<mi>[0-9]{2})(?::(?P<ss>[0-9]{2})(?:[.,][0-9]{1,9})?)?"
+    r"\s?(?P<zone>Z|[+-][0-9]{2}(?::?[0-9]{2})?)?)?(?![0-9])"
+)
+_NUMERIC_RE = re.compile(
+    rf"(?:(?<![0-9])(?P<th>[01]?[0-9]|2[0-3]):(?P<tm>[0-5][0-9])(?![0-9])\s*+[,|]?\s*+)?"
+    rf"(?<![0-9.])(?P<d>[0-9]{{1,2}})(?P<sep>[./-])(?P<m>[0-9]{{1,2}})(?P=sep)"
+    rf"(?P<y>[0-9]{{4}}|[0-9]{{2}})(?![0-9])(?!\.[0-9])"
+    rf"{_YEAR_SUFFIX}(?:{_DT_SEP}{_TIME})?"
+)
+_RU_WRITTEN_RE = re.compile(
+    rf"(?:(?<![0-9])(?P<th>[01]?[0-9]|2[0-3]):(?P<tm>[0-5][0-9])(?![0-9])\s*+[,|]?\s*+)?"
+    rf"(?<![0-9])(?P<d>[0-9]{{1,2}})\s*+{_RU_MONTH}(?![а-яё])"
+    rf"(?:\s++(?P<y>[0-9]{{4}})(?![0-9]){_YEAR_SUFFIX})?(?:{_DT_SEP}{_TIME})?",
+    re.IGNORECASE,
+)
+_EN_DAY_FIRST_RE = re.compile(
+    rf"(?<![0-9])(?P<d>[0-9]{{1,2}})(?:st|nd|rd|th)?\s++(?:of\s++)?{_EN_MONTH}(?![a-z])"
+    rf"(?:,?\s++(?P<y>[0-9]{{4}})(?![0-9]))?(?:{_DT_SEP}{_TIME})?",
+    re.IGNORECASE,
+)
+_EN_MONTH_FIRST_RE = re.compile(
+    rf"(?<![a-z]){_EN_MONTH}(?![a-z])\s*+(?P<d>[0-9]{{1,2}})(?:st|nd|rd|th)?(?![0-9])"
+    rf"(?:,?\s++(?P<y>[0-9]{{4}})(?![0-9]))?(?:{_DT_SEP}{_TIME})?",
+    re.IGNORECASE,
+)
+_RELATIVE_DAY_RE = re.compile(
+    rf"(?<![\w])(?P<rel>сегодня|вчера|позавчера|today|yesterday)(?![\w])"
+    rf"(?:{_DT_SEP}{_TIME})?",
+    re.IGNORECASE,
+)
+_AGO_RE = re.compile(
+    r"(?<![0-9])(?P<n>[0-9]{1,3})\s*+(?P<unit>минут[уы]?|мин\.?|час(?:а|ов)?|ч\.|"
+    r"minutes?|mins?|hours?|hrs?)\s++(?:назад|ago)(?![\w])",
+    re.IGNORECASE,
+)
+
+_RELATIVE_DAYS = {"сегодня": 0, "today": 0, "вчера": 1, "yesterday": 1, "позавчера": 2}
+_NAMED_ZONES = {"UTC": 0, "GMT": 0, "Z": 0, "MSK": 3, "МСК": 3}
+
+_MIN_YEAR = 1970
+_MAX_YEAR = 2100
+
+
+@dataclass(frozen=True, slots=True)
+class DateMatch:
+    """Where a date was written in the text and what it means.
+
+    ``value`` is None when the text plainly is a date but cannot be resolved without ``now``
+    (``Вчера, 13:33`` or ``14 ноября``): callers that strip date lines still want the span.
+    """
+
+    start: int
+    end: int
+    value: datetime | None
+
+
+# Longest stems first, so that "сентября" resolves through "сентябр" rather than "сен".
+_RU_STEMS = tuple(sorted(_RU_MONTHS, key=len, reverse=True))
+_EN_STEMS = tuple(sorted(_EN_MONTHS, key=len, reverse=True))
+
+
+def _month_number(token: str, table: dict[str, int], stems: tuple[str, ...]) -> int | None:
+    key = token.lower().rstrip(".")
+    # Exact form first, then the longest known stem it starts with ("ноября" -> "ноябр").
+    if key in table:
+        return table[key]
+    for stem in stems:
+        if key.startswith(stem):
+            return table[stem]
+    return None
+
+
+def _zone(raw: str | None, default: tzinfo) -> tzinfo:
+    if not raw:
+        return default
+    text = raw.strip().upper().replace(" ", "")
+    if text in _NAMED_ZONES:
+        return timezone(timedelta(hours=_NAMED_ZONES[text]))
+    for prefix in ("UTC", "GMT"):
+        if text.startswith(prefix):
+            text = text[len(prefix) :]
+    sign = -1 if text.startswith("-") else 1
+    digits = text[1:].replace(":", "")
+    if len(digits) <= 2:
+        hours, minutes = int(digits), 0
+    else:
+        hours, minutes = int(digits[:-2]), int(digits[-2:])
+    if hours > 14 or minutes >= 60:
+        return default
+    return timezone(sign * timedelta(hours=hours, minutes=minutes))
+
+
+def _clock(m: re.Match[str]) -> tuple[int, int, int, tzinfo | None] | None:
+    """Hour, minute, second and explicit zone of the time groups; None when out of range."""
+    groups = m.groupdict()
+    if groups.get("hh") is not None:
+        hour, minute = int(groups["hh"]), int(groups["mi"])
+        second = int(groups["ss"]) if groups.get("ss") else 0
+        ampm = (groups.get("ampm") or "").lower().replace(".", "").replace(" ", "")
+        if ampm:
+            if not 1 <= hour <= 12:
+                return None
+            hour = hour % 12 + (12 if ampm == "pm" else 0)
+        zone = groups.get("zone")
+        return (hour, minute, second, _zone(zone, UTC) if zone else None)
+    if groups.get("th") is not None:  # time written before the date: "13:33, 14.11.2022"
+        return (int(groups["th"]), int(groups["tm"]), 0, None)
+    return (0, 0, 0, None)
+
+
+def _build(
+    year: int | None, month: int, day: int, m: re.Match[str], tz: tzinfo, now: datetime | None
+) -> datetime | None:
+    """Assemble a UTC datetime, or None when a field is out of range or the year is unknown."""
+    clock = _clock(m)
+    if clock is None:
+        return None
+    hour, minute, second, zone = clock
+    if hour > 23 or minute > 59 or second > 59 or not 1 <= month <= 12:
+        return None
+    local_zone = zone or tz
+    if year is None:
+        if now is None:
+            return None
+        # A date without a year is the latest such date not (much) after now: a paste on
+        # 2 January of "31 декабря" means last year's.
+        today = now.astimezone(local_zone).date()
+        year = today.year
+        try:
+            if date(year, month, day) > today + timedelta(days=2):
+                year -= 1
+        except ValueError:
+            return None
+    if not _MIN_YEAR <= year <= _MAX_YEAR:
+        return None
+    try:
+        local = datetime(year, month, day, hour, minute, second, tzinfo=local_zone)
+    except ValueError:
+        return None
+    return local.astimezone(UTC)
+
+
+def _full_year(raw: str) -> int:
+    year = int(raw)
+    return year + 2000 if len(raw) == 2 else year
+
+
+def _candidates(text: str, tz: tzinfo, now: datetime | None) -> Iterator[DateMatch]:
+    for m in _ISO_RE.finditer(text):
+        zone = _zone(m["zone"], tz) if m["zone"] else tz
+        value: datetime | None = None
+        try:
+            local = datetime(
+                int(m["y"]),
+                int(m["m"]),
+                int(m["d"]),
+                int(m["hh"] or 0),
+                int(m["mi"] or 0),
+                int(m["ss"] or 0),
+                tzinfo=zone,
+            )
+            if _MIN_YEAR <= local.year <= _MAX_YEAR:
+                value = local.astimezone(UTC)
+        except ValueError:
+            value = None
+        if value is not None:
+            yield DateMatch(m.start(), m.end(), value)
+
+    for m in _NUMERIC_RE.finditer(text):
+        first, second = int(m["d"]), int(m["m"])
+        # Day first is the Russian and European order; only an impossible month ("11/14/2022")
+        # switches to the US order.
+        day, month = (
+            (second, first) if second > 12 >= first and m["sep"] == "/" else (first, second)
+        )
+        value = _build(_full_year(m["y"]), month, day, m, tz, now)
+        if value is not None:
+            yield DateMatch(m.start(), m.end(), value)
+
+    for rx, table, stems, group in (
+        (_RU_WRITTEN_RE, _RU_MONTHS, _RU_STEMS, "rumon"),
+        (_EN_DAY_FIRST_RE, _EN_MONTHS, _EN_STEMS, "enmon"),
+        (_EN_MONTH_FIRST_RE, _EN_MONTHS, _EN_STEMS, "enmon"),
+    ):
+        for m in rx.finditer(text):
+            month_no = _month_number(m[group], table, stems)
+            if month_no is None:
+                continue
+            year = int(m["y"]) if m["y"] else None
+            day = int(m["d"])
+            if not 1 <= day <= 31:
+                continue
+            value = _build(year, month_no, day, m, tz, now)
+            if value is None and (year is not None or now is not None):
+                continue  # an impossible date (31 ноября 2022) is not a date at all
+            # A yearless date without ``now`` is kept with no value: it still marks a date line.
+            yield DateMatch(m.start(), m.end(), value)
+
+    for m in _RELATIVE_DAY_RE.finditer(text):
+        if m["hh"] is None:
+            continue  # "сегодня" alone is prose, not a timestamp
+        value = None
+        if now is not None:
+            local_now = now.astimezone(tz)
+            day_value = local_now.date() - timedelta(days=_RELATIVE_DAYS[m["rel"].lower()])
+            value = _build(day_value.year, day_value.month, day_value.day, m, tz, now)
+            if value is None:
+                continue
+        yield DateMatch(m.start(), m.end(), value)
+
+    for m in _AGO_RE.finditer(text):
+        value = None
+        if now is not None:
+            unit = m["unit"].lower()
+            amount = int(m["n"])
+            delta = (
+                timedelta(minutes=amount)
+                if unit.startswith(("мин", "min"))
+                else timedelta(hours=amount)
+            )
+            value = (now - delta).astimezone(UTC)
+        yield DateMatch(m.start(), m.end(), value)
+
+
+def search_datetime(text: str, *, tz: tzinfo, now: datetime | None = None) -> DateMatch | None:
+    """The first date written in ``text`` (earliest start; the longest reading on a tie)."""
+    best: DateMatch | None = None
+    for cand in _candidates(text, tz, now):
+        if (
+            best is None
+            or cand.start < best.start
+            or (cand.start == best.start and cand.end > best.end)
+        ):
+            best = cand
+    return best
+
+
+def find_datetime(text: str, *, tz: tzinfo, now: datetime | None = None) -> datetime | None:
+    """The first resolvable date(time) in ``text`` as an aware UTC datetime, or None.
+
+    Dates without a time are midnight in ``tz``. Dates without a year and relative ones
+    ("Сегодня, 13:33", "5 минут назад") need ``now``; without it they are skipped.
+    """
+    best: DateMatch | None = None
+    for cand in _candidates(text, tz, now):
+        if cand.value is None:
+            continue
+        if (
+            best is None
+            or cand.start < best.start
+            or (cand.start == best.start and cand.end > best.end)
+        ):
+            best = cand
+    return best.value if best else None
