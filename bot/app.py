@@ -190,6 +190,9 @@ async def create_app(
             # Short bursts keep the admin chat snappy; the sliding 20-per-minute window still
             # caps every group and channel exactly.
             chat_burst=3,
+            # Telegram tolerates short bursts in a private chat (a preview is 2-3 messages)
+            # as long as the average stays near one message a second.
+            private_burst=3,
             clock=clock,
         )
         bot.session.middleware(RetryMiddleware(limiter=limiter, clock=clock))

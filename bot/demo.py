@@ -15,6 +15,7 @@ from bot.sandbox.harness import (
     ADMIN_CHAT_ID,
     ADMIN_ID,
     CHANNEL_ID,
+    CHANNEL_USERNAME,
     EDITOR_ID,
     STRANGER_ID,
     Sandbox,
@@ -125,18 +126,21 @@ async def run_demo(article: Path | None = None) -> int:
         print("\n== 6. An admin approves it: Publish now")
         await press(tg, ADMIN_ID, ADMIN_CHAT_ID, "r:publish")
         post = await tg.wait_for_message(CHANNEL_ID, count=1, timeout=TIMEOUT)
+        # The author is told last, with the post's link: then everything has been delivered.
+        link = f"t.me/{CHANNEL_USERNAME}/"
         await tg.wait_for(
-            lambda: any("t.me/" in m.visible for m in tg.messages(EDITOR_ID)),
-            timeout=TIMEOUT,
+            lambda: any(link in m.visible for m in tg.messages(EDITOR_ID)), timeout=TIMEOUT
         )
+        await tg.wait_until_updates_consumed(timeout=TIMEOUT)
         out.flush()
 
         print("\n== The channel post, as subscribers see it")
-        print(
-            f"(photo above the caption: {bool(post.photo)}; "
-            f"{len(post.visible)} of 1024 caption characters)"
-        )
-        print(post.visible)
+        for index, message in enumerate(tg.messages(CHANNEL_ID), 1):
+            limit = 1024 if message.photo else 4096
+            kind = "photo with caption" if message.photo else "text"
+            print(f"\n[{index}: {kind}, {len(message.visible)} of {limit} characters]")
+            print(message.visible)
+        del post
     print("\nDemo finished: every step went through the real bot over HTTP.")
     return 0
 

@@ -209,6 +209,7 @@ class RateLimiter:
         global_per_second: int = 30,
         *,
         private_per_second: float = 1.0,
+        private_burst: int = 1,
         chat_burst: int = 1,
         global_burst: int = 1,
         clock: Timer | None = None,
@@ -216,6 +217,7 @@ class RateLimiter:
     ) -> None:
         self.per_chat_per_minute = per_chat_per_minute
         self.private_per_second = private_per_second
+        self.private_burst = private_burst
         self.chat_burst = chat_burst
         self.sweep_every = sweep_every
         self._clock: Timer = clock or SystemClock()
@@ -230,7 +232,9 @@ class RateLimiter:
 
     def _new_lane(self, chat_id: int | str) -> _Lane:
         if _is_private(chat_id):
-            return _Lane(TokenBucket(self.private_per_second, 1, clock=self._clock), None)
+            return _Lane(
+                TokenBucket(self.private_per_second, self.private_burst, clock=self._clock), None
+            )
         return _Lane(
             TokenBucket(self.per_chat_per_minute / 60.0, self.chat_burst, clock=self._clock),
             SlidingWindow(self.per_chat_per_minute, 60.0),
