@@ -16,10 +16,13 @@ NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 
 
 async def _tables(db: Database) -> dict[str, str]:
-    async with db.read() as uow, uow.conn.execute(
-        "SELECT name, sql FROM sqlite_master WHERE type IN ('table', 'index', 'trigger')"
-        " AND name NOT LIKE 'sqlite_%' ORDER BY name"
-    ) as cur:
+    async with (
+        db.read() as uow,
+        uow.conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type IN ('table', 'index', 'trigger')"
+            " AND name NOT LIKE 'sqlite_%' ORDER BY name"
+        ) as cur,
+    ):
         return {row[0]: row[1] for row in await cur.fetchall()}
 
 
@@ -182,9 +185,12 @@ async def test_feed_items_are_seen_once(db: Database) -> None:
             "https://example.org/rss", mode="review", interval_s=60, added_by=1, now=NOW
         )
         assert feed is not None
-        assert await uow.feeds.add(
-            "https://example.org/rss", mode="review", interval_s=60, added_by=1, now=NOW
-        ) is None
+        assert (
+            await uow.feeds.add(
+                "https://example.org/rss", mode="review", interval_s=60, added_by=1, now=NOW
+            )
+            is None
+        )
         assert await uow.feeds.mark_seen(feed.id, "guid-1", article_id=None, now=NOW)
         assert not await uow.feeds.mark_seen(feed.id, "guid-1", article_id=None, now=NOW)
 
@@ -193,7 +199,10 @@ async def test_naive_datetimes_are_refused(db: Database) -> None:
     with pytest.raises(ValueError, match="naive"):
         async with db.transaction() as uow:
             await uow.articles.create(
-                CONTENT, author_id=1, origin="text", now=datetime(2026, 1, 1)  # noqa: DTZ001
+                CONTENT,
+                author_id=1,
+                origin="text",
+                now=datetime(2026, 1, 1),  # noqa: DTZ001
             )
 
 
