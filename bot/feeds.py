@@ -10,7 +10,6 @@ import asyncio
 import logging
 import random
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 import aiohttp
 from aiogram.utils.i18n import gettext as _
@@ -18,11 +17,9 @@ from aiogram.utils.i18n import gettext as _
 from bot.domain import ArticleStatus
 from bot.ingest.feeds import FeedError, FeedState, fetch_feed, next_poll_delay
 from bot.ingest.web import FetchError
+from bot.newsroom import Newsroom, Outcome
 from bot.texts import quote
 from storage.rows import Feed
-
-if TYPE_CHECKING:
-    from bot.newsroom import Newsroom
 
 log = logging.getLogger(__name__)
 
@@ -119,13 +116,21 @@ async def poll_feed(
         )
     for article in created:
         if feed.mode == "auto":
-            await newsroom.publish(
+            queued = await newsroom.publish(
                 article.id,
                 actor_id=feed.added_by,
                 actor_name=f"feed {feed.id}",
                 queue=True,
                 from_statuses=(ArticleStatus.DRAFT,),
             )
+            if queued.outcome is Outcome.NO_SLOT:
+                # No queue slots configured: an auto feed publishes as items arrive.
+                await newsroom.publish(
+                    article.id,
+                    actor_id=feed.added_by,
+                    actor_name=f"feed {feed.id}",
+                    from_statuses=(ArticleStatus.DRAFT,),
+                )
         else:
             await newsroom.submit(article, actor_id=feed.added_by, author_name=f"feed {feed.id}")
     return new
