@@ -94,6 +94,19 @@ def status_text(status: ArticleStatus) -> str:
     return texts[status]
 
 
+def field_labels() -> dict[str, str]:
+    """Editable fields as the editor sees them on the buttons."""
+    return {
+        "title": _("Title"),
+        "lead": _("Lead"),
+        "body": _("Body"),
+        "credit": _("Photo credit"),
+        "source": _("Source"),
+        "tags": _("Tags"),
+        "photo": _("Photo"),
+    }
+
+
 def similar_title(a: str, b: str) -> bool:
     a, b = " ".join(a.lower().split()), " ".join(b.lower().split())
     if not a or not b:
@@ -370,15 +383,7 @@ class Newsroom:
         return InlineKeyboardMarkup(inline_keyboard=rows)
 
     def edit_keyboard(self, article: Article) -> InlineKeyboardMarkup:
-        labels = {
-            "title": _("Title"),
-            "lead": _("Lead"),
-            "body": _("Body"),
-            "credit": _("Photo credit"),
-            "source": _("Source"),
-            "tags": _("Tags"),
-            "photo": _("Photo"),
-        }
+        labels = field_labels()
         buttons = [
             InlineKeyboardButton(
                 text=label,
@@ -386,14 +391,17 @@ class Newsroom:
             )
             for key, label in labels.items()
         ]
-        return InlineKeyboardMarkup(inline_keyboard=[buttons[i : i + 3] for i in range(0, 7, 3)])
+        return InlineKeyboardMarkup(
+            inline_keyboard=[buttons[i : i + 3] for i in range(0, len(buttons), 3)]
+        )
 
     async def draft_header(self, article: Article, duplicates: Sequence[Article] = ()) -> str:
-        lines = [
-            _("<b>Draft #{id}</b> · {status}").format(
-                id=article.id, status=status_text(article.status)
-            )
-        ]
+        heading = (
+            _("<b>Draft #{id}</b> · {status}")
+            if article.status in (ArticleStatus.DRAFT, ArticleStatus.REJECTED)
+            else _("<b>Article #{id}</b> · {status}")
+        )
+        lines = [heading.format(id=article.id, status=status_text(article.status))]
         problems = await self.checks_for(article)
         if problems:
             lines.append(

@@ -15,7 +15,7 @@ from bot.callbacks import DraftAction, Page
 from bot.config import Settings
 from bot.domain import ArticleContent, ArticleStatus, Photo
 from bot.editing import EditError, apply_edit, normalise_field, split_paragraphs
-from bot.newsroom import Newsroom, Outcome, Result, render_article_line
+from bot.newsroom import Newsroom, Outcome, Result, field_labels, render_article_line
 from bot.roles import HasRole, Role
 from bot.texts import quote
 from handlers.ingest import can_publish, photo_of
@@ -290,7 +290,8 @@ def build_router() -> Router:
                 if field == "photo"
                 else _("Send the new {field} for #{id} ('-' clears it, /cancel stops).")
             )
-            await bot.send_message(chat_id, prompt.format(id=article.id, field=quote(field)))
+            label = field_labels().get(field, field).lower()
+            await bot.send_message(chat_id, prompt.format(id=article.id, field=quote(label)))
         elif action == "submit":
             result = await newsroom.submit(
                 article, actor_id=query.from_user.id, author_name=query.from_user.full_name
