@@ -90,7 +90,10 @@ async def _run(settings: Settings) -> int:
         problems = await app.startup_checks()
         for problem in problems:
             log.warning("start-up check: %s", problem)
-        await app.run_polling()
+        if settings.webhook_url:
+            await app.run_webhook()
+        else:
+            await app.run_polling()
     finally:
         await app.close()
     return 0

@@ -32,6 +32,7 @@ from bot.publisher import PublishingEngine
 from bot.ratelimit import RateLimiter
 from bot.retry import RetryMiddleware
 from bot.roles import Role, RoleMiddleware
+from bot.web import database_ok, make_web_app, serve, wait_for_stop_signal, webhook_path
 from handlers.errors import on_error
 from storage.db import Database
 
@@ -47,7 +48,16 @@ class App:
     clock: Clock
     newsroom: Newsroom
     engine: PublishingEngine
+    retry: RetryMiddleware
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    stop_event: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def health(self) -> dict[str, Any]:
+        return {
+            "database": await database_ok(self.db),
+            "scheduler": self.engine.alive,
+            "last_api_success": self.retry.last_success_at,
+        }
 
     async def start_background(self) -> None:
         """Start the scheduler (and the feed poller): publications survive restarts via the DB."""
@@ -125,6 +135,9 @@ class App:
     async def run_polling(self, *, handle_signals: bool = True, polling_timeout: int = 10) -> None:
         await self.bot.delete_webhook(drop_pending_updates=False)
         await self.start_background()
+        health = None
+        if self.settings.health_listen:
+            health = await serve(make_web_app(self.health), self.settings.health_listen)
         try:
             await self.dp.start_polling(
                 self.bot,
@@ -133,7 +146,46 @@ class App:
                 close_bot_session=False,
             )
         finally:
+            if health is not None:
+                await health.cleanup()
             await self.stop_background()
+
+    async def run_webhook(self, *, handle_signals: bool = True) -> None:
+        """Serve the webhook (and /healthz) until SIGINT/SIGTERM or ``stop_event``."""
+        url = self.settings.webhook_url
+        secret = self.settings.webhook_secret
+        if url is None or secret is None:
+            raise ValueError("WEBHOOK_URL and WEBHOOK_SECRET are required for webhook mode")
+        web_app = make_web_app(
+            self.health,
+            dispatcher=self.dp,
+            bot=self.bot,
+            webhook_path=webhook_path(url),
+            secret=secret.get_secret_value(),
+        )
+        runner = await serve(web_app, self.settings.webhook_listen)
+        health = None
+        if (
+            self.settings.health_listen
+            and self.settings.health_listen != self.settings.webhook_listen
+        ):
+            health = await serve(make_web_app(self.health), self.settings.health_listen)
+        await self.start_background()
+        try:
+            await self.bot.set_webhook(
+                url,
+                secret_token=secret.get_secret_value(),
+                allowed_updates=self.dp.resolve_used_update_types(),
+            )
+            if handle_signals:
+                await wait_for_stop_signal(self.stop_event)
+            else:
+                await self.stop_event.wait()
+        finally:
+            await self.stop_background()
+            if health is not None:
+                await health.cleanup()
+            await runner.cleanup()
 
     async def stop_background(self) -> None:
         for task in self.tasks:
@@ -195,7 +247,8 @@ async def create_app(
             private_burst=3,
             clock=clock,
         )
-        bot.session.middleware(RetryMiddleware(limiter=limiter, clock=clock))
+        retry = RetryMiddleware(limiter=limiter, clock=clock)
+        bot.session.middleware(retry)
         engine = PublishingEngine(settings=settings, db=db, bot=bot, clock=clock)
         newsroom = Newsroom(
             settings=settings,
@@ -211,5 +264,12 @@ async def create_app(
         await db.close()
         raise
     return App(
-        settings=settings, db=db, bot=bot, dp=dp, clock=clock, newsroom=newsroom, engine=engine
+        settings=settings,
+        db=db,
+        bot=bot,
+        dp=dp,
+        clock=clock,
+        newsroom=newsroom,
+        engine=engine,
+        retry=retry,
     )
