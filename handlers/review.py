@@ -79,11 +79,18 @@ def build_router() -> Router:
             _("#{id}: scheduled for {when}.").format(id=article_id, when=result.detail),
         )
 
+    async def require_id(message: Message, args: str | None, usage: str) -> int | None:
+        """The article number from the arguments, or None after answering with the usage."""
+        article_id = parse_id(args)
+        if article_id is None or message.from_user is None:
+            await message.answer(usage)
+            return None
+        return article_id
+
     @router.message(Command("publish"))
     async def cmd_publish(message: Message, command: CommandObject, newsroom: Newsroom) -> None:
-        article_id = parse_id(command.args)
+        article_id = await require_id(message, command.args, _("Usage: /publish N"))
         if article_id is None or message.from_user is None:
-            await message.answer(_("Usage: /publish N"))
             return
         await do_publish(
             message, newsroom, article_id, message.from_user.id, message.from_user.full_name
@@ -107,9 +114,8 @@ def build_router() -> Router:
 
     @router.message(Command("queue_add"))
     async def cmd_queue_add(message: Message, command: CommandObject, newsroom: Newsroom) -> None:
-        article_id = parse_id(command.args)
+        article_id = await require_id(message, command.args, _("Usage: /queue_add N"))
         if article_id is None or message.from_user is None:
-            await message.answer(_("Usage: /queue_add N"))
             return
         await do_publish(
             message,
@@ -122,9 +128,8 @@ def build_router() -> Router:
 
     @router.message(Command("unschedule"))
     async def cmd_unschedule(message: Message, command: CommandObject, newsroom: Newsroom) -> None:
-        article_id = parse_id(command.args)
+        article_id = await require_id(message, command.args, _("Usage: /unschedule N"))
         if article_id is None or message.from_user is None:
-            await message.answer(_("Usage: /unschedule N"))
             return
         result = await newsroom.unschedule(article_id, actor_id=message.from_user.id)
         await answer_result(
@@ -160,9 +165,8 @@ def build_router() -> Router:
 
     @router.message(Command("unpublish"))
     async def cmd_unpublish(message: Message, command: CommandObject, newsroom: Newsroom) -> None:
-        article_id = parse_id(command.args)
+        article_id = await require_id(message, command.args, _("Usage: /unpublish N"))
         if article_id is None or message.from_user is None:
-            await message.answer(_("Usage: /unpublish N"))
             return
         if await newsroom.get(article_id) is None:
             await message.answer(outcome_text(Result(Outcome.NOT_FOUND), article_id))

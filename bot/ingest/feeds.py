@@ -66,16 +66,8 @@ _SPACES: Final = re.compile(r"[ \t\n\r\f\v]+")
 _DEFAULT_PORTS: Final = {"http": 80, "https": 443}
 
 
-class FeedError(Exception):
+class FeedError(FetchError):
     """A feed that could not be polled; ``code`` is ``not_a_feed`` or a FetchError code."""
-
-    def __init__(self, code: str, message: str = "", **params: str | int) -> None:
-        super().__init__(message or code)
-        self.code = code
-        self.params: dict[str, str | int] = params
-
-    def __repr__(self) -> str:
-        return f"FeedError({self.code!r}, {self.params!r})"
 
 
 @dataclass(frozen=True, slots=True)

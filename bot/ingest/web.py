@@ -87,7 +87,7 @@ class FetchError(Exception):
         self.params: dict[str, str | int] = params
 
     def __repr__(self) -> str:
-        return f"FetchError({self.code!r}, {self.params!r})"
+        return f"{type(self).__name__}({self.code!r}, {self.params!r})"
 
 
 @dataclass(frozen=True, slots=True)
