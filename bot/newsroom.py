@@ -477,6 +477,11 @@ class Newsroom:
                 log.warning("could not refresh %s of article=%s: %s", kind, article.id, exc)
                 continue
             if new_ids != post_ids:
+                if kind == "card" and article.status is not ArticleStatus.PENDING:
+                    # A decided card keeps its decision and stays without buttons: only the
+                    # post above it was sent again.
+                    await self._record(article.id, kind, chat_id, [*new_ids, control_id])
+                    continue
                 # The post changed shape and was sent again: move the control message under it.
                 with contextlib.suppress(TelegramAPIError):
                     await self.bot.delete_message(chat_id=chat_id, message_id=control_id)
@@ -537,6 +542,9 @@ class Newsroom:
         )
 
     async def card_text(self, article: Article, author_name: str = "") -> str:
+        if not author_name:
+            # Names are not stored with the article: the submission's audit entry has it.
+            author_name = await self._audit_name(article.id, ("submitted",), "author")
         lines = [
             _("<b>For review: #{id}</b>").format(id=article.id),
             _("Author: {author}").format(author=quote(author_name or str(article.author_id))),
@@ -575,7 +583,11 @@ class Newsroom:
             if pending is None:
                 return Result(Outcome.WRONG_STATE, article)
             await uow.audit.append(
-                now=now, actor_id=actor_id, article_id=article.id, action="submitted"
+                now=now,
+                actor_id=actor_id,
+                article_id=article.id,
+                action="submitted",
+                details={"author": author_name},
             )
         await self.send_card(pending, author_name=author_name)
         return Result(Outcome.OK, pending)
@@ -626,16 +638,43 @@ class Newsroom:
             who=quote(actor_name), when=format_local(when, self.settings.tz)
         )
 
+    async def _audit_name(self, article_id: int, actions: Sequence[str], key: str) -> str:
+        """The name stored with the latest audit entry of one of ``actions`` ("" if none)."""
+        async with self.db.read() as uow:
+            entries = await uow.audit.for_article(article_id)
+        for entry in reversed(entries):
+            if entry.action in actions:
+                return str(entry.details.get(key) or "")
+        return ""
+
     async def _lost_race(self, article_id: int) -> Result:
         async with self.db.read() as uow:
             current = await uow.articles.get(article_id)
+            entries = await uow.audit.for_article(article_id)
         if current is None:
             return Result(Outcome.NOT_FOUND)
         winner = ""
         if current.decided_by is not None and current.decided_at is not None:
+            # What the winner decided, by name: the article's status alone says "scheduled"
+            # for a "publish now" that the publisher has not finished yet.
+            decisions = {
+                "publish_now": ArticleStatus.PUBLISHED,
+                "scheduled": ArticleStatus.SCHEDULED,
+                "queued": ArticleStatus.SCHEDULED,
+                "rejected": ArticleStatus.REJECTED,
+            }
+            decided = next(
+                (
+                    e
+                    for e in reversed(entries)
+                    if e.action in decisions and e.actor_id == current.decided_by
+                ),
+                None,
+            )
             winner = _("{status} by {who} at {when}").format(
-                status=status_text(current.status),
-                who=current.decided_by,
+                status=status_text(decisions[decided.action] if decided else current.status),
+                who=quote(str(decided.details.get("by") or "") if decided else "")
+                or current.decided_by,
                 when=format_local(current.decided_at, self.settings.tz),
             )
         return Result(Outcome.WRONG_STATE, current, winner=winner)
@@ -718,6 +757,7 @@ class Newsroom:
                     article_id=article_id,
                     action="queued" if queue else ("scheduled" if when else "publish_now"),
                     details={
+                        "by": actor_name,
                         "channels": [c.chat_ref for c in channels],
                         "due": [d.isoformat() for d in due.values()],
                     },
@@ -769,7 +809,7 @@ class Newsroom:
                     actor_id=actor_id,
                     article_id=article_id,
                     action="rejected",
-                    details={"reason": reason, "signed": signed},
+                    details={"reason": reason, "signed": signed, "by": actor_name},
                 )
         if decided is None:
             return await self._lost_race(article_id)

@@ -69,6 +69,19 @@ def edit_error_text(code: str) -> str:
     }.get(code, code)
 
 
+def may_change(article: Article, role: Role, settings: Settings) -> bool:
+    """Whether ``role`` may change ``article`` now.
+
+    Once approved, scheduled or published, a change reaches the channel without review: with
+    REQUIRE_APPROVAL that is publishing, so it is for admins only.
+    """
+    return can_publish(role, settings) or article.status in (
+        ArticleStatus.DRAFT,
+        ArticleStatus.PENDING,
+        ArticleStatus.REJECTED,
+    )
+
+
 def build_router() -> Router:
     router = Router(name=__name__)
     router.message.filter(HasRole(Role.EDITOR))
@@ -184,7 +197,11 @@ def build_router() -> Router:
 
     @router.message(Command("edit"))
     async def cmd_edit(
-        message: Message, command: CommandObject, newsroom: Newsroom, role: Role
+        message: Message,
+        command: CommandObject,
+        newsroom: Newsroom,
+        role: Role,
+        settings: Settings,
     ) -> None:
         parts = (command.args or "").split(maxsplit=2)
         if len(parts) < 3:
@@ -197,6 +214,9 @@ def build_router() -> Router:
             return
         article = await load(message, newsroom, role, parse_id(parts[0]))
         if article is None:
+            return
+        if not may_change(article, role, settings):
+            await message.answer(_("Sorry, you may not do this."))
             return
         await apply_and_report(message, newsroom, article, parts[1], parts[2])
 
@@ -278,6 +298,9 @@ def build_router() -> Router:
                 reply_markup=newsroom.edit_keyboard(article),
             )
         elif action in ("field", "photo"):
+            if not may_change(article, role, settings):
+                await query.answer(_("Sorry, you may not do this."), show_alert=True)
+                return
             field = "photo" if action == "photo" else callback_data.arg
             if normalise_field(field) is None:
                 await query.answer(edit_error_text("unknown_field"), show_alert=True)

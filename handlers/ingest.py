@@ -233,6 +233,24 @@ def build_router() -> Router:
             article: Article | None = None
             if target_id is not None:
                 article = await newsroom.get(target_id)
+                if (
+                    article is not None
+                    and message.caption
+                    and not article.content.title
+                    and not article.content.body
+                ):
+                    # Any item of an album may carry the caption, not only the first: the
+                    # draft the earlier items made takes its text.
+                    parsed = parse_article(
+                        message.caption, tz=settings.tz, now=newsroom.clock.now()
+                    )
+                    await newsroom.update_content(
+                        article,
+                        replace(parsed, photos=(*article.content.photos, photo)[:10]),
+                        actor_id=message.from_user.id,
+                        action="photo",
+                    )
+                    return
             elif message.reply_to_message is not None:
                 shown = await newsroom.shown_article(
                     message.chat.id, message.reply_to_message.message_id

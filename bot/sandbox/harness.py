@@ -122,6 +122,12 @@ class Sandbox:
                     await self.app.dp.stop_polling()
                 with contextlib.suppress(asyncio.CancelledError):
                     await self._polling
+            # aiogram does not wait for its handler tasks when polling stops: a handler still
+            # running after close() would reopen the bot's HTTP session and leak it (a
+            # ResourceWarning, an error under filterwarnings=error, in whichever test GCs it).
+            pending = set(self.app.dp._handle_update_tasks)
+            if pending:
+                await asyncio.wait(pending, timeout=10)
             await self.app.close()
             self.app = None
         await self.tg.stop()
