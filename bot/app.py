@@ -27,6 +27,7 @@ from bot.clock import Clock, SystemClock
 from bot.commands import commands_for
 from bot.config import Settings
 from bot.i18n import LANGUAGES, UserLanguageMiddleware, make_i18n
+from bot.middlewares import CommandClosesPrompt
 from bot.newsroom import Newsroom
 from bot.publisher import PublishingEngine
 from bot.ratelimit import RateLimiter
@@ -215,12 +216,14 @@ def build_bot(settings: Settings, *, token: str | None = None) -> Bot:
 
 def build_dispatcher(settings: Settings, db: Database, **workflow: Any) -> Dispatcher:
     # MemoryStorage: only dialog steps live here; everything that matters is in SQLite.
-    dp = Dispatcher(storage=MemoryStorage(), settings=settings, db=db, **workflow)
-    i18n_middleware = UserLanguageMiddleware(make_i18n(settings.default_language))
+    i18n = make_i18n(settings.default_language)
+    dp = Dispatcher(storage=MemoryStorage(), settings=settings, db=db, i18n=i18n, **workflow)
+    i18n_middleware = UserLanguageMiddleware(i18n)
     role_middleware = RoleMiddleware(settings, db)
     for observer in (dp.message, dp.callback_query, dp.edited_message, dp.channel_post):
         observer.outer_middleware(i18n_middleware)
         observer.outer_middleware(role_middleware)
+    dp.message.outer_middleware(CommandClosesPrompt())
     dp.include_routers(*handlers.build_routers())
     dp.errors.register(on_error)
     return dp

@@ -501,6 +501,24 @@ class Newsroom:
                         ),
                     )
 
+    async def refresh_header(self, article: Article) -> None:
+        """Bring the editor's draft header (status, buttons) up to date after a decision."""
+        async with self.db.read() as uow:
+            shown = await uow.messages.shown(article.id, "preview")
+        if not shown:
+            return
+        control = shown[-1]
+        language = article.author_language or self.settings.default_language
+        with self.locale(language), contextlib.suppress(TelegramBadRequest):
+            await self.bot.edit_message_text(
+                chat_id=control.chat_id,
+                message_id=control.message_id,
+                text=await self.draft_header(article),
+                reply_markup=self.draft_keyboard(
+                    article, can_publish=not self.settings.require_approval
+                ),
+            )
+
     async def _send_control_preview(self, chat_id: int, article: Article, ids: list[int]) -> None:
         header = await self.bot.send_message(
             chat_id,
@@ -590,6 +608,7 @@ class Newsroom:
                 details={"author": author_name},
             )
         await self.send_card(pending, author_name=author_name)
+        await self.refresh_header(pending)
         return Result(Outcome.OK, pending)
 
     async def send_card(self, article: Article, *, author_name: str = "") -> None:
@@ -775,6 +794,7 @@ class Newsroom:
                     when=when_text, who=self._who(actor_name, now)
                 )
         await self._close_card(decided, decision)
+        await self.refresh_header(decided)
         await self._notify_author(
             decided,
             lambda: (
@@ -818,6 +838,7 @@ class Newsroom:
                 who=self._who(actor_name, now), reason=quote(reason)
             )
         await self._close_card(decided, decision)
+        await self.refresh_header(decided)
 
         def text() -> str:
             message = _("Your article #{id} was rejected: {reason}").format(

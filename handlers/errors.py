@@ -10,15 +10,32 @@ import logging
 
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import ErrorEvent
+from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
+from bot.config import Settings
+from bot.i18n import pick_language
 from storage.db import StorageError
 
 log = logging.getLogger(__name__)
 
 
-async def on_error(event: ErrorEvent) -> bool:
-    """Registered on the dispatcher itself: errors bubble up to parents, never to siblings."""
+async def on_error(event: ErrorEvent, i18n: I18n, settings: Settings) -> bool:
+    """Registered on the dispatcher itself: errors bubble up to parents, never to siblings.
+
+    The i18n middleware's context is gone by the time an error reaches the dispatcher, so the
+    reader's language is worked out again here.
+    """
+    update = event.update
+    source = update.message or update.callback_query
+    user = source.from_user if source is not None else None
+    language = pick_language(user.language_code if user else None, settings.default_language)
+    with i18n.context(), i18n.use_locale(language):
+        await _report(event)
+    return True
+
+
+async def _report(event: ErrorEvent) -> None:
     exc = event.exception
     update = event.update
     if isinstance(exc, StorageError):
@@ -37,4 +54,3 @@ async def on_error(event: ErrorEvent) -> bool:
             await update.message.answer(text)
     except TelegramAPIError:
         pass
-    return True
