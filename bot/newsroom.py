@@ -710,6 +710,7 @@ class Newsroom:
         from_statuses: Sequence[ArticleStatus] = (
             ArticleStatus.PENDING,
             ArticleStatus.APPROVED,
+            ArticleStatus.SCHEDULED,  # a new time or "now" replaces the schedule
             ArticleStatus.DRAFT,
             ArticleStatus.REJECTED,
         ),

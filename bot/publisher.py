@@ -9,7 +9,14 @@ claimed (``scheduled -> publishing``) in one conditional UPDATE before the send,
 ``published`` with its message ids after. A crash between the two leaves it in ``publishing``;
 since the Bot API has no idempotency key we cannot know whether Telegram got it, so on start-up
 such rows are *held* and an admin decides ("It is in the channel" / "Send it again"). Hence:
-never sent twice without an admin choosing so, never lost.
+never sent twice without an admin choosing so, never lost. The same holds at run time when the
+session middleware reports an unknown outcome (the connection died after the request left).
+
+Two details keep that promise for posts of several messages and for the admins' cards:
+``failed`` and "retry later" mean *not in the channel* (parts already sent are deleted first),
+and every held publication gets its card again at each start-up, so a card lost in a crash is
+asked again rather than forgotten. ``tests/test_crash.py`` SIGKILLs the bot at random points to
+check all of this.
 """
 
 from __future__ import annotations
@@ -17,7 +24,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -25,6 +33,7 @@ from aiogram import Bot
 from aiogram.exceptions import (
     TelegramAPIError,
     TelegramBadRequest,
+    TelegramEntityTooLarge,
     TelegramForbiddenError,
     TelegramNetworkError,
     TelegramRetryAfter,
@@ -46,13 +55,12 @@ from bot.domain import ArticleStatus, OutMessage, Post, PublicationStatus
 from bot.retry import UnknownOutcomeError
 from bot.templates import template_for
 from bot.timeparse import in_quiet_hours, parse_quiet_hours
-from storage.db import Database
+from storage.db import Database, UnitOfWork
 from storage.rows import Article, Channel, Publication
 
 log = logging.getLogger(__name__)
 
 PAUSED_KEY = "publishing_paused"
-_OPEN = (PublicationStatus.SCHEDULED, PublicationStatus.PUBLISHING, PublicationStatus.HELD)
 _PHOTO_URL_ERRORS = ("wrong file identifier", "failed to get http url content", "wrong type")
 
 
@@ -82,10 +90,16 @@ async def send_post(
     extra_markup: InlineKeyboardMarkup | None = None,
     silent: bool | None = None,
     upload: bytes | None = None,
+    progress: list[Message] | None = None,
 ) -> list[Message]:
     """Send every message of ``post`` in order; ``extra_markup`` goes on the last one that can
-    carry buttons (albums cannot). ``upload`` replaces the first photo by uploaded bytes."""
-    sent: list[Message] = []
+    carry buttons (albums cannot). ``upload`` replaces the first photo by uploaded bytes.
+
+    ``progress``, when given, receives each message as soon as Telegram confirms it: if a later
+    message of a multi-message post fails, the caller still knows which ones are in the chat
+    (and can delete them, or keep their ids) instead of losing them with the exception.
+    """
+    sent: list[Message] = progress if progress is not None else []
     last = len(post.messages) - 1
     for index, message in enumerate(post.messages):
         markup = _markup(message, extra_markup if index == last else None)
@@ -135,7 +149,7 @@ async def send_post(
                     link_preview_options=preview,
                 )
             )
-    return sent
+    return list(sent)
 
 
 def _not_modified(exc: TelegramBadRequest) -> bool:
@@ -219,6 +233,21 @@ def public_link(channel: Channel, message_id: int) -> str:
 
 # --- the engine ---------------------------------------------------------------------------------
 
+#: Longest single sleep of the scheduler. Due times are wall-clock instants but sleeps are
+#: monotonic, so a wall-clock step (NTP, a VM resumed) would otherwise go unnoticed until the
+#: next wake-up; re-reading the schedule every few minutes bounds that error at no real cost.
+MAX_SLEEP_SECONDS = 300.0
+#: Pause after an unexpected error (database locked, a bug) before trying again, so a lasting
+#: fault is logged every few seconds instead of spinning.
+ERROR_BACKOFF_SECONDS = 5.0
+#: Due publications a channel worker takes per query (it queries again when done).
+WORKER_BATCH = 20
+#: Image types accepted when we download a photo Telegram could not fetch (exact media types:
+#: ``safe_fetch`` compares them literally).
+_IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
+
+_Notice = Callable[["Notifier"], Awaitable[None]]
+
 
 class Notifier(Protocol):
     """What the engine tells the newsroom (texts, cards and languages live there)."""
@@ -238,7 +267,13 @@ class PublishingEngine:
     """One task that sleeps until the earliest due publication, woken when the schedule changes.
 
     Each channel with due posts gets a worker that publishes them in order, so a channel throttled
-    by its 20-a-minute limit does not hold the others back.
+    by its 20-a-minute limit does not hold the others back. The scheduler only sleeps towards
+    channels that have no worker: a busy channel's worker picks up what falls due while it runs
+    and wakes the scheduler when it stops.
+
+    Notifications (published, failed, held cards) go through a queue drained by a task of their
+    own: the admin chat is limited to 20 messages a minute like any group, and a worker waiting
+    on it would slow every channel down to that rate.
     """
 
     def __init__(self, *, settings: Settings, db: Database, bot: Bot, clock: Clock) -> None:
@@ -249,6 +284,8 @@ class PublishingEngine:
         self.notifier: Notifier | None = None
         self._wake = asyncio.Event()
         self._workers: dict[int, asyncio.Task[None]] = {}
+        self._notices: deque[_Notice] = deque()
+        self._notice_task: asyncio.Task[None] | None = None
         self.alive = False
         self.sent_count = 0
 
@@ -264,110 +301,145 @@ class PublishingEngine:
             await uow.state.set(PAUSED_KEY, "1" if paused else "0")
         self.wake()
 
+    # --- start-up ---------------------------------------------------------------------------
+
     async def recover_on_startup(self) -> None:
-        """Hold what may or may not have been sent, and what was missed beyond the grace period."""
+        """Hold what may or may not have been sent, and what was missed beyond the grace period.
+
+        Every held publication then gets a card, including ones held before this start: the
+        card of a publication held just before a crash may never have gone out, and a held
+        publication is only resolved by an admin, so asking again after a restart is the way to
+        make sure someone is asked at least once.
+        """
         now = self.clock.now()
         grace = timedelta(minutes=self.settings.missed_grace_minutes)
-        held: list[tuple[Publication, str]] = []
         async with self.db.transaction() as uow:
             for pub in await uow.publications.with_status(PublicationStatus.PUBLISHING):
-                if await uow.publications.set_status(
-                    pub.id,
-                    allowed_from=(PublicationStatus.PUBLISHING,),
-                    to=PublicationStatus.HELD,
-                    now=now,
-                    error="unknown_outcome",
-                ):
-                    held.append((pub, "unknown_outcome"))
-            for pub in await uow.publications.due(now=now - grace, limit=10_000):
-                if await uow.publications.set_status(
-                    pub.id,
-                    allowed_from=(PublicationStatus.SCHEDULED,),
-                    to=PublicationStatus.HELD,
-                    now=now,
-                    error="missed",
-                ):
-                    held.append((pub, "missed"))
-            for pub, reason in held:
-                await uow.audit.append(
-                    now=now,
-                    actor_id=None,
-                    article_id=pub.article_id,
-                    action="publication_held",
-                    details={"publication": pub.id, "reason": reason},
-                )
-        for pub, reason in held:
-            await self._notify_held(pub, reason)
+                await self._mark_held(uow, pub, "unknown_outcome", "the bot stopped mid-send", now)
+            while missed := await uow.publications.due(now=now - grace, limit=500):
+                changed = False
+                for pub in missed:
+                    late = int((now - pub.due_at).total_seconds() // 60)
+                    changed |= await self._mark_held(uow, pub, "missed", f"{late} min late", now)
+                if not changed:  # cannot happen inside one transaction; never spin regardless
+                    break
+            held = await uow.publications.with_status(PublicationStatus.HELD)
+        for pub in held:
+            reason = pub.last_error.split(":", 1)[0] or "unknown_outcome"
+            self._queue_held(pub, reason)
+
+    async def _mark_held(
+        self, uow: UnitOfWork, pub: Publication, reason: str, detail: str, now: datetime
+    ) -> bool:
+        ok = await uow.publications.set_status(
+            pub.id,
+            allowed_from=(pub.status,),
+            to=PublicationStatus.HELD,
+            now=now,
+            error=f"{reason}: {detail}",
+        )
+        if ok:
+            await uow.audit.append(
+                now=now,
+                actor_id=None,
+                article_id=pub.article_id,
+                action="publication_held",
+                details={"publication": pub.id, "reason": reason, "detail": detail},
+            )
+        return ok
+
+    # --- the scheduler ----------------------------------------------------------------------
 
     async def run(self) -> None:
         self.alive = True
         try:
             while True:
                 self._wake.clear()
-                delay = await self._dispatch_due()
+                try:
+                    delay = await self._dispatch_due()
+                except Exception:
+                    # The scheduler must outlive a locked database or a bug in one row: log,
+                    # back off, look again.
+                    log.exception("publishing scheduler failed; retrying")
+                    delay = ERROR_BACKOFF_SECONDS
                 await self._sleep(delay)
         finally:
             self.alive = False
-            for task in self._workers.values():
+            tasks = [*self._workers.values()]
+            if self._notice_task is not None:
+                tasks.append(self._notice_task)
+            for task in tasks:
                 task.cancel()
-            for task in list(self._workers.values()):
+            for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            self._workers.clear()
 
     async def _dispatch_due(self) -> float | None:
-        """Start workers for channels with due posts; return seconds until the next due one."""
+        """Start workers for idle channels with due posts; return seconds until the next due
+        post of an idle channel (None: nothing to wait for but a wake-up)."""
         if await self.is_paused():
             return None
-        now = self.clock.now()
         async with self.db.read() as uow:
-            due = await uow.publications.due(now=now, limit=500)
-            next_at = await uow.publications.next_due_at()
-        for channel_id in dict.fromkeys(p.channel_id for p in due):
-            if channel_id not in self._workers:
-                task = asyncio.create_task(self._worker(channel_id), name=f"publish-{channel_id}")
-                self._workers[channel_id] = task
-        if next_at is None:
-            return None
-        delay = (next_at - now).total_seconds()
-        if delay <= 0:
-            # Due but its channel's worker is busy: it wakes us when it finishes.
-            return None
-        return delay
+            heads = await uow.publications.next_due_by_channel()
+        # Read the clock after the query: the time it took is not slept on top.
+        now = self.clock.now()
+        delay: float | None = None
+        for channel_id, due_at in heads.items():
+            if channel_id in self._workers:
+                continue  # its worker takes what falls due and wakes us when it stops
+            wait = (due_at - now).total_seconds()
+            if wait <= 0:
+                self._workers[channel_id] = asyncio.create_task(
+                    self._worker(channel_id), name=f"publish-{channel_id}"
+                )
+            elif delay is None or wait < delay:
+                delay = wait
+        return None if delay is None else min(delay, MAX_SLEEP_SECONDS)
 
     async def _sleep(self, delay: float | None) -> None:
         tasks: set[asyncio.Task[Any]] = {asyncio.create_task(self._wake.wait())}
         if delay is not None:
-            tasks.add(asyncio.create_task(self.clock.sleep(delay)))
+            # An absolute deadline: the sleeping task starts a loop turn later, and that turn
+            # must not push the wake-up back.
+            deadline = self.clock.monotonic() + delay
+            tasks.add(asyncio.create_task(self._sleep_until(deadline)))
         try:
             await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         finally:
             for task in tasks:
                 task.cancel()
 
+    async def _sleep_until(self, deadline: float) -> None:
+        await self.clock.sleep(deadline - self.clock.monotonic())
+
     async def _worker(self, channel_id: int) -> None:
         try:
-            while not await self.is_paused():
-                now = self.clock.now()
+            while True:
                 async with self.db.read() as uow:
-                    due = [
-                        p
-                        for p in await uow.publications.due(now=now, limit=500)
-                        if p.channel_id == channel_id
-                    ][:20]
+                    if await uow.state.get(PAUSED_KEY) == "1":
+                        break
+                    due = await uow.publications.due_in_channel(
+                        channel_id, now=self.clock.now(), limit=WORKER_BATCH
+                    )
                 if not due:
                     break
-                for pub in due:
-                    if await self.is_paused():
-                        break
-                    await self.publish_one(pub.id)
+                for pub_id in due:
+                    await self.publish_one(pub_id)
         except Exception:
             log.exception("publishing worker for channel %s failed", channel_id)
+            # Stay registered while backing off, or the scheduler would restart us at once.
+            await self.clock.sleep(ERROR_BACKOFF_SECONDS)
         finally:
             self._workers.pop(channel_id, None)
             self.wake()
 
+    # --- one publication --------------------------------------------------------------------
+
     async def publish_one(self, pub_id: int, *, force: bool = False) -> Publication | None:
-        """Claim, send, record. ``force`` re-sends a held publication (an admin's choice)."""
+        """Claim, send, record; return the publication as it ended (published, failed, held,
+        or rescheduled), or None when there was nothing to do (not due, already claimed,
+        publishing paused). ``force`` re-sends a held publication: an admin's choice."""
         now = self.clock.now()
         async with self.db.transaction() as uow:
             pub = await uow.publications.get(pub_id)
@@ -379,7 +451,7 @@ class PublishingEngine:
                 return None
             if article.embargo_until is not None and article.embargo_until > now:
                 # The embargo wins over every action: move the due time, never send early.
-                await uow.publications.set_status(
+                moved = await uow.publications.set_status(
                     pub.id,
                     allowed_from=(PublicationStatus.SCHEDULED, PublicationStatus.HELD),
                     to=PublicationStatus.SCHEDULED,
@@ -387,22 +459,37 @@ class PublishingEngine:
                     due_at=article.embargo_until,
                 )
                 self.wake()
-                return None
+                return await uow.publications.get(pub.id) if moved else None
             if force:
                 ok = await uow.publications.set_status(
                     pub.id,
-                    allowed_from=(PublicationStatus.HELD, PublicationStatus.FAILED),
+                    allowed_from=(PublicationStatus.HELD,),
                     to=PublicationStatus.PUBLISHING,
                     now=now,
                 )
                 claimed = await uow.publications.get(pub.id) if ok else None
+            elif await uow.state.get(PAUSED_KEY) == "1":
+                # Checked in the claiming transaction: once /pause has committed, no new send
+                # starts (one already on the wire still completes).
+                return None
             else:
                 claimed = await uow.publications.claim(pub.id, now=now)
             if claimed is None:
                 return None
+            if claimed.message_ids:
+                await uow.publications.set_message_ids(claimed.id, [])
         log.info("publishing article=%s publication=%s", article.id, claimed.id)
-        template = template_for(channel, self.settings)
-        post = compose(article.content, template)
+        if claimed.message_ids:
+            # A resend after a partly known outcome: the parts known to be in the channel go
+            # first, so "Send it again" gives one whole post rather than a torn duplicate.
+            await self._delete_quietly(channel, claimed.message_ids)
+        try:
+            template = template_for(channel, self.settings)
+            post = compose(article.content, template)
+        except Exception as exc:
+            # Nothing was sent: say so now rather than leave the row looking "in flight".
+            log.exception("cannot compose publication=%s", claimed.id)
+            return await self._fail(article, claimed, channel, "compose_error", str(exc), [])
         silent = claimed.silent or template.silent or self._quiet(channel, now)
         return await self._send(article, claimed, channel, post, silent)
 
@@ -419,62 +506,50 @@ class PublishingEngine:
         silent: bool,
         upload: bytes | None = None,
     ) -> Publication | None:
+        progress: list[Message] = []
         try:
-            sent = await send_post(self.bot, channel.target, post, silent=silent, upload=upload)
-        except TelegramRetryAfter as exc:
-            # The session middleware already waited; still throttled: come back later.
-            await self._retry_later(pub, f"retry_after {exc.retry_after}", exc.retry_after)
-            return None
+            await send_post(
+                self.bot, channel.target, post, silent=silent, upload=upload, progress=progress
+            )
         except UnknownOutcomeError as exc:
-            await self._hold(article, pub, channel, "unknown_outcome", str(exc))
-            return None
+            # The request may have been carried out: never resend on our own.
+            return await self._hold(article, pub, channel, "unknown_outcome", str(exc), progress)
+        except TelegramRetryAfter as exc:
+            # The session middleware already waited as told; still throttled: come back later.
+            return await self._retry_later(pub, channel, exc.retry_after, progress)
         except TelegramBadRequest as exc:
-            lowered = exc.message.lower()
             photo = post.messages[0].photos[0] if post.messages[0].photos else None
             if (
                 upload is None
+                and not progress
                 and photo is not None
                 and photo.is_url
-                and any(marker in lowered for marker in _PHOTO_URL_ERRORS)
+                and any(marker in exc.message.lower() for marker in _PHOTO_URL_ERRORS)
             ):
                 data = await self._download(photo.ref)
                 if data is not None:
                     return await self._send(article, pub, channel, post, silent, upload=data)
-            await self._fail(article, pub, channel, "bad_request", exc.message)
-            return None
+            return await self._fail(article, pub, channel, "bad_request", exc.message, progress)
         except TelegramForbiddenError as exc:
-            await self._fail(article, pub, channel, "forbidden", exc.message)
-            return None
-        except (TelegramServerError, TelegramNetworkError, TelegramAPIError) as exc:
-            await self._fail(article, pub, channel, "server_error", str(exc))
-            return None
+            return await self._fail(article, pub, channel, "forbidden", exc.message, progress)
+        except TelegramEntityTooLarge as exc:  # a TelegramNetworkError subclass, but a 413
+            return await self._fail(article, pub, channel, "bad_request", exc.message, progress)
+        except (TelegramServerError, TelegramNetworkError) as exc:
+            # The middleware retried with backoff and gave up.
+            return await self._fail(article, pub, channel, "server_error", str(exc), progress)
+        except TelegramAPIError as exc:
+            return await self._fail(article, pub, channel, "bad_request", str(exc), progress)
+        return await self._record_sent(article, pub, channel, [m.message_id for m in progress])
+
+    async def _record_sent(
+        self, article: Article, pub: Publication, channel: Channel, ids: list[int]
+    ) -> Publication | None:
         now = self.clock.now()
-        ids = [m.message_id for m in sent]
         link = public_link(channel, ids[0]) if ids else ""
         async with self.db.transaction() as uow:
-            await uow.publications.finish(pub.id, message_ids=ids, link=link, now=now)
-            remaining = [
-                p
-                for p in await uow.publications.for_article(article.id)
-                if p.status
-                in (
-                    PublicationStatus.SCHEDULED,
-                    PublicationStatus.PUBLISHING,
-                    PublicationStatus.HELD,
-                )
-            ]
-            if not remaining:
-                await uow.articles.transition(
-                    article.id,
-                    allowed_from=(
-                        ArticleStatus.APPROVED,
-                        ArticleStatus.SCHEDULED,
-                        ArticleStatus.PENDING,
-                        ArticleStatus.DRAFT,
-                    ),
-                    to=ArticleStatus.PUBLISHED,
-                    now=now,
-                )
+            if not await uow.publications.finish(pub.id, message_ids=ids, link=link, now=now):
+                log.warning("publication=%s changed state while it was being sent", pub.id)
+            await self._maybe_article_published(uow, article.id, now)
             await uow.audit.append(
                 now=now,
                 actor_id=None,
@@ -485,9 +560,34 @@ class PublishingEngine:
             done = await uow.publications.get(pub.id)
             fresh = await uow.articles.get(article.id)
         self.sent_count += 1
-        if self.notifier is not None and done is not None and fresh is not None:
-            await self.notifier.on_published(fresh, done, channel)
+        if done is not None and fresh is not None:
+            self._queue(lambda n: n.on_published(fresh, done, channel))
         return done
+
+    @staticmethod
+    async def _maybe_article_published(uow: UnitOfWork, article_id: int, now: datetime) -> None:
+        """The article is published once none of its publications is still open."""
+        open_ = (
+            PublicationStatus.SCHEDULED,
+            PublicationStatus.PUBLISHING,
+            PublicationStatus.HELD,
+        )
+        pubs = await uow.publications.for_article(article_id)
+        if any(p.status in open_ for p in pubs):
+            return
+        if not any(p.status is PublicationStatus.PUBLISHED for p in pubs):
+            return
+        await uow.articles.transition(
+            article_id,
+            allowed_from=(
+                ArticleStatus.APPROVED,
+                ArticleStatus.SCHEDULED,
+                ArticleStatus.PENDING,
+                ArticleStatus.DRAFT,
+            ),
+            to=ArticleStatus.PUBLISHED,
+            now=now,
+        )
 
     async def _download(self, url: str) -> bytes | None:
         """Telegram could not fetch the photo URL: try once to fetch it ourselves and upload."""
@@ -502,14 +602,25 @@ class PublishingEngine:
                     url,
                     allow_private=self.settings.allow_private_urls,
                     max_bytes=10_000_000,
-                    accept=("image/",),
+                    accept=_IMAGE_TYPES,
                 )
         except (FetchError, aiohttp.ClientError, TimeoutError) as exc:
             log.info("photo download failed: %s", exc)
             return None
         return page.body
 
-    async def _retry_later(self, pub: Publication, error: str, seconds: float) -> None:
+    async def _delete_quietly(self, channel: Channel, message_ids: Sequence[int]) -> None:
+        for message_id in message_ids:
+            try:
+                await self.bot.delete_message(chat_id=channel.target, message_id=message_id)
+            except TelegramAPIError as exc:
+                log.warning("could not delete %s/%s: %s", channel.chat_ref, message_id, exc)
+
+    async def _retry_later(
+        self, pub: Publication, channel: Channel, seconds: float, progress: list[Message]
+    ) -> Publication | None:
+        # Parts already sent would be sent again with the whole post: take them back first.
+        await self._delete_quietly(channel, [m.message_id for m in progress])
         now = self.clock.now()
         async with self.db.transaction() as uow:
             await uow.publications.set_status(
@@ -517,14 +628,25 @@ class PublishingEngine:
                 allowed_from=(PublicationStatus.PUBLISHING,),
                 to=PublicationStatus.SCHEDULED,
                 now=now,
-                error=error,
+                error=f"retry_after {seconds}",
                 due_at=now + timedelta(seconds=seconds),
             )
+            again = await uow.publications.get(pub.id)
         self.wake()
+        return again
 
     async def _fail(
-        self, article: Article, pub: Publication, channel: Channel, reason: str, detail: str
-    ) -> None:
+        self,
+        article: Article,
+        pub: Publication,
+        channel: Channel,
+        reason: str,
+        detail: str,
+        progress: list[Message],
+    ) -> Publication | None:
+        # "failed" must mean "not in the channel": a torn post (first part sent, second refused)
+        # is taken back, so that scheduling it again gives one whole post.
+        await self._delete_quietly(channel, [m.message_id for m in progress])
         now = self.clock.now()
         log.warning("publication=%s failed: %s %s", pub.id, reason, detail)
         async with self.db.transaction() as uow:
@@ -543,71 +665,98 @@ class PublishingEngine:
                 details={"channel": channel.chat_ref, "reason": reason, "detail": detail},
             )
             failed = await uow.publications.get(pub.id)
-        if self.notifier is not None and failed is not None:
-            await self.notifier.on_failed(article, failed, channel, reason, detail)
+        if failed is not None:
+            self._queue(lambda n: n.on_failed(article, failed, channel, reason, detail))
+        return failed
 
     async def _hold(
-        self, article: Article, pub: Publication, channel: Channel, reason: str, detail: str
-    ) -> None:
+        self,
+        article: Article,
+        pub: Publication,
+        channel: Channel,
+        reason: str,
+        detail: str,
+        progress: list[Message],
+    ) -> Publication | None:
         now = self.clock.now()
         async with self.db.transaction() as uow:
-            await uow.publications.set_status(
-                pub.id,
-                allowed_from=(PublicationStatus.PUBLISHING,),
-                to=PublicationStatus.HELD,
-                now=now,
-                error=f"{reason}: {detail}",
-            )
-            await uow.audit.append(
-                now=now,
-                actor_id=None,
-                article_id=article.id,
-                action="publication_held",
-                details={"publication": pub.id, "reason": reason},
-            )
-        await self._notify_held(pub, reason)
+            await self._mark_held(uow, pub, reason, detail, now)
+            if progress:
+                # Known parts of a torn post: "It is in the channel" keeps them, "Send it
+                # again" deletes them before sending the whole post.
+                await uow.publications.set_message_ids(pub.id, [m.message_id for m in progress])
+            held = await uow.publications.get(pub.id)
+        if held is not None:
+            self._queue_held(held, reason)
+        return held
 
-    async def _notify_held(self, pub: Publication, reason: str) -> None:
+    # --- notifications ----------------------------------------------------------------------
+
+    def _queue(self, notice: _Notice) -> None:
         if self.notifier is None:
             return
-        async with self.db.read() as uow:
-            article = await uow.articles.get(pub.article_id)
-            channel = await uow.channels.get(pub.channel_id)
-            fresh = await uow.publications.get(pub.id)
-        if article is not None and channel is not None and fresh is not None:
-            await self.notifier.on_held(article, fresh, channel, reason)
+        self._notices.append(notice)
+        if self._notice_task is None or self._notice_task.done():
+            self._notice_task = asyncio.create_task(self._deliver(), name="publish-notices")
+
+    def _queue_held(self, pub: Publication, reason: str) -> None:
+        async def notice(notifier: Notifier) -> None:
+            async with self.db.read() as uow:
+                article = await uow.articles.get(pub.article_id)
+                channel = await uow.channels.get(pub.channel_id)
+                fresh = await uow.publications.get(pub.id)
+            if article is None or channel is None or fresh is None:
+                return
+            if fresh.status is PublicationStatus.HELD:  # not already resolved meanwhile
+                await notifier.on_held(article, fresh, channel, reason)
+
+        self._queue(notice)
+
+    async def _deliver(self) -> None:
+        while self._notices:
+            notice = self._notices.popleft()
+            if self.notifier is None:
+                continue
+            try:
+                await notice(self.notifier)
+            except Exception:
+                # A notification must never stop the others (nor publishing).
+                log.exception("publishing notification failed")
+
+    # --- admins' answers --------------------------------------------------------------------
 
     async def resolve_held(self, pub_id: int, *, sent: bool, actor_id: int) -> bool:
-        """An admin's answer for a held publication: it is in the channel, or send it again."""
+        """An admin's answer for a held publication: it is in the channel, or send it again.
+
+        True when this answer was acted on; False when the publication was no longer held
+        (another admin answered first).
+        """
         now = self.clock.now()
-        if sent:
-            async with self.db.transaction() as uow:
-                ok = await uow.publications.finish(pub_id, message_ids=[], link="", now=now)
-                pub = await uow.publications.get(pub_id)
-                if ok and pub is not None:
-                    await uow.articles.transition(
-                        pub.article_id,
-                        allowed_from=(ArticleStatus.APPROVED, ArticleStatus.SCHEDULED),
-                        to=ArticleStatus.PUBLISHED,
-                        now=now,
-                    )
-                    await uow.audit.append(
-                        now=now,
-                        actor_id=actor_id,
-                        article_id=pub.article_id,
-                        action="held_confirmed_sent",
-                        details={"publication": pub_id},
-                    )
-            return ok
         async with self.db.transaction() as uow:
             pub = await uow.publications.get(pub_id)
             if pub is None or pub.status is not PublicationStatus.HELD:
                 return False
-            await uow.audit.append(
-                now=now,
-                actor_id=actor_id,
-                article_id=pub.article_id,
-                action="held_resend",
-                details={"publication": pub_id},
-            )
+            if not sent:
+                await uow.audit.append(
+                    now=now,
+                    actor_id=actor_id,
+                    article_id=pub.article_id,
+                    action="held_resend",
+                    details={"publication": pub_id},
+                )
+            else:
+                channel = await uow.channels.get(pub.channel_id)
+                ids = list(pub.message_ids)
+                link = public_link(channel, ids[0]) if ids and channel is not None else ""
+                if not await uow.publications.finish(pub_id, message_ids=ids, link=link, now=now):
+                    return False
+                await self._maybe_article_published(uow, pub.article_id, now)
+                await uow.audit.append(
+                    now=now,
+                    actor_id=actor_id,
+                    article_id=pub.article_id,
+                    action="held_confirmed_sent",
+                    details={"publication": pub_id},
+                )
+                return True
         return await self.publish_one(pub_id, force=True) is not None

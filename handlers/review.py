@@ -331,13 +331,40 @@ def build_router() -> Router:
         query: CallbackQuery, callback_data: HeldAction, engine: PublishingEngine
     ) -> None:
         if callback_data.action == "cancel":
+            now = engine.clock.now()
             async with engine.db.transaction() as uow:
-                ok = await uow.publications.set_status(
+                pub = await uow.publications.get(callback_data.publication_id)
+                ok = pub is not None and await uow.publications.set_status(
                     callback_data.publication_id,
                     allowed_from=(PublicationStatus.HELD,),
                     to=PublicationStatus.CANCELLED,
-                    now=engine.clock.now(),
+                    now=now,
                 )
+                if ok and pub is not None:
+                    await uow.audit.append(
+                        now=now,
+                        actor_id=query.from_user.id,
+                        article_id=pub.article_id,
+                        action="held_cancelled",
+                        details={"publication": pub.id},
+                    )
+                    # Nothing else open: the article is no longer "scheduled".
+                    others = await uow.publications.for_article(pub.article_id)
+                    if not any(
+                        p.status
+                        in (
+                            PublicationStatus.SCHEDULED,
+                            PublicationStatus.PUBLISHING,
+                            PublicationStatus.HELD,
+                        )
+                        for p in others
+                    ):
+                        await uow.articles.transition(
+                            pub.article_id,
+                            allowed_from=(ArticleStatus.SCHEDULED,),
+                            to=ArticleStatus.APPROVED,
+                            now=now,
+                        )
         else:
             ok = await engine.resolve_held(
                 callback_data.publication_id,

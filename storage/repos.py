@@ -353,6 +353,25 @@ class PublicationRepo(_Repo):
         )
         return [_publication(r) for r in rows]
 
+    async def next_due_by_channel(self) -> dict[int, datetime]:
+        """The earliest scheduled due time of each channel (the scheduler sleeps towards the
+        channels that have no worker running)."""
+        rows = await self._all(
+            "SELECT channel_id, MIN(due_at) FROM publications WHERE status = 'scheduled'"
+            " GROUP BY channel_id"
+        )
+        return {int(r[0]): _dt(r[1]) for r in rows}
+
+    async def due_in_channel(self, channel_id: int, *, now: datetime, limit: int) -> list[int]:
+        """Ids of one channel's due publications: breaking news first, then by due time."""
+        rows = await self._all(
+            "SELECT p.id FROM publications p JOIN articles a ON a.id = p.article_id"
+            " WHERE p.status = 'scheduled' AND p.channel_id = ? AND p.due_at <= ?"
+            " ORDER BY a.breaking DESC, p.due_at, p.id LIMIT ?",
+            (channel_id, to_iso(now), limit),
+        )
+        return [int(r[0]) for r in rows]
+
     async def with_status(self, status: PublicationStatus) -> list[Publication]:
         rows = await self._all(
             f"SELECT {_PUB_COLS} FROM publications WHERE status = ? ORDER BY due_at, id",
