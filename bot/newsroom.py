@@ -312,7 +312,13 @@ class Newsroom:
         return items[0] if items else None
 
     async def update_content(
-        self, article: Article, content: ArticleContent, *, actor_id: int, action: str
+        self,
+        article: Article,
+        content: ArticleContent,
+        *,
+        actor_id: int,
+        action: str,
+        updated_mark: bool = False,
     ) -> Article | None:
         now = self.clock.now()
         async with self.db.transaction() as uow:
@@ -327,7 +333,7 @@ class Newsroom:
                 details={"version": updated.version},
             )
         if updated.status is ArticleStatus.PUBLISHED:
-            await self.correct_published(updated, actor_id=actor_id)
+            await self.correct_published(updated, actor_id=actor_id, updated_mark=updated_mark)
         await self.refresh_shown(updated)
         return updated
 
@@ -372,6 +378,8 @@ class Newsroom:
         rows = [
             [button(_("🖼 Photo"), "photo"), button(_("✏️ Edit"), "edit")],
         ]
+        if article.status in (ArticleStatus.DRAFT, ArticleStatus.REJECTED, ArticleStatus.PENDING):
+            rows[0].append(button(_("📢 Channels"), "channels"))
         if article.status in (ArticleStatus.DRAFT, ArticleStatus.REJECTED):
             if can_publish:
                 rows.append(
@@ -381,6 +389,36 @@ class Newsroom:
                 rows.append([button(_("📨 Submit for review"), "submit")])
             rows.append([button(_("🗑 Delete"), "delete")])
         return InlineKeyboardMarkup(inline_keyboard=rows)
+
+    async def channels_keyboard(self, article: Article) -> InlineKeyboardMarkup:
+        """Toggle buttons, one per registered channel; none chosen means the default."""
+        async with self.db.read() as uow:
+            channels = await uow.channels.all()
+            chosen = set(await uow.channels.chosen_for(article.id))
+        rows = []
+        for channel in channels:
+            on = channel.id in chosen or (not chosen and channel.is_default)
+            label = ("✅ " if on else "▫️ ") + (
+                f"@{channel.username}" if channel.username else channel.title or channel.chat_ref
+            )
+            data = DraftAction(action="chan", article_id=article.id, arg=str(channel.id))
+            rows.append([InlineKeyboardButton(text=label, callback_data=data.pack())])
+        return InlineKeyboardMarkup(inline_keyboard=rows)
+
+    async def toggle_channel(self, article: Article, channel_id: int, *, actor_id: int) -> bool:
+        """Returns False when the channel does not exist."""
+        async with self.db.transaction() as uow:
+            if await uow.channels.get(channel_id) is None:
+                return False
+            chosen = await uow.channels.toggle_chosen(article.id, channel_id)
+            await uow.audit.append(
+                now=self.clock.now(),
+                actor_id=actor_id,
+                article_id=article.id,
+                action="channel_chosen" if chosen else "channel_unchosen",
+                details={"channel": channel_id},
+            )
+        return True
 
     def edit_keyboard(self, article: Article) -> InlineKeyboardMarkup:
         labels = field_labels()
@@ -721,6 +759,8 @@ class Newsroom:
             article = await uow.articles.get(article_id)
             if article is None or article.status is ArticleStatus.DELETED:
                 return Result(Outcome.NOT_FOUND)
+            if not channel_ids:
+                channel_ids = await uow.channels.chosen_for(article_id)
             if channel_ids:
                 channels = [c for c in await uow.channels.all() if c.id in channel_ids]
             else:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import replace
 
 from aiogram import F, Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -224,6 +226,9 @@ def build_router() -> Router:
         message: Message, newsroom: Newsroom, article: Article, field: str, value: str
     ) -> bool:
         assert message.from_user is not None
+        # "--updated" asks for a visible "Updated" mark on the corrected channel posts.
+        updated_mark = "--updated" in value.split()
+        value = " ".join(w for w in value.split(" ") if w != "--updated")
         try:
             content = apply_edit(article.content, field, value)
         except EditError as exc:
@@ -232,6 +237,7 @@ def build_router() -> Router:
         updated = await newsroom.update_content(
             article,
             content,
+            updated_mark=updated_mark,
             actor_id=message.from_user.id,
             action=f"edit:{normalise_field(field)}",
         )
@@ -297,6 +303,30 @@ def build_router() -> Router:
                 _("What do you want to change in #{id}?").format(id=article.id),
                 reply_markup=newsroom.edit_keyboard(article),
             )
+        elif action == "channels":
+            await query.answer()
+            await bot.send_message(
+                chat_id,
+                _(
+                    "Where should #{id} go? Tap to choose; none chosen means the default channel."
+                ).format(id=article.id),
+                reply_markup=await newsroom.channels_keyboard(article),
+            )
+        elif action == "chan":
+            if not callback_data.arg.isdigit() or not await newsroom.toggle_channel(
+                article, int(callback_data.arg), actor_id=query.from_user.id
+            ):
+                await query.answer(
+                    _("This button is out of date or not for you."), show_alert=True
+                )
+                return
+            await query.answer()
+            with contextlib.suppress(TelegramBadRequest):
+                await bot.edit_message_reply_markup(
+                    chat_id=chat_id,
+                    message_id=query.message.message_id,
+                    reply_markup=await newsroom.channels_keyboard(article),
+                )
         elif action in ("field", "photo"):
             if not may_change(article, role, settings):
                 await query.answer(_("Sorry, you may not do this."), show_alert=True)

@@ -6,6 +6,8 @@ parses arguments and answers.
 
 from __future__ import annotations
 
+import re
+
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
@@ -21,6 +23,8 @@ from bot.roles import HasRole, Role
 from bot.texts import quote
 from bot.timeparse import WhenError, format_local, parse_when
 from handlers.drafts import outcome_text, parse_id
+
+_CHANNEL_REF = re.compile(r"^(@[A-Za-z][A-Za-z0-9_]{3,}|-100\d+)$")
 
 
 class ReviewInput(StatesGroup):
@@ -62,15 +66,34 @@ def build_router() -> Router:
         when_text: str | None = None,
         queue: bool = False,
     ) -> None:
+        # Channels may be named anywhere after the number: /publish 12 @news @sport
+        words = (message.text or "").split()[2:]
+        refs = [w for w in words if _CHANNEL_REF.match(w)]
+        channel_ids: list[int] = []
+        for ref in refs:
+            async with newsroom.db.read() as uow:
+                channel = await uow.channels.by_ref(ref)
+            if channel is None:
+                await message.answer(
+                    _("No such channel: {ref}. /channels lists them.").format(ref=quote(ref))
+                )
+                return
+            channel_ids.append(channel.id)
         when = None
         if when_text is not None:
+            when_text = " ".join(w for w in when_text.split() if not _CHANNEL_REF.match(w))
             try:
                 when = parse_when(when_text, now=newsroom.clock.now(), tz=newsroom.settings.tz)
             except WhenError as exc:
                 await message.answer(when_error_text(exc))
                 return
         result = await newsroom.publish(
-            article_id, actor_id=actor_id, actor_name=actor_name, when=when, queue=queue
+            article_id,
+            actor_id=actor_id,
+            actor_name=actor_name,
+            when=when,
+            queue=queue,
+            channel_ids=channel_ids or None,
         )
         await answer_result(
             message,

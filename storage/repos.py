@@ -565,6 +565,28 @@ class ChannelRepo(_Repo):
     async def remove(self, channel_id: int) -> bool:
         return bool(await self._exec("DELETE FROM channels WHERE id = ?", (channel_id,)))
 
+    async def chosen_for(self, article_id: int) -> list[int]:
+        """Channel ids chosen for an article; empty means the default channel."""
+        rows = await self._all(
+            "SELECT channel_id FROM article_channels WHERE article_id = ? ORDER BY channel_id",
+            (article_id,),
+        )
+        return [int(r[0]) for r in rows]
+
+    async def toggle_chosen(self, article_id: int, channel_id: int) -> bool:
+        """Choose or un-choose a channel for an article; return whether it is now chosen."""
+        removed = await self._exec(
+            "DELETE FROM article_channels WHERE article_id = ? AND channel_id = ?",
+            (article_id, channel_id),
+        )
+        if removed:
+            return False
+        await self._exec(
+            "INSERT INTO article_channels (article_id, channel_id) VALUES (?, ?)",
+            (article_id, channel_id),
+        )
+        return True
+
 
 # --- users ------------------------------------------------------------------------------------
 

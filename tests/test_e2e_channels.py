@@ -1,0 +1,126 @@
+"""Choosing channels, corrections with an "Updated" mark, unpublishing, review reminders."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.domain import ArticleContent
+from bot.sandbox.harness import ADMIN_CHAT_ID, ADMIN_ID, CHANNEL_ID, EDITOR_ID, Sandbox
+
+SECOND = -1002222222222
+
+
+async def _second_channel(sandbox: Sandbox) -> int:
+    sandbox.tg.add_channel(SECOND, username="second_news", title="Second News")
+    app = sandbox.bot_app
+    async with app.db.transaction() as uow:
+        channel = await uow.channels.ensure(
+            "@second_news",
+            now=app.clock.now(),
+            chat_id=SECOND,
+            username="second_news",
+            title="Second News",
+        )
+    return channel.id
+
+
+async def _draft(sandbox: Sandbox, title: str = "Channels") -> int:
+    article, _dups = await sandbox.bot_app.newsroom.create_draft(
+        ArticleContent(title=title, body=("One sentence.",), source_name="Wire"),
+        author_id=EDITOR_ID,
+        language="en",
+        origin="text",
+    )
+    return article.id
+
+
+def _button(sandbox: Sandbox, chat_id: int, prefix: str) -> tuple[int, str] | None:
+    for message in reversed(sandbox.tg.messages(chat_id)):
+        for row in message.button_data:
+            for data in row:
+                if data.startswith(prefix):
+                    return message.message_id, data
+    return None
+
+
+async def test_editor_chooses_channels_with_buttons(sandbox: Sandbox) -> None:
+    tg, app = sandbox.tg, sandbox.bot_app
+    second = await _second_channel(sandbox)
+    article_id = await _draft(sandbox)
+    tg.send_text(EDITOR_ID, f"/show {article_id}")
+    await tg.wait_for(lambda: _button(sandbox, EDITOR_ID, "d:channels") is not None)
+    found = _button(sandbox, EDITOR_ID, "d:channels")
+    assert found is not None
+    tg.press_button(EDITOR_ID, chat_id=EDITOR_ID, message_id=found[0], data=found[1])
+    await tg.wait_for(
+        lambda: _button(sandbox, EDITOR_ID, f"d:chan:{article_id}:{second}") is not None
+    )
+    toggle = _button(sandbox, EDITOR_ID, f"d:chan:{article_id}:{second}")
+    assert toggle is not None
+    tg.press_button(EDITOR_ID, chat_id=EDITOR_ID, message_id=toggle[0], data=toggle[1])
+    await tg.wait_for(
+        lambda: any("✅ @second_news" in str(m.reply_markup) for m in tg.messages(EDITOR_ID))
+    )
+    async with app.db.read() as uow:
+        assert await uow.channels.chosen_for(article_id) == [second]
+    # Publishing now goes to the chosen channel only.
+    tg.send_text(ADMIN_ID, f"/publish {article_id}", chat_id=ADMIN_CHAT_ID)
+    post = await tg.wait_for_message(SECOND)
+    assert post.visible.startswith("Channels")
+    assert tg.messages(CHANNEL_ID) == []
+
+
+async def test_publish_to_named_channels_then_correct_with_mark_and_unpublish(
+    sandbox: Sandbox,
+) -> None:
+    tg = sandbox.tg
+    await _second_channel(sandbox)
+    article_id = await _draft(sandbox, "Two channels")
+    tg.send_text(
+        ADMIN_ID, f"/publish {article_id} @newsroom_demo @second_news", chat_id=ADMIN_CHAT_ID
+    )
+    first = await tg.wait_for_message(CHANNEL_ID)
+    second = await tg.wait_for_message(SECOND)
+    assert first.visible.startswith("Two channels") and second.visible.startswith("Two channels")
+    await tg.wait_for(lambda: sum("t.me/" in m.visible for m in tg.messages(ADMIN_CHAT_ID)) >= 2)
+
+    tg.send_text(ADMIN_ID, f"/edit {article_id} title Two channels, corrected --updated")
+    await tg.wait_for(
+        lambda: all(
+            tg.messages(chat)[0].visible.startswith("Two channels, corrected")
+            for chat in (CHANNEL_ID, SECOND)
+        )
+    )
+    for chat in (CHANNEL_ID, SECOND):
+        text = tg.messages(chat)[0].visible
+        assert "Обновлено" in text or "Updated" in text
+        assert tg.messages(chat)[0].edits  # edited in place, not sent again
+
+    before = len(tg.messages(ADMIN_CHAT_ID))
+    tg.send_text(ADMIN_ID, f"/unpublish {article_id}", chat_id=ADMIN_CHAT_ID)
+    await tg.wait_for_message(ADMIN_CHAT_ID, count=before + 1)
+    assert all(m.deleted for m in tg.messages(CHANNEL_ID) + tg.messages(SECOND))
+    article = await sandbox.bot_app.newsroom.get(article_id)
+    assert article is not None  # the article is kept
+
+
+async def test_unknown_channel_is_named(sandbox: Sandbox) -> None:
+    tg = sandbox.tg
+    article_id = await _draft(sandbox)
+    tg.send_text(ADMIN_ID, f"/publish {article_id} @nowhere_news", chat_id=ADMIN_CHAT_ID)
+    reply = await tg.wait_for_message(ADMIN_CHAT_ID)
+    assert "@nowhere_news" in reply.visible
+    assert tg.messages(CHANNEL_ID) == []
+
+
+async def test_pending_article_is_reminded_once(sandbox: Sandbox) -> None:
+    tg, newsroom = sandbox.tg, sandbox.bot_app.newsroom
+    article_id = await _draft(sandbox, "Waiting")
+    article = await newsroom.get(article_id)
+    assert article is not None
+    await newsroom.submit(article, actor_id=EDITOR_ID, author_name="Elena")
+    later = newsroom.clock.now() + timedelta(minutes=newsroom.settings.review_reminder_minutes + 1)
+    assert await newsroom.remind_pending(newsroom.clock.now()) == 0  # not yet due
+    assert await newsroom.remind_pending(later) == 1
+    assert await newsroom.remind_pending(later) == 0  # once only
+    await tg.wait_for(lambda: any("⏰" in m.visible for m in tg.messages(ADMIN_CHAT_ID)))
