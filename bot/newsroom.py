@@ -39,6 +39,7 @@ from storage.rows import Article, Channel, Publication
 log = logging.getLogger(__name__)
 
 DUPLICATE_WINDOW = timedelta(days=3)
+QUEUE_PAGE = 15
 EDITABLE_FIELDS = ("title", "lead", "body", "credit", "source", "source_url", "tags", "photo")
 _ALL_OPEN = (
     ArticleStatus.DRAFT,
@@ -1109,12 +1110,15 @@ class Newsroom:
             )
         return "\n".join(lines)
 
-    async def queue_text(self) -> str:
+    async def queue_text(self, page: int = 0) -> tuple[str, bool]:
+        """One page of the queue (pending review, then what is still to go out); more pages?"""
         async with self.db.read() as uow:
             pending, total_pending = await uow.articles.page(
-                statuses=(ArticleStatus.PENDING,), limit=20
+                statuses=(ArticleStatus.PENDING,), limit=QUEUE_PAGE, offset=page * QUEUE_PAGE
             )
-            upcoming = await uow.publications.upcoming(limit=30)
+            upcoming, total_upcoming = await uow.publications.upcoming(
+                limit=QUEUE_PAGE, offset=page * QUEUE_PAGE
+            )
             channels = {c.id: c for c in await uow.channels.all()}
             titles = {}
             for pub in upcoming:
@@ -1128,7 +1132,7 @@ class Newsroom:
         for article in pending:
             lines.append(f"#{article.id} {quote(shorten(article.content.title, 60))}")
         lines.append("")
-        lines.append(_("<b>Scheduled</b> ({count})").format(count=len(upcoming)))
+        lines.append(_("<b>Scheduled</b> ({count})").format(count=total_upcoming))
         for pub in upcoming:
             channel = channels.get(pub.channel_id)
             marker = "" if pub.status is PublicationStatus.SCHEDULED else f" [{pub.status}]"
@@ -1137,7 +1141,8 @@ class Newsroom:
                 f"{quote(channel.chat_ref if channel else '?')} · #{pub.article_id} "
                 f"{quote(shorten(titles.get(pub.article_id, ''), 50))}{marker}"
             )
-        return "\n".join(lines)
+        more = (page + 1) * QUEUE_PAGE < max(total_pending, total_upcoming)
+        return "\n".join(lines), more
 
 
 def render_article_line(article: Article) -> str:

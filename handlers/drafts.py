@@ -84,6 +84,18 @@ def may_change(article: Article, role: Role, settings: Settings) -> bool:
     )
 
 
+def pager(listing: str, page: int, more: bool) -> InlineKeyboardMarkup | None:
+    """◀️ ▶️ buttons for a paginated list (None when it fits one page)."""
+    buttons = []
+    if page > 0:
+        data = Page(listing=listing, page=page - 1).pack()
+        buttons.append(InlineKeyboardButton(text="◀️", callback_data=data))
+    if more:
+        data = Page(listing=listing, page=page + 1).pack()
+        buttons.append(InlineKeyboardButton(text="▶️", callback_data=data))
+    return InlineKeyboardMarkup(inline_keyboard=[buttons]) if buttons else None
+
+
 def build_router() -> Router:
     router = Router(name=__name__)
     router.message.filter(HasRole(Role.EDITOR))
@@ -124,21 +136,7 @@ def build_router() -> Router:
             return _("You have no drafts. Paste an article to make one."), None
         lines = [_("<b>Your articles</b> ({total})").format(total=total)]
         lines += [render_article_line(a) for a in items]
-        buttons = []
-        if page > 0:
-            buttons.append(
-                InlineKeyboardButton(
-                    text="◀️", callback_data=Page(listing="drafts", page=page - 1).pack()
-                )
-            )
-        if (page + 1) * PAGE_SIZE < total:
-            buttons.append(
-                InlineKeyboardButton(
-                    text="▶️", callback_data=Page(listing="drafts", page=page + 1).pack()
-                )
-            )
-        markup = InlineKeyboardMarkup(inline_keyboard=[buttons]) if buttons else None
-        return "\n".join(lines), markup
+        return "\n".join(lines), pager("drafts", page, (page + 1) * PAGE_SIZE < total)
 
     @router.message(Command("drafts"))
     async def cmd_drafts(message: Message, newsroom: Newsroom) -> None:
@@ -146,11 +144,14 @@ def build_router() -> Router:
         text, markup = await drafts_page(newsroom, message.from_user.id, 0)
         await message.answer(text, reply_markup=markup)
 
-    @router.callback_query(Page.filter(F.listing == "drafts"))
-    async def on_drafts_page(
-        query: CallbackQuery, callback_data: Page, newsroom: Newsroom
-    ) -> None:
-        text, markup = await drafts_page(newsroom, query.from_user.id, max(0, callback_data.page))
+    @router.callback_query(Page.filter())
+    async def on_page(query: CallbackQuery, callback_data: Page, newsroom: Newsroom) -> None:
+        page = max(0, min(callback_data.page, 10_000))
+        if callback_data.listing == "queue":
+            text, more = await newsroom.queue_text(page)
+            markup = pager("queue", page, more)
+        else:
+            text, markup = await drafts_page(newsroom, query.from_user.id, page)
         if query.message is not None:
             await query.bot.edit_message_text(  # type: ignore[union-attr]
                 chat_id=query.message.chat.id,
@@ -273,7 +274,8 @@ def build_router() -> Router:
 
     @router.message(Command("queue"))
     async def cmd_queue(message: Message, newsroom: Newsroom) -> None:
-        await message.answer(await newsroom.queue_text())
+        text, more = await newsroom.queue_text(0)
+        await message.answer(text, reply_markup=pager("queue", 0, more))
 
     # --- draft buttons --------------------------------------------------------------------
 

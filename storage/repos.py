@@ -379,13 +379,15 @@ class PublicationRepo(_Repo):
         )
         return [_publication(r) for r in rows]
 
-    async def upcoming(self, *, limit: int = 50) -> list[Publication]:
+    async def upcoming(self, *, limit: int = 50, offset: int = 0) -> tuple[list[Publication], int]:
+        """A page of what is still to go out (scheduled, in flight, held) and the total."""
+        where = "WHERE status IN ('scheduled', 'publishing', 'held')"
+        total = await self._one(f"SELECT COUNT(*) FROM publications {where}")
         rows = await self._all(
-            f"SELECT {_PUB_COLS} FROM publications WHERE status IN ('scheduled', 'publishing',"
-            " 'held') ORDER BY due_at, id LIMIT ?",
-            (limit,),
+            f"SELECT {_PUB_COLS} FROM publications {where} ORDER BY due_at, id LIMIT ? OFFSET ?",
+            (limit, offset),
         )
-        return [_publication(r) for r in rows]
+        return [_publication(r) for r in rows], int(total[0]) if total else 0
 
     async def recent_published(self, *, limit: int = 10) -> list[Publication]:
         rows = await self._all(

@@ -124,3 +124,32 @@ async def test_pending_article_is_reminded_once(sandbox: Sandbox) -> None:
     assert await newsroom.remind_pending(later) == 1
     assert await newsroom.remind_pending(later) == 0  # once only
     await tg.wait_for(lambda: any("⏰" in m.visible for m in tg.messages(ADMIN_CHAT_ID)))
+
+
+async def test_queue_is_paginated(sandbox: Sandbox) -> None:
+    from bot.domain import ArticleStatus
+
+    tg, app = sandbox.tg, sandbox.bot_app
+    now = app.clock.now()
+    async with app.db.transaction() as uow:
+        for n in range(20):
+            article = await uow.articles.create(
+                ArticleContent(title=f"Pending {n:02d}"),
+                author_id=EDITOR_ID,
+                origin="text",
+                now=now,
+            )
+            await uow.articles.transition(
+                article.id,
+                allowed_from=(ArticleStatus.DRAFT,),
+                to=ArticleStatus.PENDING,
+                now=now,
+            )
+    tg.send_text(ADMIN_ID, "/queue", chat_id=ADMIN_CHAT_ID)
+    first = await tg.wait_for_message(ADMIN_CHAT_ID)
+    assert "(20)" in first.visible
+    assert "Pending 19" in first.visible and "Pending 00" not in first.visible
+    assert first.button_data == [["p:queue:1"]]
+    tg.press_button(ADMIN_ID, chat_id=ADMIN_CHAT_ID, message_id=first.message_id, data="p:queue:1")
+    await tg.wait_for(lambda: "Pending 00" in tg.messages(ADMIN_CHAT_ID)[0].visible)
+    assert tg.messages(ADMIN_CHAT_ID)[0].button_data == [["p:queue:0"]]

@@ -43,10 +43,10 @@ async def test_an_unexpected_error_gets_a_polite_answer_in_the_users_language(
 
     tg, app = sandbox.tg, sandbox.bot_app
 
-    async def broken() -> str:
+    async def broken(*_args: object) -> str:
         raise RuntimeError("a bug")
 
-    async def unavailable() -> str:
+    async def unavailable(*_args: object) -> str:
         raise StorageError("disk I/O error")
 
     assert isinstance(monkeypatch, pytest.MonkeyPatch)
