@@ -18,13 +18,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from typing import Any, Final
-from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
+from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
 import aiohttp
 import feedparser
 
 from bot.domain import ArticleContent, Photo
-from bot.ingest.web import FetchError, safe_fetch, split_lead
+from bot.ingest.web import FetchError, absolute_http_url, safe_fetch, split_lead
 
 __all__ = [
     "FEED_CONTENT_TYPES",
@@ -227,16 +227,6 @@ def _text(value: str, detail: Mapping[str, Any] | None) -> str:
     return " ".join(_detail_paragraphs(value, detail)[0])
 
 
-def _http_url(base: str, link: str) -> str:
-    if not link:
-        return ""
-    try:
-        absolute = urljoin(base, link.strip())
-    except ValueError:
-        return ""
-    return absolute if urlsplit(absolute).scheme in ("http", "https") else ""
-
-
 def _int(value: object) -> int:
     text = str(value or "").strip()
     return int(text) if text.isdigit() else 0
@@ -247,7 +237,7 @@ def _photos(entry: Mapping[str, Any], content_images: Iterable[str], base: str) 
     photos: dict[str, Photo] = {}
 
     def add(url: str, *, width: object = 0, height: object = 0, size: object = 0) -> None:
-        url = _http_url(base, url)
+        url = absolute_http_url(base, url)
         if url and url not in photos:
             photos[url] = Photo(
                 ref=url, is_url=True, width=_int(width), height=_int(height), file_size=_int(size)
@@ -300,7 +290,7 @@ def _language(value: object) -> str:
 
 def _item(entry: Mapping[str, Any], *, base: str, feed_title: str, language: str) -> FeedItem:
     title = _text(str(entry.get("title") or ""), entry.get("title_detail"))
-    link = _http_url(base, str(entry.get("link") or ""))
+    link = absolute_http_url(base, str(entry.get("link") or ""))
     summary, summary_images = _detail_paragraphs(
         str(entry.get("summary") or ""), entry.get("summary_detail")
     )
@@ -403,7 +393,7 @@ def discover_feed_links(html: bytes, *, url: str) -> tuple[str, ...]:
     finder = _FeedLinkFinder()
     finder.feed(html.decode("utf-8", "replace"))
     finder.close()
-    links = (_http_url(url, href) for href in finder.links)
+    links = (absolute_http_url(url, href) for href in finder.links)
     return tuple(dict.fromkeys(link for link in links if link))
 
 

@@ -413,7 +413,8 @@ def parse_datetime(value: str) -> datetime | None:
     return parsed.astimezone(UTC)
 
 
-def _absolute_http(base: str, link: str) -> str:
+def absolute_http_url(base: str, link: str) -> str:
+    """``link`` resolved against ``base`` when the result is http(s); else ""."""
     if not link:
         return ""
     try:
@@ -513,14 +514,14 @@ def extract_article(html: bytes | str, *, url: str) -> ArticleContent:
             paragraphs.append(paragraph)
     lead, body = split_lead(description, paragraphs)
 
-    canonical = _absolute_http(url, _canonical(tree) or _first(meta, ("og:url",)))
-    image = _absolute_http(url, _first(meta, _IMAGE_META))
+    canonical = absolute_http_url(url, _canonical(tree) or _first(meta, ("og:url",)))
+    image = absolute_http_url(url, _first(meta, _IMAGE_META))
     # og:image:width/height describe the og:image only, not a JSON-LD or trafilatura fallback.
     width = _int(_first(meta, ("og:image:width",))) if image else 0
     height = _int(_first(meta, ("og:image:height",))) if image else 0
-    image = image or _absolute_http(url, _ld_value(tree, "image"))
+    image = image or absolute_http_url(url, _ld_value(tree, "image"))
     if not image and doc is not None:
-        image = _absolute_http(url, doc.image or "")
+        image = absolute_http_url(url, doc.image or "")
     published = None
     for raw in (_first(meta, _DATE_META), _ld_value(tree, "datePublished")):
         published = parse_datetime(raw)
