@@ -32,6 +32,12 @@ class ReviewInput(StatesGroup):
     reason = State()
 
 
+def id_and_rest(args: str | None) -> tuple[int | None, str]:
+    """``"12 tomorrow 09:00"`` -> ``(12, "tomorrow 09:00")``; the id is None when malformed."""
+    parts = (args or "").split(maxsplit=1)
+    return (parse_id(parts[0]) if parts else None), (parts[1] if len(parts) > 1 else "")
+
+
 def when_error_text(error: WhenError) -> str:
     return {
         "in_past": _("That time is already in the past."),
@@ -121,9 +127,8 @@ def build_router() -> Router:
 
     @router.message(Command("schedule"))
     async def cmd_schedule(message: Message, command: CommandObject, newsroom: Newsroom) -> None:
-        parts = (command.args or "").split(maxsplit=1)
-        article_id = parse_id(parts[0]) if parts else None
-        if article_id is None or len(parts) < 2 or message.from_user is None:
+        article_id, when_text = id_and_rest(command.args)
+        if article_id is None or not when_text or message.from_user is None:
             await message.answer(_("Usage: /schedule N WHEN (e.g. /schedule 12 tomorrow 09:00)"))
             return
         await do_publish(
@@ -132,7 +137,7 @@ def build_router() -> Router:
             article_id,
             message.from_user.id,
             message.from_user.full_name,
-            when_text=parts[1],
+            when_text=when_text,
         )
 
     @router.message(Command("queue_add"))
@@ -161,12 +166,11 @@ def build_router() -> Router:
 
     @router.message(Command("reject"))
     async def cmd_reject(message: Message, command: CommandObject, newsroom: Newsroom) -> None:
-        parts = (command.args or "").split(maxsplit=1)
-        article_id = parse_id(parts[0]) if parts else None
-        if article_id is None or len(parts) < 2 or message.from_user is None:
+        article_id, reason = id_and_rest(command.args)
+        if article_id is None or not reason or message.from_user is None:
             await message.answer(_("Usage: /reject N REASON (add --sign to sign it)"))
             return
-        await do_reject(message, newsroom, article_id, parts[1])
+        await do_reject(message, newsroom, article_id, reason)
 
     async def do_reject(message: Message, newsroom: Newsroom, article_id: int, raw: str) -> None:
         assert message.from_user is not None
@@ -213,18 +217,17 @@ def build_router() -> Router:
 
     @router.message(Command("embargo"))
     async def cmd_embargo(message: Message, command: CommandObject, newsroom: Newsroom) -> None:
-        parts = (command.args or "").split(maxsplit=1)
-        article_id = parse_id(parts[0]) if parts else None
-        if article_id is None or len(parts) < 2:
+        article_id, when_text = id_and_rest(command.args)
+        if article_id is None or not when_text:
             await message.answer(_("Usage: /embargo N WHEN, or /embargo N off"))
             return
         if await newsroom.get(article_id) is None:
             await message.answer(outcome_text(Result(Outcome.NOT_FOUND), article_id))
             return
         until = None
-        if parts[1].strip().lower() not in ("off", "нет", "-"):
+        if when_text.strip().lower() not in ("off", "нет", "-"):
             try:
-                until = parse_when(parts[1], now=newsroom.clock.now(), tz=newsroom.settings.tz)
+                until = parse_when(when_text, now=newsroom.clock.now(), tz=newsroom.settings.tz)
             except WhenError as exc:
                 await message.answer(when_error_text(exc))
                 return
