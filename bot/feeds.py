@@ -15,7 +15,7 @@ import aiohttp
 from aiogram.utils.i18n import gettext as _
 
 from bot.domain import ArticleStatus
-from bot.ingest.feeds import FeedError, FeedState, fetch_feed, next_poll_delay
+from bot.ingest.feeds import FeedState, fetch_feed, next_poll_delay
 from bot.ingest.web import FetchError
 from bot.newsroom import Newsroom, Outcome
 from bot.texts import quote
@@ -28,16 +28,14 @@ MAX_NEW_ITEMS_PER_POLL = 20  # a feed that suddenly lists 500 items must not flo
 
 
 async def check_feed(newsroom: Newsroom, url: str) -> str | None:
-    """Fetch once before following a feed; a translated problem, or None when it is a feed."""
-    from handlers.ingest import fetch_error_text
-
+    """Fetch once before following a feed: the error code, or None when it is a feed."""
     try:
         async with aiohttp.ClientSession() as session:
             await fetch_feed(
                 session, FeedState(url=url), allow_private=newsroom.settings.allow_private_urls
             )
-    except (FeedError, FetchError) as exc:
-        return fetch_error_text(exc.code)
+    except FetchError as exc:  # FeedError included
+        return exc.code
     return None
 
 
@@ -69,7 +67,7 @@ async def poll_feed(
             FeedState(url=feed.url, etag=feed.etag, last_modified=feed.last_modified),
             allow_private=newsroom.settings.allow_private_urls,
         )
-    except (FeedError, FetchError) as exc:
+    except FetchError as exc:  # FeedError included
         delay = next_poll_delay(interval_s=feed.interval_s, failures=feed.failures + 1, rng=rng)
         async with newsroom.db.transaction() as uow:
             failed = await uow.feeds.record_failure(

@@ -40,13 +40,6 @@ log = logging.getLogger(__name__)
 
 DUPLICATE_WINDOW = timedelta(days=3)
 QUEUE_PAGE = 15
-EDITABLE_FIELDS = ("title", "lead", "body", "credit", "source", "source_url", "tags", "photo")
-_ALL_OPEN = (
-    ArticleStatus.DRAFT,
-    ArticleStatus.PENDING,
-    ArticleStatus.APPROVED,
-    ArticleStatus.SCHEDULED,
-)
 
 
 class Outcome(StrEnum):

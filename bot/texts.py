@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html
 
+from bot.compose.composer import shorten as compose_shorten
+
 
 def quote(text: str) -> str:
     """Escape a user-supplied string for Telegram's HTML parse mode."""
@@ -11,12 +13,5 @@ def quote(text: str) -> str:
 
 
 def shorten(text: str, limit: int) -> str:
-    """Cut at a word boundary with an ellipsis; for list items and button labels."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    space = cut.rfind(" ")
-    if space > limit // 2:
-        cut = cut[:space]
-    return cut.rstrip(" ,.;:-") + "…"
+    """One line, cut at a word boundary with an ellipsis; for list items and button labels."""
+    return compose_shorten(" ".join(text.split()), limit)

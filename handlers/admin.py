@@ -8,11 +8,13 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
+from bot.feeds import check_feed
 from bot.newsroom import Newsroom
 from bot.roles import HasRole, Role
 from bot.templates import EDITABLE_KEYS, TemplateError, parse_template_value
 from bot.texts import quote
 from bot.timeparse import WhenError, parse_quiet_hours, parse_slots
+from handlers.ingest import fetch_error_text
 from storage.rows import Channel
 
 
@@ -254,11 +256,9 @@ def build_router() -> Router:
         if mode not in ("review", "auto"):
             await message.answer(_("Usage: /feed_add URL [review|auto]"))
             return
-        from bot.feeds import check_feed
-
         problem = await check_feed(newsroom, args[0])
         if problem:
-            await message.answer(problem)
+            await message.answer(fetch_error_text(problem))
             return
         async with newsroom.db.transaction() as uow:
             feed = await uow.feeds.add(

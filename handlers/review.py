@@ -66,12 +66,13 @@ def build_router() -> Router:
         message: Message,
         newsroom: Newsroom,
         article_id: int,
-        actor_id: int,
-        actor_name: str,
         *,
         when_text: str | None = None,
         queue: bool = False,
     ) -> None:
+        """Publish now, at ``when_text`` or in the queue, as the message's sender."""
+        assert message.from_user is not None  # callers checked: commands come from people
+        actor_id, actor_name = message.from_user.id, message.from_user.full_name
         # Channels may be named anywhere after the number: /publish 12 @news @sport
         words = (message.text or "").split()[2:]
         refs = [w for w in words if _CHANNEL_REF.match(w)]
@@ -121,9 +122,7 @@ def build_router() -> Router:
         article_id = await require_id(message, command.args, _("Usage: /publish N"))
         if article_id is None or message.from_user is None:
             return
-        await do_publish(
-            message, newsroom, article_id, message.from_user.id, message.from_user.full_name
-        )
+        await do_publish(message, newsroom, article_id)
 
     @router.message(Command("schedule"))
     async def cmd_schedule(message: Message, command: CommandObject, newsroom: Newsroom) -> None:
@@ -131,28 +130,14 @@ def build_router() -> Router:
         if article_id is None or not when_text or message.from_user is None:
             await message.answer(_("Usage: /schedule N WHEN (e.g. /schedule 12 tomorrow 09:00)"))
             return
-        await do_publish(
-            message,
-            newsroom,
-            article_id,
-            message.from_user.id,
-            message.from_user.full_name,
-            when_text=when_text,
-        )
+        await do_publish(message, newsroom, article_id, when_text=when_text)
 
     @router.message(Command("queue_add"))
     async def cmd_queue_add(message: Message, command: CommandObject, newsroom: Newsroom) -> None:
         article_id = await require_id(message, command.args, _("Usage: /queue_add N"))
         if article_id is None or message.from_user is None:
             return
-        await do_publish(
-            message,
-            newsroom,
-            article_id,
-            message.from_user.id,
-            message.from_user.full_name,
-            queue=True,
-        )
+        await do_publish(message, newsroom, article_id, queue=True)
 
     @router.message(Command("unschedule"))
     async def cmd_unschedule(message: Message, command: CommandObject, newsroom: Newsroom) -> None:
@@ -336,14 +321,7 @@ def build_router() -> Router:
             await message.answer(when_error_text(exc))
             return
         await state.clear()
-        await do_publish(
-            message,
-            newsroom,
-            int(data["article_id"]),
-            message.from_user.id,
-            message.from_user.full_name,
-            when_text=message.text,
-        )
+        await do_publish(message, newsroom, int(data["article_id"]), when_text=message.text)
 
     @router.message(StateFilter(ReviewInput.reason), F.text)
     async def on_reason(message: Message, state: FSMContext, newsroom: Newsroom) -> None:
