@@ -83,14 +83,37 @@ class Photo:
 
 @dataclass(frozen=True, slots=True)
 class Formatting:
-    """One formatting entity of the source text (from a caption or a forwarded post).
+    """One formatting entity as Telegram sends it with a caption or a message.
 
-    Offsets and lengths are in UTF-16 code units, as Telegram sends them.
+    Offsets and lengths are in UTF-16 code units of the text it came with.
     """
 
     type: str
     offset: int
     length: int
+    url: str | None = None
+
+
+# Entity types kept as formatting of the body. Auto-detected ones (url, mention, hashtag, …)
+# are left out because Telegram detects them again in the post; text_mention and custom_emoji
+# are left out because they only mean something to the sender.
+MARK_TYPES = frozenset(
+    {"bold", "italic", "underline", "strikethrough", "spoiler", "code", "text_link"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """Formatting kept on a body paragraph: ``body[para][start:end]`` in code points.
+
+    Marks of one paragraph nest or are disjoint (never partly overlap), so they render as
+    well-formed HTML with exactly one entity each.
+    """
+
+    para: int
+    start: int
+    end: int
+    type: str
     url: str | None = None
 
 
@@ -101,6 +124,7 @@ class ArticleContent:
     title: str = ""
     lead: str = ""
     body: tuple[str, ...] = ()  # paragraphs, in order, without blank lines
+    marks: tuple[Mark, ...] = ()  # formatting of the body (captions, forwarded posts)
     photos: tuple[Photo, ...] = ()
     photo_credit: str = ""
     source_name: str = ""

@@ -63,7 +63,7 @@ def apply_edit(content: ArticleContent, field: str, value: str) -> ArticleConten
     if key == "lead":
         return replace(content, lead="" if clear else " ".join(value.split()))
     if key == "body":
-        return replace(content, body=() if clear else split_paragraphs(value))
+        return replace(content, body=() if clear else split_paragraphs(value), marks=())
     if key == "credit":
         return replace(content, photo_credit="" if clear else " ".join(value.split()))
     if key == "source":

@@ -17,7 +17,8 @@ from aiogram.types import CallbackQuery, Message, MessageOriginChannel
 from aiogram.utils.i18n import gettext as _
 
 from bot.config import Settings
-from bot.domain import ArticleContent, Photo
+from bot.domain import ArticleContent, Formatting, Photo
+from bot.ingest.entities import keep_formatting
 from bot.ingest.text import parse_article
 from bot.ingest.web import FetchError, import_url
 from bot.newsroom import Newsroom
@@ -37,6 +38,17 @@ def photo_of(message: Message) -> Photo | None:
     return Photo(
         ref=best.file_id, width=best.width, height=best.height, file_size=best.file_size or 0
     )
+
+
+def parse_message(message: Message, settings: Settings, newsroom: Newsroom) -> ArticleContent:
+    """The article in a message's text or caption, with its bold, italics and links kept."""
+    text = message.text or message.caption or ""
+    if not text:
+        return ArticleContent()
+    content = parse_article(text, tz=settings.tz, now=newsroom.clock.now())
+    entities = message.entities if message.text else message.caption_entities
+    formatting = [Formatting(e.type, e.offset, e.length, e.url) for e in entities or ()]
+    return keep_formatting(content, text, formatting)
 
 
 def can_publish(role: Role, settings: Settings) -> bool:
@@ -130,9 +142,7 @@ def build_router() -> Router:
         role: Role,
         language: str,
     ) -> None:
-        text = message.text or message.caption or ""
-        content = parse_article(text, tz=settings.tz, now=newsroom.clock.now()) if text else None
-        content = content or ArticleContent()
+        content = parse_message(message, settings, newsroom)
         chat = origin.chat
         link = f"https://t.me/{chat.username}/{origin.message_id}" if chat.username else ""
         photo = photo_of(message)
@@ -187,7 +197,7 @@ def build_router() -> Router:
         if text.startswith("/"):
             await message.answer(_("Unknown command. /help lists what I understand."))
             return
-        content = parse_article(text, tz=settings.tz, now=newsroom.clock.now())
+        content = parse_message(message, settings, newsroom)
         if not content.title and not content.body:
             await message.answer(_("I could not find any article text in this message."))
             return
@@ -216,8 +226,7 @@ def build_router() -> Router:
         async with lock:
             target_id = albums.get(group) if group else None
             if target_id is None and message.caption:
-                content = parse_article(message.caption, tz=settings.tz, now=newsroom.clock.now())
-                content = replace(content, photos=(photo,))
+                content = replace(parse_message(message, settings, newsroom), photos=(photo,))
                 created = await _created(
                     message,
                     newsroom,
@@ -241,9 +250,7 @@ def build_router() -> Router:
                 ):
                     # Any item of an album may carry the caption, not only the first: the
                     # draft the earlier items made takes its text.
-                    parsed = parse_article(
-                        message.caption, tz=settings.tz, now=newsroom.clock.now()
-                    )
+                    parsed = parse_message(message, settings, newsroom)
                     await newsroom.update_content(
                         article,
                         replace(parsed, photos=(*article.content.photos, photo)[:10]),

@@ -24,6 +24,8 @@ from storage.rows import (
     ShownMessage,
     User,
     from_iso,
+    marks_from_json,
+    marks_to_json,
     photos_from_json,
     photos_to_json,
     to_iso,
@@ -73,7 +75,7 @@ _ARTICLE_COLS = (
     "id, title, lead, body, photos, photo_credit, source_name, source_url, original_source,"
     " original_url, canonical_url, source_published_at, tags, language, origin, status,"
     " author_id, decided_by, decided_at, reject_reason, embargo_until, breaking, version,"
-    " created_at, updated_at, submitted_at, reminded_at, author_language"
+    " created_at, updated_at, submitted_at, reminded_at, author_language, marks"
 )
 
 
@@ -92,6 +94,7 @@ def _article(row: tuple[Any, ...]) -> Article:
         published_at=from_iso(row[11]),
         tags=tuple(json.loads(row[12])),
         language=row[13],
+        marks=marks_from_json(row[28]),
     )
     return Article(
         id=row[0],
@@ -128,6 +131,7 @@ def _content_params(c: ArticleContent) -> tuple[Any, ...]:
         to_iso(c.published_at),
         json.dumps(list(c.tags), ensure_ascii=False),
         c.language,
+        marks_to_json(c.marks),
     )
 
 
@@ -145,8 +149,8 @@ class ArticleRepo(_Repo):
         article_id = await self._insert(
             "INSERT INTO articles (title, lead, body, photos, photo_credit, source_name,"
             " source_url, original_source, original_url, canonical_url, source_published_at,"
-            " tags, language, origin, status, author_id, author_language, created_at,"
-            " updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " tags, language, marks, origin, status, author_id, author_language, created_at,"
+            " updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 *_content_params(content),
                 origin,
@@ -171,7 +175,8 @@ class ArticleRepo(_Repo):
         changed = await self._exec(
             "UPDATE articles SET title=?, lead=?, body=?, photos=?, photo_credit=?,"
             " source_name=?, source_url=?, original_source=?, original_url=?, canonical_url=?,"
-            " source_published_at=?, tags=?, language=?, version = version + 1, updated_at=?"
+            " source_published_at=?, tags=?, language=?, marks=?, version = version + 1,"
+            " updated_at=?"
             " WHERE id = ? AND status <> 'deleted'",
             (*_content_params(content), to_iso(now), article_id),
         )

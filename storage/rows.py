@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.domain import ArticleContent, ArticleStatus, Photo, PublicationStatus
+from bot.domain import ArticleContent, ArticleStatus, Mark, Photo, PublicationStatus
 
 
 def to_iso(value: datetime | None) -> str | None:
@@ -50,6 +50,15 @@ def photos_from_json(raw: str) -> tuple[Photo, ...]:
         )
         for i in items
     )
+
+
+def marks_to_json(marks: tuple[Mark, ...]) -> str:
+    return json.dumps([[m.para, m.start, m.end, m.type, m.url] for m in marks], ensure_ascii=False)
+
+
+def marks_from_json(raw: str) -> tuple[Mark, ...]:
+    items: list[list[Any]] = json.loads(raw or "[]")
+    return tuple(Mark(int(p), int(s), int(e), str(t), u) for p, s, e, t, u in items)
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,11 +21,14 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
+from bot.compose import marks
 from bot.compose.hashtags import collect_hashtags
+from bot.compose.marks import Span
 from bot.domain import (
     ArticleContent,
     ChannelTemplate,
     Layout,
+    Mark,
     OutMessage,
     Part,
     Photo,
@@ -47,6 +50,8 @@ CAPTION_LIMIT = 1024
 TEXT_LIMIT = 4096
 ENTITY_LIMIT = 100
 ALBUM_MAX = 10
+# A body block carrying more entities than this has its formatting dropped (it is sent alone).
+_BLOCK_ENTITIES = ENTITY_LIMIT
 
 # In auto layout, an article that fits one text message but not a caption is shortened into the
 # caption only when the reader loses at most this share of the body (and nothing but the body):
@@ -71,11 +76,15 @@ _INLINE_WS = re.compile(r"[^\S\xa0\u2007\u202f]{2,}|[^\S \xa0\u2007\u202f]")
 # Invisible characters that must not dangle at either end of a part (a ZWJ before "…" would try
 # to join it to the previous emoji).
 _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+_KEPT_SPACES = "\xa0\u2007\u202f"
+
+
+def _bad_replacement(ch: str) -> str:
+    return " " if ch in "\t\u2028\u2029" or (ch < " " and ch != "\r") else ""
 
 
 def _replace_bad(m: re.Match[str]) -> str:
-    ch = m.group()
-    return " " if ch in "\t\u2028\u2029" or (ch < " " and ch != "\r") else ""
+    return _bad_replacement(m.group())
 
 
 def _clean_line(text: str) -> str:
@@ -126,6 +135,66 @@ def clean_paragraphs(body: tuple[str, ...]) -> tuple[str, ...]:
         if lines:
             out.append("\n".join(lines))
     return tuple(out)
+
+
+def _is_trimmed(ch: str) -> bool:
+    return ch.isspace() or ch in _INVISIBLE
+
+
+def _clean_mapped(raw: str) -> tuple[str, list[int]] | None:
+    """Clean one paragraph like :func:`clean_paragraphs` and map positions through it.
+
+    Returns the cleaned text and, for every index ``i`` of ``raw`` (and ``len(raw)``), how many
+    cleaned characters come from ``raw[:i]``, so a span ``[s, e)`` of ``raw`` becomes
+    ``[m[s], m[e])``. None when the cleaning does not keep the text a subsequence of ``raw``
+    (NFC recomposition, a blank line splitting it): formatting is then dropped, never misplaced.
+    """
+    if not raw.isascii() and not unicodedata.is_normalized("NFC", raw):
+        return None
+    out: list[str] = []
+    pos = [0] * (len(raw) + 1)
+    line_start = 0  # index in out where the current line starts
+    pending_space = blank = False
+    for i, ch in enumerate(raw):
+        if ch == "\n":
+            while len(out) > line_start and _is_trimmed(out[-1]):
+                out.pop()
+            pos[i] = len(out)
+            if len(out) > line_start:
+                out.append("\n")
+            else:
+                blank = bool(out)  # text after a blank line would be another paragraph
+            line_start = len(out)
+            pending_space = False
+            continue
+        pos[i] = len(out)
+        if _BAD_CHARS.match(ch) is not None:
+            ch = _bad_replacement(ch)
+            if not ch:
+                continue
+        if ch.isspace() and ch not in _KEPT_SPACES:
+            pending_space = len(out) > line_start
+            continue
+        if pending_space:
+            out.append(" ")
+            pending_space = False
+            pos[i] = len(out)
+        if len(out) == line_start and _is_trimmed(ch):
+            continue  # a line's leading invisible characters and no-break spaces are trimmed
+        if blank:
+            return None
+        out.append(ch)
+    while out and _is_trimmed(out[-1]):
+        out.pop()
+    text = "".join(out)
+    if clean_paragraphs((raw,)) != ((text,) if text else ()):
+        return None
+    pos[len(raw)] = len(out)
+    # Characters trimmed at a line's end were counted before they were removed: a backward
+    # running minimum maps them to where the kept text resumes.
+    for i in range(len(raw) - 1, -1, -1):
+        pos[i] = min(pos[i], pos[i + 1])
+    return text, pos
 
 
 _URL_FORBIDDEN = re.compile(r"[\x00-\x20\x7f\s\ud800-\udfff]")
@@ -247,58 +316,142 @@ def shorten(text: str, max_len: int, *, hard: bool = True) -> str:
     return _trim(kept) + _ELLIPSIS
 
 
-def _cut_body(paras: list[str], budget: int) -> tuple[list[str], int]:
+class _Para(NamedTuple):
+    """A cleaned body paragraph with its formatting spans and Telegram's own entities in it."""
+
+    text: str
+    spans: tuple[Span, ...] = ()
+    auto: int = 0  # links, mentions and hashtags Telegram will detect (see marks.auto_entities)
+
+    @property
+    def entities(self) -> int:
+        return len(self.spans) + self.auto
+
+
+def _para(text: str, spans: tuple[Span, ...] = ()) -> _Para:
+    return _Para(text, spans, marks.auto_entities(text))
+
+
+def _slice(p: _Para, start: int, end: int, suffix: str = "") -> _Para:
+    """``p.text[start:end] + suffix``, keeping the formatting of the part kept."""
+    return _para(p.text[start:end] + suffix, marks.clip(p.spans, start, end))
+
+
+def _cut_body(paras: list[_Para], budget: int) -> tuple[list[_Para], int]:
     """The start of a body that does not fit: whole paragraphs, then a sentence, else words.
 
     Returns the paragraphs to show (the last one ending with an ellipsis) and how many body
     characters they keep, all within ``budget`` visible characters (with the "\\n\\n" between
     paragraphs).
     """
-    kept: list[str] = []
+    kept: list[_Para] = []
     used = 0
     chars = 0
     for para in paras:
         sep = 2 if kept else 0
+        size = len(para.text)
         # A whole paragraph is taken only with room left for the " …" that ends the cut body.
-        if used + sep + len(para) + 2 <= budget:
+        if used + sep + size + 2 <= budget:
             kept.append(para)
-            used += sep + len(para)
-            chars += len(para)
+            used += sep + size
+            chars += size
             continue
         room = budget - used - sep
-        end = _last_sentence_end(para, room - 2) if room > 2 else 0
+        end = _last_sentence_end(para.text, room - 2) if room > 2 else 0
         if end:
-            kept.append(para[:end] + " " + _ELLIPSIS)
+            kept.append(_slice(para, 0, end, " " + _ELLIPSIS))
             chars += end
         elif kept:
-            kept[-1] += " " + _ELLIPSIS
+            last = kept[-1]
+            kept[-1] = _Para(last.text + " " + _ELLIPSIS, last.spans, last.auto)
         else:
-            prefix = _word_prefix(para, room - 1).rstrip(_DANGLING) if room > 1 else ""
+            prefix = _word_prefix(para.text, room - 1).rstrip(_DANGLING) if room > 1 else ""
             if prefix:
-                kept.append(prefix + _ELLIPSIS)
+                kept.append(_slice(para, 0, len(prefix), _ELLIPSIS))
                 chars += len(prefix)
         return kept, chars
     return kept, chars  # only reached when the whole body fitted after all
 
 
-def _chunks(text: str, limit: int) -> list[str]:
-    """Split a paragraph longer than ``limit`` into pieces, at sentences, else words."""
-    out: list[str] = []
-    while len(text) > limit:
-        end = _last_sentence_end(text, limit)
+def _trim_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """``text[start:end]`` without the ends :func:`_trim` would strip."""
+    while start < end and _is_trimmed(text[start]):
+        start += 1
+    while end > start and _is_trimmed(text[end - 1]):
+        end -= 1
+    return start, end
+
+
+def _chunk_spans(text: str, limit: int) -> list[tuple[int, int]]:
+    """Where to split a paragraph longer than ``limit``: at sentences, else words."""
+    out: list[tuple[int, int]] = []
+    pos, n = _trim_span(text, 0, len(text))
+    while n - pos > limit:
+        rest = text[pos:n]
+        end = _last_sentence_end(rest, limit)
         if end < limit // 2:
-            word = _word_prefix(text, limit)
+            word = _word_prefix(rest, limit)
             end = len(word) if word else 0
             if end < limit // 4:
                 # No usable boundary (one enormous token): cut between graphemes.
-                end = len(_grapheme_prefix(text, limit)) or limit
-        piece = _trim(text[:end])
-        if piece:
-            out.append(piece)
-        text = _trim(text[end:])
-    if text:
-        out.append(text)
+                end = len(_grapheme_prefix(rest, limit)) or limit
+        start, stop = _trim_span(text, pos, pos + end)
+        if stop > start:
+            out.append((start, stop))
+        pos, n = _trim_span(text, pos + end, n)
+    if n > pos:
+        out.append((pos, n))
     return out
+
+
+def _chunks(text: str, limit: int) -> list[str]:
+    """Split a paragraph longer than ``limit`` into pieces, at sentences, else words."""
+    return [text[a:b] for a, b in _chunk_spans(text, limit)]
+
+
+def _spans(marks_of_para: list[Mark], length: int) -> tuple[Span, ...]:
+    spans: list[Span] = []
+    for m in marks_of_para:
+        tag = marks.tag_of(m.type)
+        url = None
+        if tag == "a":
+            url = http_url(m.url or "")
+            if url is None:
+                continue  # a link Telegram would refuse (tg://, javascript:): keep the text
+        if tag is not None:
+            spans.append(Span(m.start, m.end, tag, url))
+    return marks.nest(spans, length)
+
+
+def rich_paragraphs(body: tuple[str, ...], body_marks: tuple[Mark, ...]) -> tuple[_Para, ...]:
+    """The cleaned body paragraphs with their formatting mapped through the cleaning."""
+    if not body_marks:
+        return tuple(map(_para, clean_paragraphs(body)))
+    by_para: dict[int, list[Mark]] = {}
+    for m in body_marks:
+        by_para.setdefault(m.para, []).append(m)
+    out: list[_Para] = []
+    for i, raw in enumerate(body):
+        mapped = _clean_mapped(raw) if i in by_para else None
+        if mapped is None:
+            out.extend(map(_para, clean_paragraphs((raw,))))
+            continue
+        text, pos = mapped
+        if not text:
+            continue
+        last = len(raw)
+        moved = [
+            Mark(
+                m.para,
+                pos[min(max(m.start, 0), last)],
+                pos[min(max(m.end, 0), last)],
+                m.type,
+                m.url,
+            )
+            for m in by_para[i]
+        ]
+        out.append(_para(text, _spans(moved, len(text))))
+    return tuple(out)
 
 
 # --------------------------------------------------------------------------- drafts
@@ -333,7 +486,7 @@ class _Prepared:
     parts: tuple[str, ...]
     title: str
     lead: str
-    paras: tuple[str, ...]
+    paras: tuple[_Para, ...]
     credit: str
     source_name: str
     source_url: str | None
@@ -352,7 +505,7 @@ class _Draft:
 
     title: str
     lead: str
-    paras: list[str]
+    paras: list[_Para]
     credit: str
     source_name: str
     original: str
@@ -387,7 +540,7 @@ def _prepare(
         parts=parts,
         title=clean_inline(article.title) if "title" in shown else "",
         lead=clean_inline(article.lead) if "lead" in shown else "",
-        paras=clean_paragraphs(article.body) if _BODY in shown else (),
+        paras=rich_paragraphs(article.body, article.marks) if _BODY in shown else (),
         # A credit without a photo in the post would credit nothing.
         credit=credit if "credit" in shown and has_photo else "",
         source_name=name if "source" in shown else "",
@@ -414,7 +567,7 @@ def _draft(c: _Prepared, *, body: bool = True) -> _Draft:
         tags=list(c.tags),
         signature=c.signature,
         updated=c.updated,
-        body_kept=sum(map(len, paras)),
+        body_kept=sum(len(p.text) for p in paras),
     )
 
 
@@ -431,46 +584,60 @@ def _link(text: str, url: str | None) -> str:
 
 
 def _part(d: _Draft, c: _Prepared, part: str, render: bool) -> tuple[int, int, int, str]:
-    """(visible length, formatting entities, hashtags, html) of one part; length 0 = absent.
+    """(visible length, formatting entities, detected entities, html) of one part.
 
-    The length arithmetic and the HTML live side by side here so they cannot drift apart.
+    Length 0 means the part is absent. Detected entities are the ones Telegram adds by itself
+    (hashtags, links and mentions in the text): they count towards the cap of 100 but are not
+    in our HTML. The length arithmetic and the HTML live side by side here so they cannot
+    drift apart.
     """
     labels = c.labels
     if part == "title":
         if not d.title:
             return 0, 0, 0, ""
-        return len(d.title), 1, 0, f"<b>{_esc(d.title)}</b>" if render else ""
+        auto = marks.auto_entities_cached(d.title)
+        return len(d.title), 1, auto, f"<b>{_esc(d.title)}</b>" if render else ""
     if part == "lead":
         if not d.lead:
             return 0, 0, 0, ""
-        return len(d.lead), 1, 0, f"<i>{_esc(d.lead)}</i>" if render else ""
+        auto = marks.auto_entities_cached(d.lead)
+        return len(d.lead), 1, auto, f"<i>{_esc(d.lead)}</i>" if render else ""
     if part == _BODY:
-        size = sum(map(len, d.paras)) + 2 * (len(d.paras) - 1) if d.paras else 0
-        ents = 0
+        size = 2 * (len(d.paras) - 1) if d.paras else 0
+        ents = auto = 0
+        for p in d.paras:
+            size += len(p.text)
+            ents += len(p.spans)
+            auto += p.auto
         if d.read_more and c.read_more_url is not None:
             size += (1 if d.paras else 0) + len(labels.read_more)
-            ents = 1
+            ents += 1
         if not render or not size:
-            return size, ents, 0, ""
-        out = "\n\n".join(map(_esc, d.paras))
-        if ents:
+            return size, ents, auto, ""
+        out = "\n\n".join(marks.render(p.text, p.spans) for p in d.paras)
+        if d.read_more and c.read_more_url is not None:
             out += ("\n" if d.paras else "") + _link(labels.read_more, c.read_more_url)
-        return size, ents, 0, out
+        return size, ents, auto, out
     if part == "credit":
         if not d.credit:
             return 0, 0, 0, ""
         size = len(labels.photo) + 2 + len(d.credit)
-        return size, 0, 0, f"{_esc(labels.photo)}: {_esc(d.credit)}" if render else ""
+        auto = marks.auto_entities_cached(d.credit)  # "Фото: t.me/antikornews" is a link
+        return size, 0, auto, f"{_esc(labels.photo)}: {_esc(d.credit)}" if render else ""
     if part == "source":
         name, original = d.source_name, d.original
         if not name and not original:
             return 0, 0, 0, ""
         size = len(labels.source) + 2
-        ents = 0
+        ents = auto = 0
         out = f"{_esc(labels.source)}: " if render else ""
         if name:
             size += len(name)
-            ents += c.source_url is not None
+            # A linked name is one entity; a bare one may hold a link Telegram detects ("El.kz").
+            if c.source_url is not None:
+                ents += 1
+            else:
+                auto += marks.auto_entities_cached(name)
             if render:
                 out += _link(name, c.source_url)
         if original:
@@ -479,10 +646,13 @@ def _part(d: _Draft, c: _Prepared, part: str, render: bool) -> tuple[int, int, i
                 if render:
                     out += f" {_esc(labels.via)} "
             size += len(original)
-            ents += c.original_url is not None
+            if c.original_url is not None:
+                ents += 1
+            else:
+                auto += marks.auto_entities_cached(original)
             if render:
                 out += _link(original, c.original_url)
-        return size, ents, 0, out
+        return size, ents, auto, out
     if part == "tags":
         if not d.tags:
             return 0, 0, 0, ""
@@ -502,7 +672,7 @@ def _part(d: _Draft, c: _Prepared, part: str, render: bool) -> tuple[int, int, i
 
 
 def _assemble(d: _Draft, c: _Prepared, render: bool) -> tuple[int, int, int, str]:
-    """(visible length, formatting entities, hashtags, html) of the whole message."""
+    """(visible length, formatting entities, detected entities, html) of the whole message."""
     total = ents = tags = 0
     pieces: list[str] = []
     prev = ""
@@ -541,10 +711,15 @@ def _fit(
     """
     n, ents = _size(d, c)
     if ents > ENTITY_LIMIT and d.tags:
-        # Hashtags are entities too (Telegram detects them); only they can be numerous.
+        # Hashtags are entities too (Telegram detects them): they go first.
         keep = max(0, len(d.tags) - (ents - ENTITY_LIMIT))
         del d.tags[keep:]
         d.shrunk.append("tags_dropped")
+        n, ents = _size(d, c)
+    if ents > ENTITY_LIMIT and any(p.spans for p in d.paras):
+        # Then the body's formatting: its words matter more than its bold.
+        d.paras = [p._replace(spans=()) for p in d.paras]
+        d.shrunk.append("formatting_dropped")
         n, ents = _size(d, c)
     if n <= limit:
         return ""
@@ -552,7 +727,7 @@ def _fit(
     if d.paras:
         full = d.paras
         # Measure everything else with a one-character body to learn the body's budget.
-        d.paras = ["x"]
+        d.paras = [_Para("x")]
         d.read_more = read_more_in_text
         n, _ = _size(d, c)
         d.paras, d.body_kept = _cut_body(full, limit - (n - 1))
@@ -627,12 +802,13 @@ class _Block(NamedTuple):
     html: str
     length: int
     entities: int
-    hashtags: int = 0
+    detected: int = 0  # hashtags, links and mentions Telegram detects by itself
 
 
 def _text_block(part: str, text: str, tag: str = "") -> _Block:
     inner = _esc(text)
-    return _Block(part, f"<{tag}>{inner}</{tag}>" if tag else inner, len(text), 1 if tag else 0)
+    html_ = f"<{tag}>{inner}</{tag}>" if tag else inner
+    return _Block(part, html_, len(text), 1 if tag else 0, marks.auto_entities(text))
 
 
 def _single_part_block(d: _Draft, c: _Prepared, part: str) -> _Block | None:
@@ -654,13 +830,24 @@ def _single_part_block(d: _Draft, c: _Prepared, part: str) -> _Block | None:
     return _Block(part, out, size, ents, tags) if size else None
 
 
-def _body_blocks(paras: list[str] | tuple[str, ...], lead: str = "") -> list[_Block]:
+def _body_blocks(paras: list[_Para] | tuple[_Para, ...], lead: str = "") -> list[_Block]:
     blocks = [_text_block(_BODY, piece, "i") for piece in _chunks(lead, TEXT_LIMIT)]
     for para in paras:
-        if len(para) <= TEXT_LIMIT:
-            blocks.append(_Block(_BODY, _esc(para), len(para), 0))
-        else:
-            blocks.extend(_text_block(_BODY, piece) for piece in _chunks(para, TEXT_LIMIT))
+        if len(para.text) <= TEXT_LIMIT and not para.spans:
+            blocks.append(_Block(_BODY, _esc(para.text), len(para.text), 0, para.auto))
+            continue
+        pieces = (
+            [para]
+            if len(para.text) <= TEXT_LIMIT
+            else [_slice(para, a, b) for a, b in _chunk_spans(para.text, TEXT_LIMIT)]
+        )
+        for piece in pieces:
+            if piece.entities > _BLOCK_ENTITIES:
+                # Formatting so dense it would not fit one message: the text matters more.
+                piece = piece._replace(spans=())
+            text = piece.text
+            rendered = marks.render(text, piece.spans)
+            blocks.append(_Block(_BODY, rendered, len(text), len(piece.spans), piece.auto))
     return blocks
 
 
@@ -675,7 +862,7 @@ def _pack(blocks: list[_Block]) -> list[tuple[str, int, int]]:
         sep = (1 if tight else 2) if pieces else 0
         if pieces and (
             length + sep + b.length > TEXT_LIMIT
-            or ents + tags + b.entities + b.hashtags > ENTITY_LIMIT
+            or ents + tags + b.entities + b.detected > ENTITY_LIMIT
         ):
             out.append(("".join(pieces), length, ents))
             pieces, length, ents, tags, sep = [], 0, 0, 0, 0
@@ -684,7 +871,7 @@ def _pack(blocks: list[_Block]) -> list[tuple[str, int, int]]:
         pieces.append(b.html)
         length += sep + b.length
         ents += b.entities
-        tags += b.hashtags
+        tags += b.detected
         prev = b.part
     if pieces:
         out.append(("".join(pieces), length, ents))
@@ -758,7 +945,7 @@ def compose(
     if len(usable) < len(article.photos):
         notes.append("photos_unusable")
     c = _prepare(article, template, updated_mark, bool(photos))
-    body_total = sum(map(len, c.paras))
+    body_total = sum(len(p.text) for p in c.paras)
     buttons = _buttons(c, template)
     silent = template.silent
 
