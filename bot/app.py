@@ -183,12 +183,21 @@ class App:
             else:
                 await self.stop_event.wait()
         finally:
+            # Stop taking updates first, then let the work in progress finish.
+            await runner.cleanup()
             await self.stop_background()
             if health is not None:
                 await health.cleanup()
-            await runner.cleanup()
 
     async def stop_background(self) -> None:
+        """Graceful stop: sends in progress get the grace period, handlers their last word."""
+        grace = self.settings.shutdown_grace_seconds
+        if self.tasks:
+            await self.engine.shutdown(grace)
+        # aiogram does not wait for the handler tasks of updates it already took.
+        handling = set(getattr(self.dp, "_handle_update_tasks", ()))
+        if handling and grace > 0:
+            await asyncio.wait(handling, timeout=grace)
         for task in self.tasks:
             task.cancel()
         for task in self.tasks:

@@ -45,6 +45,7 @@ class Settings(BaseSettings):
     require_approval: bool = True
     review_reminder_minutes: int = Field(default=60, ge=1)
     missed_grace_minutes: int = Field(default=30, ge=0)
+    shutdown_grace_seconds: float = Field(default=8.0, ge=0, le=300)
     channel_posts_per_minute: int = Field(default=20, ge=1, le=60)
     global_requests_per_second: int = Field(default=30, ge=1, le=100)
     max_article_chars: int = Field(default=50_000, ge=1000)

@@ -52,7 +52,7 @@ from bot.clock import Clock
 from bot.compose import compose
 from bot.config import Settings
 from bot.domain import ArticleStatus, OutMessage, Post, PublicationStatus
-from bot.retry import UnknownOutcomeError
+from bot.retry import SendTracker, UnknownOutcomeError, track
 from bot.templates import template_for
 from bot.timeparse import in_quiet_hours, parse_quiet_hours
 from storage.db import Database, UnitOfWork
@@ -288,6 +288,7 @@ class PublishingEngine:
         self._notice_task: asyncio.Task[None] | None = None
         self.alive = False
         self.sent_count = 0
+        self._stopping = False
 
     def wake(self) -> None:
         self._wake.set()
@@ -300,6 +301,21 @@ class PublishingEngine:
         async with self.db.transaction() as uow:
             await uow.state.set(PAUSED_KEY, "1" if paused else "0")
         self.wake()
+
+    async def shutdown(self, grace: float) -> None:
+        """Stop claiming publications and give the ones being sent ``grace`` seconds to finish.
+
+        The caller then cancels :meth:`run`, which cancels what is left: a publication still
+        waiting (for a rate limit, a retry_after, a backoff) returns to the schedule, one whose
+        request is on the wire is held for an admin (see :meth:`_interrupted`). ``grace`` is
+        wall-clock time even under a fake clock: it bounds how long a stop may take.
+        """
+        self._stopping = True
+        self._wake.set()
+        workers = [w for w in self._workers.values() if not w.done()]
+        if workers and grace > 0:
+            log.info("shutting down: waiting up to %ss for %d send(s)", grace, len(workers))
+            await asyncio.wait(workers, timeout=grace)
 
     # --- start-up ---------------------------------------------------------------------------
 
@@ -378,7 +394,7 @@ class PublishingEngine:
     async def _dispatch_due(self) -> float | None:
         """Start workers for idle channels with due posts; return seconds until the next due
         post of an idle channel (None: nothing to wait for but a wake-up)."""
-        if await self.is_paused():
+        if self._stopping or await self.is_paused():
             return None
         async with self.db.read() as uow:
             heads = await uow.publications.next_due_by_channel()
@@ -415,7 +431,7 @@ class PublishingEngine:
 
     async def _worker(self, channel_id: int) -> None:
         try:
-            while True:
+            while not self._stopping:
                 async with self.db.read() as uow:
                     if await uow.state.get(PAUSED_KEY) == "1":
                         break
@@ -468,9 +484,9 @@ class PublishingEngine:
                     now=now,
                 )
                 claimed = await uow.publications.get(pub.id) if ok else None
-            elif await uow.state.get(PAUSED_KEY) == "1":
+            elif self._stopping or await uow.state.get(PAUSED_KEY) == "1":
                 # Checked in the claiming transaction: once /pause has committed, no new send
-                # starts (one already on the wire still completes).
+                # starts (one already on the wire still completes). The same on shutdown.
                 return None
             else:
                 claimed = await uow.publications.claim(pub.id, now=now)
@@ -507,10 +523,17 @@ class PublishingEngine:
         upload: bytes | None = None,
     ) -> Publication | None:
         progress: list[Message] = []
+        tracker = SendTracker()
         try:
-            await send_post(
-                self.bot, channel.target, post, silent=silent, upload=upload, progress=progress
-            )
+            with track(tracker):
+                await send_post(
+                    self.bot, channel.target, post, silent=silent, upload=upload, progress=progress
+                )
+        except asyncio.CancelledError:
+            # Shut down past the grace period. Record what happened before going: finishing
+            # the bookkeeping is what keeps "exactly once" true across the restart.
+            await asyncio.shield(self._interrupted(article, pub, channel, progress, tracker))
+            raise
         except UnknownOutcomeError as exc:
             # The request may have been carried out: never resend on our own.
             return await self._hold(article, pub, channel, "unknown_outcome", str(exc), progress)
@@ -540,6 +563,27 @@ class PublishingEngine:
         except TelegramAPIError as exc:
             return await self._fail(article, pub, channel, "bad_request", str(exc), progress)
         return await self._record_sent(article, pub, channel, [m.message_id for m in progress])
+
+    async def _interrupted(
+        self,
+        article: Article,
+        pub: Publication,
+        channel: Channel,
+        progress: list[Message],
+        tracker: SendTracker,
+    ) -> None:
+        try:
+            if tracker.in_flight:
+                log.warning("publication=%s stopped with a request in flight: held", pub.id)
+                await self._hold(
+                    article, pub, channel, "unknown_outcome", "stopped mid-send", progress
+                )
+            else:
+                log.info("publication=%s stopped before it was sent: rescheduled", pub.id)
+                await self._retry_later(pub, channel, 0, progress, reason="shutdown")
+        except Exception:
+            # Left as "publishing": the next start holds it, which is safe.
+            log.exception("could not record the interrupted publication=%s", pub.id)
 
     async def _record_sent(
         self, article: Article, pub: Publication, channel: Channel, ids: list[int]
@@ -617,7 +661,13 @@ class PublishingEngine:
                 log.warning("could not delete %s/%s: %s", channel.chat_ref, message_id, exc)
 
     async def _retry_later(
-        self, pub: Publication, channel: Channel, seconds: float, progress: list[Message]
+        self,
+        pub: Publication,
+        channel: Channel,
+        seconds: float,
+        progress: list[Message],
+        *,
+        reason: str = "",
     ) -> Publication | None:
         # Parts already sent would be sent again with the whole post: take them back first.
         await self._delete_quietly(channel, [m.message_id for m in progress])
@@ -628,7 +678,7 @@ class PublishingEngine:
                 allowed_from=(PublicationStatus.PUBLISHING,),
                 to=PublicationStatus.SCHEDULED,
                 now=now,
-                error=f"retry_after {seconds}",
+                error=reason or f"retry_after {seconds}",
                 due_at=now + timedelta(seconds=seconds),
             )
             again = await uow.publications.get(pub.id)

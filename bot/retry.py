@@ -34,10 +34,13 @@ over a one-shot stream would send an empty file on retry: do not use one.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import contextvars
 import logging
 import random
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -64,6 +67,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "RetryMiddleware",
+    "SendTracker",
     "UnknownOutcomeError",
     "is_flood_limited",
     "is_unsafe_to_repeat",
@@ -114,6 +118,35 @@ _NOT_SENT: tuple[type[BaseException], ...] = (
     aiohttp.ConnectionTimeoutError,
     ConnectionRefusedError,
 )
+
+
+class SendTracker:
+    """Whether a request that creates something is on the wire right now (see :func:`track`).
+
+    A task cancelled while one is (shutdown after its grace period) cannot know whether
+    Telegram carried it out; cancelled at any other moment (waiting for a rate limit, a
+    retry_after, a backoff) it knows nothing of its current request was sent.
+    """
+
+    __slots__ = ("in_flight",)
+
+    def __init__(self) -> None:
+        self.in_flight = False
+
+
+_TRACKER: contextvars.ContextVar[SendTracker | None] = contextvars.ContextVar(
+    "send_tracker", default=None
+)
+
+
+@contextlib.contextmanager
+def track(tracker: SendTracker) -> Iterator[SendTracker]:
+    """Record in ``tracker`` when this task's unsafe requests are in flight."""
+    token = _TRACKER.set(tracker)
+    try:
+        yield tracker
+    finally:
+        _TRACKER.reset(token)
 
 
 def is_unsafe_to_repeat(api_method: str) -> bool:
@@ -212,8 +245,20 @@ class RetryMiddleware(BaseRequestMiddleware):
             if limited and self.limiter is not None:
                 # Every attempt is a real request that Telegram counts, retries included.
                 await self.limiter.acquire(chat_id, weight=weight)
+            tracker = _TRACKER.get() if is_unsafe_to_repeat(name) else None
             try:
-                response = await make_request(bot, method)
+                if tracker is not None:
+                    tracker.in_flight = True
+                try:
+                    response = await make_request(bot, method)
+                except asyncio.CancelledError:
+                    raise  # still in flight as far as anyone can tell: the tracker says so
+                except BaseException:
+                    if tracker is not None:
+                        tracker.in_flight = False  # Telegram answered (or nothing was sent)
+                    raise
+                if tracker is not None:
+                    tracker.in_flight = False
             except TelegramRetryAfter as exc:
                 wait = float(exc.retry_after)
                 if (
