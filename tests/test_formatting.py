@@ -15,7 +15,8 @@ from bot.compose import compose
 from bot.compose.composer import _clean_mapped, clean_paragraphs, rich_paragraphs
 from bot.compose.marks import Span, clip, nest, render
 from bot.domain import ArticleContent, ChannelTemplate, Formatting, Layout, Mark, Photo
-from bot.ingest.entities import keep_formatting, utf16_to_index
+from bot.ingest.entities import carry_marks, keep_formatting, utf16_to_index
+from bot.ingest.feeds import html_to_rich, parse_feed
 from bot.ingest.text import parse_article
 from bot.sandbox.tg_html import parse_html
 
@@ -245,3 +246,54 @@ def test_any_marks_compose_to_valid_posts(
 def test_rich_paragraphs_without_marks_equal_clean_paragraphs() -> None:
     body = ("  one  \n two ", "three\n\nfour")
     assert tuple(p.text for p in rich_paragraphs(body, ())) == clean_paragraphs(body)
+
+
+# --- feeds ------------------------------------------------------------------------------------
+
+
+def test_feed_html_formatting_becomes_marks() -> None:
+    paragraphs, marks, _images = html_to_rich(
+        '<p>Hello <b>bold\n  text</b> and <a href="/x?a=1&amp;b=2">a link</a>.</p>'
+        '<p><i>Second</i> <a href="javascript:alert(1)">unsafe</a> <b> </b>end</p>',
+        base="https://site.kz/news/",
+    )
+    assert paragraphs == ("Hello bold text and a link.", "Second unsafe end")
+    assert [(m.para, paragraphs[m.para][m.start : m.end], m.type, m.url) for m in marks] == [
+        (0, "bold text", "bold", None),
+        (0, "a link", "text_link", "https://site.kz/x?a=1&b=2"),
+        (1, "Second", "italic", None),
+    ]
+
+
+def test_feed_item_formatting_follows_the_body_past_the_lead() -> None:
+    rss = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Site</title>
+    <link>https://site.kz</link><item><title>Item one</title><link>https://site.kz/1</link>
+    <guid>1</guid><description><![CDATA[<p>Lead with <b>bold</b>.</p>
+    <p>Body with <a href="https://site.kz/more">a link</a> and <em>stress</em>.</p>]]>
+    </description></item></channel></rss>"""
+    _title, [item] = parse_feed(rss, url="https://site.kz/rss")
+    content = item.content
+    assert content.lead == "Lead with bold."
+    assert content.body == ("Body with a link and stress.",)
+    [message] = compose(content, ChannelTemplate()).messages
+    assert ("text_link", "a link") in formatted(message.html)
+    assert ("italic", "stress") in formatted(message.html)
+
+
+def test_carry_marks_follows_paragraphs_that_remain() -> None:
+    marks = (Mark(0, 0, 1, "bold"), Mark(1, 0, 2, "italic"), Mark(2, 1, 2, "code"))
+    assert carry_marks(["a", "bb", "cc"], marks, ["bb", "cc"]) == (
+        Mark(0, 0, 2, "italic"),
+        Mark(1, 1, 2, "code"),
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a", "bc", " ", "\n", "\t", "\xa0", "<b>", "</b>"]), max_size=30))
+def test_feed_paragraphs_are_the_same_with_or_without_formatting(pieces: list[str]) -> None:
+    html = "<p>" + "".join(pieces) + "</p>"
+    plain = html.replace("<b>", "").replace("</b>", "")
+    paragraphs, marks, _ = html_to_rich(html)
+    assert paragraphs == html_to_rich(plain)[0]
+    for m in marks:
+        assert 0 <= m.start < m.end <= len(paragraphs[m.para])

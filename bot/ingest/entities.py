@@ -15,7 +15,7 @@ from dataclasses import replace
 
 from bot.domain import MARK_TYPES, ArticleContent, Formatting, Mark
 
-__all__ = ["keep_formatting", "utf16_to_index"]
+__all__ = ["carry_marks", "keep_formatting", "utf16_to_index"]
 
 
 def utf16_to_index(text: str) -> list[int]:
@@ -82,3 +82,17 @@ def keep_formatting(
             if b > a:
                 out.append(Mark(p, a, b, ent.type, ent.url))
     return replace(content, marks=tuple(out)) if out else content
+
+
+def carry_marks(old: Sequence[str], marks: Sequence[Mark], new: Sequence[str]) -> tuple[Mark, ...]:
+    """The ``marks`` of paragraphs ``old`` re-indexed for ``new``, a selection of them in order
+    (a lead taken off the front, a repeated description dropped)."""
+    if not marks:
+        return ()
+    moved: dict[int, int] = {}
+    j = 0
+    for i, para in enumerate(old):
+        if j < len(new) and new[j] == para:
+            moved[i] = j
+            j += 1
+    return tuple(replace(m, para=moved[m.para]) for m in marks if m.para in moved)

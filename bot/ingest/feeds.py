@@ -23,7 +23,8 @@ from urllib.parse import unquote_plus, urlsplit, urlunsplit
 import aiohttp
 import feedparser
 
-from bot.domain import ArticleContent, Photo
+from bot.domain import ArticleContent, Mark, Photo
+from bot.ingest.entities import carry_marks
 from bot.ingest.web import FetchError, absolute_http_url, safe_fetch, split_lead
 
 __all__ = [
@@ -149,8 +150,36 @@ def next_poll_delay(*, interval_s: float, failures: int, rng: random.Random) -> 
     return max(interval_s, min(cap, base * rng.uniform(0.8, 1.2)))
 
 
+def _collapse_mapped(raw: str) -> tuple[str, list[int]]:
+    """``_SPACES.sub(" ", raw).strip()`` and, per index of ``raw`` (and its end), the index in
+    the result it lands on, so formatting spans survive the collapsing."""
+    out: list[str] = []
+    pos: list[int] = []
+    space = False
+    for ch in raw:
+        if ch in " \t\n\r\f\v":
+            pos.append(len(out))  # where the one space of this run goes, if any
+            space = bool(out)
+            continue
+        if space:
+            out.append(" ")
+            space = False
+        pos.append(len(out))
+        out.append(ch)
+    pos.append(len(out))
+    text = "".join(out)
+    # str.strip() also trims no-break and other Unicode spaces at the ends, as the fast path does.
+    cut = len(text) - len(text.lstrip())
+    text = text.strip()
+    return text, [min(max(p - cut, 0), len(text)) for p in pos]
+
+
 class _TextCollector(HTMLParser):
-    """HTML → paragraphs of plain text: block tags and <br> end a paragraph, entities decoded."""
+    """HTML → paragraphs of plain text with their inline formatting as marks.
+
+    Block tags and <br> end a paragraph; character references are decoded; b/strong, i/em,
+    u/ins, s/strike/del, code and http(s) links become :class:`Mark` spans of the paragraph.
+    """
 
     _BLOCKS: Final = frozenset(
         {
@@ -164,19 +193,52 @@ class _TextCollector(HTMLParser):
     _SKIP: Final = frozenset(
         {"script", "style", "noscript", "template", "head", "title", "iframe", "object", "svg"}
     )
+    _INLINE: Final = {
+        "b": "bold",
+        "strong": "bold",
+        "i": "italic",
+        "em": "italic",
+        "u": "underline",
+        "ins": "underline",
+        "s": "strikethrough",
+        "strike": "strikethrough",
+        "del": "strikethrough",
+        "code": "code",
+        "a": "text_link",
+    }
 
-    def __init__(self) -> None:
+    def __init__(self, base: str = "") -> None:
         super().__init__(convert_charrefs=True)
+        self.base = base
         self.paragraphs: list[str] = []
+        self.marks: list[Mark] = []
         self.images: list[str] = []
         self._current: list[str] = []
+        self._length = 0
+        self._open: list[tuple[str, int, str, str | None]] = []  # tag, start, type, url
+        self._spans: list[tuple[int, int, str, str | None]] = []
         self._skip_depth = 0
 
     def _flush(self) -> None:
-        text = _SPACES.sub(" ", "".join(self._current)).strip()
-        if text:
+        # A span still open runs on into the next paragraph (an <a> around two <p>s).
+        self._spans.extend((start, self._length, kind, url) for _, start, kind, url in self._open)
+        self._open = [(tag, 0, kind, url) for tag, _, kind, url in self._open]
+        raw = "".join(self._current)
+        if not self._spans:  # the common case: no per-character bookkeeping
+            text = _SPACES.sub(" ", raw).strip()
+            if text:
+                self.paragraphs.append(text)
+        elif (mapped := _collapse_mapped(raw))[0]:
+            text, pos = mapped
+            para = len(self.paragraphs)
             self.paragraphs.append(text)
+            for start, end, kind, url in self._spans:
+                a, b = pos[start], pos[end]
+                if b > a and text[a:b].strip():
+                    self.marks.append(Mark(para, a, b, kind, url))
         self._current = []
+        self._spans = []
+        self._length = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in self._SKIP:
@@ -187,16 +249,30 @@ class _TextCollector(HTMLParser):
             src = dict(attrs).get("src")
             if src:
                 self.images.append(src)
+        elif tag in self._INLINE:
+            url = None
+            if tag == "a":
+                url = absolute_http_url(self.base, dict(attrs).get("href") or "") or None
+                if url is None:
+                    return  # an anchor, a mailto: or javascript: link: its text stays plain
+            self._open.append((tag, self._length, self._INLINE[tag], url))
 
     def handle_endtag(self, tag: str) -> None:
         if tag in self._SKIP:
             self._skip_depth = max(0, self._skip_depth - 1)
         elif tag in self._BLOCKS:
             self._flush()
+        elif tag in self._INLINE:
+            for i in range(len(self._open) - 1, -1, -1):
+                if self._open[i][0] == tag:
+                    _, start, kind, url = self._open.pop(i)
+                    self._spans.append((start, self._length, kind, url))
+                    break
 
     def handle_data(self, data: str) -> None:
         if not self._skip_depth:
             self._current.append(data)
+            self._length += len(data)
 
     def close(self) -> None:
         super().close()
@@ -205,22 +281,30 @@ class _TextCollector(HTMLParser):
 
 def html_to_paragraphs(html: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Pure: (paragraphs of text, image sources) of an HTML fragment."""
-    collector = _TextCollector()
+    paragraphs, _marks, images = html_to_rich(html)
+    return paragraphs, images
+
+
+def html_to_rich(
+    html: str, *, base: str = ""
+) -> tuple[tuple[str, ...], tuple[Mark, ...], tuple[str, ...]]:
+    """Pure: (paragraphs, their formatting, image sources) of an HTML fragment."""
+    collector = _TextCollector(base)
     collector.feed(html)
     collector.close()
-    return tuple(collector.paragraphs), tuple(collector.images)
+    return tuple(collector.paragraphs), tuple(collector.marks), tuple(collector.images)
 
 
 def _detail_paragraphs(
-    value: str, detail: Mapping[str, Any] | None
-) -> tuple[list[str], list[str]]:
-    """Paragraphs (and images) of a feedparser text construct, HTML or plain text."""
+    value: str, detail: Mapping[str, Any] | None, base: str = ""
+) -> tuple[list[str], tuple[Mark, ...], list[str]]:
+    """Paragraphs, their formatting and images of a feedparser text construct."""
     kind = str((detail or {}).get("type") or "text/html")
     if "html" in kind:
-        paragraphs, images = html_to_paragraphs(value)
-        return list(paragraphs), list(images)
+        paragraphs, marks, images = html_to_rich(value, base=base)
+        return list(paragraphs), marks, list(images)
     lines = (_SPACES.sub(" ", line).strip() for line in re.split(r"\n\s*\n|\r\n\s*\r\n", value))
-    return [line for line in lines if line], []
+    return [line for line in lines if line], (), []
 
 
 def _text(value: str, detail: Mapping[str, Any] | None) -> str:
@@ -291,18 +375,22 @@ def _language(value: object) -> str:
 def _item(entry: Mapping[str, Any], *, base: str, feed_title: str, language: str) -> FeedItem:
     title = _text(str(entry.get("title") or ""), entry.get("title_detail"))
     link = absolute_http_url(base, str(entry.get("link") or ""))
-    summary, summary_images = _detail_paragraphs(
-        str(entry.get("summary") or ""), entry.get("summary_detail")
+    summary, summary_marks, summary_images = _detail_paragraphs(
+        str(entry.get("summary") or ""), entry.get("summary_detail"), base
     )
     body: list[str] = []
+    body_marks: tuple[Mark, ...] = ()
     content_images: list[str] = []
     for content in entry.get("content") or ():
-        body, content_images = _detail_paragraphs(str(content.get("value") or ""), content)
+        body, body_marks, content_images = _detail_paragraphs(
+            str(content.get("value") or ""), content, base
+        )
         if body:
             break
     if not body:
         # Only a summary/description: its first paragraph leads, the rest is the body.
         lead, rest = split_lead("", summary)
+        body, body_marks = summary, summary_marks
     elif body[: len(summary)] == summary:
         # feedparser copies an Atom <content> into a missing <summary>: do not repeat it.
         lead, rest = split_lead("", body)
@@ -325,6 +413,7 @@ def _item(entry: Mapping[str, Any], *, base: str, feed_title: str, language: str
         title=title,
         lead=lead,
         body=rest,
+        marks=carry_marks(body, body_marks, rest),
         photos=tuple(_photos(entry, content_images + summary_images, base)),
         source_name=feed_title,
         source_url=link,
