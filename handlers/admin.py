@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from aiogram import Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject
@@ -12,10 +14,23 @@ from bot.feeds import check_feed
 from bot.newsroom import Newsroom
 from bot.roles import HasRole, Role
 from bot.templates import EDITABLE_KEYS, TemplateError, parse_template_value
-from bot.texts import quote
+from bot.texts import quote, shorten
 from bot.timeparse import WhenError, parse_quiet_hours, parse_slots
 from handlers.ingest import fetch_error_text
 from storage.rows import Channel
+
+# Telegram user ids have at most 52 significant bits (16 decimal digits); ASCII digits only,
+# as str.isdigit() also accepts "²", which int() refuses.
+_USER_ID = re.compile(r"[0-9]{1,16}")
+_FEED_ID = re.compile(r"[0-9]{1,11}")
+# "@username" (Telegram: 5-32 letters, digits, underscores; shorter ones get Telegram's own
+# "not found") or a numeric chat id.
+_CHANNEL_REF = re.compile(r"@[A-Za-z0-9_]{1,32}|-?[0-9]{1,20}")
+# More slots than this a day is a typo or a paste, not a publishing plan (one every 15 min).
+MAX_SLOTS = 96
+# How much of a rejected value is quoted back: the rest would only push the answer past
+# Telegram's 4096 characters.
+ECHO_LIMIT = 64
 
 
 async def _channel_arg(newsroom: Newsroom, ref: str | None) -> Channel | None:
@@ -46,7 +61,11 @@ def build_router() -> Router:
                 )
             )
             return
-        if len(parts) != 2 or parts[0] not in ("add", "remove") or not parts[1].isdigit():
+        if (
+            len(parts) != 2
+            or parts[0] not in ("add", "remove")
+            or not _USER_ID.fullmatch(parts[1])
+        ):
             await message.answer(_("Usage: /editors, /editors add ID, /editors remove ID"))
             return
         user_id = int(parts[1])
@@ -99,7 +118,7 @@ def build_router() -> Router:
         message: Message, command: CommandObject, newsroom: Newsroom
     ) -> None:
         ref = (command.args or "").strip()
-        if not ref or not (ref.startswith("@") or ref.lstrip("-").isdigit()):
+        if not _CHANNEL_REF.fullmatch(ref):
             await message.answer(_("Usage: /channel_add @channelname (or -100… id)"))
             return
         bot = newsroom.bot
@@ -159,6 +178,11 @@ def build_router() -> Router:
         except WhenError:
             await message.answer(_("Usage: /slots [@channel] 09:00 12:00 15:00"))
             return
+        if len(slots) > MAX_SLOTS:
+            await message.answer(
+                _("Too many slots: at most {limit} a day.").format(limit=MAX_SLOTS)
+            )
+            return
         values = [t.strftime("%H:%M") for t in slots]
         async with newsroom.db.transaction() as uow:
             await uow.channels.update(channel.id, slots=values)
@@ -204,7 +228,12 @@ def build_router() -> Router:
             await message.answer(_("No such channel. /channels lists them."))
             return
         if len(rest) < 2 or rest[0] not in EDITABLE_KEYS:
-            current = ", ".join(f"{k}={v}" for k, v in channel.template.items()) or "—"
+            current = (
+                ", ".join(
+                    f"{k}={shorten(str(v), ECHO_LIMIT)}" for k, v in channel.template.items()
+                )
+                or "—"
+            )
             await message.answer(
                 _(
                     "Template of {ref}: {current}\nUsage: /template [@channel] KEY VALUE; keys: "
@@ -221,7 +250,7 @@ def build_router() -> Router:
         except TemplateError:
             await message.answer(
                 _("“{value}” is not a valid value for {key}.").format(
-                    value=quote(rest[1]), key=rest[0]
+                    value=quote(shorten(rest[1], ECHO_LIMIT)), key=rest[0]
                 )
             )
             return
@@ -279,7 +308,7 @@ def build_router() -> Router:
         message: Message, command: CommandObject, newsroom: Newsroom
     ) -> None:
         arg = (command.args or "").strip()
-        if not arg.isdigit():
+        if not _FEED_ID.fullmatch(arg):
             await message.answer(_("Usage: /feed_remove ID"))
             return
         async with newsroom.db.transaction() as uow:

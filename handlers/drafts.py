@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import html
+import re
 from dataclasses import replace
 
 from aiogram import F, Router
@@ -24,6 +26,11 @@ from handlers.ingest import can_publish, photo_of
 from storage.rows import Article
 
 PAGE_SIZE = 10
+# Article numbers are ASCII digits: str.isdigit() also accepts "²" (which int() refuses) and
+# other scripts' digits; eleven digits keep every number inside SQLite's 64-bit integers.
+_ARTICLE_NUMBER = re.compile(r"[0-9]{1,11}")
+# The longest text Telegram accepts in one message (counted after entity parsing).
+MESSAGE_LIMIT = 4096
 
 
 class EditField(StatesGroup):
@@ -42,7 +49,25 @@ def parse_id(args: str | None) -> int | None:
     if not head:
         return None
     token = head[0].lstrip("#")
-    return int(token) if token.isdigit() and len(token) < 12 else None
+    return int(token) if _ARTICLE_NUMBER.fullmatch(token) else None
+
+
+def fit_lines(text: str, limit: int = MESSAGE_LIMIT) -> str:
+    """``text`` cut to fit one message: the first line (the heading) and as many of the latest
+    lines as fit, with "…" where lines were left out. Long audit trails (a reason of 1000
+    characters per rejection, hundreds of edits) would otherwise make Telegram refuse it."""
+    if len(html.unescape(re.sub(r"<[^>]+>", "", text))) <= limit:
+        return text
+    head, *lines = text.split("\n")
+    kept: list[str] = []
+    room = limit - len(head) - 4  # the heading, "\n…\n"
+    for line in reversed(lines):
+        size = len(html.unescape(re.sub(r"<[^>]+>", "", line))) + 1
+        if size > room:
+            break
+        kept.append(line)
+        room -= size
+    return "\n".join([head, "…", *reversed(kept)])
 
 
 def outcome_text(result: Result, article_id: int | None = None) -> str:
@@ -153,12 +178,18 @@ def build_router() -> Router:
         else:
             text, markup = await drafts_page(newsroom, query.from_user.id, page)
         if query.message is not None:
-            await query.bot.edit_message_text(  # type: ignore[union-attr]
-                chat_id=query.message.chat.id,
-                message_id=query.message.message_id,
-                text=text,
-                reply_markup=markup,
-            )
+            try:
+                await query.bot.edit_message_text(  # type: ignore[union-attr]
+                    chat_id=query.message.chat.id,
+                    message_id=query.message.message_id,
+                    text=text,
+                    reply_markup=markup,
+                )
+            except TelegramBadRequest as exc:
+                # The page shown already (a double tap, a forged page number clamped to the
+                # last one): Telegram calls that an error, the reader sees nothing wrong.
+                if "message is not modified" not in exc.message:
+                    raise
         await query.answer()
 
     @router.message(Command("show"))
@@ -181,7 +212,7 @@ def build_router() -> Router:
     ) -> None:
         article = await load(message, newsroom, role, parse_id(command.args))
         if article is not None:
-            await message.answer(await newsroom.history_text(article))
+            await message.answer(fit_lines(await newsroom.history_text(article)))
 
     @router.message(Command("delete"))
     async def cmd_delete(
@@ -315,8 +346,9 @@ def build_router() -> Router:
                 reply_markup=await newsroom.channels_keyboard(article),
             )
         elif action == "chan":
-            if not callback_data.arg.isdigit() or not await newsroom.toggle_channel(
-                article, int(callback_data.arg), actor_id=query.from_user.id
+            channel_id = parse_id(callback_data.arg)
+            if channel_id is None or not await newsroom.toggle_channel(
+                article, channel_id, actor_id=query.from_user.id
             ):
                 await query.answer(
                     _("This button is out of date or not for you."), show_alert=True

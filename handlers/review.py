@@ -7,6 +7,7 @@ parses arguments and answers.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject, StateFilter
@@ -20,11 +21,14 @@ from bot.domain import ArticleStatus, PublicationStatus
 from bot.newsroom import Newsroom, Outcome, Result
 from bot.publisher import PublishingEngine
 from bot.roles import HasRole, Role
-from bot.texts import quote
+from bot.texts import quote, shorten
 from bot.timeparse import WhenError, format_local, parse_when
 from handlers.drafts import outcome_text, parse_id
 
 _CHANNEL_REF = re.compile(r"^(@[A-Za-z][A-Za-z0-9_]{3,}|-100\d+)$")
+# How much of an unknown channel name is quoted back (a pasted 4000-character "@name" would
+# push the answer past Telegram's 4096 characters).
+ECHO_LIMIT = 64
 
 
 class ReviewInput(StatesGroup):
@@ -69,8 +73,13 @@ def build_router() -> Router:
         *,
         when_text: str | None = None,
         queue: bool = False,
+        from_statuses: Sequence[ArticleStatus] | None = None,
     ) -> None:
-        """Publish now, at ``when_text`` or in the queue, as the message's sender."""
+        """Publish now, at ``when_text`` or in the queue, as the message's sender.
+
+        ``from_statuses``: the statuses the article may be decided from (default: any the
+        newsroom allows); a time typed after a review card's button is for a pending article.
+        """
         assert message.from_user is not None  # callers checked: commands come from people
         actor_id, actor_name = message.from_user.id, message.from_user.full_name
         # Channels may be named anywhere after the number: /publish 12 @news @sport
@@ -82,7 +91,9 @@ def build_router() -> Router:
                 channel = await uow.channels.by_ref(ref)
             if channel is None:
                 await message.answer(
-                    _("No such channel: {ref}. /channels lists them.").format(ref=quote(ref))
+                    _("No such channel: {ref}. /channels lists them.").format(
+                        ref=quote(shorten(ref, ECHO_LIMIT))
+                    )
                 )
                 return
             channel_ids.append(channel.id)
@@ -94,6 +105,7 @@ def build_router() -> Router:
             except WhenError as exc:
                 await message.answer(when_error_text(exc))
                 return
+        decide_from = {} if from_statuses is None else {"from_statuses": from_statuses}
         result = await newsroom.publish(
             article_id,
             actor_id=actor_id,
@@ -101,6 +113,7 @@ def build_router() -> Router:
             when=when,
             queue=queue,
             channel_ids=channel_ids or None,
+            **decide_from,
         )
         await answer_result(
             message,
@@ -144,6 +157,9 @@ def build_router() -> Router:
         article_id = await require_id(message, command.args, _("Usage: /unschedule N"))
         if article_id is None or message.from_user is None:
             return
+        if await newsroom.get(article_id) is None:
+            await message.answer(outcome_text(Result(Outcome.NOT_FOUND), article_id))
+            return
         result = await newsroom.unschedule(article_id, actor_id=message.from_user.id)
         await answer_result(
             message, result, article_id, _("#{id}: schedule cancelled.").format(id=article_id)
@@ -182,6 +198,12 @@ def build_router() -> Router:
             return
         if await newsroom.get(article_id) is None:
             await message.answer(outcome_text(Result(Outcome.NOT_FOUND), article_id))
+            return
+        async with newsroom.db.read() as uow:
+            pubs = await uow.publications.for_article(article_id)
+        if not any(p.status is PublicationStatus.PUBLISHED for p in pubs):
+            # Nothing to delete: say so without writing "unpublished" into the audit trail.
+            await message.answer(_("#{id} has no channel posts.").format(id=article_id))
             return
         deleted, failed = await newsroom.unpublish(article_id, actor_id=message.from_user.id)
         if failed:
@@ -230,8 +252,11 @@ def build_router() -> Router:
     @router.message(Command("breaking"))
     async def cmd_breaking(message: Message, command: CommandObject, newsroom: Newsroom) -> None:
         article_id = parse_id(command.args)
-        if article_id is None or await newsroom.get(article_id) is None:
+        if article_id is None:
             await message.answer(_("Usage: /breaking N"))
+            return
+        if await newsroom.get(article_id) is None:
+            await message.answer(outcome_text(Result(Outcome.NOT_FOUND), article_id))
             return
         async with newsroom.db.transaction() as uow:
             await uow.articles.set_breaking(article_id, True, now=newsroom.clock.now())
@@ -268,6 +293,17 @@ def build_router() -> Router:
         chat_id = query.message.chat.id
         action = callback_data.action
         name = query.from_user.full_name
+        if (
+            action in ("queue", "schedule", "reject")
+            and article.status is not ArticleStatus.PENDING
+        ):
+            # A card's decisions are for an article in review. Checked before asking for a time
+            # or a reason (the next message would be taken as one) and before looking for a
+            # queue slot (which would answer "no free slot" for an article already decided).
+            await query.answer(
+                outcome_text(Result(Outcome.WRONG_STATE, article), article_id), show_alert=True
+            )
+            return
         if action in ("publish", "queue"):
             result = await newsroom.publish(
                 article_id,
@@ -321,7 +357,13 @@ def build_router() -> Router:
             await message.answer(when_error_text(exc))
             return
         await state.clear()
-        await do_publish(message, newsroom, int(data["article_id"]), when_text=message.text)
+        await do_publish(
+            message,
+            newsroom,
+            int(data["article_id"]),
+            when_text=message.text,
+            from_statuses=(ArticleStatus.PENDING,),
+        )
 
     @router.message(StateFilter(ReviewInput.reason), F.text)
     async def on_reason(message: Message, state: FSMContext, newsroom: Newsroom) -> None:
