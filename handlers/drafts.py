@@ -19,10 +19,11 @@ from bot.callbacks import DraftAction, Page
 from bot.config import Settings
 from bot.domain import ArticleContent, ArticleStatus, Photo
 from bot.editing import EditError, apply_edit, normalise_field, split_paragraphs
+from bot.ingest.entities import keep_formatting
 from bot.newsroom import Newsroom, Outcome, Result, field_labels, render_article_line
 from bot.roles import HasRole, Role
 from bot.texts import quote
-from handlers.ingest import can_publish, photo_of
+from handlers.ingest import can_publish, formatting_of, photo_of
 from storage.rows import Article
 
 PAGE_SIZE = 10
@@ -266,6 +267,9 @@ def build_router() -> Router:
         except EditError as exc:
             await message.answer(edit_error_text(exc.code))
             return False
+        if normalise_field(field) == "body" and message.text:
+            # The new text's bold and links are kept, as for a pasted article.
+            content = keep_formatting(content, message.text, formatting_of(message.entities))
         updated = await newsroom.update_content(
             article,
             content,

@@ -13,7 +13,7 @@ from typing import Any
 import aiohttp
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject
-from aiogram.types import CallbackQuery, Message, MessageOriginChannel
+from aiogram.types import CallbackQuery, Message, MessageEntity, MessageOriginChannel
 from aiogram.utils.i18n import gettext as _
 
 from bot.config import Settings
@@ -47,8 +47,12 @@ def parse_message(message: Message, settings: Settings, newsroom: Newsroom) -> A
         return ArticleContent()
     content = parse_article(text, tz=settings.tz, now=newsroom.clock.now())
     entities = message.entities if message.text else message.caption_entities
-    formatting = [Formatting(e.type, e.offset, e.length, e.url) for e in entities or ()]
-    return keep_formatting(content, text, formatting)
+    return keep_formatting(content, text, formatting_of(entities))
+
+
+def formatting_of(entities: list[MessageEntity] | None) -> list[Formatting]:
+    """aiogram's entities as the plain values the pure ingest functions take."""
+    return [Formatting(e.type, e.offset, e.length, e.url) for e in entities or ()]
 
 
 def can_publish(role: Role, settings: Settings) -> bool:

@@ -116,3 +116,29 @@ async def test_editing_the_body_drops_stale_formatting(desk: Desk) -> None:
 
 def preview_shows(desk: Desk, text: str) -> bool:
     return any(text in m.visible for m in live(desk.tg, EDITOR_ID))
+
+
+async def test_edit_body_keeps_the_new_texts_formatting(desk: Desk) -> None:
+    desk.tg.send_photo(EDITOR_ID, caption=CAPTION)
+    await desk.until(lambda: desk.header(EDITOR_ID, 1) is not None)
+    command = "/edit 1 body Новый текст с важным словом и ссылкой."
+    at = command.index("важным")
+    link_at = command.index("ссылкой")
+    desk.tg.send_text(
+        EDITOR_ID,
+        command,
+        entities=[
+            {"type": "bot_command", "offset": 0, "length": 5},
+            {"type": "bold", "offset": at, "length": len("важным")},
+            {"type": "text_link", "offset": link_at, "length": 7, "url": "https://example.org/"},
+        ],
+    )
+    await desk.until(lambda: preview_shows(desk, "Новый текст"))
+    article = await desk.article(1)
+    [body] = article.content.body
+    assert [(body[m.start : m.end], m.type) for m in article.content.marks] == [
+        ("важным", "bold"),
+        ("ссылкой", "text_link"),
+    ]
+    preview = next(m for m in live(desk.tg, EDITOR_ID) if m.photo)
+    assert ("bold", "важным") in covered(preview)
