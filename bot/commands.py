@@ -52,6 +52,12 @@ COMMANDS: tuple[Command, ...] = (
     Command("channels", "", __("List channels"), Role.ADMIN, True),
     Command("channel_add", "@name", __("Register a channel"), Role.ADMIN, True),
     Command("slots", "09:00 12:00 ...", __("Set the queue slots"), Role.ADMIN, True),
+    Command("quiet", "[@channel] 23:00-07:00|off", __("Post silently at night"), Role.ADMIN, True),
+    Command(
+        "template", "[@channel] KEY VALUE", __("How a channel's posts look"), Role.ADMIN, True
+    ),
+    Command("embargo", "N WHEN|off", __("Not before this time, whatever happens"), Role.ADMIN),
+    Command("breaking", "N", __("Breaking news: N jumps the queue"), Role.ADMIN, True),
     Command("pause", "", __("Stop all publishing"), Role.ADMIN, True),
     Command("resume", "", __("Resume publishing"), Role.ADMIN, True),
     Command("feeds", "", __("List feeds"), Role.ADMIN, True),

@@ -33,7 +33,7 @@ from bot.publisher import PublishingEngine, send_post, update_post
 from bot.templates import template_for
 from bot.texts import quote, shorten
 from bot.timeparse import format_local, next_free_slot, parse_slots
-from storage.db import Database
+from storage.db import Database, StorageError
 from storage.rows import Article, Channel, Publication
 
 log = logging.getLogger(__name__)
@@ -182,6 +182,8 @@ class Newsroom:
         wait = timedelta(minutes=self.settings.review_reminder_minutes)
         try:
             await self.remind_pending(now)
+        except StorageError as exc:  # the database's fault, not a bug: one line, try later
+            log.warning("review reminders skipped: %s", exc)
         except Exception:
             log.exception("review reminders failed")
         next_feed = None
@@ -189,6 +191,8 @@ class Newsroom:
             from bot.feeds import poll_due_feeds
 
             next_feed = await poll_due_feeds(self, now)
+        except StorageError as exc:
+            log.warning("feed polling skipped: %s", exc)
         except Exception:
             log.exception("feed polling failed")
         delay = wait.total_seconds() / 4
@@ -1082,7 +1086,9 @@ class Newsroom:
                     ]
                 ]
             )
-        await self._safe_send(self.settings.admin_chat_id, text, markup)
+        # Not _safe_send: a held publication waits for this card, so a failure must reach the
+        # engine, which asks again later.
+        await self.bot.send_message(self.settings.admin_chat_id, text, reply_markup=markup)
 
     # --- listings -----------------------------------------------------------------------------
 

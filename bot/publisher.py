@@ -55,7 +55,7 @@ from bot.domain import ArticleStatus, OutMessage, Post, PublicationStatus
 from bot.retry import SendTracker, UnknownOutcomeError, track
 from bot.templates import template_for
 from bot.timeparse import in_quiet_hours, parse_quiet_hours
-from storage.db import Database, UnitOfWork
+from storage.db import Database, StorageError, UnitOfWork
 from storage.rows import Article, Channel, Publication
 
 log = logging.getLogger(__name__)
@@ -240,6 +240,8 @@ MAX_SLEEP_SECONDS = 300.0
 #: Pause after an unexpected error (database locked, a bug) before trying again, so a lasting
 #: fault is logged every few seconds instead of spinning.
 ERROR_BACKOFF_SECONDS = 5.0
+#: Wait before asking again about a held publication whose card did not reach the admin chat.
+HELD_CARD_RETRY_SECONDS = 60.0
 #: Due publications a channel worker takes per query (it queries again when done).
 WORKER_BATCH = 20
 #: Image types accepted when we download a photo Telegram could not fetch (exact media types:
@@ -286,6 +288,10 @@ class PublishingEngine:
         self._workers: dict[int, asyncio.Task[None]] = {}
         self._notices: deque[_Notice] = deque()
         self._notice_task: asyncio.Task[None] | None = None
+        # Held publications whose card did not reach the admin chat, asked again a little later
+        # (a held publication is only ever resolved by an admin: it must not go unasked).
+        self._unasked: dict[int, tuple[Publication, str]] = {}
+        self._ask_timer: asyncio.Task[None] | None = None
         self.alive = False
         self.sent_count = 0
         self._stopping = False
@@ -373,6 +379,9 @@ class PublishingEngine:
                 self._wake.clear()
                 try:
                     delay = await self._dispatch_due()
+                except StorageError as exc:
+                    log.warning("publishing scheduler waits: %s", exc)
+                    delay = ERROR_BACKOFF_SECONDS
                 except Exception:
                     # The scheduler must outlive a locked database or a bug in one row: log,
                     # back off, look again.
@@ -384,6 +393,8 @@ class PublishingEngine:
             tasks = [*self._workers.values()]
             if self._notice_task is not None:
                 tasks.append(self._notice_task)
+            if self._ask_timer is not None:
+                tasks.append(self._ask_timer)
             for task in tasks:
                 task.cancel()
             for task in tasks:
@@ -394,6 +405,10 @@ class PublishingEngine:
     async def _dispatch_due(self) -> float | None:
         """Start workers for idle channels with due posts; return seconds until the next due
         post of an idle channel (None: nothing to wait for but a wake-up)."""
+        if self._unasked and (self._ask_timer is None or self._ask_timer.done()):
+            unasked, self._unasked = list(self._unasked.values()), {}
+            for pub, reason in unasked:
+                self._queue_held(pub, reason)
         if self._stopping or await self.is_paused():
             return None
         async with self.db.read() as uow:
@@ -442,6 +457,15 @@ class PublishingEngine:
                     break
                 for pub_id in due:
                     await self.publish_one(pub_id)
+        except StorageError as exc:
+            # The database's fault (locked, read-only, full), not a bug: one line, no traceback.
+            log.warning(
+                "publishing in channel %s waits: %s; retrying in %ss",
+                channel_id,
+                exc,
+                ERROR_BACKOFF_SECONDS,
+            )
+            await self.clock.sleep(ERROR_BACKOFF_SECONDS)
         except Exception:
             log.exception("publishing worker for channel %s failed", channel_id)
             # Stay registered while backing off, or the scheduler would restart us at once.
@@ -562,7 +586,9 @@ class PublishingEngine:
             return await self._fail(article, pub, channel, "server_error", str(exc), progress)
         except TelegramAPIError as exc:
             return await self._fail(article, pub, channel, "bad_request", str(exc), progress)
-        return await self._record_sent(article, pub, channel, [m.message_id for m in progress])
+        return await self._record_until_saved(
+            article, pub, channel, [m.message_id for m in progress]
+        )
 
     async def _interrupted(
         self,
@@ -584,6 +610,26 @@ class PublishingEngine:
         except Exception:
             # Left as "publishing": the next start holds it, which is safe.
             log.exception("could not record the interrupted publication=%s", pub.id)
+
+    async def _record_until_saved(
+        self, article: Article, pub: Publication, channel: Channel, ids: list[int]
+    ) -> Publication | None:
+        """The post is in the channel and Telegram gave its ids: a database that is locked,
+        read-only or full for a while must not lose that. Retried until it is recorded; if the
+        bot stops meanwhile the row stays "publishing" and the next start holds it (never
+        resent blindly)."""
+        while True:
+            try:
+                return await self._record_sent(article, pub, channel, ids)
+            except StorageError as exc:
+                log.warning(
+                    "publication=%s is in %s as %s but cannot be recorded yet: %s",
+                    pub.id,
+                    channel.chat_ref,
+                    ids,
+                    exc,
+                )
+                await self.clock.sleep(ERROR_BACKOFF_SECONDS)
 
     async def _record_sent(
         self, article: Article, pub: Publication, channel: Channel, ids: list[int]
@@ -757,10 +803,23 @@ class PublishingEngine:
                 fresh = await uow.publications.get(pub.id)
             if article is None or channel is None or fresh is None:
                 return
-            if fresh.status is PublicationStatus.HELD:  # not already resolved meanwhile
+            if fresh.status is not PublicationStatus.HELD:  # resolved meanwhile
+                return
+            try:
                 await notifier.on_held(article, fresh, channel, reason)
+            except TelegramAPIError as exc:
+                log.warning(
+                    "card for held publication=%s not sent (%s); asking later", pub.id, exc
+                )
+                self._unasked[pub.id] = (fresh, reason)
+                if self._ask_timer is None or self._ask_timer.done():
+                    self._ask_timer = asyncio.create_task(self._ask_later(), name="ask-held")
 
         self._queue(notice)
+
+    async def _ask_later(self) -> None:
+        await self.clock.sleep(HELD_CARD_RETRY_SECONDS)
+        self.wake()
 
     async def _deliver(self) -> None:
         while self._notices:

@@ -24,11 +24,18 @@ HealthInfo = Callable[[], Awaitable[dict[str, Any]]]
 
 
 async def database_ok(db: Database) -> bool:
+    """Reads work, and writes do: a read-only, full or locked database still answers reads.
+
+    Writes are only probed after one failed (:attr:`Database.write_error`): the probe writes
+    nothing that stays, but it does take the write lock for a moment.
+    """
     try:
         async with db.read() as uow, uow.conn.execute("SELECT 1") as cur:
-            return await cur.fetchone() is not None
+            if await cur.fetchone() is None:
+                return False
     except Exception:  # any failure means "not healthy"; the details go to the log
         return False
+    return db.write_error is None or await db.probe_write()
 
 
 def health_payload(

@@ -40,7 +40,47 @@ _MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
 
 class StorageError(Exception):
-    """The database cannot be used (read-only file, disk full, locked): a clear, loggable cause."""
+    """The database cannot be used (read-only file, disk full, locked): a clear, loggable cause.
+
+    ``kind`` is what the person and the log are told: ``"busy"`` (another process holds the
+    write lock longer than the busy timeout: try again), ``"readonly"``, ``"full"`` (disk or
+    ``max_page_count``), ``"io"`` (I/O error, corrupt or vanished file) or ``"other"``.
+    """
+
+    def __init__(self, message: str, kind: str = "other") -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+# Primary SQLite result codes (https://sqlite.org/rescode.html) that mean "the database cannot
+# be used right now", not "this statement is wrong": they become a StorageError. Constraint
+# violations and misuse stay sqlite3 errors (bugs, or a caller's own conditions).
+_UNAVAILABLE = {
+    5: "busy",  # SQLITE_BUSY: another connection holds the lock past the busy timeout
+    6: "busy",  # SQLITE_LOCKED: a conflict on a shared cache
+    8: "readonly",  # SQLITE_READONLY: read-only file, directory, mount, or query_only
+    10: "io",  # SQLITE_IOERR
+    11: "io",  # SQLITE_CORRUPT
+    13: "full",  # SQLITE_FULL: disk full, or max_page_count reached
+    14: "io",  # SQLITE_CANTOPEN: e.g. the -wal file cannot be created
+    15: "busy",  # SQLITE_PROTOCOL: a WAL locking race that persisted
+    26: "io",  # SQLITE_NOTADB
+}
+_EXPLAIN = {
+    "busy": "the database is locked by another process",
+    "readonly": "the database is read-only",
+    "full": "the disk is full (or the database reached its size limit)",
+    "io": "the database file cannot be read or written",
+}
+
+
+def storage_error(exc: sqlite3.Error, doing: str) -> StorageError | None:
+    """The StorageError for ``exc`` when it means the database is unavailable, else None."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    kind = _UNAVAILABLE.get(code & 0xFF) if isinstance(code, int) else None
+    if kind is None:
+        return None
+    return StorageError(f"{_EXPLAIN[kind]} ({doing}: {exc})", kind)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +124,8 @@ class Database:
         self._conn = conn
         self._lock = asyncio.Lock()
         self.path = path
+        #: Why the last write failed; None once a write went through again (health reads it).
+        self.write_error: StorageError | None = None
 
     @classmethod
     async def open(cls, path: str | Path, *, migrate: bool = True) -> Database:
@@ -113,6 +155,12 @@ class Database:
             await self._conn.execute("PRAGMA foreign_keys = ON")
         except sqlite3.Error as exc:
             raise StorageError(f"cannot configure database {self.path}: {exc}") from exc
+
+    @property
+    def in_use(self) -> bool:
+        """Whether a transaction or read is running on the connection right now (for tests
+        that move a fake clock only while the bot waits on nothing but the clock)."""
+        return self._lock.locked()
 
     async def close(self) -> None:
         async with self._lock:
@@ -165,28 +213,91 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[UnitOfWork]:
-        """A write transaction: commits when the block ends, rolls back if it raises."""
+        """A write transaction: commits when the block ends, rolls back if it raises.
+
+        A statement that fails because the database is unavailable (locked past the busy
+        timeout, read-only, disk full, I/O error) rolls the whole transaction back and raises
+        :class:`StorageError`: nothing of the block is kept.
+        """
         async with self._lock:
             try:
                 await self._conn.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as exc:
-                raise StorageError(f"database unavailable: {exc}") from exc
+                raise self._failed(exc, "cannot start a write") from exc
             try:
                 yield UnitOfWork(self._conn)
+            except sqlite3.Error as exc:
+                await self._rollback()
+                error = storage_error(exc, "cannot write")
+                if error is None:
+                    raise
+                self.write_error = error
+                raise error from exc
             except BaseException:
-                await self._conn.execute("ROLLBACK")
+                await self._rollback()
                 raise
             try:
                 await self._conn.execute("COMMIT")
             except sqlite3.Error as exc:
-                await self._conn.execute("ROLLBACK")
-                raise StorageError(f"cannot save changes: {exc}") from exc
+                await self._rollback()
+                raise self._failed(exc, "cannot save changes") from exc
+            self.write_error = None
+
+    def _failed(self, exc: sqlite3.Error, doing: str) -> StorageError:
+        error = storage_error(exc, doing) or StorageError(f"{doing}: {exc}")
+        self.write_error = error
+        return error
+
+    async def _rollback(self) -> None:
+        # SQLite may already have rolled back by itself (SQLITE_FULL, SQLITE_IOERR, SQLITE_BUSY
+        # can end the transaction); a second ROLLBACK would then raise "no transaction is
+        # active" and hide the error that matters.
+        if not self._conn.in_transaction:
+            return
+        try:
+            await self._conn.execute("ROLLBACK")
+        except sqlite3.Error as exc:
+            log.warning("rollback failed: %s", exc)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[UnitOfWork]:
         """Reads outside a transaction (each statement sees committed data only)."""
         async with self._lock:
-            yield UnitOfWork(self._conn)
+            try:
+                yield UnitOfWork(self._conn)
+            except sqlite3.Error as exc:
+                error = storage_error(exc, "cannot read")
+                if error is None:
+                    raise
+                raise error from exc
+
+    async def probe_write(self) -> bool:
+        """Whether a write would go through now, without waiting on another process's lock.
+
+        Writes a row larger than a page (so a full disk shows) in a transaction that is rolled
+        back: nothing is kept. Updates :attr:`write_error`. For the health check, after a write
+        failed: reads alone cannot tell that the cause went away.
+        """
+        async with self._lock:
+            async with self._conn.execute("PRAGMA busy_timeout") as cur:
+                row = await cur.fetchone()
+            timeout = int(row[0]) if row else BUSY_TIMEOUT_MS
+            try:
+                await self._conn.execute("PRAGMA busy_timeout = 0")
+                try:
+                    await self._conn.execute("BEGIN IMMEDIATE")
+                    await self._conn.execute(
+                        "INSERT OR REPLACE INTO bot_state (key, value)"
+                        " VALUES ('health_probe', zeroblob(16384))"
+                    )
+                finally:
+                    await self._rollback()
+                    await self._conn.execute(f"PRAGMA busy_timeout = {timeout}")
+            except sqlite3.Error as exc:
+                self.write_error = storage_error(exc, "write probe") or StorageError(str(exc))
+                return False
+            self.write_error = None
+            return True
 
     async def backup(self, target: str | Path) -> None:
         """A consistent online copy (SQLite backup API) while the bot keeps running."""

@@ -44,6 +44,7 @@ __all__ = [
     "CallbackAnswer",
     "CommandsRecord",
     "FakeTelegram",
+    "InjectedFault",
     "MessageEdit",
     "SentMessage",
     "ServerStats",
@@ -219,6 +220,14 @@ class CallbackAnswer:
     url: str | None
 
 
+class InjectedFault(NamedTuple):
+    """One fault chaos injected: the method, the request's ``chat_id`` ("" if none), the kind."""
+
+    method: str
+    chat_id: str
+    kind: str
+
+
 @dataclass(frozen=True, slots=True)
 class CommandsRecord:
     commands: list[JsonDict]
@@ -298,11 +307,12 @@ class _File:
 
 @dataclass(slots=True)
 class _Fault:
-    kind: str  # error | drop | drop_after | slow
+    kind: str  # error | drop | drop_after | slow | hold
     error_code: int = 0
     description: str = ""
     retry_after: int | None = None
     seconds: float = 0.0
+    release: asyncio.Event | None = None  # hold: handled once this is set
 
 
 @dataclass(slots=True)
@@ -473,6 +483,11 @@ class FakeTelegram:
         self._chaos_kinds: tuple[int | str, ...] = ()
         self._chaos_methods: frozenset[str] = _CHAOS_DEFAULT_METHODS
         self._chaos_slow_seconds = 0.2
+        self._chaos_seed = 0
+        self._chaos_per_chat = False
+        self._chaos_streams: dict[tuple[str, str], random.Random] = {}
+        #: Every fault chaos injected, in order (not the ones queued with fail_next & co).
+        self.chaos_log: list[InjectedFault] = []
         self._rate_per_chat_minute: int | None = None
         self._rate_global_second: int | None = None
         self._chat_sends: dict[int, deque[float]] = {}
@@ -706,6 +721,18 @@ class FakeTelegram:
         fault = _Fault("slow", seconds=seconds)
         self._faults.setdefault(method.lower(), deque()).extend([fault] * times)
 
+    def hold_next(self, method: str) -> asyncio.Event:
+        """Keep the next call of ``method`` waiting -- arrived, not yet carried out nor answered
+        -- until the returned event is set; then it is handled as usual.
+
+        For tests that need something to happen while a request is on the wire, in order and
+        without timing: wait for the call to arrive (``wait_for_call``), act, release it.
+        """
+        release = asyncio.Event()
+        fault = _Fault("hold", release=release)
+        self._faults.setdefault(method.lower(), deque()).append(fault)
+        return release
+
     def set_chaos(
         self,
         rate: float,
@@ -714,15 +741,25 @@ class FakeTelegram:
         *,
         methods: Collection[str] | None = None,
         slow_seconds: float = 0.2,
+        per_chat: bool = False,
     ) -> None:
         """Fail a random ``rate`` of send/edit/delete calls (seeded: runs are repeatable).
 
         ``kinds``: HTTP error codes (429 comes with retry_after 1), "drop" (no answer, nothing
         done), "drop_after" (done, no answer) and "slow" (answered after ``slow_seconds``).
         ``rate=0`` turns chaos off.
+
+        With one generator for all calls, which call gets which fault depends on how concurrent
+        requests happen to interleave. ``per_chat=True`` draws each (method, ``chat_id``) pair's
+        faults from a stream of its own, seeded from ``seed`` and the pair: the n-th
+        ``sendMessage`` to a chat meets the same fault in every run, however the bot's tasks
+        interleave across chats.
         """
         self._chaos_rate = rate
         self._chaos_rng = random.Random(seed)
+        self._chaos_seed = seed
+        self._chaos_per_chat = per_chat
+        self._chaos_streams = {}
         self._chaos_kinds = tuple(kinds)
         self._chaos_slow_seconds = slow_seconds
         if methods is not None:
@@ -1191,7 +1228,7 @@ class FakeTelegram:
         self._changed()
         if request.match_info["token"] != self.token:
             return self._error_response(ApiError(401, "Unauthorized"))
-        fault = self._take_fault(key)
+        fault = self._take_fault(key, fields.get("chat_id") or "")
         if fault is not None:
             if fault.kind == "error":
                 error = ApiError(fault.error_code, fault.description, fault.retry_after)
@@ -1201,6 +1238,8 @@ class FakeTelegram:
             if fault.kind == "slow":
                 self.stats.slowed += 1
                 await asyncio.sleep(fault.seconds)
+            if fault.kind == "hold" and fault.release is not None:
+                await fault.release.wait()
         try:
             result = await self._call(key, _Params(fields, files))
         except ApiError as error:
@@ -1234,20 +1273,28 @@ class FakeTelegram:
         # aiohttp has nothing to write to any more; the client sees a disconnect.
         raise web.HTTPServiceUnavailable()
 
-    def _take_fault(self, key: str) -> _Fault | None:
+    def _chaos_stream(self, key: str, chat_id: str) -> random.Random:
+        if not self._chaos_per_chat:
+            return self._chaos_rng
+        stream = self._chaos_streams.get((key, chat_id))
+        if stream is None:
+            # A str seed is hashed with SHA-512 by random.Random: stable across processes.
+            stream = random.Random(f"{self._chaos_seed}:{key}:{chat_id}")
+            self._chaos_streams[(key, chat_id)] = stream
+        return stream
+
+    def _take_fault(self, key: str, chat_id: str = "") -> _Fault | None:
         for name in (key, "*"):
             queue = self._faults.get(name)
             if queue:
                 return queue.popleft()
-        chaos = (
-            self._chaos_rate > 0
-            and key in self._chaos_methods
-            and bool(self._chaos_kinds)
-            and self._chaos_rng.random() < self._chaos_rate
-        )
-        if not chaos:
+        if self._chaos_rate <= 0 or key not in self._chaos_methods or not self._chaos_kinds:
             return None
-        kind = self._chaos_rng.choice(self._chaos_kinds)
+        rng = self._chaos_stream(key, chat_id)
+        if rng.random() >= self._chaos_rate:
+            return None
+        kind = rng.choice(self._chaos_kinds)
+        self.chaos_log.append(InjectedFault(key, chat_id, str(kind)))
         if kind in ("drop", "drop_after"):
             return _Fault(str(kind))
         if kind == "slow":
