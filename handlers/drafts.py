@@ -373,8 +373,6 @@ def build_router() -> Router:
             if normalise_field(field) is None:
                 await query.answer(edit_error_text("unknown_field"), show_alert=True)
                 return
-            await state.set_state(EditField.value)
-            await state.update_data(article_id=article.id, field=field)
             await query.answer()
             prompt = (
                 _("Send the photo for #{id} (or a public image link; '-' removes photos).")
@@ -382,7 +380,10 @@ def build_router() -> Router:
                 else _("Send the new {field} for #{id} ('-' clears it, /cancel stops).")
             )
             label = field_labels().get(field, field).lower()
+            # The prompt first: a lost prompt must not turn the next message into this field.
             await bot.send_message(chat_id, prompt.format(id=article.id, field=quote(label)))
+            await state.set_state(EditField.value)
+            await state.update_data(article_id=article.id, field=field)
         elif action == "submit":
             result = await newsroom.submit(
                 article, actor_id=query.from_user.id, author_name=query.from_user.full_name

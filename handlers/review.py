@@ -317,18 +317,18 @@ def build_router() -> Router:
             else:
                 await query.answer(outcome_text(result, article_id), show_alert=True)
         elif action == "schedule":
-            await state.set_state(ReviewInput.when)
-            await state.update_data(article_id=article_id)
             await query.answer()
+            # The prompt first: if it is lost, the admin's next message must not be taken as
+            # an answer to a question they never saw.
             await newsroom.bot.send_message(
                 chat_id,
                 _("When should #{id} go out? (e.g. 09:00, +2h, tomorrow 09:00; /cancel)").format(
                     id=article_id
                 ),
             )
-        elif action == "reject":
-            await state.set_state(ReviewInput.reason)
+            await state.set_state(ReviewInput.when)
             await state.update_data(article_id=article_id)
+        elif action == "reject":
             await query.answer()
             await newsroom.bot.send_message(
                 chat_id,
@@ -336,6 +336,8 @@ def build_router() -> Router:
                     "Why is #{id} rejected? The author will see this (add --sign to sign it)."
                 ).format(id=article_id),
             )
+            await state.set_state(ReviewInput.reason)
+            await state.update_data(article_id=article_id)
         elif action == "edit":
             await query.answer()
             await newsroom.bot.send_message(
