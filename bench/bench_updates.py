@@ -16,15 +16,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from aiogram import Bot, Dispatcher
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
-from aiogram.types import Message
+from loadkit import FIRST_USER, echo_bot
 
 from bot.sandbox.harness import TOKEN, Sandbox
 from bot.sandbox.server import FakeTelegram
-
-FIRST_USER = 50_000
 
 
 async def _drive(tg: FakeTelegram, users: list[int], text: str) -> float:
@@ -41,15 +36,13 @@ async def bench_newsroom(n: int, *, limits: bool = True) -> float:
         sandbox = Sandbox(
             workdir=Path(tmp),
             start_background=False,
-            editor_ids=tuple(users),
+            extra_editors=users,
             global_requests_per_second=100,
         )
         async with sandbox:
             if not limits:
                 # What the bot itself costs, without Telegram's limits shaping the flow.
                 sandbox.bot_app.retry.limiter = None
-            for user in users:
-                sandbox.tg.add_user(user, f"Editor {user}", language_code="ru")
             # Warm up: the first update pays for imports and caches.
             sandbox.tg.send_text(users[0], "/help")
             await sandbox.tg.wait_for(lambda: bool(sandbox.tg.messages(users[0])), timeout=30)
@@ -67,24 +60,10 @@ async def bench_echo(n: int) -> float:
     async with FakeTelegram(token=TOKEN) as tg:
         for user in users:
             tg.add_user(user, f"User {user}")
-        bot = Bot(TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(tg.api_base)))
-        dp = Dispatcher()
-
-        @dp.message()
-        async def echo(message: Message) -> None:
-            await message.answer(message.text or "")
-
-        polling = asyncio.create_task(
-            dp.start_polling(bot, handle_signals=False, polling_timeout=1)
-        )
-        try:
+        async with echo_bot(tg):
             tg.send_text(users[0], "warm-up")
             await tg.wait_for(lambda: bool(tg.messages(users[0])), timeout=30)
             return n / await _drive(tg, users[1:], "/help") * (n - 1) / n
-        finally:
-            await dp.stop_polling()
-            await polling
-            await bot.session.close()
 
 
 async def main(n: int) -> None:

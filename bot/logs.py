@@ -21,12 +21,21 @@ class RedactToken(logging.Filter):
         super().__init__()
         self._secret = secret
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
+    def _redact(self, text: str) -> str:
         if self._secret:
-            message = message.replace(self._secret, "<token>")
-        message = _TOKEN_RE.sub("<token>", message)
-        record.msg, record.args = message, None
+            text = text.replace(self._secret, "<token>")
+        return _TOKEN_RE.sub("<token>", text)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = self._redact(record.getMessage()), None
+        # A traceback carries exception messages too, and aiohttp puts the request URL (with
+        # /bot<token>/) in some: format it here, redacted, so no formatter prints it raw.
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self._redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self._redact(record.stack_info)
         return True
 
 
@@ -38,7 +47,9 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "msg": record.getMessage(),
         }
-        if record.exc_info:
+        if record.exc_text:  # set (redacted) by RedactToken
+            payload["exc"] = record.exc_text
+        elif record.exc_info:
             payload["exc"] = self.formatException(record.exc_info)
         return json.dumps(payload, ensure_ascii=False)
 

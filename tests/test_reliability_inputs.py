@@ -1043,6 +1043,10 @@ async def _decided(desk: Desk, scenario: str) -> tuple[list[tuple[int, int, int,
     if scenario == "rejected-in-review":
         answer = await desk.press(SECOND_ADMIN_ID, card2, "r:reject:2")
         assert not answer.show_alert
+        # The admin answers the prompt once it is shown (the bot waits for the answer after it).
+        await desk.until(
+            lambda: "#2" in desk.last(ADMIN_CHAT_ID) and "--sign" in desk.last(ADMIN_CHAT_ID)
+        )
         await desk.say(SECOND_ADMIN_ID, "Needs a second source", chat_id=ADMIN_CHAT_ID)
         data = ["r:publish:2", "r:queue:2", "r:schedule:2", "r:reject:2"]
         return [(SECOND_ADMIN_ID, ADMIN_CHAT_ID, card2.message_id, d) for d in data], WRONG_STATE

@@ -9,6 +9,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import tempfile
+import time
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -28,6 +31,35 @@ CHANNEL_ID = -1001234567890
 CHANNEL_USERNAME = "newsroom_demo"
 
 
+class WarpClock:
+    """Real time, except that short waits are skipped by moving the clock forward instead.
+
+    The bot spaces its messages the way Telegram asks (about one a second in a private chat):
+    under load that is minutes of waiting. With this clock those waits (rate-limit spacing,
+    retry back-off: anything up to ``threshold`` seconds) pass at once while the rate limiter
+    still decides the order, and long waits (the background loops) really wait. Each skipped
+    wait moves the clock for everyone, so time runs ahead of the wall clock: use it where
+    nothing depends on exact times.
+    """
+
+    def __init__(self, threshold: float = 120.0) -> None:
+        self.offset = 0.0
+        self.threshold = threshold
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + timedelta(seconds=self.offset)
+
+    def monotonic(self) -> float:
+        return time.monotonic() + self.offset
+
+    async def sleep(self, seconds: float) -> None:
+        if seconds <= self.threshold:
+            self.offset += max(0.0, seconds)
+            await asyncio.sleep(0)  # still a suspension point, like asyncio.sleep(0)
+        else:
+            await asyncio.sleep(seconds)
+
+
 class Sandbox:
     def __init__(
         self,
@@ -36,13 +68,18 @@ class Sandbox:
         workdir: Path | None = None,
         start_background: bool = True,
         editor_language: str = "ru",
+        extra_editors: Iterable[int] = (),
         **settings: Any,
     ) -> None:
+        """``extra_editors``: more editor user ids besides :data:`EDITOR_ID`, each added to
+        ``EDITOR_IDS`` and to the fake server as a person who has started the bot (named
+        "Editor <id>", speaking ``editor_language``). Other ``settings`` override Settings."""
         self._clock = clock
         self._workdir = workdir
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         self._start_background = start_background
         self._editor_language = editor_language
+        self.extra_editors: tuple[int, ...] = tuple(extra_editors)
         self._overrides = settings
         self.tg = FakeTelegram(token=TOKEN, bot_username="newsroom_bot")
         self.app: App | None = None
@@ -64,7 +101,7 @@ class Sandbox:
             "channel_id": f"@{CHANNEL_USERNAME}",
             "admin_chat_id": ADMIN_CHAT_ID,
             "admin_ids": (ADMIN_ID, SECOND_ADMIN_ID),
-            "editor_ids": (EDITOR_ID,),
+            "editor_ids": (EDITOR_ID, *self.extra_editors),
             "database_path": workdir / "newsroom.sqlite3",
             "timezone": "Asia/Almaty",
             "default_language": "ru",
@@ -80,6 +117,8 @@ class Sandbox:
         self.tg.add_user(SECOND_ADMIN_ID, "Daniyar", language_code="en", username="daniyar")
         self.tg.add_user(EDITOR_ID, "Elena", language_code=self._editor_language)
         self.tg.add_user(STRANGER_ID, "Stranger", language_code="en")
+        for user_id in self.extra_editors:
+            self.tg.add_user(user_id, f"Editor {user_id}", language_code=self._editor_language)
         self.tg.add_channel(
             CHANNEL_ID,
             username=CHANNEL_USERNAME,

@@ -801,6 +801,25 @@ class FakeTelegram:
         """Parameters of every call of ``method`` (case-insensitive), in order."""
         return [c.params for c in self.requests if c.method.lower() == method.lower()]
 
+    def history(self) -> tuple[object, ...]:
+        """The containers that keep everything the server has recorded (requests, messages,
+        callback queries and answers, files, command menus, webhook deliveries, chaos faults).
+
+        They grow with the traffic by design, as Telegram's own storage would: a load test that
+        measures the bot's memory leaves whatever is reachable from them out.
+        """
+        return (
+            self.requests,
+            self._messages,
+            self._callbacks,
+            self.callback_answers,
+            self._files,
+            self._url_cache,
+            self.commands,
+            self.webhook_deliveries,
+            self.chaos_log,
+        )
+
     @property
     def pending_updates(self) -> list[JsonDict]:
         return list(self._updates)
