@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +30,7 @@ from bot.sandbox.harness import (
     EDITOR_ID,
     SECOND_ADMIN_ID,
     Sandbox,
+    WarpClock,
 )
 from bot.sandbox.server import CallbackAnswer, FakeTelegram, SentMessage
 from storage.rows import Article
@@ -46,28 +45,6 @@ SHORT_ARTICLE = (
     "The council voted 12 to 3 for dedicated lanes on the ring road.\n\n"
     "Work starts in spring and should take four months, the mayor's office said."
 )
-
-
-class WarpClock:
-    """Real wall time, except that short waits (rate-limit spacing, retry back-off) are skipped
-    by warping the clock forward; long waits (background loops) really wait."""
-
-    def __init__(self, threshold: float = 120.0) -> None:
-        self.offset = 0.0
-        self.threshold = threshold
-
-    def now(self) -> datetime:
-        return datetime.now(UTC) + timedelta(seconds=self.offset)
-
-    def monotonic(self) -> float:
-        return time.monotonic() + self.offset
-
-    async def sleep(self, seconds: float) -> None:
-        if seconds <= self.threshold:
-            self.offset += max(0.0, seconds)
-            await asyncio.sleep(0)  # still a suspension point, like asyncio.sleep(0)
-        else:
-            await asyncio.sleep(seconds)
 
 
 def flat(message: SentMessage) -> list[str]:
