@@ -38,6 +38,15 @@ from storage.rows import Article, Channel, Publication
 
 log = logging.getLogger(__name__)
 
+# The statuses an admin may publish, schedule or queue an article from.
+DECIDABLE: tuple[ArticleStatus, ...] = (
+    ArticleStatus.PENDING,
+    ArticleStatus.APPROVED,
+    ArticleStatus.SCHEDULED,  # a new time or "now" replaces the schedule
+    ArticleStatus.DRAFT,
+    ArticleStatus.REJECTED,
+)
+
 DUPLICATE_WINDOW = timedelta(days=3)
 QUEUE_PAGE = 15
 
@@ -743,13 +752,7 @@ class Newsroom:
         when: datetime | None = None,
         queue: bool = False,
         channel_ids: Sequence[int] | None = None,
-        from_statuses: Sequence[ArticleStatus] = (
-            ArticleStatus.PENDING,
-            ArticleStatus.APPROVED,
-            ArticleStatus.SCHEDULED,  # a new time or "now" replaces the schedule
-            ArticleStatus.DRAFT,
-            ArticleStatus.REJECTED,
-        ),
+        from_statuses: Sequence[ArticleStatus] = DECIDABLE,
     ) -> Result:
         """Approve and publish now (``when`` None), at ``when``, or in the next queue slot."""
         now = self.clock.now()

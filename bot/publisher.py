@@ -152,7 +152,8 @@ async def send_post(
     return list(sent)
 
 
-def _not_modified(exc: TelegramBadRequest) -> bool:
+def not_modified(exc: TelegramBadRequest) -> bool:
+    """Telegram's 400 for an edit that changes nothing: the message already is as wanted."""
     return "message is not modified" in exc.message
 
 
@@ -206,7 +207,7 @@ async def update_post(
                             ),
                         )
                 except TelegramBadRequest as exc:
-                    if not _not_modified(exc):  # "not modified" means it already matches
+                    if not not_modified(exc):  # "not modified" means it already matches
                         raise
             return list(message_ids)
         except TelegramBadRequest as exc:

@@ -14,7 +14,7 @@ from bot.feeds import check_feed
 from bot.newsroom import Newsroom
 from bot.roles import HasRole, Role
 from bot.templates import EDITABLE_KEYS, TemplateError, parse_template_value
-from bot.texts import quote, shorten
+from bot.texts import ECHO_LIMIT, echo, quote, shorten
 from bot.timeparse import WhenError, parse_quiet_hours, parse_slots
 from handlers.ingest import fetch_error_text
 from storage.rows import Channel
@@ -28,9 +28,6 @@ _FEED_ID = re.compile(r"[0-9]{1,11}")
 _CHANNEL_REF = re.compile(r"@[A-Za-z0-9_]{1,32}|-?[0-9]{1,20}")
 # More slots than this a day is a typo or a paste, not a publishing plan (one every 15 min).
 MAX_SLOTS = 96
-# How much of a rejected value is quoted back: the rest would only push the answer past
-# Telegram's 4096 characters.
-ECHO_LIMIT = 64
 
 
 async def _channel_arg(newsroom: Newsroom, ref: str | None) -> Channel | None:
@@ -250,7 +247,7 @@ def build_router() -> Router:
         except TemplateError:
             await message.answer(
                 _("“{value}” is not a valid value for {key}.").format(
-                    value=quote(shorten(rest[1], ECHO_LIMIT)), key=rest[0]
+                    value=echo(rest[1]), key=rest[0]
                 )
             )
             return

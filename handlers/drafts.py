@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import html
 import re
 from dataclasses import replace
 
@@ -21,8 +20,9 @@ from bot.domain import ArticleContent, ArticleStatus, Photo
 from bot.editing import EditError, apply_edit, normalise_field, split_paragraphs
 from bot.ingest.entities import keep_formatting
 from bot.newsroom import Newsroom, Outcome, Result, field_labels, render_article_line
+from bot.publisher import not_modified
 from bot.roles import HasRole, Role
-from bot.texts import quote
+from bot.texts import quote, visible_length
 from handlers.ingest import can_publish, formatting_of, photo_of
 from storage.rows import Article
 
@@ -57,13 +57,13 @@ def fit_lines(text: str, limit: int = MESSAGE_LIMIT) -> str:
     """``text`` cut to fit one message: the first line (the heading) and as many of the latest
     lines as fit, with "…" where lines were left out. Long audit trails (a reason of 1000
     characters per rejection, hundreds of edits) would otherwise make Telegram refuse it."""
-    if len(html.unescape(re.sub(r"<[^>]+>", "", text))) <= limit:
+    if visible_length(text) <= limit:
         return text
     head, *lines = text.split("\n")
     kept: list[str] = []
     room = limit - len(head) - 4  # the heading, "\n…\n"
     for line in reversed(lines):
-        size = len(html.unescape(re.sub(r"<[^>]+>", "", line))) + 1
+        size = visible_length(line) + 1
         if size > room:
             break
         kept.append(line)
@@ -189,7 +189,7 @@ def build_router() -> Router:
             except TelegramBadRequest as exc:
                 # The page shown already (a double tap, a forged page number clamped to the
                 # last one): Telegram calls that an error, the reader sees nothing wrong.
-                if "message is not modified" not in exc.message:
+                if not not_modified(exc):
                     raise
         await query.answer()
 

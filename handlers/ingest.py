@@ -23,7 +23,7 @@ from bot.ingest.text import parse_article
 from bot.ingest.web import FetchError, import_url
 from bot.newsroom import Newsroom
 from bot.roles import HasRole, Role
-from bot.texts import quote, shorten
+from bot.texts import echo
 from storage.rows import Article
 
 _BARE_URL = r"^\s*https?://\S+\s*$"
@@ -109,7 +109,7 @@ def build_router() -> Router:
     async def do_import(
         message: Message, url: str, newsroom: Newsroom, settings: Settings, **kw: Any
     ) -> None:
-        progress = await message.answer(_("Fetching {url}…").format(url=quote(shorten(url, 64))))
+        progress = await message.answer(_("Fetching {url}…").format(url=echo(url)))
         try:
             async with aiohttp.ClientSession() as session:
                 content = await import_url(session, url, allow_private=settings.allow_private_urls)

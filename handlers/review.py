@@ -18,17 +18,14 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import HeldAction, ReviewAction
 from bot.domain import ArticleStatus, PublicationStatus
-from bot.newsroom import Newsroom, Outcome, Result
+from bot.newsroom import DECIDABLE, Newsroom, Outcome, Result
 from bot.publisher import PublishingEngine
 from bot.roles import HasRole, Role
-from bot.texts import quote, shorten
+from bot.texts import echo, quote
 from bot.timeparse import WhenError, format_local, parse_when
 from handlers.drafts import outcome_text, parse_id
 
 _CHANNEL_REF = re.compile(r"^(@[A-Za-z][A-Za-z0-9_]{3,}|-100\d+)$")
-# How much of an unknown channel name is quoted back (a pasted 4000-character "@name" would
-# push the answer past Telegram's 4096 characters).
-ECHO_LIMIT = 64
 
 
 class ReviewInput(StatesGroup):
@@ -73,12 +70,12 @@ def build_router() -> Router:
         *,
         when_text: str | None = None,
         queue: bool = False,
-        from_statuses: Sequence[ArticleStatus] | None = None,
+        from_statuses: Sequence[ArticleStatus] = DECIDABLE,
     ) -> None:
         """Publish now, at ``when_text`` or in the queue, as the message's sender.
 
-        ``from_statuses``: the statuses the article may be decided from (default: any the
-        newsroom allows); a time typed after a review card's button is for a pending article.
+        ``from_statuses``: the statuses the article may be decided from; a time typed after a
+        review card's button is for a pending article.
         """
         assert message.from_user is not None  # callers checked: commands come from people
         actor_id, actor_name = message.from_user.id, message.from_user.full_name
@@ -91,9 +88,7 @@ def build_router() -> Router:
                 channel = await uow.channels.by_ref(ref)
             if channel is None:
                 await message.answer(
-                    _("No such channel: {ref}. /channels lists them.").format(
-                        ref=quote(shorten(ref, ECHO_LIMIT))
-                    )
+                    _("No such channel: {ref}. /channels lists them.").format(ref=echo(ref))
                 )
                 return
             channel_ids.append(channel.id)
@@ -105,7 +100,6 @@ def build_router() -> Router:
             except WhenError as exc:
                 await message.answer(when_error_text(exc))
                 return
-        decide_from = {} if from_statuses is None else {"from_statuses": from_statuses}
         result = await newsroom.publish(
             article_id,
             actor_id=actor_id,
@@ -113,7 +107,7 @@ def build_router() -> Router:
             when=when,
             queue=queue,
             channel_ids=channel_ids or None,
-            **decide_from,
+            from_statuses=from_statuses,
         )
         await answer_result(
             message,

@@ -150,9 +150,6 @@ def _ts(when: datetime) -> int:
 async def _world(tmp_path: Path, **settings: object) -> AsyncIterator[World]:
     clock = FakeClock(START)
     sandbox = Sandbox(workdir=tmp_path, clock=clock, default_language="en", **settings)
-    # The server measures rate limits and stamps messages on the same fake clock.
-    sandbox.tg.clock = clock.monotonic
-    sandbox.tg.wall_clock = lambda: clock.now().timestamp()
     async with sandbox:
         yield World(sandbox, clock)
 

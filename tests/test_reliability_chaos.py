@@ -204,8 +204,6 @@ def _copies(tg: FakeTelegram, chat_id: int, tag: str) -> list[SentMessage]:
 async def newsroom(tmp_path: Path) -> AsyncIterator[World]:
     clock = FakeClock(START)
     sandbox = Sandbox(workdir=tmp_path, clock=clock, editor_ids=(EDITOR_ID, EDITOR2_ID))
-    sandbox.tg.clock = clock.monotonic
-    sandbox.tg.wall_clock = lambda: clock.now().timestamp()
     async with sandbox:
         world = World(sandbox, clock)
         world.tg.add_user(EDITOR2_ID, "Marat", language_code="en")

@@ -228,8 +228,6 @@ class Locker:
 async def world(tmp_path: Path) -> AsyncIterator[World]:
     clock = FakeClock(START)
     sandbox = Sandbox(workdir=tmp_path, clock=clock, editor_ids=(EDITOR_ID, EN_EDITOR_ID))
-    sandbox.tg.clock = clock.monotonic
-    sandbox.tg.wall_clock = lambda: clock.now().timestamp()
     async with sandbox:
         w = World(sandbox, clock)
         w.tg.add_user(EN_EDITOR_ID, "John", language_code="en")

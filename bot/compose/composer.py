@@ -571,10 +571,7 @@ def _draft(c: _Prepared, *, body: bool = True) -> _Draft:
     )
 
 
-def _esc(text: str) -> str:
-    if "&" in text or "<" in text or ">" in text:
-        return html.escape(text, quote=False)
-    return text
+_esc = marks.escape
 
 
 def _link(text: str, url: str | None) -> str:

@@ -13,7 +13,16 @@ import re
 from collections.abc import Iterable
 from typing import NamedTuple
 
-__all__ = ["Span", "auto_entities", "auto_entities_cached", "clip", "nest", "render", "tag_of"]
+__all__ = [
+    "Span",
+    "auto_entities",
+    "auto_entities_cached",
+    "clip",
+    "escape",
+    "nest",
+    "render",
+    "tag_of",
+]
 
 # Telegram entity type -> HTML tag (https://core.telegram.org/bots/api#html-style).
 _TAGS = {
@@ -117,7 +126,8 @@ def clip(spans: tuple[Span, ...], start: int, end: int) -> tuple[Span, ...]:
     )
 
 
-def _esc(text: str) -> str:
+def escape(text: str) -> str:
+    """Text for Telegram HTML; most text has nothing to escape and is returned as it is."""
     return html.escape(text, quote=False) if ("&" in text or "<" in text or ">" in text) else text
 
 
@@ -130,7 +140,7 @@ def _open(span: Span) -> str:
 def render(text: str, spans: tuple[Span, ...]) -> str:
     """``text`` escaped for Telegram HTML with ``spans`` (as :func:`nest` leaves them) as tags."""
     if not spans:
-        return _esc(text)
+        return escape(text)
     out: list[str] = []
     pos = 0
     stack: list[Span] = []
@@ -139,16 +149,16 @@ def render(text: str, spans: tuple[Span, ...]) -> str:
         nonlocal pos
         while stack and stack[-1].end <= limit:
             top = stack.pop()
-            out.append(_esc(text[pos : top.end]))
+            out.append(escape(text[pos : top.end]))
             out.append(f"</{top.tag}>")
             pos = top.end
 
     for span in spans:
         close_until(span.start)
-        out.append(_esc(text[pos : span.start]))
+        out.append(escape(text[pos : span.start]))
         out.append(_open(span))
         pos = span.start
         stack.append(span)
     close_until(len(text))
-    out.append(_esc(text[pos:]))
+    out.append(escape(text[pos:]))
     return "".join(out)

@@ -17,7 +17,7 @@ from types import TracebackType
 from typing import Any
 
 from bot.app import App, create_app
-from bot.clock import Clock
+from bot.clock import Clock, FakeClock
 from bot.config import Settings
 from bot.sandbox.server import FakeTelegram
 
@@ -82,6 +82,12 @@ class Sandbox:
         self.extra_editors: tuple[int, ...] = tuple(extra_editors)
         self._overrides = settings
         self.tg = FakeTelegram(token=TOKEN, bot_username="newsroom_bot")
+        if isinstance(clock, FakeClock):
+            # The server measures rate limits and stamps messages on the bot's fake time, so
+            # "sent at the due time" is read from message dates, not from real-time races.
+            fake = clock
+            self.tg.clock = fake.monotonic
+            self.tg.wall_clock = lambda: fake.now().timestamp()
         self.app: App | None = None
         self._polling: asyncio.Task[None] | None = None
 
