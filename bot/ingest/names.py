@@ -1,0 +1,130 @@
+"""Names as a post prints them: the span a phrase names, in the nominative, in its normal form.
+
+Russian organisation names are a head noun (with agreeing adjectives before it) followed by
+dependants that keep their case: ``в Министерстве энергетики Казахстана`` names
+``Министерство энергетики Казахстана``. pymorphy3 inflects the head and its adjectives; natasha
+normalises person names (``Ивана Петрова`` -> ``Иван Петров``) from the sentence's morphology.
+Both load lazily and every result is cached: the same names recur across pastes.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Any
+
+from bot.ingest.lexicon import lexicon
+
+__all__ = ["canonical_outlet", "nominative"]
+
+_CYR_WORD_RE = re.compile(r"^[А-Яа-яЁё][а-яё]+(?:-[а-яё]+)?$")
+_KK_GENITIVE_RE = re.compile(r"(?<=\w)(?:-?(?:ның|нің|дың|дің|тың|тің))$")
+_CASES = {"gent": "gent", "datv": "datv", "accs": "accs", "loct": "loct", "ablt": "ablt"}
+
+
+@functools.cache
+def _morph() -> Any:
+    import pymorphy3
+
+    return pymorphy3.MorphAnalyzer()
+
+
+@functools.cache
+def _natasha() -> tuple[Any, Any, Any, Any]:
+    # Loaded on first use: the embeddings and taggers take about a second.
+    from natasha import (
+        MorphVocab,
+        NewsEmbedding,
+        NewsMorphTagger,
+        NewsNERTagger,
+        Segmenter,
+    )
+
+    emb = NewsEmbedding()
+    return Segmenter(), NewsMorphTagger(emb), NewsNERTagger(emb), MorphVocab()
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse(word: str) -> tuple[Any, ...]:
+    return tuple(_morph().parse(word))
+
+
+def _pick(word: str, case: str) -> Any | None:
+    """The reading of ``word`` in ``case`` (a noun or adjective), else None."""
+    for p in _parse(word):
+        if p.tag.POS in ("NOUN", "ADJF") and p.tag.case == case:
+            return p
+    return None
+
+
+def is_genitive_word(word: str) -> bool:
+    """A lower-case noun or adjective in the genitive: a dependant of a name's head."""
+    if not _CYR_WORD_RE.match(word):
+        return False
+    return _pick(word, "gent") is not None
+
+
+def _restore_case(original: str, new: str) -> str:
+    if original[:1].isupper():
+        return new[:1].upper() + new[1:]
+    return new
+
+
+@functools.lru_cache(maxsize=4096)
+def _person_nominative(text: str) -> str:
+    """natasha's normal form of a person's name in any case ("Ивану Петрову" -> "Иван Петров")."""
+    from natasha import Doc
+
+    segmenter, morph_tagger, ner_tagger, vocab = _natasha()
+    doc = Doc(text)
+    doc.segment(segmenter)
+    doc.tag_morph(morph_tagger)
+    doc.tag_ner(ner_tagger)
+    for span in doc.spans:
+        if span.type == "PER" and span.start == 0 and span.stop == len(text):
+            span.normalize(vocab)
+            return str(span.normal)
+    return text
+
+
+@functools.lru_cache(maxsize=4096)
+def nominative(name: str, case: str = "") -> str:
+    """``name`` (read in ``case``, e.g. "loct" after "сообщили в") in the nominative."""
+    words = name.split()
+    if not words or case not in _CASES or not _CYR_WORD_RE.match(words[0]):
+        return name
+    if len(words) in (2, 3) and all(w[:1].isupper() and _CYR_WORD_RE.match(w) for w in words):
+        person = _person_nominative(name)
+        if person != name:
+            return person
+    out = list(words)
+    for i, word in enumerate(words):
+        p = _pick(word, case) or _pick(word.lower(), case)
+        if p is None:
+            break
+        form = p.inflect({"nomn"})
+        if form is None:
+            break
+        out[i] = word if word.isupper() else _restore_case(word, form.word)
+        if p.tag.POS == "NOUN":
+            break  # the head: what follows depends on it and keeps its case
+    return " ".join(out)
+
+
+def kazakh_nominative(name: str) -> str:
+    """A Kazakh genitive name (``министрлігінің``) back to its base form."""
+    words = name.split()
+    if words:
+        words[-1] = _KK_GENITIVE_RE.sub("", words[-1])
+    return " ".join(words)
+
+
+def canonical_outlet(name: str) -> str:
+    """The outlet's normal name: a known domain or ALL-CAPS mark mapped, else as written."""
+    lex = lexicon()
+    key = name.strip().casefold()
+    host = key.removeprefix("https://").removeprefix("http://").removeprefix("www.")
+    host = host.split("/", 1)[0]
+    if host in lex.domains:
+        return lex.domains[host]
+    return lex.aliases.get(key, name.strip())

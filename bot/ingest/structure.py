@@ -1,0 +1,61 @@
+"""Chrome by shape and position, for sites whose labels the lexicon does not know.
+
+Lines are scored the way a reader skims a page: menus and tag lists are short, carry no
+sentence punctuation, cluster before the headline or after the last paragraph, and repeat.
+Only such lines go: a line that reads as a sentence is never dropped here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from bot.ingest.classify import Kind, Line
+from bot.ingest.language import fold
+
+__all__ = ["drop_structural_chrome"]
+
+_SENTENCE_END = (".", "!", "?", "…", ";", ":", "»", '"', "”", ")")
+_LINK_RE = re.compile(r"(?:https?://|www\.)\S+|^\S+\.(?:kz|ru|com|org|net|io|uk)(?:/\S*)?$")
+_SHORT = 40  # characters of a menu item or a tag
+
+
+def _sentence(text: str) -> bool:
+    return text.endswith(_SENTENCE_END) or (len(text) >= 120 and len(text.split()) >= 15)
+
+
+def _short(text: str) -> bool:
+    return len(text) <= _SHORT and len(text.split()) <= 4 and not _sentence(text)
+
+
+def drop_structural_chrome(lines: list[Line]) -> None:
+    """Mark as chrome the content lines that only chrome's shape and place explain."""
+    content = [ln for ln in lines if ln.kind is Kind.CONTENT]
+    if len(content) < 3:
+        return
+    # Link-like lines: a bare address is never copy.
+    for ln in content:
+        if len(ln.text) <= 150 and _LINK_RE.fullmatch(ln.text.strip()) is not None:
+            ln.kind = Kind.CHROME
+    # Short lines repeated in the paste: menus and widgets printed twice.
+    counts = Counter(fold(ln.text) for ln in content if _short(ln.text))
+    for ln in content:
+        if _short(ln.text) and counts[fold(ln.text)] > 1:
+            ln.kind = Kind.CHROME
+    content = [ln for ln in lines if ln.kind is Kind.CONTENT]
+    # The head: two or more short lines before the first longer one are navigation.
+    head = 0
+    while head < len(content) and _short(content[head].text):
+        head += 1
+    if head >= 2 and head < len(content):
+        for ln in content[:head]:
+            ln.kind = Kind.CHROME
+    # The tail: after the last sentence, lines without sentence punctuation are links, tags and
+    # widgets (a real paragraph ends with its punctuation).
+    last = max((i for i, ln in enumerate(content) if _sentence(ln.text)), default=-1)
+    if last >= 1:
+        tail = content[last + 1 :]
+        if all(len(ln.text) <= 200 for ln in tail):
+            for ln in tail:
+                if ": " not in ln.text:  # "Media contact: ..." is labelled copy
+                    ln.kind = Kind.CHROME
