@@ -26,7 +26,7 @@ CHROME_LINE_MAX = 200
 SENTENCE_END = (".", "!", "?", "…", ";")
 
 _SOCIAL_SPLIT_RE = re.compile(r"[\s,|•·/]+")
-_BREADCRUMB_SPLIT_RE = re.compile(r"\s+(?:/|>|»|›|→|\\|\||::)\s+")
+_BREADCRUMB_SPLIT_RE = re.compile(r"\s+(?:/|>|»|›|→|\\|::)\s+|\s*\|\s*")
 _BREADCRUMB_ROOTS = frozenset({"главная", "главная страница", "home", "новости", "news", "басты"})
 _OUR_CHANNEL_RE = re.compile(
     r"\b(?:наш\w*|our|біздің)\b.{0,40}?\b(?:telegram|телеграм|vk|вконтакте|whatsapp|viber|"
@@ -128,7 +128,9 @@ def is_chrome(line: str) -> bool:
         return True
     if lex.ads_re.match(line) or ("erid" in low and _ERID_RE.search(line)):
         return True
-    if lex.chrome_starts_re.match(line):
+    if len(line) <= 120 and lex.chrome_starts_re.match(line):
+        return True
+    if len(line) <= 300 and lex.donation_any_re.search(line):
         return True
     bare, labelled = _counter_res()
     if bare.match(line) or labelled.match(line):

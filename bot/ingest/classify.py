@@ -20,7 +20,7 @@ from bot.ingest.credits import credit_of, is_caption_label
 from bot.ingest.dates import search_datetime
 from bot.ingest.language import has_letter
 from bot.ingest.lexicon import lexicon
-from bot.ingest.names import canonical_outlet
+from bot.ingest.names import canonical_outlet, nominative
 
 __all__ = ["Kind", "Line", "Meta", "classify", "lines_of"]
 
@@ -83,11 +83,14 @@ _URL_RE = re.compile(r"^(?:https?://)?(?:www\.)?(?P<host>[\w-]+(?:\.[\w-]+)+)(?:
 _DOMAIN_IN_RE = re.compile(
     r"(?<![\w@.])(?:https?://)?(?:www\.)?(?P<host>[\w-]+\.(?:kz|ru|com|org|net|media|io|co\.uk|uk|news))(?![\w.-]*@)\b"
 )
+_KK_GENITIVE_RE = re.compile(r"-?(?:ның|нің|дың|дің|тың|тің)$")
 _DATE_HINT_RE = re.compile(r"[0-9]|сегодня|вчера|позавчера|today|yesterday|бүгін|кеше", re.I)
 _DATE_LABEL_RE = re.compile(
     r"\b(?:опубликовано|опубликован[ао]?|обновлено|обновлен[ао]?|изменено|дата\s+публикации|"
     r"дата|published|updated|last\s+updated|posted|modified|on|at|в|от|жарияланды|"
-    r"жаңартылды|gmt|utc|msk|мск|bst|est|edt|cet|pst|et)\b|"
+    r"жаңартылды|gmt|utc|msk|мск|bst|est|edt|cet|pst|et|mon|tue|wed|thu|fri|sat|sun|monday|"
+    r"tuesday|wednesday|thursday|friday|saturday|sunday|пн|вт|ср|чт|пт|сб|вс|понедельник|"
+    r"вторник|среда|четверг|пятница|суббота|воскресенье)\b|"
     r"\b(?:просмотр\w*|views?)\b|[0-9]+",
     re.IGNORECASE,
 )
@@ -162,18 +165,23 @@ def _source_from_line(raw: str, meta: Meta) -> None:
 
 
 def masthead_name(line: str) -> str:
-    """The outlet a copyright/masthead line names ("© ТАСС", "Читайте РБК в Telegram")."""
+    """The outlet a masthead line names: "© ТАСС", "Читайте РБК в Telegram", "Газета
+    "Коммерсантъ" №226", "... в Telegram-канале «Известий»", "Support the Guardian"."""
     if len(line) > CHROME_LINE_MAX:
         return ""
     lex = lexicon()
     m = lex.copyright_re.match(line) or lex.read_us_re.match(line)
     if m is None:
+        # A channel named in a sentence is copy; only an appeal to subscribe is a masthead.
+        appeal = lex.subscribe_re.match(line) is not None
+        res = [rx for i, rx in enumerate(lex.other_masthead_res) if i != 1 or appeal]
+        m = next((r for r in (rx.search(line) for rx in res) if r), None)
+    if m is None:
         return ""
-    name = (
-        (m.groupdict().get("name") or m.groupdict().get("kkname") or "")
-        .strip(' «»"“”.,')
-        .removeprefix("«")
-    )
+    raw = (m.groupdict().get("name") or m.groupdict().get("kkname") or "").strip()
+    name = _KK_GENITIVE_RE.sub("", raw.strip(' «»"“”.,'))
+    if raw.startswith(("«", '"')) and "канале" in line.casefold():
+        name = nominative(name, "gent")  # "в Telegram-канале «Известий»"
     low = name.casefold()
     if not has_letter(name) or any(w in low for w in lex.not_names) or len(name.split()) > 5:
         return ""

@@ -57,7 +57,9 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
         rf"(?:^|(?<=[\s(.]))\(?(?P<credit>(?:{marks})\s*/\s*[^/()\n]{{2,60}}?(?:\s*/\s*[^/()\n]"
         rf"{{2,40}}?)?)\)?\.?\s*$"
     )
-    return label, phrase, trailing, wire
+    # "... on December 3 [Chalinee Thirasupa/Reuters]": a bracketed credit ends the caption.
+    bracket = re.compile(r"(?:^|\s)\[(?P<credit>[^\[\]/]{2,60}/[^\[\]]{2,60})\]\s*$")
+    return label, phrase, trailing, wire, bracket
 
 
 def _clean(raw: str, tz: zoneinfo.ZoneInfo, now: datetime | None) -> tuple[str, datetime | None]:
@@ -85,8 +87,19 @@ def _slash_chain(line: str) -> bool:
         return False
     if not all(p[0].isupper() or p[0].isdigit() for p in parts):
         return False
-    marks = {m.casefold() for m in lexicon().wire_marks}
-    return any(p.casefold() in marks for p in parts)
+    return any(_known_mark(p) for p in parts)
+
+
+@functools.cache
+def _marks() -> frozenset[str]:
+    lex = lexicon()
+    names = {*lex.wire_marks, *lex.aliases.values(), *lex.domains.values(), *lex.domains}
+    return frozenset(n.casefold() for n in names)
+
+
+def _known_mark(part: str) -> bool:
+    """A photo agency, wire or outlet name ("Scanpix", "Reuters", "Ведомости")."""
+    return part.casefold() in _marks()
 
 
 def is_caption_label(line: str) -> bool:
@@ -98,7 +111,8 @@ def credit_of(line: str, tz: zoneinfo.ZoneInfo, now: datetime | None) -> Credit 
     """The photo credit a line carries, or None."""
     if len(line) > CHROME_LINE_MAX * 2 or line.endswith(("!", "?")):
         return None
-    label, phrase, trailing, wire = _patterns()
+    label, phrase, trailing, wire, bracket = _patterns()
+    line = lexicon().credit_tails_re.sub("", line)
     short = len(line) <= CHROME_LINE_MAX
     m = label.match(line) if short else None
     if m is not None:
@@ -114,6 +128,10 @@ def credit_of(line: str, tz: zoneinfo.ZoneInfo, now: datetime | None) -> Credit 
     if _slash_chain(line):
         return Credit(line.strip(), None, caption=False)
     m = wire.search(line)
+    if m is not None:
+        text, when = _clean(m["credit"], tz, now)
+        return Credit(text, when, caption=m.start() > 0) if text else None
+    m = bracket.search(line)
     if m is not None:
         text, when = _clean(m["credit"], tz, now)
         return Credit(text, when, caption=m.start() > 0) if text else None

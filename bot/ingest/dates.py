@@ -31,6 +31,9 @@ _RU_MONTHS: dict[str, int] = {
     "октябр": 10, "окт": 10,
     "ноябр": 11, "нояб": 11, "ноя": 11,
     "декабр": 12, "дек": 12,
+    # Kazakh months, written with the same Cyrillic-letter regex.
+    "қаңтар": 1, "ақпан": 2, "наурыз": 3, "сәуір": 4, "мамыр": 5, "маусым": 6,
+    "шілде": 7, "тамыз": 8, "қыркүйек": 9, "қазан": 10, "қараша": 11, "желтоқсан": 12,
 }  # fmt: skip
 _EN_MONTHS: dict[str, int] = {
     "january": 1, "jan": 1,
@@ -53,7 +56,7 @@ def _alternation(words: dict[str, int]) -> str:
 
 
 # Russian month stems take an optional case ending (ноябр-я, январ-ь) and abbreviations a dot.
-_RU_MONTH = rf"(?P<rumon>(?:{_alternation(_RU_MONTHS)})[а-яё]{{0,2}}\.?)"
+_RU_MONTH = rf"(?P<rumon>(?:{_alternation(_RU_MONTHS)})[а-яёәғқңөұүһі]{{0,3}}\.?)"
 _EN_MONTH = rf"(?P<enmon>(?:{_alternation(_EN_MONTHS)})\.?)"
 
 # A clock time, optionally with seconds, a 12-hour marker and a zone (UTC offset or a few names
@@ -84,8 +87,8 @@ _NUMERIC_RE = re.compile(
 )
 _RU_WRITTEN_RE = re.compile(
     rf"(?:(?<![0-9])(?P<th>[01]?[0-9]|2[0-3]):(?P<tm>[0-5][0-9])(?![0-9])\s*+[,|]?\s*+)?"
-    rf"(?<![0-9])(?P<d>[0-9]{{1,2}})\s*+{_RU_MONTH}(?![а-яё])"
-    rf"(?:\s++(?P<y>[0-9]{{4}})(?![0-9]){_YEAR_SUFFIX})?(?:{_DT_SEP}{_TIME})?",
+    rf"(?<![0-9])(?P<d>[0-9]{{1,2}})\s*+{_RU_MONTH}(?![а-яёәғқңөұүһі])"
+    rf"(?:,?\s++(?P<y>[0-9]{{4}})(?![0-9]){_YEAR_SUFFIX})?(?:{_DT_SEP}{_TIME})?",
     re.IGNORECASE,
 )
 _EN_DAY_FIRST_RE = re.compile(
@@ -99,17 +102,21 @@ _EN_MONTH_FIRST_RE = re.compile(
     re.IGNORECASE,
 )
 _RELATIVE_DAY_RE = re.compile(
-    rf"(?<![\w])(?P<rel>сегодня|вчера|позавчера|today|yesterday)(?![\w])"
+    rf"(?<![\w])(?P<rel>сегодня|вчера|позавчера|today|yesterday|бүгін|кеше|алдыңғы\s+күні)(?![\w])"
     rf"(?:{_DT_SEP}{_TIME})?",
     re.IGNORECASE,
 )
 _AGO_RE = re.compile(
-    r"(?<![0-9])(?P<n>[0-9]{1,3})\s*+(?P<unit>минут[уы]?|мин\.?|час(?:а|ов)?|ч\.|"
-    r"minutes?|mins?|hours?|hrs?)\s++(?:назад|ago)(?![\w])",
+    r"(?<![0-9])(?P<n>[0-9]{1,3})\s*+(?P<unit>минут[уы]?|мин\.?|час(?:а|ов)?|ч\.|сағат|"
+    r"minutes?|mins?|hours?|hrs?|days?|дн(?:я|ей)|день|күн)\s++(?:назад|ago|бұрын)(?![\w])",
     re.IGNORECASE,
 )
 
-_RELATIVE_DAYS = {"сегодня": 0, "today": 0, "вчера": 1, "yesterday": 1, "позавчера": 2}
+_RELATIVE_DAYS = {
+    "сегодня": 0, "today": 0, "бүгін": 0,
+    "вчера": 1, "yesterday": 1, "кеше": 1,
+    "позавчера": 2, "алдыңғы күні": 2,
+}  # fmt: skip
 _NAMED_ZONES = {"UTC": 0, "GMT": 0, "Z": 0, "MSK": 3, "МСК": 3}
 
 _MIN_YEAR = 1970
@@ -277,7 +284,9 @@ def _candidates(text: str, tz: tzinfo, now: datetime | None) -> Iterator[DateMat
         value = None
         if now is not None:
             local_now = now.astimezone(tz)
-            day_value = local_now.date() - timedelta(days=_RELATIVE_DAYS[m["rel"].lower()])
+            day_value = local_now.date() - timedelta(
+                days=_RELATIVE_DAYS[" ".join(m["rel"].lower().split())]
+            )
             value = _build(day_value.year, day_value.month, day_value.day, m, tz, now)
             if value is None:
                 continue
@@ -288,11 +297,12 @@ def _candidates(text: str, tz: tzinfo, now: datetime | None) -> Iterator[DateMat
         if now is not None:
             unit = m["unit"].lower()
             amount = int(m["n"])
-            delta = (
-                timedelta(minutes=amount)
-                if unit.startswith(("мин", "min"))
-                else timedelta(hours=amount)
-            )
+            if unit.startswith(("мин", "min")):
+                delta = timedelta(minutes=amount)
+            elif unit.startswith(("d", "дн", "ден", "күн")):
+                delta = timedelta(days=amount)
+            else:
+                delta = timedelta(hours=amount)
             value = (now - delta).astimezone(UTC)
         yield DateMatch(m.start(), m.end(), value)
 

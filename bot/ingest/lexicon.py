@@ -45,6 +45,7 @@ class Lexicon:
     share_re: re.Pattern[str]
     subscribe_re: re.Pattern[str]
     donation_re: re.Pattern[str]
+    donation_any_re: re.Pattern[str]
     read_more_re: re.Pattern[str]
     read_more_any_re: re.Pattern[str]
     ads_re: re.Pattern[str]
@@ -60,17 +61,22 @@ class Lexicon:
     credit_labels: str
     caption_label_re: re.Pattern[str]
     wire_marks: tuple[str, ...]
+    credit_tails_re: re.Pattern[str]
     # outlets
     marks: dict[str, str]  # ALL-CAPS agency mark -> normal form
     aliases: dict[str, str]  # casefolded spelling -> normal form
     domains: dict[str, str]  # domain -> outlet name
     copyright_re: re.Pattern[str]
     read_us_re: re.Pattern[str]
+    other_masthead_res: tuple[re.Pattern[str], ...]
     not_names: tuple[str, ...]
     # reporting
     reporting: dict[str, list[str]]
     name_prefixes: str
     stop_words: frozenset[str]
+    indeclinable: frozenset[str]
+    en_org_words: frozenset[str]
+    en_citing_fillers_re: re.Pattern[str]
 
 
 @functools.cache
@@ -94,6 +100,7 @@ def lexicon() -> Lexicon:
         share_re=_starts(chrome["share"]),
         subscribe_re=_starts(chrome["subscribe"]),
         donation_re=_starts(chrome["donation"]),
+        donation_any_re=re.compile(alternation(chrome["donation_any"]), re.IGNORECASE),
         read_more_re=_starts(chrome["read_more"]),
         read_more_any_re=_starts(chrome["read_more_any"]),
         ads_re=re.compile(rf"^(?:{alternation(chrome['ads'])})", re.IGNORECASE),
@@ -111,6 +118,7 @@ def lexicon() -> Lexicon:
             rf"^(?:{alternation(credits['caption_labels'])})\s*[,:：—–-]\s*", re.IGNORECASE
         ),
         wire_marks=tuple(credits["wire_marks"]),
+        credit_tails_re=re.compile(credits["credit_tails_re"], re.IGNORECASE),
         marks=marks,
         aliases=aliases,
         domains={k.casefold(): v for k, v in outlets["domains"].items()},
@@ -118,8 +126,15 @@ def lexicon() -> Lexicon:
         read_us_re=re.compile(
             f"{masthead['read_us_re']}|{masthead['kk_read_us_re']}", re.IGNORECASE
         ),
+        other_masthead_res=tuple(
+            re.compile(masthead[k], re.IGNORECASE)
+            for k in ("print_re", "channel_re", "support_re", "role_re")
+        ),
         not_names=tuple(w.casefold() for w in masthead["not_names"]),
         reporting={k: [str(x) for x in v] for k, v in raw["reporting"].items()},
         name_prefixes=alternation(_words(names, "ru_prefixes", "en_prefixes")),
         stop_words=frozenset(w.casefold() for w in names["stop_words"]),
+        indeclinable=frozenset(w.casefold() for w in raw["reporting"]["ru_indeclinable"]),
+        en_org_words=frozenset(raw["reporting"]["en_org_words"]),
+        en_citing_fillers_re=re.compile(raw["reporting"]["en_citing_fillers_re"], re.IGNORECASE),
     )
