@@ -83,6 +83,9 @@ _URL_RE = re.compile(r"^(?:https?://)?(?:www\.)?(?P<host>[\w-]+(?:\.[\w-]+)+)(?:
 _DOMAIN_IN_RE = re.compile(
     r"(?<![\w@.])(?:https?://)?(?:www\.)?(?P<host>[\w-]+\.(?:kz|ru|com|org|net|media|io|co\.uk|uk|news))(?![\w.-]*@)\b"
 )
+_AGENCIES_TAIL_RE = re.compile(
+    r"\s+(?:and|with|и|с)\s+(?:news\s+)?(?:agencies|wires|агентства|агентствами)$", re.IGNORECASE
+)
 _KK_GENITIVE_RE = re.compile(r"-?(?:ның|нің|дың|дің|тың|тің)$")
 _DATE_HINT_RE = re.compile(r"[0-9]|сегодня|вчера|позавчера|today|yesterday|бүгін|кеше", re.I)
 _DATE_LABEL_RE = re.compile(
@@ -155,7 +158,7 @@ def _split_tags(raw: str) -> list[str]:
 
 
 def _source_from_line(raw: str, meta: Meta) -> None:
-    src = raw.strip().rstrip(".")
+    src = _AGENCIES_TAIL_RE.sub("", raw.strip().rstrip("."))
     url = _URL_RE.match(src)
     if url is not None and "." in src and " " not in src:
         meta.source_url = meta.source_url or (src if "://" in src else "https://" + src)
@@ -274,13 +277,25 @@ def _phrase_kind(text: str) -> str:
     return "line" if is_chrome(text) or is_marker(text) else "content"
 
 
+def _swallowed(line: Line, label: Line, swallow_block: int) -> bool:
+    """A headline under a bare "Читайте также" label: short, and no sentence (one ending in an
+    abbreviation's period only when it sits right under the label, in the same block)."""
+    text = line.text
+    if line.block != swallow_block or len(text) > TITLE_MAX or masthead_name(text):
+        return False
+    if not text.endswith(SENTENCE_END):
+        return True
+    return line.block == label.block and len(text) <= 100 and ". " not in text
+
+
 def classify(lines: list[Line], tz: zoneinfo.ZoneInfo, now: datetime | None) -> Meta:
     meta = Meta()
     # Headline lines still to drop under a bare "Читайте также:" label, and the block they are in:
     # the label's own block when links follow it directly, else the next one.
     swallow = 0
     swallow_block = -1
-    tag_block = -1  # the block after a bare "Теги:" label: its short lines are tags
+    label = lines[0] if lines else Line("", 0)
+    tag_block = -1  # the block after a bare "Теги" label: its short lines are tag links
     for i, line in enumerate(lines):
         text = line.text
         if not any(ch.isalnum() for ch in text):
@@ -289,20 +304,20 @@ def classify(lines: list[Line], tz: zoneinfo.ZoneInfo, now: datetime | None) -> 
         if _tags_or_swallow(line, meta):
             continue
         if _TAGS_LABEL_RE.match(text):
-            line.kind = Kind.TAGS
+            line.kind = Kind.CHROME
             tag_block = lines[i + 1].block if i + 1 < len(lines) else -1
             continue
-        if line.block == tag_block and len(text) <= 60 and not text.endswith(SENTENCE_END):
-            line.kind = Kind.TAGS
-            meta.tags.append(text)
+        if (
+            line.block == tag_block
+            and len(text) <= 60
+            and not text.endswith(SENTENCE_END)
+            and not _phrase_kind(text) == "label"
+        ):
+            # Links to tag pages: chrome, not the article's tags (those come as "Теги: a, b").
+            line.kind = Kind.CHROME
             continue
         tag_block = -1
-        if (
-            swallow
-            and line.block == swallow_block
-            and len(text) <= TITLE_MAX
-            and not text.endswith(SENTENCE_END)
-        ):
+        if swallow and _swallowed(line, label, swallow_block):
             line.kind = Kind.CHROME
             swallow -= 1
             continue
@@ -312,5 +327,39 @@ def classify(lines: list[Line], tz: zoneinfo.ZoneInfo, now: datetime | None) -> 
         more = _phrase_kind(text)
         line.kind = _PHRASE_KINDS[more]
         if more == "label" and i + 1 < len(lines):
-            swallow, swallow_block = 3, lines[i + 1].block
+            swallow, swallow_block, label = 3, lines[i + 1].block, line
+    _mark_captions(lines)
     return meta
+
+
+_CAPTION_MAX_WORDS = 12
+
+
+def _caption_like(line: Line) -> bool:
+    text = line.text
+    return (
+        line.kind is Kind.CONTENT
+        and len(text.split()) <= _CAPTION_MAX_WORDS
+        and not text.rstrip('»"”)').endswith((".", "!", "?", "…", ":"))
+    )
+
+
+def _mark_captions(lines: list[Line]) -> None:
+    """The site's caption beside its photo credit: a short line with no sentence end right
+    after the credit, or right before it when no headline line precedes it (a standfirst
+    follows the headline directly)."""
+    seen = 0  # content lines so far: the first is the headline, never a caption
+    for i, line in enumerate(lines):
+        if line.kind is not Kind.CREDIT:
+            seen += line.kind is Kind.CONTENT
+            continue
+        if seen and i + 1 < len(lines) and _caption_like(lines[i + 1]):
+            lines[i + 1].kind = Kind.CAPTION
+        before = lines[i - 1] if i >= 2 else None
+        if (
+            seen >= 2
+            and before
+            and _caption_like(before)
+            and lines[i - 2].kind is not Kind.CONTENT
+        ):
+            lines[i - 1].kind = Kind.CAPTION

@@ -15,17 +15,51 @@ from bot.ingest.language import fold
 
 __all__ = ["drop_structural_chrome"]
 
-_SENTENCE_END = (".", "!", "?", "…", ";", ":", "»", '"', "”", ")")
+_SENTENCE_END_RE = re.compile(r"[.!?…;:][»\"”)’']*$")
 _LINK_RE = re.compile(r"(?:https?://|www\.)\S+|^\S+\.(?:kz|ru|com|org|net|io|uk)(?:/\S*)?$")
 _SHORT = 40  # characters of a menu item or a tag
 
 
 def _sentence(text: str) -> bool:
-    return text.endswith(_SENTENCE_END) or (len(text) >= 120 and len(text.split()) >= 15)
+    """Reads as a sentence: ends with its punctuation (a short question is a widget's title,
+    "Что это было?"), or is long enough to be prose anyway."""
+    if len(text) >= 120 and len(text.split()) >= 15:
+        return True
+    if _SENTENCE_END_RE.search(text) is None:
+        return False
+    return not (text.rstrip("»\"”)’'").endswith("?") and len(text.split()) <= 5)
 
 
 def _short(text: str) -> bool:
     return len(text) <= _SHORT and len(text.split()) <= 4 and not _sentence(text)
+
+
+_NAME_WORD_RE = re.compile(r"^[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ][\w'’.-]*$")
+_ROLE_RE = re.compile(
+    r"\b(?:correspondent|editor|reporter|writer|columnist|корреспондент|редактор|обозреватель|"
+    r"журналист|тілші|шолушы)\b",
+    re.IGNORECASE,
+)
+
+
+def _byline_like(text: str) -> bool:
+    """A person's name ("Claire Marshall", "Гүлнар ЖАҚЫП") or a role line ("Fiona Harvey
+    Environment editor"): the byline block between the headline and the copy."""
+    words = text.split()
+    if _sentence(text) or any(ch.isdigit() for ch in text):
+        return False
+    if 2 <= len(words) <= 3 and all(_NAME_WORD_RE.match(w) for w in words):
+        return True
+    return len(words) <= 6 and _ROLE_RE.search(text) is not None
+
+
+def _drop_header_bylines(content: list[Line]) -> None:
+    """Byline lines after the headline, before the first sentence of copy."""
+    for ln in content[1:]:
+        if _sentence(ln.text):
+            break
+        if _byline_like(ln.text):
+            ln.kind = Kind.CHROME
 
 
 def drop_structural_chrome(lines: list[Line]) -> None:
@@ -42,6 +76,8 @@ def drop_structural_chrome(lines: list[Line]) -> None:
     for ln in content:
         if _short(ln.text) and counts[fold(ln.text)] > 1:
             ln.kind = Kind.CHROME
+    content = [ln for ln in lines if ln.kind is Kind.CONTENT]
+    _drop_header_bylines(content)
     content = [ln for ln in lines if ln.kind is Kind.CONTENT]
     # The head: two or more short lines before the first longer one are navigation.
     head = 0

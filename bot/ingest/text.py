@@ -49,6 +49,8 @@ TITLE_MAX = 200  # a longer line without a final period is a paragraph, not a he
 DERIVED_TITLE_MAX = 120
 LEAD_MAX = 400
 SUBTITLE_MAX = 250
+LEAD_MIN_WORDS = 5
+_KICKER_SEP_RE = re.compile(r"\s[/|»>]\s|\|")  # "Технологии / Интернет" over the headline
 _SENTENCE_END = (".", "!", "?", "…", ";")
 _SENTENCE_BREAK_RE = re.compile(r"(?<=[.!?…])[\"»”)]*\s+(?=[\"«“(\[A-ZА-ЯЁ0-9—–-])")
 _MIN_SENTENCE = 20
@@ -138,8 +140,9 @@ def _take_title(lines: list[Line]) -> str:
     second = lines[idx[1]] if len(idx) > 1 else None
     if (
         second is not None
-        and len(first.text.split()) == 1
-        and len(first.text) <= 25
+        and (len(first.text.split()) == 1 or _KICKER_SEP_RE.search(first.text) is not None)
+        and len(first.text) <= 40
+        and len(first.text.split()) <= 4
         and _is_title_like(second.text)
         and len(second.text.split()) >= 4
     ):
@@ -191,6 +194,8 @@ def _take_lead(lines: list[Line]) -> str:
         and _is_wrap(cand, lines[next_pos].text)
     )
     is_subtitle = len(cand) <= SUBTITLE_MAX and _is_title_like(cand) and len(idx) > 1
+    if len(cand.split()) < LEAD_MIN_WORDS:
+        return ""  # a name ("Нино Нариманишвили"), a label: a standfirst is a sentence
     if not same_block_wrap and len(cand) <= LEAD_MAX and (meta_follows or is_subtitle):
         lines[cand_pos].kind = Kind.CHROME  # consumed
         return cand
