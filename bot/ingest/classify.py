@@ -311,7 +311,7 @@ def classify(lines: list[Line], tz: zoneinfo.ZoneInfo, now: datetime | None) -> 
             line.block == tag_block
             and len(text) <= 60
             and not text.endswith(SENTENCE_END)
-            and not _phrase_kind(text) == "label"
+            and _phrase_kind(text) != "label"
         ):
             # Links to tag pages: chrome, not the article's tags (those come as "Теги: a, b").
             line.kind = Kind.CHROME
