@@ -156,7 +156,7 @@ SAMPLES: dict[str, dict[str, object]] = {
         "body_len": 3,
         "body_first": "Утром в городе выпал снег",
         "source_name": "",
-        "original_source": "",
+        "original_source": "департамент полиции",  # "По данным департамента полиции"
         "photo_credit": "",
         "published_at": datetime(2022, 11, 15, 2, 15, tzinfo=UTC),  # "Сегодня, 08:15"
         "tags": ("Алматы", "погода"),

@@ -13,9 +13,9 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from bot.ingest.language import has_letter
 from bot.ingest.lexicon import alternation, lexicon
-from bot.ingest.names import canonical_outlet, is_genitive_word, kazakh_nominative, nominative
+from bot.ingest.names import canonical_outlet, case_of, kazakh_nominative, lemma, nominative
+from bot.ingest.spans import name_before, take_name
 
 __all__ = ["Attribution", "attribution"]
 
@@ -31,24 +31,14 @@ class Attribution:
             target.append(name)
 
 
-_QUOTED_NAME_RE = re.compile(r"[«\"“„]([^«»\"“”„\n]{1,80})[»\"”“]")
-_TOKEN_RE = re.compile(r"\S+")
-_CONNECTORS = frozenset({"of", "the", "and", "for", "on", "de", "&", "и", "-", "–", "at", "по"})
-_ABBREVIATION_RE = re.compile(r"^(?:[A-ZА-ЯЁ]\.){2,}$")
-_PRESS_SERVICE_RE = re.compile(r"^пресс-служб\w*", re.IGNORECASE)
-_PRESS_SERVICE_TAIL_RE = re.compile(r"[^,.;:!?()\n]{1,80}")
-_KEEP_PREFIX_NAMES = frozenset({"новости"})  # "РИА Новости" is a name, not "ИА" + "Новости"
-_MAX_NAME_TOKENS = 7
 _KK_SUFFIX_RE = re.compile(r"-?(?:ға|ге|қа|ке|на|не|ның|нің|дың|дің|тың|тің)$")
 
 
 @functools.cache
 def _res() -> dict[str, re.Pattern[str]]:
     rep = lexicon().reporting
-    prefixes = lexicon().name_prefixes
     i = re.IGNORECASE
     return {
-        "prefix": re.compile(rf"(?:(?:{prefixes}|(?-i:the))\s+)+", i),
         "ru_outlet": re.compile(
             r"(?:^|[,—–(:]\s*|\b(?:как|об\s+этом|о\s+ч[её]м|это)\s+)"
             rf"(?:{alternation(rep['ru_outlet_verbs'])})\s+(?!в\s|во\s|на\s)",
@@ -56,7 +46,9 @@ def _res() -> dict[str, re.Pattern[str]]:
         ),
         "ru_citing": re.compile(rf"\b(?:{alternation(rep['ru_citing'])})\s+", i),
         "ru_said_in": re.compile(
-            rf"\b(?:{alternation(rep['ru_said_in_verbs'])})\s+(?:в|во)\s+(?=[А-ЯЁA-Z«\"]|пресс)", i
+            rf"\b(?:{alternation(rep['ru_said_in_verbs'])})\s+(?:[^\s,.]+\s+){{0,3}}?(?:в|во)\s+"
+            r"(?=[А-ЯЁA-Z«\"]|пресс)",
+            i,
         ),
         "ru_told": re.compile(
             rf"\b(?:{alternation(rep['ru_told_verbs'])})\s+"
@@ -77,96 +69,15 @@ def _res() -> dict[str, re.Pattern[str]]:
             r"(?=\s*(?:[.,;]|$|\son\s|\slate\s|\searlier\s|\son\w*day|\sthat\s))",
             i,
         ),
+        "en_said": re.compile(
+            r"\s(?:said|says|confirmed|announced)(?=\s*(?:[.,;]|$|\s(?:on|that|in|late|earlier|"
+            r"this|last|today|yesterday)\b|\son\w*day))",
+            i,
+        ),
         "en_told": re.compile(
             rf"\b(?:{alternation(rep['en_told'])})\s+(?-i:(?=(?:the\s)?[A-Z]))", i
         ),
     }
-
-
-def _accept_token(token: str) -> bool:
-    core = token.strip('«»"“”()')
-    if not core:
-        return False
-    if core[0].isupper() or core[0].isdigit():
-        return True
-    # Domains written in lower case ("tengrinews.kz") are names too.
-    return "." in core.strip(".") and has_letter(core)
-
-
-def take_name(text: str, pos: int) -> str:
-    """The outlet/organisation name written at ``pos`` ("ИА El.kz", "«Интерфакс»", "the UN"),
-    with the genitive dependants of a Russian head ("Министерстве энергетики Казахстана")."""
-    prefix = _res()["prefix"].match(text, pos)
-    start = prefix.end() if prefix else pos
-    prefix_text = text[pos:start]
-    head = text[start : start + 120]
-    press = _PRESS_SERVICE_RE.match(head)
-    if press is not None:
-        tail = _PRESS_SERVICE_TAIL_RE.match(head, press.end())
-        rest = tail.group().strip() if tail else ""
-        return f"{press.group()} {rest}".strip() if rest else ""
-    quoted = _QUOTED_NAME_RE.match(head)
-    if quoted is not None:
-        return quoted.group(1).strip()
-    stops = lexicon().stop_words
-    tokens = _TOKEN_RE.findall(head)
-    name: list[str] = []
-    for i, token in enumerate(tokens[:_MAX_NAME_TOKENS]):
-        bare = token.rstrip('.,;:!?)»"”')
-        low = bare.casefold()
-        if low in _CONNECTORS and name:
-            nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
-            if token == bare and (_accept_token(nxt) or (low == "по" and nxt[:1].islower())):
-                name.append(token)
-                continue
-            break
-        if not bare or low in stops:
-            break
-        dependant = bool(name) and (is_genitive_word(bare) or name[-1] == "по")
-        if not _accept_token(bare) and not dependant:  # "Комитет по чрезвычайным ситуациям"
-            break
-        if token.endswith(".") and _ABBREVIATION_RE.match(token):
-            name.append(token)
-            continue
-        name.append(bare.strip('«»"“”('))
-        if token != bare:
-            break  # punctuation after the token ends the name
-    while name and name[-1].casefold() in _CONNECTORS:
-        name.pop()
-    result = " ".join(name).strip()
-    if result.casefold() in _KEEP_PREFIX_NAMES and prefix_text.strip():
-        result = f"{prefix_text.split()[-1]} {result}"
-    return result if has_letter(result) and len(result) <= 80 else ""
-
-
-def name_before(text: str, end: int, *, lowercase: bool = False) -> str:
-    """The capitalised name right before ``end``: "the Kremlin said in a statement" -> Kremlin.
-    ``lowercase`` also takes lower-case words (Kazakh names: "Денсаулық сақтау министрлігі")."""
-    words = text[max(0, end - 100) : end].split()
-    name: list[str] = []
-    for word in reversed(words):
-        bare = word.strip('«»"“”(),')
-        if word != word.rstrip(",;:.") or not bare:
-            break
-        if bare[0].isupper() or bare[0].isdigit():
-            name.append(bare)
-            continue
-        if bare.casefold() in _CONNECTORS and name:
-            name.append(bare)
-            continue
-        if lowercase and len(name) < 5 and bare.casefold() not in {"туралы", "бұл", "деп"}:
-            name.append(bare)
-            continue
-        break
-    while name and (name[-1].casefold() in _CONNECTORS or name[-1][:1].islower()):
-        name.pop()  # a leading "the" or a lower-case word before the name
-    while name and name[0].casefold() in _CONNECTORS:
-        name.pop(0)
-    name.reverse()
-    if name and name[0] in {"The", "A"} and len(name) > 1:
-        name.pop(0)
-    result = " ".join(name)
-    return result if has_letter(result) and len(result) <= 80 else ""
 
 
 # (regex key, role, case of the name for the nominative, keywords gating the regex)
@@ -188,14 +99,19 @@ def _citing_case(match: str) -> str:
 def _ru(para: str, low: str, found: list[tuple[int, str, str]]) -> None:
     res = _res()
     if any(
-        k in low for k in ("переда", "сообща", "пишет", "пишут", "информир", "писал", "отмеча")
+        k in low
+        for k in ("переда", "сообща", "сообщил", "пишет", "пишут", "информир", "писал", "отмеча")
     ):
         for m in res["ru_outlet"].finditer(para):
             name = take_name(para, m.end())
-            if name.startswith("пресс-служб"):
-                found.append((m.start(), "original", name))
+            if name[:1].islower():  # "сообщает пресс-служба ...", "сообщает департамент ..."
+                found.append((m.start(), "original", _institution(name)))
             elif name:
                 found.append((m.start(), "outlet", name))
+            else:
+                person = _person_after(para, m.end())
+                if person:
+                    found.append((m.start(), "original", person))
     if any(
         k in low for k in ("рассказ", "сообщил", "заявил", "поясн", "подтверд", "сказал", "уточн")
     ):
@@ -203,26 +119,54 @@ def _ru(para: str, low: str, found: list[tuple[int, str, str]]) -> None:
             name = take_name(para, m.end())
             quoted = para[m.end() : m.end() + 1] in '«"“'
             known = canonical_outlet(name) != name or "." in name
+            outlet = nominative(name, "datv") if name else ""
+            known = known or canonical_outlet(outlet) != outlet
             if name and (m["obj"] or quoted or known):
-                found.append((m.start(), "outlet", nominative(name, "datv")))
+                found.append((m.start(), "outlet", outlet))
+                subject = _subject_after(para, m.end(), name)
+                if subject:
+                    found.append((m.start() + 1, "original", subject))
 
 
 def _kk(para: str, low: str, found: list[tuple[int, str, str]]) -> None:
     res = _res()
     if any(k in low for k in ("хабарла", "жаз", "мәлімде", "жеткіз")):
         for m in res["kk_outlet"].finditer(para):
-            name = take_name(para, m.end())
+            kind, name = _kk_subject(para, m.end())
             if name:
-                found.append((m.start(), "outlet", name))
+                found.append((m.start(), kind, name))
     if any(
         k in low for k in ("сілтеме", "мәліметі", "дерегі", "хабарлауы", "мәлімдеуі", "ақпараты")
     ):
         for m in res["kk_citing"].finditer(para):
             name = name_before(para, m.start(), lowercase=True)
-            if name:
+            # "Қала әкімдігінің мәліметінше" refers back to a body already named; a proper name
+            # has a capital past its first word ("ҚР Денсаулық сақтау министрлігі") or runs longer.
+            # A generic reference is one or two words; a full name runs longer.
+            words = name.split()
+            if name and (len(words) >= 3 or any(w[:1].isupper() for w in words[1:])):
                 words = name.split()
                 words[-1] = _KK_SUFFIX_RE.sub("", words[-1])
                 found.append((m.start(), "original", kazakh_nominative(" ".join(words))))
+
+
+_KK_CLAUSE_RE = re.compile(r"[^,.;!?()\n]{2,100}")
+_KK_CORRESPONDENT_RE = re.compile(r"\s+(?:тілшісі|тілшілері|сайты|порталы)$")
+
+
+def _kk_subject(para: str, pos: int) -> tuple[str, str]:
+    """After "деп хабарлайды": the outlet ("Tengrinews.kz тілшісі") or, for a ministry or its
+    press service ("Денсаулық сақтау министрлігінің баспасөз қызметі"), the original."""
+    m = _KK_CLAUSE_RE.match(para, pos)
+    if m is None:
+        return "", ""
+    text = _KK_CORRESPONDENT_RE.sub("", m.group().strip())
+    if not text or len(text.split()) > 8 or not text[:1].isupper():
+        return "", ""
+    low = text.casefold()
+    if any(w in low for w in lexicon().reporting["kk_press_words"]):
+        return "original", text
+    return "outlet", take_name(text, 0) or text
 
 
 def _en(para: str, low: str, found: list[tuple[int, str, str]]) -> None:
@@ -244,6 +188,65 @@ def _en(para: str, low: str, found: list[tuple[int, str, str]]) -> None:
             person = name.startswith(("Mr", "Ms"))
             if name and name.casefold() not in listeners and not person:
                 found.append((m.start(), "outlet", name))
+                teller = name_before(para, m.start())
+                if _is_org(teller):
+                    found.append((m.start() - 1, "original", teller))
+    if "said" in low or "says" in low or "confirmed" in low or "announced" in low:
+        for m in res["en_said"].finditer(para):
+            name = name_before(para, m.start())
+            if _is_org(name):
+                found.append((m.start(), "original", name))
+
+
+def _is_org(name: str) -> bool:
+    """An organisation's name ("Ministry of Trade and Integration"), not a person's."""
+    words = lexicon().en_org_words
+    return bool(name) and any(w.strip("'’s") in words or w in words for w in name.split())
+
+
+_PERSON_RE = re.compile(
+    r"(?:[а-яё-]+\s+){0,4}?(?P<name>[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?\s+[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?)"
+    r"(?=[\s,.;:]|$)"
+)
+
+
+def _person_after(para: str, pos: int) -> str:
+    """ "сообщил мэр столицы Сергей Собянин": the person after a title, as the original."""
+    m = _PERSON_RE.match(para, pos)
+    if m is None:
+        return ""
+    skipped = para[pos : m.start("name")].split()
+    if any(w.casefold() in lexicon().stop_words for w in skipped):
+        return ""  # "написал в своем канале ...": a place, not a title
+    return m["name"]
+
+
+_CLAUSE_RE = re.compile(r"[^,.;:!?()\n«»\"]{2,80}")
+
+
+def _subject_after(para: str, pos: int, told: str) -> str:
+    """ "сообщил "Интерфаксу" источник в экстренных службах": who told the outlet, when the
+    subject follows it (a noun in the nominative opening the rest of the clause)."""
+    at = para.find(told, pos)
+    if at < 0:
+        return ""
+    rest = para[at + len(told) :].lstrip('»"” ')
+    m = _CLAUSE_RE.match(rest)
+    if m is None:
+        return ""
+    words = m.group().split()
+    if not words or len(words) > 6 or words[0].casefold() in lexicon().stop_words:
+        return ""
+    if not (words[0][:1].isupper() or lemma(words[0]) in lexicon().institution_heads):
+        return ""
+    if words[0][:1].islower() and not case_of(words[0], "nomn"):
+        return ""
+    return " ".join(words)
+
+
+def _institution(name: str) -> str:
+    """A lower-case institution's name with its head in the nominative."""
+    return _press_service(name)
 
 
 def _press_service(name: str) -> str:
@@ -280,7 +283,11 @@ def _mentions(para: str) -> tuple[tuple[str, str], ...]:
         if not any(k in low for k in keys):
             continue
         for m in res[key].finditer(para):
-            name = take_name(para, m.end())
+            at = m.end()
+            if key == "en_citing":  # "according to figures from the X"
+                filler = lexicon().en_citing_fillers_re.match(para, at)
+                at = filler.end() if filler else at
+            name = take_name(para, at)
             if not name:
                 continue
             if kind == "original" and key.startswith("ru"):

@@ -180,7 +180,10 @@ def masthead_name(line: str) -> str:
         res = [rx for i, rx in enumerate(lex.other_masthead_res) if i != 1 or appeal]
         m = next((r for r in (rx.search(line) for rx in res) if r), None)
     if m is None:
-        return ""
+        # A line that is just a known outlet's name: "Русская служба Би-би-си" under a byline.
+        bare = line.strip(" .«»")
+        known = bare.casefold() in lex.aliases or bare.casefold() in lex.domains
+        return canonical_outlet(bare) if known and len(line.split()) <= 5 else ""
     raw = (m.groupdict().get("name") or m.groupdict().get("kkname") or "").strip()
     name = _KK_GENITIVE_RE.sub("", raw.strip(' «»"“”.,'))
     if raw.startswith(("«", '"')) and "канале" in line.casefold():

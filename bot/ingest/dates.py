@@ -97,6 +97,10 @@ _EN_DAY_FIRST_RE = re.compile(
     re.IGNORECASE,
 )
 _EN_MONTH_FIRST_RE = re.compile(
+    # "3:12 PM GMT+3, December 5, 2026" (AP) puts the time first.
+    rf"(?:(?<![0-9])(?P<th>[01]?[0-9]|2[0-3]):(?P<tm>[0-5][0-9])(?![0-9])"
+    rf"(?:\s*+(?P<tampm>[AaPp]\.?\s?[Mm]\.?))?(?:\s*+(?P<tzone>(?:UTC|GMT)\s?[+-][0-9]{{1,2}}"
+    rf"(?::?[0-9]{{2}})?|UTC|GMT))?\s*+,?\s*+)?"
     rf"(?<![a-z]){_EN_MONTH}(?![a-z])\s*+(?P<d>[0-9]{{1,2}})(?:st|nd|rd|th)?(?![0-9])"
     rf"(?:,?\s++(?P<y>[0-9]{{4}})(?![0-9]))?(?:{_DT_SEP}{_TIME})?",
     re.IGNORECASE,
@@ -163,6 +167,8 @@ def _zone(raw: str | None, default: tzinfo) -> tzinfo:
             text = text[len(prefix) :]
     sign = -1 if text.startswith("-") else 1
     digits = text[1:].replace(":", "")
+    if not digits.isascii() or not digits.isdigit():
+        return default
     if len(digits) <= 2:
         hours, minutes = int(digits), 0
     else:
@@ -186,7 +192,14 @@ def _clock(m: re.Match[str]) -> tuple[int, int, int, tzinfo | None] | None:
         zone = groups.get("zone")
         return (hour, minute, second, _zone(zone, UTC) if zone else None)
     if groups.get("th") is not None:  # time written before the date: "13:33, 14.11.2022"
-        return (int(groups["th"]), int(groups["tm"]), 0, None)
+        hour = int(groups["th"])
+        ampm = (groups.get("tampm") or "").lower().replace(".", "").replace(" ", "")
+        if ampm:
+            if not 1 <= hour <= 12:
+                return None
+            hour = hour % 12 + (12 if ampm == "pm" else 0)
+        zone_raw = groups.get("tzone")
+        return (hour, int(groups["tm"]), 0, _zone(zone_raw, UTC) if zone_raw else None)
     return (0, 0, 0, None)
 
 

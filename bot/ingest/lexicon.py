@@ -75,6 +75,7 @@ class Lexicon:
     name_prefixes: str
     stop_words: frozenset[str]
     indeclinable: frozenset[str]
+    institution_heads: frozenset[str]
     en_org_words: frozenset[str]
     en_citing_fillers_re: re.Pattern[str]
 
@@ -134,6 +135,7 @@ def lexicon() -> Lexicon:
         reporting={k: [str(x) for x in v] for k, v in raw["reporting"].items()},
         name_prefixes=alternation(_words(names, "ru_prefixes", "en_prefixes")),
         stop_words=frozenset(w.casefold() for w in names["stop_words"]),
+        institution_heads=frozenset(names["ru_institution_heads"]),
         indeclinable=frozenset(w.casefold() for w in raw["reporting"]["ru_indeclinable"]),
         en_org_words=frozenset(raw["reporting"]["en_org_words"]),
         en_citing_fillers_re=re.compile(raw["reporting"]["en_citing_fillers_re"], re.IGNORECASE),

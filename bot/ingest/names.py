@@ -57,6 +57,25 @@ def _pick(word: str, case: str) -> Any | None:
     return None
 
 
+def case_of(word: str, case: str) -> bool:
+    """A lower-case noun or adjective that can be read in ``case``."""
+    return bool(_CYR_WORD_RE.match(word)) and _pick(word, case) is not None
+
+
+def agrees(adjective: str, noun: str) -> bool:
+    """``noun`` is the head an adjective before it agrees with ("Национальном банке")."""
+    if not _CYR_WORD_RE.match(noun):
+        return False
+    adj_cases = {p.tag.case for p in _parse(adjective.lower()) if p.tag.POS == "ADJF"}
+    return any(p.tag.POS == "NOUN" and p.tag.case in adj_cases for p in _parse(noun))
+
+
+def lemma(word: str) -> str:
+    """The dictionary form of a Russian word ("департаменте" -> "департамент")."""
+    parses = _parse(word.lower())
+    return str(parses[0].normal_form) if parses else word.lower()
+
+
 def is_genitive_word(word: str) -> bool:
     """A lower-case noun or adjective in the genitive: a dependant of a name's head."""
     if not _CYR_WORD_RE.match(word):
@@ -93,6 +112,8 @@ def nominative(name: str, case: str = "") -> str:
     words = name.split()
     if not words or case not in _CASES or not _CYR_WORD_RE.match(words[0]):
         return name
+    if words[0].casefold() in lexicon().indeclinable:
+        return name  # "Минцифры" is not the genitive of "Минцифра"
     if len(words) in (2, 3) and all(w[:1].isupper() and _CYR_WORD_RE.match(w) for w in words):
         person = _person_nominative(name)
         if person != name:
