@@ -167,6 +167,7 @@ def _source_from_line(raw: str, meta: Meta) -> None:
         meta.source_name = meta.source_name or canonical_outlet(src)
 
 
+@functools.lru_cache(maxsize=8192)
 def masthead_name(line: str) -> str:
     """The outlet a masthead line names: "© ТАСС", "Читайте РБК в Telegram", "Газета
     "Коммерсантъ" №226", "... в Telegram-канале «Известий»", "Support the Guardian"."""

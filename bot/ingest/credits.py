@@ -109,6 +109,18 @@ def is_caption_label(line: str) -> bool:
 
 def credit_of(line: str, tz: zoneinfo.ZoneInfo, now: datetime | None) -> Credit | None:
     """The photo credit a line carries, or None."""
+    found = _raw_credit(line)
+    if found is None:
+        return None
+    raw, caption = found
+    text, when = _clean(raw, tz, now)
+    return Credit(text, when, caption=caption) if text else None
+
+
+@functools.lru_cache(maxsize=8192)
+def _raw_credit(line: str) -> tuple[str, bool] | None:
+    """(credit text before cleaning, whether a caption shares the line); cached, as the same
+    lines come with every paste from a site, and most lines are no credit at all."""
     if len(line) > CHROME_LINE_MAX * 2 or line.endswith(("!", "?")):
         return None
     label, phrase, trailing, wire, bracket = _patterns()
@@ -116,30 +128,19 @@ def credit_of(line: str, tz: zoneinfo.ZoneInfo, now: datetime | None) -> Credit 
     short = len(line) <= CHROME_LINE_MAX
     m = label.match(line) if short else None
     if m is not None:
-        text, when = _clean(m["credit"], tz, now)
-        return Credit(text, when, caption=False) if text else None
+        return m["credit"], False
     m = phrase.match(line) if short else None
     if m is not None:
         if m["copy"] and lexicon().copyright_re.match(line) and _is_footer(line):
             return None
-        raw = m["ru"] or m["en"] or m["courtesy"] or m["copy"] or ""
-        text, when = _clean(raw, tz, now)
-        return Credit(text, when, caption=False) if text else None
+        return (m["ru"] or m["en"] or m["courtesy"] or m["copy"] or ""), False
     if _slash_chain(line):
-        return Credit(line.strip(), None, caption=False)
-    m = wire.search(line)
+        return line.strip(), False
+    m = wire.search(line) or bracket.search(line)
     if m is not None:
-        text, when = _clean(m["credit"], tz, now)
-        return Credit(text, when, caption=m.start() > 0) if text else None
-    m = bracket.search(line)
-    if m is not None:
-        text, when = _clean(m["credit"], tz, now)
-        return Credit(text, when, caption=m.start() > 0) if text else None
+        return m["credit"], m.start() > 0
     m = trailing.match(line)
-    if m is not None:
-        text, when = _clean(m["credit"], tz, now)
-        return Credit(text, when, caption=True) if text else None
-    return None
+    return (m["credit"], True) if m is not None else None
 
 
 _FOOTER_RE = re.compile(
