@@ -15,7 +15,7 @@ import html
 import json
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -192,10 +192,18 @@ def _same_instant(expected: str | None, got: datetime | None) -> bool:
     return got.tzinfo is not None and datetime.fromisoformat(expected) == got
 
 
-def score_case(case: Case) -> list[Miss]:
+Parser = Callable[[Case], ArticleContent]
+
+
+def run_parser(case: Case) -> ArticleContent:
+    """The parser under test, called as the bot calls it."""
+    return parse_article(case.text, tz=case.tz, now=case.now)
+
+
+def score_case(case: Case, parse: Parser = run_parser) -> list[Miss]:
     """The fields of one article the parser got wrong (empty when all are right)."""
     exp = case.expected
-    art = parse_article(case.text, tz=case.tz, now=case.now)
+    art = parse(case)
     misses = []
     for name in STRING_FIELDS:
         got = str(getattr(art, name))
@@ -216,11 +224,11 @@ def score_case(case: Case) -> list[Miss]:
     return misses
 
 
-def score(cases: Iterable[Case]) -> Report:
+def score(cases: Iterable[Case], parse: Parser = run_parser) -> Report:
     report = Report()
     for case in cases:
         report.total += 1
-        misses = score_case(case)
+        misses = score_case(case, parse)
         wrong = {m.field for m in misses}
         for name in FIELDS:
             report.right[name] += name not in wrong
