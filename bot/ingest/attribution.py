@@ -14,7 +14,13 @@ import re
 from dataclasses import dataclass, field
 
 from bot.ingest.lexicon import alternation, lexicon
-from bot.ingest.names import canonical_outlet, case_of, kazakh_nominative, lemma, nominative
+from bot.ingest.names import (
+    canonical_outlet,
+    case_of,
+    is_person,
+    kazakh_nominative,
+    nominative,
+)
 from bot.ingest.spans import name_before, take_name
 
 __all__ = ["Attribution", "attribution"]
@@ -58,6 +64,10 @@ def _res() -> dict[str, re.Pattern[str]]:
         "kk_outlet": re.compile(
             rf"(?:^|[,—–]\s*|\bдеп\s+)(?:{alternation(rep['kk_outlet_verbs'])})\s+", i
         ),
+        "kk_speech": re.compile(
+            rf"(?:^|[,—–]\s*|\bдеп\s+)(?:{alternation(rep['kk_speech_verbs'])})\s+", i
+        ),
+        "kk_back": re.compile(rf"\s(?:{alternation(rep['kk_back_verbs'])})(?=[\s,.]|$)", i),
         "kk_citing": re.compile(rf"\s(?:{alternation(rep['kk_citing'])})(?=[\s,.])", i),
         "en_citing": re.compile(rf"\b(?:{alternation(rep['en_citing'])})\s+", i),
         "en_via": re.compile(r"(?:^|[(\[,;—–]\s*|\s-\s)via\s+", i),
@@ -70,7 +80,7 @@ def _res() -> dict[str, re.Pattern[str]]:
             i,
         ),
         "en_said": re.compile(
-            r"\s(?:said|says|confirmed|announced)(?=\s*(?:[.,;]|$|\s(?:on|that|in|late|earlier|"
+            r"\s(?:(?:has|have|had)\s+)?(?:said|says|confirmed|announced|warned|warns)(?=\s*(?:[.,;]|$|\s(?:on|that|in|late|earlier|"
             r"this|last|today|yesterday)\b|\son\w*day))",
             i,
         ),
@@ -96,12 +106,20 @@ def _citing_case(match: str) -> str:
     return next((c for k, c in _CITING_CASES.items() if low.startswith(k)), "gent")
 
 
+@functools.cache
+def _platforms() -> frozenset[str]:
+    return frozenset(w.casefold() for w in lexicon().reporting["ru_platforms"])
+
+
+@functools.cache
+def _stems(key: str) -> tuple[str, ...]:
+    """Five-letter stems of a verb list: a cheap ``in`` gate before the regex."""
+    return tuple(sorted({w.casefold()[:5] for w in lexicon().reporting[key]}))
+
+
 def _ru(para: str, low: str, found: list[tuple[int, str, str]]) -> None:
     res = _res()
-    if any(
-        k in low
-        for k in ("переда", "сообща", "сообщил", "пишет", "пишут", "информир", "писал", "отмеча")
-    ):
+    if any(k in low for k in _stems("ru_outlet_verbs")):
         for m in res["ru_outlet"].finditer(para):
             name = take_name(para, m.end())
             if name[:1].islower():  # "сообщает пресс-служба ...", "сообщает департамент ..."
@@ -112,9 +130,7 @@ def _ru(para: str, low: str, found: list[tuple[int, str, str]]) -> None:
                 person = _person_after(para, m.end())
                 if person:
                     found.append((m.start(), "original", person))
-    if any(
-        k in low for k in ("рассказ", "сообщил", "заявил", "поясн", "подтверд", "сказал", "уточн")
-    ):
+    if any(k in low for k in _stems("ru_told_verbs")):
         for m in res["ru_told"].finditer(para):
             name = take_name(para, m.end())
             quoted = para[m.end() : m.end() + 1] in '«"“'
@@ -135,6 +151,20 @@ def _kk(para: str, low: str, found: list[tuple[int, str, str]]) -> None:
             kind, name = _kk_subject(para, m.end())
             if name:
                 found.append((m.start(), kind, name))
+    if "мәлім" in low or "деді" in low or "айтты" in low or "атап" in low or "түсінд" in low:
+        for m in res["kk_speech"].finditer(para):
+            clause = _CLAUSE_RE.match(para, m.end())
+            words = clause.group().split()[:8] if clause else []
+            name = _person_in(words) or (
+                " ".join(words) if words[:1] and words[0][:1].isupper() else ""
+            )
+            if name:
+                found.append((m.start(), "original", name))
+    if "туралы" in low:
+        for m in res["kk_back"].finditer(para):
+            name = name_before(para, m.start(), lowercase=True)
+            if name:
+                found.append((m.start(), "original", name))
     if any(
         k in low for k in ("сілтеме", "мәліметі", "дерегі", "хабарлауы", "мәлімдеуі", "ақпараты")
     ):
@@ -191,11 +221,31 @@ def _en(para: str, low: str, found: list[tuple[int, str, str]]) -> None:
                 teller = name_before(para, m.start())
                 if _is_org(teller):
                     found.append((m.start() - 1, "original", teller))
-    if "said" in low or "says" in low or "confirmed" in low or "announced" in low:
+    if any(k in low for k in ("said", "says", "confirmed", "announced", "warn")):
         for m in res["en_said"].finditer(para):
             name = name_before(para, m.start())
-            if _is_org(name):
+            if not name and _ANAPHOR_RE.search(para, 0, m.start()):
+                # "Nasa has pushed back ..., the agency said": the sentence's subject.
+                name = _sentence_subject(para, m.start())
+            if _is_org(name) or (name and _ANAPHOR_RE.search(para, 0, m.start())):
                 found.append((m.start(), "original", name))
+
+
+_ANAPHOR_RE = re.compile(
+    r"\bthe\s+(?:agency|ministry|company|regulator|department|office|bank|service|government|"
+    r"forecaster|authority|organisation|organization|council|commission)$"
+)
+_SUBJECT_RE = re.compile(
+    r"(?:^|(?<=[.!?]\s))(?P<name>[A-Z][\w&.'’-]*(?:\s+(?:of\s+)?[A-Z][\w&.'’-]*){0,4})"
+    r"\s+(?:has|have|had|is|was|will|said|says|[a-z]+ed)\b"
+)
+
+
+def _sentence_subject(para: str, end: int) -> str:
+    """The capitalised subject opening the sentence that ends at ``end``."""
+    start = max(para.rfind(". ", 0, end) + 2, 0)
+    m = _SUBJECT_RE.match(para, start if start > 1 else 0)
+    return m["name"] if m else ""
 
 
 def _is_org(name: str) -> bool:
@@ -204,29 +254,34 @@ def _is_org(name: str) -> bool:
     return bool(name) and any(w.strip("'’s") in words or w in words for w in name.split())
 
 
-_PERSON_RE = re.compile(
-    r"(?:[а-яё-]+\s+){0,4}?(?P<name>[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?\s+[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?)"
-    r"(?=[\s,.;:]|$)"
-)
+_CLAUSE_RE = re.compile(r"[^,.;:!?()\n«»\"]{2,100}")
+_CAP_WORD_RE = re.compile(r"^[А-ЯЁӘҒҚҢӨҰҮҺІ][а-яёәғқңөұүһі]+(?:-[А-ЯЁ][а-яё]+)?$")
+
+
+def _person_in(words: list[str]) -> str:
+    """The first "Имя Фамилия" pair among the words ("губернатор Приморья Олег Кожемяко" ->
+    "Олег Кожемяко")."""
+    for i in range(len(words) - 1):
+        first, last = words[i], words[i + 1]
+        if _CAP_WORD_RE.match(first) and _CAP_WORD_RE.match(last) and is_person(first, last):
+            return f"{first} {last}"
+    return ""
 
 
 def _person_after(para: str, pos: int) -> str:
     """ "сообщил мэр столицы Сергей Собянин": the person after a title, as the original."""
-    m = _PERSON_RE.match(para, pos)
+    m = _CLAUSE_RE.match(para, pos)
     if m is None:
         return ""
-    skipped = para[pos : m.start("name")].split()
-    if any(w.casefold() in lexicon().stop_words for w in skipped):
+    words = m.group().split()[:8]
+    if not words or words[0].casefold() in lexicon().stop_words:
         return ""  # "написал в своем канале ...": a place, not a title
-    return m["name"]
-
-
-_CLAUSE_RE = re.compile(r"[^,.;:!?()\n«»\"]{2,80}")
+    return _person_in(words)
 
 
 def _subject_after(para: str, pos: int, told: str) -> str:
     """ "сообщил "Интерфаксу" источник в экстренных службах": who told the outlet, when the
-    subject follows it (a noun in the nominative opening the rest of the clause)."""
+    subject follows it (a person, or a noun in the nominative opening the rest of the clause)."""
     at = para.find(told, pos)
     if at < 0:
         return ""
@@ -235,9 +290,12 @@ def _subject_after(para: str, pos: int, told: str) -> str:
     if m is None:
         return ""
     words = m.group().split()
-    if not words or len(words) > 6 or words[0].casefold() in lexicon().stop_words:
+    if not words or words[0].casefold() in lexicon().stop_words:
         return ""
-    if not (words[0][:1].isupper() or lemma(words[0]) in lexicon().institution_heads):
+    person = _person_in(words[:10])
+    if person:
+        return person
+    if len(words) > 6:
         return ""
     if words[0][:1].islower() and not case_of(words[0], "nomn"):
         return ""
@@ -263,7 +321,8 @@ _GATE_RE = re.compile(
     "переда|сообща|пишет|пишут|информир|писал|отмеча|рассказ|сообщил|заявил|поясн|подтверд|"
     "сказал|уточн|ссылк|ссылая|данны|информаци|сообщени|слова|хабарла|жаз|мәлімде|жеткіз|"
     "сілтеме|мәліметі|дерегі|ақпараты|report|wrote|writes|said|told|announced|according|"
-    "citing|quoting|via"
+    "citing|quoting|via|объясн|отмет|подчерк|говорит|призна|деді|айтты|атап|түсінд|туралы|"
+    "warned|confirmed|says"
 )
 
 
@@ -288,6 +347,9 @@ def _mentions(para: str) -> tuple[tuple[str, str], ...]:
                 filler = lexicon().en_citing_fillers_re.match(para, at)
                 at = filler.end() if filler else at
             name = take_name(para, at)
+            if key == "ru_said_in" and name.casefold() in _platforms():
+                # "Зиверт сообщила в Instagram": the one who posted, before the verb.
+                name = name_before(para, m.start())
             if not name:
                 continue
             if kind == "original" and key.startswith("ru"):

@@ -86,11 +86,12 @@ _DOMAIN_IN_RE = re.compile(
 _AGENCIES_TAIL_RE = re.compile(
     r"\s+(?:and|with|и|с)\s+(?:news\s+)?(?:agencies|wires|агентства|агентствами)$", re.IGNORECASE
 )
+_CO_SOURCE_RE = re.compile(r"\s+(?:and|и|&)\s+[A-ZА-ЯЁ][\w.-]*(?:\s+[A-ZА-ЯЁ][\w.-]*)?$")
 _KK_GENITIVE_RE = re.compile(r"-?(?:ның|нің|дың|дің|тың|тің)$")
 _DATE_HINT_RE = re.compile(r"[0-9]|сегодня|вчера|позавчера|today|yesterday|бүгін|кеше", re.I)
 _DATE_LABEL_RE = re.compile(
     r"\b(?:опубликовано|опубликован[ао]?|обновлено|обновлен[ао]?|изменено|дата\s+публикации|"
-    r"дата|published|updated|last\s+updated|posted|modified|on|at|в|от|жарияланды|"
+    r"дата|published|updated|last\s+updated|last|posted|modified|on|at|в|от|жарияланды|am|pm|"
     r"жаңартылды|gmt|utc|msk|мск|bst|est|edt|cet|pst|et|mon|tue|wed|thu|fri|sat|sun|monday|"
     r"tuesday|wednesday|thursday|friday|saturday|sunday|пн|вт|ср|чт|пт|сб|вс|понедельник|"
     r"вторник|среда|четверг|пятница|суббота|воскресенье)\b|"
@@ -98,6 +99,9 @@ _DATE_LABEL_RE = re.compile(
     re.IGNORECASE,
 )
 _UPDATED_RE = re.compile(r"обновл|изменен|updated|modified|жаңарт", re.IGNORECASE)
+_KK_TYPE_RE = re.compile(
+    r"\s+(?:газеті|газетінің|сайты|сайтының|агенттігі|агенттігінің|порталы|порталының|арнасы)$"
+)
 _DATE_SEPARATOR_RE = re.compile(r"[,|·•—–/]")
 
 
@@ -159,6 +163,7 @@ def _split_tags(raw: str) -> list[str]:
 
 def _source_from_line(raw: str, meta: Meta) -> None:
     src = _AGENCIES_TAIL_RE.sub("", raw.strip().rstrip("."))
+    src = _CO_SOURCE_RE.sub("", src)  # "Al Jazeera and Reuters": the page's own outlet first
     url = _URL_RE.match(src)
     if url is not None and "." in src and " " not in src:
         meta.source_url = meta.source_url or (src if "://" in src else "https://" + src)
@@ -186,13 +191,23 @@ def masthead_name(line: str) -> str:
         known = bare.casefold() in lex.aliases or bare.casefold() in lex.domains
         return canonical_outlet(bare) if known and len(line.split()) <= 5 else ""
     raw = (m.groupdict().get("name") or m.groupdict().get("kkname") or "").strip()
-    name = _KK_GENITIVE_RE.sub("", raw.strip(' «»"“”.,'))
+    name = _KK_GENITIVE_RE.sub("", _KK_TYPE_RE.sub("", raw.strip(' «»"“”.,')).strip(' «»"“”'))
     if raw.startswith(("«", '"')) and "канале" in line.casefold():
         name = nominative(name, "gent")  # "в Telegram-канале «Известий»"
     low = name.casefold()
     if not has_letter(name) or any(w in low for w in lex.not_names) or len(name.split()) > 5:
         return ""
     return canonical_outlet(name)
+
+
+def credit_outlet(text: str) -> list[str]:
+    """The outlet a credit names when it is a known outlet and no photo agency ("Хабар 24")."""
+    lex = lexicon()
+    key = text.strip().casefold()
+    agencies = {a.casefold() for a in lex.raw["credits"]["photo_agencies"]}
+    if key in agencies or key not in lex.aliases:
+        return []
+    return [canonical_outlet(text)]
 
 
 def domain_outlets(text: str) -> list[str]:
@@ -233,7 +248,7 @@ def _meta_line(
     if credit is not None:
         line.kind = Kind.CREDIT
         meta.credit = meta.credit or credit.text
-        meta.credit_outlets.extend(domain_outlets(credit.text))
+        meta.credit_outlets.extend(domain_outlets(credit.text) or credit_outlet(credit.text))
         if credit.when is not None and meta.published is None:
             meta.published = credit.when
         return True

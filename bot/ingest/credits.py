@@ -23,6 +23,7 @@ __all__ = ["Credit", "credit_of", "is_caption_label"]
 _CREDIT_TRIM = " \t,;|·•—–-()©"
 _PRESS_SERVICE_RE = re.compile(r"^пресс-служб\w*", re.IGNORECASE)
 _SLASH_RE = re.compile(r"\s*/\s*")
+_FILE_HEAD_RE = re.compile(r"^(?:file|архив|pool)\s*[:：]\s*", re.IGNORECASE)
 _FILE_TAIL_RE = re.compile(r",\s*(?:file|архив|pool)\s*$", re.IGNORECASE)
 
 
@@ -70,7 +71,7 @@ def _clean(raw: str, tz: zoneinfo.ZoneInfo, now: datetime | None) -> tuple[str, 
     if m is not None and m.start > 0:
         when = m.value
         credit = credit[: m.start]
-    credit = _FILE_TAIL_RE.sub("", credit.strip(_CREDIT_TRIM))
+    credit = _FILE_TAIL_RE.sub("", _FILE_HEAD_RE.sub("", credit.strip(_CREDIT_TRIM)))
     if credit.endswith(")") and "(" not in credit:
         credit = credit[:-1]
     # Genitive after "Фото": "Фото пресс-службы МВД" credits "пресс-служба МВД".

@@ -11,7 +11,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from bot.ingest.lexicon import lexicon
+from bot.ingest.lexicon import alternation, lexicon
 
 __all__ = ["Dateline", "canonical_agency", "dateline"]
 
@@ -35,6 +35,9 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
     caps, title = raw["city_caps_re"], raw["city_title_re"]
     city = rf"(?:{caps}|{title})"
     corr = raw["correspondent_re"]
+    # Marks in their own spelling ("КазТАГ", "Kazinform") besides ALL-CAPS ones.
+    known = alternation({*raw["marks"].values(), *raw["marks"].keys()})
+    mark = rf"(?:{known}|{_CAPS_MARK})"
     return (
         # LONDON, Dec 5 (Reuters) -   NAIROBI, Kenya (AP) —   NEW YORK, Nov. 14 /PRNewswire/ --
         re.compile(
@@ -53,7 +56,7 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
         ),
         # АСТАНА. КАЗИНФОРМ —   Астана. 5 декабря. INTERFAX.KZ —
         re.compile(
-            rf"^{city}[.,]\s*(?:(?P<when>{_DATE})[.,]?\s*)?(?P<agency>{_CAPS_MARK})\s*{_DASH}\s*"
+            rf"^{city}[.,]\s*(?:(?P<when>{_DATE})[.,]?\s*)?(?P<agency>{mark})\s*{_DASH}\s*"
         ),
         # (Reuters) - ...
         re.compile(rf"^\((?P<agency>[A-Z][A-Za-z. ]{{1,20}})\)\s*{_DASH}\s*"),

@@ -67,7 +67,8 @@ _TIME = (
     r"(?<![0-9])(?P<hh>[01]?[0-9]|2[0-3])[:.](?P<mi>[0-5][0-9])(?![.][0-9])"
     r"(?::(?P<ss>[0-5][0-9]))?(?![0-9])"
     r"(?:\s*+(?P<ampm>[AaPp]\.?\s?[Mm]\.?)(?![A-Za-z]))?"
-    r"(?:\s*+(?P<zone>Z|(?:UTC|GMT)?\s?[+-][0-9]{1,2}(?::?[0-9]{2})?|UTC|GMT|MSK|МСК)(?![\w]))?"
+    r"(?:\s*+(?P<zone>Z|(?:UTC|GMT)?\s?[+-][0-9]{1,2}(?::?[0-9]{2})?|UTC|GMT|MSK|МСК|BST|CEST|CET|"
+    r"EST|EDT|CST|CDT|PST|PDT|ALMT)(?![\w]))?"
 )
 # Separator between a date and its time: "14.11.2022, 13:33", "14 ноября 2022 г. в 13:33",
 # "Nov 14, 2022 at 1:33 PM", "14.11.2022 | 13:33".
@@ -100,7 +101,7 @@ _EN_MONTH_FIRST_RE = re.compile(
     # "3:12 PM GMT+3, December 5, 2026" (AP) puts the time first.
     rf"(?:(?<![0-9])(?P<th>[01]?[0-9]|2[0-3]):(?P<tm>[0-5][0-9])(?![0-9])"
     rf"(?:\s*+(?P<tampm>[AaPp]\.?\s?[Mm]\.?))?(?:\s*+(?P<tzone>(?:UTC|GMT)\s?[+-][0-9]{{1,2}}"
-    rf"(?::?[0-9]{{2}})?|UTC|GMT))?\s*+,?\s*+)?"
+    rf"(?::?[0-9]{{2}})?|UTC|GMT|EST|EDT|CST|CDT|PST|PDT|BST|CET|CEST))?\s*+,?\s*+)?"
     rf"(?<![a-z]){_EN_MONTH}(?![a-z])\s*+(?P<d>[0-9]{{1,2}})(?:st|nd|rd|th)?(?![0-9])"
     rf"(?:,?\s++(?P<y>[0-9]{{4}})(?![0-9]))?(?:{_DT_SEP}{_TIME})?",
     re.IGNORECASE,
@@ -121,7 +122,10 @@ _RELATIVE_DAYS = {
     "вчера": 1, "yesterday": 1, "кеше": 1,
     "позавчера": 2, "алдыңғы күні": 2,
 }  # fmt: skip
-_NAMED_ZONES = {"UTC": 0, "GMT": 0, "Z": 0, "MSK": 3, "МСК": 3}
+_NAMED_ZONES = {
+    "UTC": 0, "GMT": 0, "Z": 0, "MSK": 3, "МСК": 3, "BST": 1, "CET": 1, "CEST": 2,
+    "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "PST": -8, "PDT": -7, "ALMT": 5, "AST": 5,
+}  # fmt: skip
 
 _MIN_YEAR = 1970
 _MAX_YEAR = 2100

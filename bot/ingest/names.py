@@ -70,6 +70,24 @@ def agrees(adjective: str, noun: str) -> bool:
     return any(p.tag.POS == "NOUN" and p.tag.case in adj_cases for p in _parse(noun))
 
 
+_SURNAME_ENDINGS = (
+    "ов", "ев", "ёв", "ова", "ева", "ин", "ина", "ын", "ына", "ский", "ская", "цкий", "цкая",
+    "ко", "швили", "дзе", "ян", "ұлы", "қызы", "улы", "кызы", "ий", "ый",
+)  # fmt: skip
+
+
+def is_surname(word: str) -> bool:
+    return any("Surn" in p.tag for p in _parse(word)) or word.lower().endswith(_SURNAME_ENDINGS)
+
+
+def is_person(first: str, last: str) -> bool:
+    """ "Имя Фамилия": pymorphy3 knows the first name, or (a Kazakh name it has never seen) the
+    second word has a surname's ending and the first has not."""
+    if any("Name" in p.tag for p in _parse(first)):
+        return True
+    return is_surname(last) and not is_surname(first)
+
+
 def lemma(word: str) -> str:
     """The dictionary form of a Russian word ("департаменте" -> "департамент")."""
     parses = _parse(word.lower())

@@ -108,10 +108,16 @@ def take_name(text: str, pos: int) -> str:
     return result if has_letter(result) and len(result) <= 80 else ""
 
 
+# "the Reuters news agency reported": the type words between the name and the verb.
+_DESCRIPTOR_RE = re.compile(
+    r"\s+(?:news\s+agency|agency|newspaper|news\s+website|website|broadcaster|daily|outlet)$"
+)
+
+
 def name_before(text: str, end: int, *, lowercase: bool = False) -> str:
     """The capitalised name right before ``end``: "the Kremlin said in a statement" -> Kremlin.
     ``lowercase`` also takes lower-case words (Kazakh names: "Денсаулық сақтау министрлігі")."""
-    words = text[max(0, end - 100) : end].split()
+    words = _DESCRIPTOR_RE.sub("", text[max(0, end - 100) : end]).split()
     name: list[str] = []
     for word in reversed(words):
         bare = word.strip('«»"“”(),')

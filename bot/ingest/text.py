@@ -141,8 +141,8 @@ def _take_title(lines: list[Line]) -> str:
     if (
         second is not None
         and (len(first.text.split()) == 1 or _KICKER_SEP_RE.search(first.text) is not None)
-        and len(first.text) <= 40
-        and len(first.text.split()) <= 4
+        and len(first.text) <= 50
+        and len(first.text.split()) <= 6
         and _is_title_like(second.text)
         and len(second.text.split()) >= 4
     ):
