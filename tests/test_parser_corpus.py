@@ -122,7 +122,7 @@ def test_scorer_catches_wrong_fields_and_leaked_chrome(corpus: list[Case]) -> No
 
 
 def test_holdout_is_valid_and_blind(corpus: list[Case]) -> None:
-    # A format error in the blind set must fail loudly, not hide inside the xfail score test;
+    # A format error in the blind set must fail loudly, not hide inside the score test;
     # and the blind set only means something if none of its outlets is in the corpus.
     cases = load_cases(SETS["holdout"])
     if not cases:
@@ -139,7 +139,6 @@ def test_corpus_format_errors_are_reported(tmp_path: Path) -> None:
     assert load_cases(tmp_path / "absent") == []
 
 
-@pytest.mark.xfail(strict=False, reason=WEAK_PARSER)
 def test_corpus_scores(corpus: list[Case]) -> None:
     report = score(corpus)
     print(format_report(report, set_name="articles"))
