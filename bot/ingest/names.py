@@ -136,18 +136,50 @@ def nominative(name: str, case: str = "") -> str:
         person = _person_nominative(name)
         if person != name:
             return person
+    return " ".join(_inflect_head(words, case))
+
+
+def _inflect_head(words: list[str], case: str) -> list[str]:
+    """The adjectives and head noun opening ``words`` put in the nominative, the adjectives
+    agreeing with the head's gender and number ("Национального банка" -> "Национальный банк");
+    the dependants after the head keep their case."""
     out = list(words)
+    adjectives: list[int] = []
     for i, word in enumerate(words):
-        p = _pick(word, case) or _pick(word.lower(), case)
-        if p is None:
-            break
-        form = p.inflect({"nomn"})
+        readings = [p for p in _parse(word.lower()) if p.tag.case == case]
+        noun = next((p for p in readings if p.tag.POS == "NOUN"), None)
+        nxt = words[i + 1].lower() if i + 1 < len(words) else ""
+        before_noun = any(
+            p.tag.POS == "NOUN" and p.tag.case == case for p in (_parse(nxt) if nxt else ())
+        )
+        if noun is not None and before_noun and any(p.tag.POS == "ADJF" for p in readings):
+            noun = None  # "Московской биржи": an adjective (not the surname) before its noun
+        if noun is None:
+            if any(p.tag.POS == "ADJF" for p in readings):
+                adjectives.append(i)
+                continue
+            return words  # no head in this case: leave the name as written
+        form = noun.inflect({"nomn"})
         if form is None:
-            break
+            return words
         out[i] = word if word.isupper() else _restore_case(word, form.word)
-        if p.tag.POS == "NOUN":
-            break  # the head: what follows depends on it and keeps its case
-    return " ".join(out)
+        agree = {noun.tag.number or "sing"} | ({noun.tag.gender} if noun.tag.gender else set())
+        if "plur" in agree:
+            agree = {"plur"}
+        for j in adjectives:
+            adj = next(
+                (
+                    p
+                    for p in _parse(words[j].lower())
+                    if p.tag.POS == "ADJF" and p.tag.case == case
+                ),
+                None,
+            )
+            adj_form = adj.inflect({"nomn", *agree}) if adj is not None else None
+            if adj_form is not None:
+                out[j] = _restore_case(words[j], adj_form.word)
+        return out
+    return words
 
 
 def kazakh_nominative(name: str) -> str:

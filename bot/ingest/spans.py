@@ -17,6 +17,7 @@ __all__ = ["name_before", "take_name"]
 
 _QUOTED_NAME_RE = re.compile(r"[«\"“„]([^«»\"“”„\n]{1,80})[»\"”“]")
 _TOKEN_RE = re.compile(r"\S+")
+_CYRILLIC_RE = re.compile(r"^[«\"]?[А-ЯЁа-яё]")
 _CONNECTORS = frozenset({"of", "the", "and", "for", "on", "de", "&", "и", "-", "–", "at", "по"})
 _ABBREVIATION_RE = re.compile(r"^(?:[A-ZА-ЯЁ]\.){2,}$")
 _PRESS_SERVICE_RE = re.compile(r"^пресс-служб\w*", re.IGNORECASE)
@@ -44,8 +45,8 @@ def _accept_token(token: str) -> bool:
 def _dependant(word: str, name: list[str], dative_run: bool) -> bool:
     """A lower-case word that belongs to the name being read: a genitive dependant of its head
     ("Министерство энергетики"), or the dative after "по" ("Комитет по чрезвычайным ситуациям")."""
-    if not name:
-        return False
+    if not name or not _CYRILLIC_RE.match(name[0]):
+        return False  # "Tengrinews.kz аким города": a Latin name takes no Russian dependants
     if is_genitive_word(word) or (dative_run and case_of(word, "datv")):
         return True
     return len(name) == 1 and agrees(name[0], word)
