@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.domain import ArticleContent
 from bot.ingest.datelines import dateline
 from bot.ingest.lexicon import lexicon
 from bot.ingest.names import nominative
@@ -26,7 +27,7 @@ NOW = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
 BODY = "Второй абзац статьи, в котором ничего не сказано об источниках."
 
 
-def parse(*paragraphs: str, tz: ZoneInfo = ALMATY):  # type: ignore[no-untyped-def]
+def parse(*paragraphs: str, tz: ZoneInfo = ALMATY) -> ArticleContent:
     return parse_article("\n\n".join(paragraphs), tz=tz, now=NOW)
 
 
