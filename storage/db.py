@@ -22,16 +22,14 @@ from pathlib import Path
 
 import aiosqlite
 
-from storage.repos import (
-    ArticleRepo,
-    AuditRepo,
-    ChannelRepo,
-    FeedRepo,
-    MessageRepo,
-    PublicationRepo,
-    StateRepo,
-    UserRepo,
-)
+from storage.articles import ArticleRepo
+from storage.audit import AuditRepo
+from storage.channels import ChannelRepo
+from storage.feeds import FeedRepo
+from storage.messages import MessageRepo
+from storage.publications import PublicationRepo
+from storage.state import StateRepo
+from storage.users import UserRepo
 
 log = logging.getLogger(__name__)
 

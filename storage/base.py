@@ -1,0 +1,55 @@
+"""What every repository shares: statements on the unit of work's connection, never a commit.
+
+``Database.transaction()`` owns BEGIN/COMMIT. Every status change is a conditional UPDATE on the
+current status, so two admins (or two processes) racing produce exactly one winner; the methods
+return ``None`` / ``False`` to the loser.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence, Sized
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+
+from storage.rows import from_iso
+
+
+def require_dt(value: Any) -> datetime:
+    """A NOT NULL timestamp column as an aware datetime."""
+    parsed = from_iso(value)
+    if parsed is None:
+        raise ValueError("expected a timestamp")
+    return parsed
+
+
+def placeholders(values: Sized) -> str:
+    """``?,?,?`` for an ``IN (...)`` over ``values``: the values themselves stay parameters."""
+    return ",".join("?" for _ in range(len(values)))
+
+
+class Repo:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def _one(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
+        async with self._conn.execute(sql, params) as cur:
+            row = await cur.fetchone()
+        return tuple(row) if row is not None else None
+
+    async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        async with self._conn.execute(sql, params) as cur:
+            rows = await cur.fetchall()
+        return [tuple(r) for r in rows]
+
+    async def _exec(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run a statement; return the number of rows it changed."""
+        async with self._conn.execute(sql, params) as cur:
+            return cur.rowcount
+
+    async def _insert(self, sql: str, params: Sequence[Any]) -> int:
+        async with self._conn.execute(sql, params) as cur:
+            if cur.lastrowid is None:  # pragma: no cover - sqlite always sets it for INSERT
+                raise RuntimeError("insert returned no row id")
+            return cur.lastrowid

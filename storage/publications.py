@@ -1,0 +1,202 @@
+"""Publications: the article x channel outbox rows the publishing engine claims and records."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Sequence
+from datetime import datetime
+from typing import Any
+
+from bot.domain import PublicationStatus
+from storage.base import Repo, placeholders, require_dt
+from storage.rows import (
+    Publication,
+    from_iso,
+    to_iso,
+)
+
+_PUB_COLS = (
+    "id, article_id, channel_id, status, due_at, silent, attempts, message_ids, link,"
+    " last_error, claimed_at, published_at"
+)
+
+
+def _publication(row: tuple[Any, ...]) -> Publication:
+    return Publication(
+        id=row[0],
+        article_id=row[1],
+        channel_id=row[2],
+        status=PublicationStatus(row[3]),
+        due_at=require_dt(row[4]),
+        silent=bool(row[5]),
+        attempts=row[6],
+        message_ids=tuple(json.loads(row[7])),
+        link=row[8],
+        last_error=row[9],
+        claimed_at=from_iso(row[10]),
+        published_at=from_iso(row[11]),
+    )
+
+
+class PublicationRepo(Repo):
+    async def get(self, pub_id: int) -> Publication | None:
+        row = await self._one(f"SELECT {_PUB_COLS} FROM publications WHERE id = ?", (pub_id,))
+        return _publication(row) if row else None
+
+    async def schedule(
+        self, *, article_id: int, channel_id: int, due_at: datetime, silent: bool, now: datetime
+    ) -> Publication | None:
+        """Create or re-arm the article x channel row; None if published or in flight."""
+        await self._exec(
+            "INSERT INTO publications (article_id, channel_id, status, due_at, silent,"
+            " created_at, updated_at) VALUES (?, ?, 'scheduled', ?, ?, ?, ?)"
+            " ON CONFLICT (article_id, channel_id) DO UPDATE SET"
+            " status = 'scheduled', due_at = excluded.due_at, silent = excluded.silent,"
+            " attempts = 0, last_error = '', updated_at = excluded.updated_at"
+            " WHERE publications.status IN ('scheduled', 'failed', 'cancelled', 'held')",
+            (article_id, channel_id, to_iso(due_at), int(silent), to_iso(now), to_iso(now)),
+        )
+        row = await self._one(
+            f"SELECT {_PUB_COLS} FROM publications WHERE article_id = ? AND channel_id = ?",
+            (article_id, channel_id),
+        )
+        pub = _publication(row) if row else None
+        if pub is None or pub.status is not PublicationStatus.SCHEDULED:
+            return None
+        return pub
+
+    async def for_article(self, article_id: int) -> list[Publication]:
+        rows = await self._all(
+            f"SELECT {_PUB_COLS} FROM publications WHERE article_id = ? ORDER BY id",
+            (article_id,),
+        )
+        return [_publication(r) for r in rows]
+
+    async def next_due_at(self) -> datetime | None:
+        row = await self._one("SELECT MIN(due_at) FROM publications WHERE status = 'scheduled'")
+        return from_iso(row[0]) if row and row[0] else None
+
+    async def due(self, *, now: datetime, limit: int = 50) -> list[Publication]:
+        rows = await self._all(
+            f"SELECT {_PUB_COLS} FROM publications WHERE status = 'scheduled' AND due_at <= ?"
+            " ORDER BY due_at, id LIMIT ?",
+            (to_iso(now), limit),
+        )
+        return [_publication(r) for r in rows]
+
+    async def next_due_by_channel(self) -> dict[int, datetime]:
+        """The earliest scheduled due time of each channel (the scheduler sleeps towards the
+        channels that have no worker running)."""
+        rows = await self._all(
+            "SELECT channel_id, MIN(due_at) FROM publications WHERE status = 'scheduled'"
+            " GROUP BY channel_id"
+        )
+        return {int(r[0]): require_dt(r[1]) for r in rows}
+
+    async def due_in_channel(self, channel_id: int, *, now: datetime, limit: int) -> list[int]:
+        """Ids of one channel's due publications: breaking news first, then by due time."""
+        rows = await self._all(
+            "SELECT p.id FROM publications p JOIN articles a ON a.id = p.article_id"
+            " WHERE p.status = 'scheduled' AND p.channel_id = ? AND p.due_at <= ?"
+            " ORDER BY a.breaking DESC, p.due_at, p.id LIMIT ?",
+            (channel_id, to_iso(now), limit),
+        )
+        return [int(r[0]) for r in rows]
+
+    async def with_status(self, status: PublicationStatus) -> list[Publication]:
+        rows = await self._all(
+            f"SELECT {_PUB_COLS} FROM publications WHERE status = ? ORDER BY due_at, id",
+            (status.value,),
+        )
+        return [_publication(r) for r in rows]
+
+    async def upcoming(self, *, limit: int = 50, offset: int = 0) -> tuple[list[Publication], int]:
+        """A page of what is still to go out (scheduled, in flight, held) and the total."""
+        where = "WHERE status IN ('scheduled', 'publishing', 'held')"
+        total = await self._one(f"SELECT COUNT(*) FROM publications {where}")
+        rows = await self._all(
+            f"SELECT {_PUB_COLS} FROM publications {where} ORDER BY due_at, id LIMIT ? OFFSET ?",
+            (limit, offset),
+        )
+        return [_publication(r) for r in rows], int(total[0]) if total else 0
+
+    async def recent_published(self, *, limit: int = 10) -> list[Publication]:
+        rows = await self._all(
+            f"SELECT {_PUB_COLS} FROM publications WHERE status = 'published'"
+            " ORDER BY published_at DESC, id DESC LIMIT ?",
+            (limit,),
+        )
+        return [_publication(r) for r in rows]
+
+    async def taken_times(self, *, channel_id: int, since: datetime) -> list[datetime]:
+        rows = await self._all(
+            "SELECT due_at FROM publications WHERE channel_id = ? AND due_at >= ?"
+            " AND status IN ('scheduled', 'publishing', 'published')",
+            (channel_id, to_iso(since)),
+        )
+        return [require_dt(r[0]) for r in rows]
+
+    async def claim(self, pub_id: int, *, now: datetime) -> Publication | None:
+        """scheduled -> publishing, only if still scheduled and due: the exactly-once gate."""
+        changed = await self._exec(
+            "UPDATE publications SET status = 'publishing', claimed_at = ?, updated_at = ?,"
+            " attempts = attempts + 1 WHERE id = ? AND status = 'scheduled' AND due_at <= ?",
+            (to_iso(now), to_iso(now), pub_id, to_iso(now)),
+        )
+        return await self.get(pub_id) if changed else None
+
+    async def finish(
+        self, pub_id: int, *, message_ids: Sequence[int], link: str, now: datetime
+    ) -> bool:
+        return bool(
+            await self._exec(
+                "UPDATE publications SET status = 'published', message_ids = ?, link = ?,"
+                " published_at = ?, updated_at = ?, last_error = ''"
+                " WHERE id = ? AND status IN ('publishing', 'held')",
+                (json.dumps(list(message_ids)), link, to_iso(now), to_iso(now), pub_id),
+            )
+        )
+
+    async def set_status(
+        self,
+        pub_id: int,
+        *,
+        allowed_from: Collection[PublicationStatus],
+        to: PublicationStatus,
+        now: datetime,
+        error: str | None = None,
+        due_at: datetime | None = None,
+    ) -> bool:
+        sets = ["status = ?", "updated_at = ?"]
+        params: list[Any] = [to.value, to_iso(now)]
+        if error is not None:
+            sets.append("last_error = ?")
+            params.append(error)
+        if due_at is not None:
+            sets.append("due_at = ?")
+            params.append(to_iso(due_at))
+        statuses = [s.value for s in allowed_from]
+        return bool(
+            await self._exec(
+                f"UPDATE publications SET {', '.join(sets)}"
+                f" WHERE id = ? AND status IN ({placeholders(statuses)})",
+                (*params, pub_id, *statuses),
+            )
+        )
+
+    async def set_message_ids(self, pub_id: int, message_ids: Sequence[int]) -> None:
+        await self._exec(
+            "UPDATE publications SET message_ids = ? WHERE id = ?",
+            (json.dumps(list(message_ids)), pub_id),
+        )
+
+    async def cancel_scheduled(self, article_id: int, *, now: datetime) -> int:
+        return await self._exec(
+            "UPDATE publications SET status = 'cancelled', updated_at = ?"
+            " WHERE article_id = ? AND status IN ('scheduled', 'held', 'failed')",
+            (to_iso(now), article_id),
+        )
+
+    async def count_by_status(self) -> dict[str, int]:
+        rows = await self._all("SELECT status, COUNT(*) FROM publications GROUP BY status")
+        return {str(r[0]): int(r[1]) for r in rows}
