@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import Any
@@ -27,60 +28,61 @@ _ARTICLE_COLS = (
 )
 
 
-def _article(row: tuple[Any, ...]) -> Article:
+def _article(row: sqlite3.Row) -> Article:
     content = ArticleContent(
-        title=row[1],
-        lead=row[2],
-        body=tuple(json.loads(row[3])),
-        photos=photos_from_json(row[4]),
-        photo_credit=row[5],
-        source_name=row[6],
-        source_url=row[7],
-        original_source=row[8],
-        original_url=row[9],
-        canonical_url=row[10],
-        published_at=from_iso(row[11]),
-        tags=tuple(json.loads(row[12])),
-        language=row[13],
-        marks=marks_from_json(row[28]),
+        title=row["title"],
+        lead=row["lead"],
+        body=tuple(json.loads(row["body"])),
+        photos=photos_from_json(row["photos"]),
+        photo_credit=row["photo_credit"],
+        source_name=row["source_name"],
+        source_url=row["source_url"],
+        original_source=row["original_source"],
+        original_url=row["original_url"],
+        canonical_url=row["canonical_url"],
+        published_at=from_iso(row["source_published_at"]),
+        tags=tuple(json.loads(row["tags"])),
+        language=row["language"],
+        marks=marks_from_json(row["marks"]),
     )
     return Article(
-        id=row[0],
+        id=row["id"],
         content=content,
-        origin=row[14],
-        status=ArticleStatus(row[15]),
-        author_id=row[16],
-        decided_by=row[17],
-        decided_at=from_iso(row[18]),
-        reject_reason=row[19],
-        embargo_until=from_iso(row[20]),
-        breaking=bool(row[21]),
-        version=row[22],
-        created_at=require_dt(row[23]),
-        updated_at=require_dt(row[24]),
-        submitted_at=from_iso(row[25]),
-        reminded_at=from_iso(row[26]),
-        author_language=row[27],
+        origin=row["origin"],
+        status=ArticleStatus(row["status"]),
+        author_id=row["author_id"],
+        decided_by=row["decided_by"],
+        decided_at=from_iso(row["decided_at"]),
+        reject_reason=row["reject_reason"],
+        embargo_until=from_iso(row["embargo_until"]),
+        breaking=bool(row["breaking"]),
+        version=row["version"],
+        created_at=require_dt(row["created_at"]),
+        updated_at=require_dt(row["updated_at"]),
+        submitted_at=from_iso(row["submitted_at"]),
+        reminded_at=from_iso(row["reminded_at"]),
+        author_language=row["author_language"],
     )
 
 
-def _content_params(c: ArticleContent) -> tuple[Any, ...]:
-    return (
-        c.title,
-        c.lead,
-        json.dumps(list(c.body), ensure_ascii=False),
-        photos_to_json(c.photos),
-        c.photo_credit,
-        c.source_name,
-        c.source_url,
-        c.original_source,
-        c.original_url,
-        c.canonical_url,
-        to_iso(c.published_at),
-        json.dumps(list(c.tags), ensure_ascii=False),
-        c.language,
-        marks_to_json(c.marks),
-    )
+def _content_columns(c: ArticleContent) -> dict[str, Any]:
+    """The content's columns and values: the one place both INSERT and UPDATE take them from."""
+    return {
+        "title": c.title,
+        "lead": c.lead,
+        "body": json.dumps(list(c.body), ensure_ascii=False),
+        "photos": photos_to_json(c.photos),
+        "photo_credit": c.photo_credit,
+        "source_name": c.source_name,
+        "source_url": c.source_url,
+        "original_source": c.original_source,
+        "original_url": c.original_url,
+        "canonical_url": c.canonical_url,
+        "source_published_at": to_iso(c.published_at),
+        "tags": json.dumps(list(c.tags), ensure_ascii=False),
+        "language": c.language,
+        "marks": marks_to_json(c.marks),
+    }
 
 
 class ArticleRepo(Repo):
@@ -94,20 +96,19 @@ class ArticleRepo(Repo):
         author_language: str = "",
         status: ArticleStatus = ArticleStatus.DRAFT,
     ) -> Article:
+        columns = {
+            **_content_columns(content),
+            "origin": origin,
+            "status": status.value,
+            "author_id": author_id,
+            "author_language": author_language,
+            "created_at": to_iso(now),
+            "updated_at": to_iso(now),
+        }
+        # Column names come from the code above, never from input; the values stay parameters.
         article_id = await self._insert(
-            "INSERT INTO articles (title, lead, body, photos, photo_credit, source_name,"
-            " source_url, original_source, original_url, canonical_url, source_published_at,"
-            " tags, language, marks, origin, status, author_id, author_language, created_at,"
-            " updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (
-                *_content_params(content),
-                origin,
-                status.value,
-                author_id,
-                author_language,
-                to_iso(now),
-                to_iso(now),
-            ),
+            f"INSERT INTO articles ({', '.join(columns)}) VALUES ({placeholders(columns)})",
+            tuple(columns.values()),
         )
         created = await self.get(article_id)
         assert created is not None
@@ -120,13 +121,12 @@ class ArticleRepo(Repo):
     async def update_content(
         self, article_id: int, content: ArticleContent, *, now: datetime
     ) -> Article | None:
+        content_columns = _content_columns(content)
+        sets = ", ".join(f"{name} = ?" for name in content_columns)
         changed = await self._exec(
-            "UPDATE articles SET title=?, lead=?, body=?, photos=?, photo_credit=?,"
-            " source_name=?, source_url=?, original_source=?, original_url=?, canonical_url=?,"
-            " source_published_at=?, tags=?, language=?, marks=?, version = version + 1,"
-            " updated_at=?"
+            f"UPDATE articles SET {sets}, version = version + 1, updated_at = ?"
             " WHERE id = ? AND status <> 'deleted'",
-            (*_content_params(content), to_iso(now), article_id),
+            (*content_columns.values(), to_iso(now), article_id),
         )
         return await self.get(article_id) if changed else None
 
@@ -195,16 +195,16 @@ class ArticleRepo(Repo):
             where.append("author_id = ?")
             params.append(author_id)
         clause = f"WHERE {' AND '.join(where)}" if where else ""
-        total_row = await self._one(f"SELECT COUNT(*) FROM articles {clause}", params)
+        total = await self._count(f"SELECT COUNT(*) AS n FROM articles {clause}", params)
         rows = await self._all(
             f"SELECT {_ARTICLE_COLS} FROM articles {clause} ORDER BY id DESC LIMIT ? OFFSET ?",
             (*params, limit, offset),
         )
-        return [_article(r) for r in rows], int(total_row[0]) if total_row else 0
+        return [_article(r) for r in rows], total
 
     async def count_by_status(self) -> dict[str, int]:
-        rows = await self._all("SELECT status, COUNT(*) FROM articles GROUP BY status")
-        return {str(r[0]): int(r[1]) for r in rows}
+        rows = await self._all("SELECT status, COUNT(*) AS n FROM articles GROUP BY status")
+        return {str(r["status"]): int(r["n"]) for r in rows}
 
     async def recent_similar(
         self, *, canonical_url: str, since: datetime, exclude_id: int | None = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +12,19 @@ from storage.rows import (
     AuditEntry,
     to_iso,
 )
+
+_AUDIT_COLS = "id, at, actor_id, article_id, action, details"
+
+
+def _entry(row: sqlite3.Row) -> AuditEntry:
+    return AuditEntry(
+        id=row["id"],
+        at=require_dt(row["at"]),
+        actor_id=row["actor_id"],
+        article_id=row["article_id"],
+        action=row["action"],
+        details=json.loads(row["details"]),
+    )
 
 
 class AuditRepo(Repo):
@@ -37,18 +51,7 @@ class AuditRepo(Repo):
 
     async def for_article(self, article_id: int, *, limit: int = 200) -> list[AuditEntry]:
         rows = await self._all(
-            "SELECT id, at, actor_id, article_id, action, details FROM audit_log"
-            " WHERE article_id = ? ORDER BY id LIMIT ?",
+            f"SELECT {_AUDIT_COLS} FROM audit_log WHERE article_id = ? ORDER BY id LIMIT ?",
             (article_id, limit),
         )
-        return [
-            AuditEntry(
-                id=r[0],
-                at=require_dt(r[1]),
-                actor_id=r[2],
-                article_id=r[3],
-                action=r[4],
-                details=json.loads(r[5]),
-            )
-            for r in rows
-        ]
+        return [_entry(r) for r in rows]

@@ -7,6 +7,7 @@ return ``None`` / ``False`` to the loser.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence, Sized
 from datetime import datetime
 from typing import Any
@@ -30,18 +31,24 @@ def placeholders(values: Sized) -> str:
 
 
 class Repo:
+    """Rows come back as :class:`sqlite3.Row` (``Database.open`` sets the connection's row
+    factory), so every mapper reads columns by name and a reordered SELECT cannot shift them."""
+
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
 
-    async def _one(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
+    async def _one(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
         async with self._conn.execute(sql, params) as cur:
-            row = await cur.fetchone()
-        return tuple(row) if row is not None else None
+            return await cur.fetchone()
 
-    async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         async with self._conn.execute(sql, params) as cur:
-            rows = await cur.fetchall()
-        return [tuple(r) for r in rows]
+            return list(await cur.fetchall())
+
+    async def _count(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """The ``n`` of a ``SELECT COUNT(*) AS n ...``."""
+        row = await self._one(sql, params)
+        return int(row["n"]) if row is not None else 0
 
     async def _exec(self, sql: str, params: Sequence[Any] = ()) -> int:
         """Run a statement; return the number of rows it changed."""

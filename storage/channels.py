@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -16,17 +17,17 @@ from storage.rows import (
 _CHANNEL_COLS = "id, chat_ref, chat_id, username, title, template, slots, quiet_hours, is_default"
 
 
-def _channel(row: tuple[Any, ...]) -> Channel:
+def _channel(row: sqlite3.Row) -> Channel:
     return Channel(
-        id=row[0],
-        chat_ref=row[1],
-        chat_id=row[2],
-        username=row[3],
-        title=row[4],
-        template=json.loads(row[5] or "{}"),
-        slots=tuple(json.loads(row[6] or "[]")),
-        quiet_hours=row[7],
-        is_default=bool(row[8]),
+        id=row["id"],
+        chat_ref=row["chat_ref"],
+        chat_id=row["chat_id"],
+        username=row["username"],
+        title=row["title"],
+        template=json.loads(row["template"] or "{}"),
+        slots=tuple(json.loads(row["slots"] or "[]")),
+        quiet_hours=row["quiet_hours"],
+        is_default=bool(row["is_default"]),
     )
 
 
@@ -113,7 +114,7 @@ class ChannelRepo(Repo):
             "SELECT channel_id FROM article_channels WHERE article_id = ? ORDER BY channel_id",
             (article_id,),
         )
-        return [int(r[0]) for r in rows]
+        return [int(r["channel_id"]) for r in rows]
 
     async def toggle_chosen(self, article_id: int, channel_id: int) -> bool:
         """Choose or un-choose a channel for an article; return whether it is now chosen."""

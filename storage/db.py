@@ -135,6 +135,8 @@ class Database:
             conn = await aiosqlite.connect(path_str, isolation_level=None)
         except sqlite3.Error as exc:
             raise StorageError(f"cannot open database {path_str}: {exc}") from exc
+        # Repositories map rows by column name (row["status"]), never by position.
+        conn.row_factory = aiosqlite.Row
         db = cls(conn, path_str)
         try:
             await db._configure()
@@ -174,10 +176,10 @@ class Database:
             " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
         )
         async with self._conn.execute(
-            "SELECT COALESCE(MAX(version), 0) FROM schema_migrations"
+            "SELECT COALESCE(MAX(version), 0) AS version FROM schema_migrations"
         ) as cur:
             row = await cur.fetchone()
-        return int(row[0]) if row else 0
+        return int(row["version"]) if row else 0
 
     async def migrate(self, *, target: int | None = None) -> int:
         """Apply every migration above the recorded version (up to ``target``); return it."""
@@ -279,7 +281,7 @@ class Database:
         async with self._lock:
             async with self._conn.execute("PRAGMA busy_timeout") as cur:
                 row = await cur.fetchone()
-            timeout = int(row[0]) if row else BUSY_TIMEOUT_MS
+            timeout = int(row["timeout"]) if row else BUSY_TIMEOUT_MS
             try:
                 await self._conn.execute("PRAGMA busy_timeout = 0")
                 try:

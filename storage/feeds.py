@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime
-from typing import Any
 
 from storage.base import Repo, require_dt
 from storage.rows import (
@@ -18,20 +18,20 @@ _FEED_COLS = (
 )
 
 
-def _feed(row: tuple[Any, ...]) -> Feed:
+def _feed(row: sqlite3.Row) -> Feed:
     return Feed(
-        id=row[0],
-        url=row[1],
-        title=row[2],
-        mode=row[3],
-        interval_s=row[4],
-        etag=row[5],
-        last_modified=row[6],
-        next_poll_at=require_dt(row[7]),
-        failures=row[8],
-        last_error=row[9],
-        error_reported=bool(row[10]),
-        added_by=row[11],
+        id=row["id"],
+        url=row["url"],
+        title=row["title"],
+        mode=row["mode"],
+        interval_s=row["interval_s"],
+        etag=row["etag"],
+        last_modified=row["last_modified"],
+        next_poll_at=require_dt(row["next_poll_at"]),
+        failures=row["failures"],
+        last_error=row["last_error"],
+        error_reported=bool(row["error_reported"]),
+        added_by=row["added_by"],
     )
 
 
@@ -68,8 +68,8 @@ class FeedRepo(Repo):
         return [_feed(r) for r in rows]
 
     async def next_poll_at(self) -> datetime | None:
-        row = await self._one("SELECT MIN(next_poll_at) FROM feeds")
-        return from_iso(row[0]) if row and row[0] else None
+        row = await self._one("SELECT MIN(next_poll_at) AS next_poll_at FROM feeds")
+        return from_iso(row["next_poll_at"]) if row else None
 
     async def record_success(
         self,

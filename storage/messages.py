@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime
 
 from storage.base import Repo
@@ -9,6 +10,17 @@ from storage.rows import (
     ShownMessage,
     to_iso,
 )
+
+_SHOWN_COLS = "article_id, kind, chat_id, message_id"
+
+
+def _shown(row: sqlite3.Row) -> ShownMessage:
+    return ShownMessage(
+        article_id=row["article_id"],
+        kind=row["kind"],
+        chat_id=row["chat_id"],
+        message_id=row["message_id"],
+    )
 
 
 class MessageRepo(Repo):
@@ -23,19 +35,19 @@ class MessageRepo(Repo):
 
     async def shown(self, article_id: int, kind: str) -> list[ShownMessage]:
         rows = await self._all(
-            "SELECT article_id, kind, chat_id, message_id FROM article_messages"
+            f"SELECT {_SHOWN_COLS} FROM article_messages"
             " WHERE article_id = ? AND kind = ? ORDER BY created_at, message_id",
             (article_id, kind),
         )
-        return [ShownMessage(*r) for r in rows]
+        return [_shown(r) for r in rows]
 
     async def find(self, *, chat_id: int, message_id: int) -> ShownMessage | None:
         row = await self._one(
-            "SELECT article_id, kind, chat_id, message_id FROM article_messages"
+            f"SELECT {_SHOWN_COLS} FROM article_messages"
             " WHERE chat_id = ? AND message_id = ? LIMIT 1",
             (chat_id, message_id),
         )
-        return ShownMessage(*row) if row else None
+        return _shown(row) if row else None
 
     async def clear(self, article_id: int, kind: str) -> None:
         await self._exec(

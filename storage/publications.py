@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
@@ -21,20 +22,20 @@ _PUB_COLS = (
 )
 
 
-def _publication(row: tuple[Any, ...]) -> Publication:
+def _publication(row: sqlite3.Row) -> Publication:
     return Publication(
-        id=row[0],
-        article_id=row[1],
-        channel_id=row[2],
-        status=PublicationStatus(row[3]),
-        due_at=require_dt(row[4]),
-        silent=bool(row[5]),
-        attempts=row[6],
-        message_ids=tuple(json.loads(row[7])),
-        link=row[8],
-        last_error=row[9],
-        claimed_at=from_iso(row[10]),
-        published_at=from_iso(row[11]),
+        id=row["id"],
+        article_id=row["article_id"],
+        channel_id=row["channel_id"],
+        status=PublicationStatus(row["status"]),
+        due_at=require_dt(row["due_at"]),
+        silent=bool(row["silent"]),
+        attempts=row["attempts"],
+        message_ids=tuple(json.loads(row["message_ids"])),
+        link=row["link"],
+        last_error=row["last_error"],
+        claimed_at=from_iso(row["claimed_at"]),
+        published_at=from_iso(row["published_at"]),
     )
 
 
@@ -73,8 +74,10 @@ class PublicationRepo(Repo):
         return [_publication(r) for r in rows]
 
     async def next_due_at(self) -> datetime | None:
-        row = await self._one("SELECT MIN(due_at) FROM publications WHERE status = 'scheduled'")
-        return from_iso(row[0]) if row and row[0] else None
+        row = await self._one(
+            "SELECT MIN(due_at) AS due_at FROM publications WHERE status = 'scheduled'"
+        )
+        return from_iso(row["due_at"]) if row else None
 
     async def due(self, *, now: datetime, limit: int = 50) -> list[Publication]:
         rows = await self._all(
@@ -88,10 +91,10 @@ class PublicationRepo(Repo):
         """The earliest scheduled due time of each channel (the scheduler sleeps towards the
         channels that have no worker running)."""
         rows = await self._all(
-            "SELECT channel_id, MIN(due_at) FROM publications WHERE status = 'scheduled'"
+            "SELECT channel_id, MIN(due_at) AS due_at FROM publications WHERE status = 'scheduled'"
             " GROUP BY channel_id"
         )
-        return {int(r[0]): require_dt(r[1]) for r in rows}
+        return {int(r["channel_id"]): require_dt(r["due_at"]) for r in rows}
 
     async def due_in_channel(self, channel_id: int, *, now: datetime, limit: int) -> list[int]:
         """Ids of one channel's due publications: breaking news first, then by due time."""
@@ -101,7 +104,7 @@ class PublicationRepo(Repo):
             " ORDER BY a.breaking DESC, p.due_at, p.id LIMIT ?",
             (channel_id, to_iso(now), limit),
         )
-        return [int(r[0]) for r in rows]
+        return [int(r["id"]) for r in rows]
 
     async def with_status(self, status: PublicationStatus) -> list[Publication]:
         rows = await self._all(
@@ -113,12 +116,12 @@ class PublicationRepo(Repo):
     async def upcoming(self, *, limit: int = 50, offset: int = 0) -> tuple[list[Publication], int]:
         """A page of what is still to go out (scheduled, in flight, held) and the total."""
         where = "WHERE status IN ('scheduled', 'publishing', 'held')"
-        total = await self._one(f"SELECT COUNT(*) FROM publications {where}")
+        total = await self._count(f"SELECT COUNT(*) AS n FROM publications {where}")
         rows = await self._all(
             f"SELECT {_PUB_COLS} FROM publications {where} ORDER BY due_at, id LIMIT ? OFFSET ?",
             (limit, offset),
         )
-        return [_publication(r) for r in rows], int(total[0]) if total else 0
+        return [_publication(r) for r in rows], total
 
     async def recent_published(self, *, limit: int = 10) -> list[Publication]:
         rows = await self._all(
@@ -134,7 +137,7 @@ class PublicationRepo(Repo):
             " AND status IN ('scheduled', 'publishing', 'published')",
             (channel_id, to_iso(since)),
         )
-        return [require_dt(r[0]) for r in rows]
+        return [require_dt(r["due_at"]) for r in rows]
 
     async def claim(self, pub_id: int, *, now: datetime) -> Publication | None:
         """scheduled -> publishing, only if still scheduled and due: the exactly-once gate."""
@@ -198,5 +201,5 @@ class PublicationRepo(Repo):
         )
 
     async def count_by_status(self) -> dict[str, int]:
-        rows = await self._all("SELECT status, COUNT(*) FROM publications GROUP BY status")
-        return {str(r[0]): int(r[1]) for r in rows}
+        rows = await self._all("SELECT status, COUNT(*) AS n FROM publications GROUP BY status")
+        return {str(r["status"]): int(r["n"]) for r in rows}

@@ -8,7 +8,7 @@ from storage.base import Repo
 class StateRepo(Repo):
     async def get(self, key: str) -> str | None:
         row = await self._one("SELECT value FROM bot_state WHERE key = ?", (key,))
-        return str(row[0]) if row else None
+        return str(row["value"]) if row else None
 
     async def set(self, key: str, value: str) -> None:
         await self._exec(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime
 
 from storage.base import Repo
@@ -10,13 +11,23 @@ from storage.rows import (
     to_iso,
 )
 
+_USER_COLS = "id, role, language, name, added_by"
+
+
+def _user(row: sqlite3.Row) -> User:
+    return User(
+        id=row["id"],
+        role=row["role"],
+        language=row["language"],
+        name=row["name"],
+        added_by=row["added_by"],
+    )
+
 
 class UserRepo(Repo):
     async def get(self, user_id: int) -> User | None:
-        row = await self._one(
-            "SELECT id, role, language, name, added_by FROM users WHERE id = ?", (user_id,)
-        )
-        return User(*row) if row else None
+        row = await self._one(f"SELECT {_USER_COLS} FROM users WHERE id = ?", (user_id,))
+        return _user(row) if row else None
 
     async def put(
         self, user_id: int, *, role: str, now: datetime, added_by: int | None, name: str = ""
@@ -35,10 +46,10 @@ class UserRepo(Repo):
 
     async def all(self, *, role: str | None = None) -> list[User]:
         if role is None:
-            rows = await self._all("SELECT id, role, language, name, added_by FROM users")
+            rows = await self._all(f"SELECT {_USER_COLS} FROM users")
         else:
             rows = await self._all(
-                "SELECT id, role, language, name, added_by FROM users WHERE role = ? ORDER BY id",
+                f"SELECT {_USER_COLS} FROM users WHERE role = ? ORDER BY id",
                 (role,),
             )
-        return [User(*r) for r in rows]
+        return [_user(r) for r in rows]
