@@ -8,17 +8,48 @@ from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import Any
 
-from bot.domain import ArticleContent, ArticleStatus
-from storage.base import Repo, placeholders, require_dt
-from storage.rows import (
-    Article,
-    from_iso,
-    marks_from_json,
-    marks_to_json,
-    photos_from_json,
-    photos_to_json,
-    to_iso,
-)
+from bot.domain import Article, ArticleContent, ArticleStatus, Mark, Photo
+from storage.base import Repo, from_iso, placeholders, require_dt, to_iso
+
+
+def photos_to_json(photos: tuple[Photo, ...]) -> str:
+    return json.dumps(
+        [
+            {
+                "ref": p.ref,
+                "is_url": p.is_url,
+                "width": p.width,
+                "height": p.height,
+                "file_size": p.file_size,
+            }
+            for p in photos
+        ],
+        ensure_ascii=False,
+    )
+
+
+def photos_from_json(raw: str) -> tuple[Photo, ...]:
+    items: list[dict[str, Any]] = json.loads(raw or "[]")
+    return tuple(
+        Photo(
+            ref=str(i["ref"]),
+            is_url=bool(i.get("is_url", False)),
+            width=int(i.get("width", 0)),
+            height=int(i.get("height", 0)),
+            file_size=int(i.get("file_size", 0)),
+        )
+        for i in items
+    )
+
+
+def marks_to_json(marks: tuple[Mark, ...]) -> str:
+    return json.dumps([[m.para, m.start, m.end, m.type, m.url] for m in marks], ensure_ascii=False)
+
+
+def marks_from_json(raw: str) -> tuple[Mark, ...]:
+    items: list[list[Any]] = json.loads(raw or "[]")
+    return tuple(Mark(int(p), int(s), int(e), str(t), u) for p, s, e, t, u in items)
+
 
 _ARTICLE_COLS = (
     "id, title, lead, body, photos, photo_credit, source_name, source_url, original_source,"

@@ -7,11 +7,8 @@ import sqlite3
 from datetime import datetime
 from typing import Any
 
-from storage.base import Repo, require_dt
-from storage.rows import (
-    AuditEntry,
-    to_iso,
-)
+from bot.domain import AuditEntry
+from storage.base import Repo, require_dt, to_iso
 
 _AUDIT_COLS = "id, at, actor_id, article_id, action, details"
 

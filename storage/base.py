@@ -14,7 +14,17 @@ from typing import Any
 
 import aiosqlite
 
-from storage.rows import from_iso
+
+def to_iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError("naive datetimes are not stored: pass an aware UTC datetime")
+    return value.isoformat()
+
+
+def from_iso(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
 
 
 def require_dt(value: Any) -> datetime:

@@ -8,11 +8,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from storage.base import Repo
-from storage.rows import (
-    Channel,
-    to_iso,
-)
+from bot.domain import Channel
+from storage.base import Repo, to_iso
 
 _CHANNEL_COLS = "id, chat_ref, chat_id, username, title, template, slots, quiet_hours, is_default"
 

@@ -5,12 +5,8 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
-from storage.base import Repo, require_dt
-from storage.rows import (
-    Feed,
-    from_iso,
-    to_iso,
-)
+from bot.domain import Feed
+from storage.base import Repo, from_iso, require_dt, to_iso
 
 _FEED_COLS = (
     "id, url, title, mode, interval_s, etag, last_modified, next_poll_at, failures, last_error,"

@@ -5,11 +5,8 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
-from storage.base import Repo
-from storage.rows import (
-    ShownMessage,
-    to_iso,
-)
+from bot.domain import ShownMessage
+from storage.base import Repo, to_iso
 
 _SHOWN_COLS = "article_id, kind, chat_id, message_id"
 

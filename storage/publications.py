@@ -8,13 +8,8 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from bot.domain import PublicationStatus
-from storage.base import Repo, placeholders, require_dt
-from storage.rows import (
-    Publication,
-    from_iso,
-    to_iso,
-)
+from bot.domain import Publication, PublicationStatus
+from storage.base import Repo, from_iso, placeholders, require_dt, to_iso
 
 _PUB_COLS = (
     "id, article_id, channel_id, status, due_at, silent, attempts, message_ids, link,"

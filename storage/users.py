@@ -5,11 +5,8 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
-from storage.base import Repo
-from storage.rows import (
-    User,
-    to_iso,
-)
+from bot.domain import User
+from storage.base import Repo, to_iso
 
 _USER_COLS = "id, role, language, name, added_by"
 
