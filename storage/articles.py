@@ -156,8 +156,8 @@ class ArticleRepo(Repo):
         sets = ", ".join(f"{name} = ?" for name in content_columns)
         changed = await self._exec(
             f"UPDATE articles SET {sets}, version = version + 1, updated_at = ?"
-            " WHERE id = ? AND status <> 'deleted'",
-            (*content_columns.values(), to_iso(now), article_id),
+            " WHERE id = ? AND status <> ?",
+            (*content_columns.values(), to_iso(now), article_id, ArticleStatus.DELETED.value),
         )
         return await self.get(article_id) if changed else None
 
@@ -242,18 +242,18 @@ class ArticleRepo(Repo):
     ) -> list[Article]:
         """Articles sharing the canonical URL, or created since ``since`` (for title checks)."""
         rows = await self._all(
-            f"SELECT {_ARTICLE_COLS} FROM articles WHERE status <> 'deleted' AND id <> ?"
+            f"SELECT {_ARTICLE_COLS} FROM articles WHERE status <> ? AND id <> ?"
             " AND ((canonical_url <> '' AND canonical_url = ?) OR created_at >= ?)"
             " ORDER BY id DESC LIMIT 500",
-            (exclude_id or 0, canonical_url, to_iso(since)),
+            (ArticleStatus.DELETED.value, exclude_id or 0, canonical_url, to_iso(since)),
         )
         return [_article(r) for r in rows]
 
     async def pending_to_remind(self, *, submitted_before: datetime) -> list[Article]:
         rows = await self._all(
-            f"SELECT {_ARTICLE_COLS} FROM articles WHERE status = 'pending'"
+            f"SELECT {_ARTICLE_COLS} FROM articles WHERE status = ?"
             " AND reminded_at IS NULL AND submitted_at <= ? ORDER BY id",
-            (to_iso(submitted_before),),
+            (ArticleStatus.PENDING.value, to_iso(submitted_before)),
         )
         return [_article(r) for r in rows]
 

@@ -34,6 +34,19 @@ def _publication(row: sqlite3.Row) -> Publication:
     )
 
 
+# Status groups the queries below share; the values are bound as parameters, never spelled.
+_S = PublicationStatus
+_REARMABLE = (_S.SCHEDULED, _S.FAILED, _S.CANCELLED, _S.HELD)  # not sent and not in flight
+_UPCOMING = (_S.SCHEDULED, _S.PUBLISHING, _S.HELD)  # still to go out
+_TAKEN = (_S.SCHEDULED, _S.PUBLISHING, _S.PUBLISHED)  # holds its slot time
+_FINISHABLE = (_S.PUBLISHING, _S.HELD)  # a held post can turn out to have been sent
+_CANCELLABLE = (_S.SCHEDULED, _S.HELD, _S.FAILED)
+
+
+def _values(statuses: Collection[PublicationStatus]) -> list[str]:
+    return [s.value for s in statuses]
+
+
 class PublicationRepo(Repo):
     async def get(self, pub_id: int) -> Publication | None:
         row = await self._one(f"SELECT {_PUB_COLS} FROM publications WHERE id = ?", (pub_id,))
@@ -45,12 +58,21 @@ class PublicationRepo(Repo):
         """Create or re-arm the article x channel row; None if published or in flight."""
         await self._exec(
             "INSERT INTO publications (article_id, channel_id, status, due_at, silent,"
-            " created_at, updated_at) VALUES (?, ?, 'scheduled', ?, ?, ?, ?)"
+            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (article_id, channel_id) DO UPDATE SET"
-            " status = 'scheduled', due_at = excluded.due_at, silent = excluded.silent,"
+            " status = excluded.status, due_at = excluded.due_at, silent = excluded.silent,"
             " attempts = 0, last_error = '', updated_at = excluded.updated_at"
-            " WHERE publications.status IN ('scheduled', 'failed', 'cancelled', 'held')",
-            (article_id, channel_id, to_iso(due_at), int(silent), to_iso(now), to_iso(now)),
+            f" WHERE publications.status IN ({placeholders(_REARMABLE)})",
+            (
+                article_id,
+                channel_id,
+                _S.SCHEDULED.value,
+                to_iso(due_at),
+                int(silent),
+                to_iso(now),
+                to_iso(now),
+                *_values(_REARMABLE),
+            ),
         )
         row = await self._one(
             f"SELECT {_PUB_COLS} FROM publications WHERE article_id = ? AND channel_id = ?",
@@ -70,15 +92,16 @@ class PublicationRepo(Repo):
 
     async def next_due_at(self) -> datetime | None:
         row = await self._one(
-            "SELECT MIN(due_at) AS due_at FROM publications WHERE status = 'scheduled'"
+            "SELECT MIN(due_at) AS due_at FROM publications WHERE status = ?",
+            (_S.SCHEDULED.value,),
         )
         return from_iso(row["due_at"]) if row else None
 
     async def due(self, *, now: datetime, limit: int = 50) -> list[Publication]:
         rows = await self._all(
-            f"SELECT {_PUB_COLS} FROM publications WHERE status = 'scheduled' AND due_at <= ?"
+            f"SELECT {_PUB_COLS} FROM publications WHERE status = ? AND due_at <= ?"
             " ORDER BY due_at, id LIMIT ?",
-            (to_iso(now), limit),
+            (_S.SCHEDULED.value, to_iso(now), limit),
         )
         return [_publication(r) for r in rows]
 
@@ -86,8 +109,9 @@ class PublicationRepo(Repo):
         """The earliest scheduled due time of each channel (the scheduler sleeps towards the
         channels that have no worker running)."""
         rows = await self._all(
-            "SELECT channel_id, MIN(due_at) AS due_at FROM publications WHERE status = 'scheduled'"
-            " GROUP BY channel_id"
+            "SELECT channel_id, MIN(due_at) AS due_at FROM publications WHERE status = ?"
+            " GROUP BY channel_id",
+            (_S.SCHEDULED.value,),
         )
         return {int(r["channel_id"]): require_dt(r["due_at"]) for r in rows}
 
@@ -95,9 +119,9 @@ class PublicationRepo(Repo):
         """Ids of one channel's due publications: breaking news first, then by due time."""
         rows = await self._all(
             "SELECT p.id FROM publications p JOIN articles a ON a.id = p.article_id"
-            " WHERE p.status = 'scheduled' AND p.channel_id = ? AND p.due_at <= ?"
+            " WHERE p.status = ? AND p.channel_id = ? AND p.due_at <= ?"
             " ORDER BY a.breaking DESC, p.due_at, p.id LIMIT ?",
-            (channel_id, to_iso(now), limit),
+            (_S.SCHEDULED.value, channel_id, to_iso(now), limit),
         )
         return [int(r["id"]) for r in rows]
 
@@ -110,36 +134,45 @@ class PublicationRepo(Repo):
 
     async def upcoming(self, *, limit: int = 50, offset: int = 0) -> tuple[list[Publication], int]:
         """A page of what is still to go out (scheduled, in flight, held) and the total."""
-        where = "WHERE status IN ('scheduled', 'publishing', 'held')"
-        total = await self._count(f"SELECT COUNT(*) AS n FROM publications {where}")
+        where = f"WHERE status IN ({placeholders(_UPCOMING)})"
+        total = await self._count(
+            f"SELECT COUNT(*) AS n FROM publications {where}", _values(_UPCOMING)
+        )
         rows = await self._all(
             f"SELECT {_PUB_COLS} FROM publications {where} ORDER BY due_at, id LIMIT ? OFFSET ?",
-            (limit, offset),
+            (*_values(_UPCOMING), limit, offset),
         )
         return [_publication(r) for r in rows], total
 
     async def recent_published(self, *, limit: int = 10) -> list[Publication]:
         rows = await self._all(
-            f"SELECT {_PUB_COLS} FROM publications WHERE status = 'published'"
+            f"SELECT {_PUB_COLS} FROM publications WHERE status = ?"
             " ORDER BY published_at DESC, id DESC LIMIT ?",
-            (limit,),
+            (_S.PUBLISHED.value, limit),
         )
         return [_publication(r) for r in rows]
 
     async def taken_times(self, *, channel_id: int, since: datetime) -> list[datetime]:
         rows = await self._all(
             "SELECT due_at FROM publications WHERE channel_id = ? AND due_at >= ?"
-            " AND status IN ('scheduled', 'publishing', 'published')",
-            (channel_id, to_iso(since)),
+            f" AND status IN ({placeholders(_TAKEN)})",
+            (channel_id, to_iso(since), *_values(_TAKEN)),
         )
         return [require_dt(r["due_at"]) for r in rows]
 
     async def claim(self, pub_id: int, *, now: datetime) -> Publication | None:
         """scheduled -> publishing, only if still scheduled and due: the exactly-once gate."""
         changed = await self._exec(
-            "UPDATE publications SET status = 'publishing', claimed_at = ?, updated_at = ?,"
-            " attempts = attempts + 1 WHERE id = ? AND status = 'scheduled' AND due_at <= ?",
-            (to_iso(now), to_iso(now), pub_id, to_iso(now)),
+            "UPDATE publications SET status = ?, claimed_at = ?, updated_at = ?,"
+            " attempts = attempts + 1 WHERE id = ? AND status = ? AND due_at <= ?",
+            (
+                _S.PUBLISHING.value,
+                to_iso(now),
+                to_iso(now),
+                pub_id,
+                _S.SCHEDULED.value,
+                to_iso(now),
+            ),
         )
         return await self.get(pub_id) if changed else None
 
@@ -148,10 +181,18 @@ class PublicationRepo(Repo):
     ) -> bool:
         return bool(
             await self._exec(
-                "UPDATE publications SET status = 'published', message_ids = ?, link = ?,"
+                "UPDATE publications SET status = ?, message_ids = ?, link = ?,"
                 " published_at = ?, updated_at = ?, last_error = ''"
-                " WHERE id = ? AND status IN ('publishing', 'held')",
-                (json.dumps(list(message_ids)), link, to_iso(now), to_iso(now), pub_id),
+                f" WHERE id = ? AND status IN ({placeholders(_FINISHABLE)})",
+                (
+                    _S.PUBLISHED.value,
+                    json.dumps(list(message_ids)),
+                    link,
+                    to_iso(now),
+                    to_iso(now),
+                    pub_id,
+                    *_values(_FINISHABLE),
+                ),
             )
         )
 
@@ -173,7 +214,7 @@ class PublicationRepo(Repo):
         if due_at is not None:
             sets.append("due_at = ?")
             params.append(to_iso(due_at))
-        statuses = [s.value for s in allowed_from]
+        statuses = _values(allowed_from)
         return bool(
             await self._exec(
                 f"UPDATE publications SET {', '.join(sets)}"
@@ -190,9 +231,9 @@ class PublicationRepo(Repo):
 
     async def cancel_scheduled(self, article_id: int, *, now: datetime) -> int:
         return await self._exec(
-            "UPDATE publications SET status = 'cancelled', updated_at = ?"
-            " WHERE article_id = ? AND status IN ('scheduled', 'held', 'failed')",
-            (to_iso(now), article_id),
+            "UPDATE publications SET status = ?, updated_at = ?"
+            f" WHERE article_id = ? AND status IN ({placeholders(_CANCELLABLE)})",
+            (_S.CANCELLED.value, to_iso(now), article_id, *_values(_CANCELLABLE)),
         )
 
     async def count_by_status(self) -> dict[str, int]:
