@@ -148,8 +148,7 @@ def _kk(para: str, low: str, found: list[tuple[int, str, str]]) -> None:
     res = _res()
     if any(k in low for k in ("хабарла", "жаз", "мәлімде", "жеткіз")):
         for m in res["kk_outlet"].finditer(para):
-            kind, name = _kk_subject(para, m.end())
-            if name:
+            for kind, name in _kk_subject(para, m.end()):
                 found.append((m.start(), kind, name))
     if "мәлім" in low or "деді" in low or "айтты" in low or "атап" in low or "түсінд" in low:
         for m in res["kk_speech"].finditer(para):
@@ -184,19 +183,32 @@ _KK_CLAUSE_RE = re.compile(r"[^,.;!?()\n]{2,100}")
 _KK_CORRESPONDENT_RE = re.compile(r"\s+(?:тілшісі|тілшілері|сайты|порталы)$")
 
 
-def _kk_subject(para: str, pos: int) -> tuple[str, str]:
+_KK_CITING_TAIL_RE = re.compile(r"\s+сілтеме\s+жасап$", re.IGNORECASE)
+
+
+def _kk_subject(para: str, pos: int) -> list[tuple[str, str]]:
     """After "деп хабарлайды": the outlet ("Tengrinews.kz тілшісі") or, for a ministry or its
-    press service ("Денсаулық сақтау министрлігінің баспасөз қызметі"), the original."""
+    press service ("Денсаулық сақтау министрлігінің баспасөз қызметі"), the original; "Хабар 24
+    облыстық басқармасына сілтеме жасап" names both (the cited body in the dative)."""
     m = _KK_CLAUSE_RE.match(para, pos)
     if m is None:
-        return "", ""
+        return []
     text = _KK_CORRESPONDENT_RE.sub("", m.group().strip())
-    if not text or len(text.split()) > 8 or not text[:1].isupper():
-        return "", ""
+    if not text or len(text.split()) > 10 or not text[:1].isupper():
+        return []
+    cited = _KK_CITING_TAIL_RE.search(text)
+    if cited is not None:
+        body = text[: cited.start()]
+        outlet = take_name(body, 0)
+        rest = body[len(outlet) :].split() if outlet and body.startswith(outlet) else []
+        if rest:
+            rest[-1] = _KK_SUFFIX_RE.sub("", rest[-1])
+            return [("outlet", outlet), ("original", " ".join(rest))]
+        text = body
     low = text.casefold()
     if any(w in low for w in lexicon().reporting["kk_press_words"]):
-        return "original", text
-    return "outlet", take_name(text, 0) or text
+        return [("original", text)]
+    return [("outlet", take_name(text, 0) or text)]
 
 
 def _en(para: str, low: str, found: list[tuple[int, str, str]]) -> None:
