@@ -97,6 +97,7 @@ def test_yearless_dateline_date_is_the_latest_not_in_the_future() -> None:
         ),
         ("Цены выросли, сообщил губернатор области Олег Петров.", "", "Олег Петров"),
         ("По данным Минцифры, цены выросли.", "", "Минцифры"),  # indeclinable, not "Минцифра"
+        ("Цены выросли, по словам Ивана Петрова.", "", "Иван Петров"),  # natasha, a person
         ("Prices rose, the Ministry of Health told the BBC.", "BBC", "Ministry of Health"),
         ("Prices rose, the central bank said in a statement.", "", ""),  # no name: anaphora
         (
@@ -241,11 +242,20 @@ def test_wire_header_lines_are_never_the_lead() -> None:
         ("Fri 5 Dec 2026 09.30 GMT", datetime(2026, 12, 5, 9, 30, tzinfo=UTC)),
         ("Updated 10:41 AM EST, December 5, 2026", datetime(2026, 12, 5, 15, 41, tzinfo=UTC)),
         ("3 сағат бұрын", datetime(2026, 12, 5, 9, 0, tzinfo=UTC)),
+        ("три часа назад", datetime(2026, 12, 5, 9, 0, tzinfo=UTC)),  # dateparser: worded
+        ("Updated an hour ago", datetime(2026, 12, 5, 11, 0, tzinfo=UTC)),
+        ("2026 жылғы 4 желтоқсан, 10:30", datetime(2026, 12, 4, 5, 30, tzinfo=UTC)),
     ],
 )
 def test_written_and_relative_dates(line: str, expected: datetime) -> None:
     art = parse("Заголовок новости о ценах", line, "Цены выросли на пять процентов.", BODY)
     assert art.published_at == expected
+
+
+def test_a_sentence_about_the_past_is_no_date() -> None:
+    art = parse("Заголовок новости о ценах", "Это было давно, много лет назад.", BODY)
+    assert art.published_at is None
+    assert "Это было давно, много лет назад." in art.body
 
 
 def test_the_articles_own_date_wins_over_related_items() -> None:

@@ -21,6 +21,7 @@ from bot.ingest.dates import search_datetime
 from bot.ingest.language import has_letter
 from bot.ingest.lexicon import lexicon
 from bot.ingest.names import canonical_outlet, nominative
+from bot.ingest.relative import worded_ago
 
 __all__ = ["Kind", "Line", "Meta", "classify", "lines_of"]
 
@@ -88,7 +89,9 @@ _AGENCIES_TAIL_RE = re.compile(
 )
 _CO_SOURCE_RE = re.compile(r"\s+(?:and|и|&)\s+[A-ZА-ЯЁ][\w.-]*(?:\s+[A-ZА-ЯЁ][\w.-]*)?$")
 _KK_GENITIVE_RE = re.compile(r"-?(?:ның|нің|дың|дің|тың|тің)$")
-_DATE_HINT_RE = re.compile(r"[0-9]|сегодня|вчера|позавчера|today|yesterday|бүгін|кеше", re.I)
+_DATE_HINT_RE = re.compile(
+    r"[0-9]|сегодня|вчера|позавчера|today|yesterday|бүгін|кеше|ago|назад|бұрын", re.I
+)
 _DATE_LABEL_RE = re.compile(
     r"\b(?:опубликовано|опубликован[ао]?|обновлено|обновлен[ао]?|изменено|дата\s+публикации|"
     r"дата|published|updated|last\s+updated|last|posted|modified|on|at|в|от|жарияланды|am|pm|"
@@ -131,7 +134,8 @@ def date_line(
         return False, None
     m = search_datetime(line, tz=tz, now=now)
     if m is None:
-        return False, None
+        worded = worded_ago(line, tz=tz, now=now)
+        return (True, worded) if worded is not None else (False, None)
     before, after = line[: m.start], line[m.end :]
     # "November 14, 2022 1:33 PM Updated 2 hours ago": further dates on the line are labels too.
     for _ in range(2):

@@ -92,6 +92,12 @@ _RU_WRITTEN_RE = re.compile(
     rf"(?:,?\s++(?P<y>[0-9]{{4}})(?![0-9]){_YEAR_SUFFIX})?(?:{_DT_SEP}{_TIME})?",
     re.IGNORECASE,
 )
+# Kazakh puts the year first: "2026 жылғы 5 желтоқсан, 10:30".
+_KK_YEAR_FIRST_RE = re.compile(
+    rf"(?<![0-9])(?P<y>[0-9]{{4}})\s*+ж(?:ылғы|ылы|\.)?\s++(?P<d>[0-9]{{1,2}})\s*+{_RU_MONTH}"
+    rf"(?![а-яёәғқңөұүһі])(?:{_DT_SEP}{_TIME})?",
+    re.IGNORECASE,
+)
 _EN_DAY_FIRST_RE = re.compile(
     rf"(?<![0-9])(?P<d>[0-9]{{1,2}})(?:st|nd|rd|th)?\s++(?:of\s++)?{_EN_MONTH}(?![a-z])"
     rf"(?:,?\s++(?P<y>[0-9]{{4}})(?![0-9]))?(?:{_DT_SEP}{_TIME})?",
@@ -278,6 +284,7 @@ def _candidates(text: str, tz: tzinfo, now: datetime | None) -> Iterator[DateMat
 
     for rx, table, stems, group in (
         (_RU_WRITTEN_RE, _RU_MONTHS, _RU_STEMS, "rumon"),
+        (_KK_YEAR_FIRST_RE, _RU_MONTHS, _RU_STEMS, "rumon"),
         (_EN_DAY_FIRST_RE, _EN_MONTHS, _EN_STEMS, "enmon"),
         (_EN_MONTH_FIRST_RE, _EN_MONTHS, _EN_STEMS, "enmon"),
     ):
