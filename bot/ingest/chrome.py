@@ -110,6 +110,18 @@ def is_cookie_notice(line: str) -> bool:
     return ("cookie" in low or "куки" in low) and bool(_COOKIE_CONTEXT_RE.search(line))
 
 
+_LINK_RE = re.compile(
+    r"(?:https?://|www\.)\S+|[\w-]+(?:\.[\w-]+)*\.(?:kz|ru|com|org|net|io|uk)/\S*"
+)
+# "jsi/rc (Reuters, dpa)": editors' initials and the wires, DW's sign-off.
+_SIGN_OFF_RE = re.compile(r"^[a-z]{2,4}(?:/[a-z]{2,4})+(?:\s*\([^()]{2,60}\))?$")
+
+
+def is_link(line: str) -> bool:
+    """A bare address: never copy."""
+    return len(line) <= 150 and _LINK_RE.fullmatch(line.strip()) is not None
+
+
 def is_chrome(line: str) -> bool:
     """Site chrome that carries nothing for the draft."""
     if len(line) > CHROME_LINE_MAX:
@@ -117,7 +129,9 @@ def is_chrome(line: str) -> bool:
         return len(line) <= 600 and is_cookie_notice(line)
     lex = lexicon()
     low = line.casefold()
-    if is_rubric(line) or _is_social_line(line) or is_marker(line):
+    if is_rubric(line) or _is_social_line(line) or is_marker(line) or is_link(line):
+        return True
+    if _SIGN_OFF_RE.match(line):
         return True
     short_label = len(line) <= 80 and not line.endswith(SENTENCE_END)
     if lex.share_re.match(line) and short_label:

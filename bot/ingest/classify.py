@@ -13,6 +13,7 @@ from bot.ingest.chrome import (
     CHROME_LINE_MAX,
     SENTENCE_END,
     is_chrome,
+    is_link,
     is_marker,
     read_more_kind,
 )
@@ -82,7 +83,8 @@ _SOURCE_LINE_RE = re.compile(
 _PR_SOURCE_RE = re.compile(r"^SOURCE\s+(?P<src>\S.{0,100})$")  # PR Newswire's closing line
 _URL_RE = re.compile(r"^(?:https?://)?(?:www\.)?(?P<host>[\w-]+(?:\.[\w-]+)+)(?:[/?#]\S*)?$")
 _DOMAIN_IN_RE = re.compile(
-    r"(?<![\w@.])(?:https?://)?(?:www\.)?(?P<host>[\w-]+\.(?:kz|ru|com|org|net|media|io|co\.uk|uk|news))(?![\w.-]*@)\b"
+    r"(?<![\w@.])(?:https?://)?(?:www\.)?(?P<host>(?:[\w-]+\.)+(?:kz|ru|com|org|net|media|io|uk|news))"
+    r"(?![\w.-]*@)\b"
 )
 _AGENCIES_TAIL_RE = re.compile(
     r"\s+(?:and|with|и|с)\s+(?:news\s+)?(?:agencies|wires|агентства|агентствами)$", re.IGNORECASE
@@ -219,9 +221,12 @@ def domain_outlets(text: str) -> list[str]:
     domains = lexicon().domains
     out: list[str] = []
     for m in _DOMAIN_IN_RE.finditer(text):
-        host = m["host"].casefold()
-        if host in domains:
-            out.append(domains[host])
+        labels = m["host"].casefold().split(".")
+        # "p.dw.com" -> "dw.com": subdomains of a known outlet are the outlet.
+        hosts = [".".join(labels[i:]) for i in range(len(labels) - 1)]
+        known = next((domains[h] for h in hosts if h in domains), "")
+        if known:
+            out.append(known)
     return out
 
 
@@ -349,6 +354,8 @@ def classify(lines: list[Line], tz: zoneinfo.ZoneInfo, now: datetime | None) -> 
             continue
         more = _phrase_kind(text)
         line.kind = _PHRASE_KINDS[more]
+        if more == "line" and is_link(text):
+            meta.credit_outlets.extend(domain_outlets(text))  # "p.dw.com/p/4xyz"
         if more == "label" and i + 1 < len(lines):
             swallow, swallow_block, label = 3, lines[i + 1].block, line
     _mark_captions(lines)

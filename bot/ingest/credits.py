@@ -58,9 +58,20 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
         rf"(?:^|(?<=[\s(.]))\(?(?P<credit>(?:{marks})\s*/\s*[^/()\n]{{2,60}}?(?:\s*/\s*[^/()\n]"
         rf"{{2,40}}?)?)\)?\.?\s*$"
     )
+    # "... near Midland, Texas. Brandon Bell/Getty Images": the agency after the name.
+    word = r"(?:[A-ZА-ЯЁ][\w'’-]+|[A-ZА-ЯЁ]\.)"  # "Texas." ends a sentence, "J." is an initial
+    name = rf"{word}(?:\s+{word}){{0,3}}"
+    reverse = re.compile(
+        rf"(?:^|(?<=[\s(.]))\(?(?P<credit>{name}\s*/\s*(?:{marks})(?:\s*/\s*[^/()\n]{{2,40}})?)"
+        r"\)?\.?\s*$"
+    )
+    # "... container trafficImage: Marcus Brandt/dpa": a label glued to the caption (DW).
+    glued = re.compile(
+        r"^(?P<caption>.{12,}?)(?-i:Image|Photo|Picture|Фото)\s*:\s*(?P<credit>[^.!?]{2,80})$"
+    )
     # "... on December 3 [Chalinee Thirasupa/Reuters]": a bracketed credit ends the caption.
     bracket = re.compile(r"(?:^|\s)\[(?P<credit>[^\[\]/]{2,60}/[^\[\]]{2,60})\]\s*$")
-    return label, phrase, trailing, wire, bracket
+    return label, phrase, trailing, wire, bracket, reverse, glued
 
 
 def _clean(raw: str, tz: zoneinfo.ZoneInfo, now: datetime | None) -> tuple[str, datetime | None]:
@@ -124,7 +135,7 @@ def _raw_credit(line: str) -> tuple[str, bool] | None:
     lines come with every paste from a site, and most lines are no credit at all."""
     if len(line) > CHROME_LINE_MAX * 2 or line.endswith(("!", "?")):
         return None
-    label, phrase, trailing, wire, bracket = _patterns()
+    label, phrase, trailing, wire, bracket, reverse, glued = _patterns()
     line = lexicon().credit_tails_re.sub("", line)
     short = len(line) <= CHROME_LINE_MAX
     m = label.match(line) if short else None
@@ -137,10 +148,10 @@ def _raw_credit(line: str) -> tuple[str, bool] | None:
         return (m["ru"] or m["en"] or m["courtesy"] or m["copy"] or ""), False
     if _slash_chain(line):
         return line.strip(), False
-    m = wire.search(line) or bracket.search(line)
+    m = wire.search(line) or bracket.search(line) or reverse.search(line)
     if m is not None:
         return m["credit"], m.start() > 0
-    m = trailing.match(line)
+    m = trailing.match(line) or glued.match(line)
     return (m["credit"], True) if m is not None else None
 
 

@@ -107,7 +107,8 @@ _EN_MONTH_FIRST_RE = re.compile(
     # "3:12 PM GMT+3, December 5, 2026" (AP) puts the time first.
     rf"(?:(?<![0-9])(?P<th>[01]?[0-9]|2[0-3]):(?P<tm>[0-5][0-9])(?![0-9])"
     rf"(?:\s*+(?P<tampm>[AaPp]\.?\s?[Mm]\.?))?(?:\s*+(?P<tzone>(?:UTC|GMT)\s?[+-][0-9]{{1,2}}"
-    rf"(?::?[0-9]{{2}})?|UTC|GMT|EST|EDT|CST|CDT|PST|PDT|BST|CET|CEST))?\s*+,?\s*+)?"
+    rf"(?::?[0-9]{{2}})?|UTC|GMT|EST|EDT|CST|CDT|PST|PDT|BST|CET|CEST))?\s*+,?\s*+"
+    rf"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s++)?)?"
     rf"(?<![a-z]){_EN_MONTH}(?![a-z])\s*+(?P<d>[0-9]{{1,2}})(?:st|nd|rd|th)?(?![0-9])"
     rf"(?:,?\s++(?P<y>[0-9]{{4}})(?![0-9]))?(?:{_DT_SEP}{_TIME})?",
     re.IGNORECASE,

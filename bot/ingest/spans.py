@@ -119,6 +119,8 @@ def name_before(text: str, end: int, *, lowercase: bool = False) -> str:
     """The capitalised name right before ``end``: "the Kremlin said in a statement" -> Kremlin.
     ``lowercase`` also takes lower-case words (Kazakh names: "Денсаулық сақтау министрлігі")."""
     words = _DESCRIPTOR_RE.sub("", text[max(0, end - 100) : end]).split()
+    if words and words[-1].startswith("(") and words[-1].endswith(")"):
+        words.pop()  # "the Federal Statistical Office (Destatis)": the short form in brackets
     name: list[str] = []
     for word in reversed(words):
         bare = word.strip('«»"“”(),')

@@ -16,7 +16,6 @@ from bot.ingest.language import fold
 __all__ = ["drop_structural_chrome"]
 
 _SENTENCE_END_RE = re.compile(r"[.!?…;:][»\"”)’']*$")
-_LINK_RE = re.compile(r"(?:https?://|www\.)\S+|^\S+\.(?:kz|ru|com|org|net|io|uk)(?:/\S*)?$")
 _SHORT = 40  # characters of a menu item or a tag
 
 
@@ -50,6 +49,8 @@ def _byline_like(text: str) -> bool:
         return False
     if 2 <= len(words) <= 3 and all(_NAME_WORD_RE.match(w) for w in words):
         return True
+    if len(words) <= 2 and len(text) <= 30:
+        return True  # "London", "CNN": a split dateline or a place tag under the byline
     return len(words) <= 6 and _ROLE_RE.search(text) is not None
 
 
@@ -67,10 +68,6 @@ def drop_structural_chrome(lines: list[Line]) -> None:
     content = [ln for ln in lines if ln.kind is Kind.CONTENT]
     if len(content) < 3:
         return
-    # Link-like lines: a bare address is never copy.
-    for ln in content:
-        if len(ln.text) <= 150 and _LINK_RE.fullmatch(ln.text.strip()) is not None:
-            ln.kind = Kind.CHROME
     # Short lines repeated in the paste: menus and widgets printed twice.
     counts = Counter(fold(ln.text) for ln in content if _short(ln.text))
     for ln in content:

@@ -194,6 +194,14 @@ def _take_lead(lines: list[Line]) -> str:
         and _is_wrap(cand, lines[next_pos].text)
     )
     is_subtitle = len(cand) <= SUBTITLE_MAX and _is_title_like(cand) and len(idx) > 1
+    # "Новые правила ..., сообщили в МВД." over "АСТАНА, 5 дек — Sputnik. ...": the wire copy
+    # starts at its dateline, so what stands above it is the standfirst.
+    wire_follows = (
+        next_pos < len(lines)
+        and dateline(lines[next_pos].text) is not None
+        and dateline(cand) is None
+    )
+    meta_follows = meta_follows or wire_follows
     if len(cand.split()) < LEAD_MIN_WORDS:
         return ""  # a name ("Нино Нариманишвили"), a label: a standfirst is a sentence
     if not same_block_wrap and len(cand) <= LEAD_MAX and (meta_follows or is_subtitle):
@@ -223,6 +231,11 @@ def _attribute(lead: str, body: list[str], agency: str, meta: Meta) -> _Attribut
     """Source = the outlet of the copy; original = whom it cites. Strongest evidence first:
     the wire mark, a "Источник:" line, the page's masthead, a reporting phrase, a credit."""
     found = attribution(([lead] if lead else []) + body)
+    # "Sputnik" in the dateline, "Sputnik Казахстан в Telegram" below: the fuller name.
+    fuller = [
+        m for m in meta.mastheads if agency and m.casefold().startswith(agency.casefold() + " ")
+    ]
+    agency = fuller[0] if fuller else agency
     strong = [n for n in (agency, meta.source_name, *meta.mastheads) if n]
     candidates = _dedupe([*strong, *found.outlets, *meta.credit_outlets])
     source = candidates[0] if candidates else ""
@@ -251,16 +264,19 @@ def parse_article_report(
 
     # Wire dateline of the first paragraph: agency and (often yearless) date, off the text.
     agency, when = "", ""
-    for where in ("lead", "body"):
-        para = lead if where == "lead" else (body[0] if body else "")
+    for where in ("lead", 0, 1):  # the lead or one of the first two paragraphs
+        if where == "lead":
+            para = lead
+        else:
+            para = body[where] if isinstance(where, int) and len(body) > where else ""
         mark = dateline(para) if para else None
         if mark is not None:
             agency, when = mark.agency, mark.when
             stripped = para[mark.length :]
-            if where == "lead":
-                lead = stripped
+            if isinstance(where, int):
+                body[where] = stripped
             else:
-                body[0] = stripped
+                lead = stripped
             break
     attr = _attribute(lead, body, agency, meta)
     published = meta.published or meta.updated
