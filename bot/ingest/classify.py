@@ -84,7 +84,8 @@ _PR_SOURCE_RE = re.compile(r"^SOURCE\s+(?P<src>\S.{0,100})$")  # PR Newswire's c
 _URL_RE = re.compile(r"^(?:https?://)?(?:www\.)?(?P<host>[\w-]+(?:\.[\w-]+)+)(?:[/?#]\S*)?$")
 _DOMAIN_IN_RE = re.compile(
     r"(?<![\w@.])(?:https?://)?(?:www\.)?(?P<host>(?:[\w-]+\.)+(?:kz|ru|com|org|net|media|io|uk|news))"
-    r"(?![\w.-]*@)\b"
+    r"(?![\w.-]*@)\b",
+    re.IGNORECASE,
 )
 _AGENCIES_TAIL_RE = re.compile(
     r"\s+(?:and|with|и|с)\s+(?:news\s+)?(?:agencies|wires|агентства|агентствами)$", re.IGNORECASE

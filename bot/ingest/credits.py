@@ -109,6 +109,11 @@ def _marks() -> frozenset[str]:
     return frozenset(n.casefold() for n in names)
 
 
+@functools.cache
+def _photo_agencies() -> frozenset[str]:
+    return frozenset(a.casefold() for a in lexicon().raw["credits"]["photo_agencies"])
+
+
 def _known_mark(part: str) -> bool:
     """A photo agency, wire or outlet name ("Scanpix", "Reuters", "Ведомости")."""
     return part.casefold() in _marks()
@@ -148,6 +153,8 @@ def _raw_credit(line: str) -> tuple[str, bool] | None:
         return (m["ru"] or m["en"] or m["courtesy"] or m["copy"] or ""), False
     if _slash_chain(line):
         return line.strip(), False
+    if line.strip().casefold() in _photo_agencies():
+        return line.strip(), False  # "Shutterstock" alone under the headline
     m = wire.search(line) or bracket.search(line) or reverse.search(line)
     if m is not None:
         return m["credit"], m.start() > 0

@@ -63,6 +63,27 @@ def _drop_header_bylines(content: list[Line]) -> None:
             ln.kind = Kind.CHROME
 
 
+def _drop_nav_tail(lines: list[Line]) -> None:
+    """ "News / UK / Home News / <headline>": a one- or two-word line that ends a cluster of
+    navigation chrome at the top of the paste is navigation too, when a headline follows."""
+    i = 0
+    while i < len(lines) and lines[i].kind is not Kind.CONTENT:
+        i += 1
+    if i == 0 or i + 1 >= len(lines):
+        return
+    first = lines[i]
+    nxt = next((ln for ln in lines[i + 1 :] if ln.kind is Kind.CONTENT), None)
+    if (
+        _short(first.text)
+        and len(first.text.split()) <= 2
+        and lines[i - 1].kind is Kind.CHROME
+        and nxt is not None
+        and not _sentence(nxt.text)
+        and len(nxt.text.split()) >= 4
+    ):
+        first.kind = Kind.CHROME
+
+
 def drop_structural_chrome(lines: list[Line]) -> None:
     """Mark as chrome the content lines that only chrome's shape and place explain."""
     content = [ln for ln in lines if ln.kind is Kind.CONTENT]
@@ -83,6 +104,7 @@ def drop_structural_chrome(lines: list[Line]) -> None:
     if head >= 2 and head < len(content):
         for ln in content[:head]:
             ln.kind = Kind.CHROME
+    _drop_nav_tail(lines)
     # The tail: after the last sentence, lines without sentence punctuation are links, tags and
     # widgets (a real paragraph ends with its punctuation).
     last = max((i for i, ln in enumerate(content) if _sentence(ln.text)), default=-1)
