@@ -142,6 +142,10 @@ def _ru(para: str, low: str, found: list[tuple[int, str, str]]) -> None:
                 subject = _subject_after(para, m.end(), name)
                 if subject:
                     found.append((m.start() + 1, "original", subject))
+            elif not name:
+                person = _person_after(para, m.end())  # "как заявил вице-премьер Марат Хуснуллин"
+                if person:
+                    found.append((m.start(), "original", person))
 
 
 def _kk(para: str, low: str, found: list[tuple[int, str, str]]) -> None:
@@ -222,7 +226,9 @@ def _en(para: str, low: str, found: list[tuple[int, str, str]]) -> None:
             name = name_before(para, m.start())
             if name:
                 verb = " ".join(m["verb"].casefold().split())
-                found.append((m.start(), "outlet" if verb in outlet_verbs else "original", name))
+                # "the Ministry of Transport reported": an organisation reports as a source.
+                outlet = verb in outlet_verbs and not _is_org(name)
+                found.append((m.start(), "outlet" if outlet else "original", name))
     if "told" in low or "said to" in low:
         listeners = lexicon().reporting["en_told_not_outlet"]
         for m in res["en_told"].finditer(para):
@@ -298,6 +304,10 @@ def _subject_after(para: str, pos: int, told: str) -> str:
     if at < 0:
         return ""
     rest = para[at + len(told) :].lstrip('»"” ')
+    sentence = re.split(r"[.;!?]", rest, maxsplit=1)[0].split()
+    person = _person_in([w.strip('«»",') for w in sentence[:12]])
+    if person:
+        return person  # "ведущий специалист центра «Фобос» Михаил Леус"
     m = _CLAUSE_RE.match(rest)
     if m is None:
         return ""

@@ -117,6 +117,22 @@ _LINK_RE = re.compile(
 _SIGN_OFF_RE = re.compile(r"^[a-z]{2,4}(?:/[a-z]{2,4})+(?:\s*\([^()]{2,60}\))?$")
 
 
+_CALL_TO_ACTION_RE = re.compile(
+    r"^(?:watch|listen|follow|download|subscribe|join|get|sign\s+up|install|смотрите|слушайте|"
+    r"скачайте|установите|присоединяйтесь|тыңдаңыз|көріңіз|жүктеп\s+алыңыз)\s",
+    re.IGNORECASE,
+)
+
+
+def _is_call_to_action(line: str) -> bool:
+    """ "Watch Sky News live on TV": a short imperative with no sentence, an app's button."""
+    return (
+        len(line.split()) <= 8
+        and not line.rstrip('»"”)').endswith((".", "!", "?", "…", ";"))
+        and _CALL_TO_ACTION_RE.match(line) is not None
+    )
+
+
 def is_link(line: str) -> bool:
     """A bare address: never copy."""
     return len(line) <= 150 and _LINK_RE.fullmatch(line.strip()) is not None
@@ -131,7 +147,7 @@ def is_chrome(line: str) -> bool:
     low = line.casefold()
     if is_rubric(line) or _is_social_line(line) or is_marker(line) or is_link(line):
         return True
-    if _SIGN_OFF_RE.match(line):
+    if _SIGN_OFF_RE.match(line) or _is_call_to_action(line):
         return True
     short_label = len(line) <= 80 and not line.endswith(SENTENCE_END)
     if lex.share_re.match(line) and short_label:

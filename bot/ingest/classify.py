@@ -104,6 +104,7 @@ _DATE_LABEL_RE = re.compile(
     r"\b(?:просмотр\w*|views?)\b|[0-9]+",
     re.IGNORECASE,
 )
+_BY_LINE_RE = re.compile(r"^(?:By|Автор:?|Текст:)\s+[A-ZА-ЯЁ]\S*\s+[A-ZА-ЯЁ]")
 _UPDATED_RE = re.compile(r"обновл|изменен|updated|modified|жаңарт", re.IGNORECASE)
 _KK_TYPE_RE = re.compile(
     r"\s+(?:газеті|газетінің|сайты|сайтының|агенттігі|агенттігінің|порталы|порталының|арнасы)$"
@@ -201,6 +202,8 @@ def masthead_name(line: str) -> str:
     name = _KK_GENITIVE_RE.sub("", _KK_TYPE_RE.sub("", raw.strip(' «»"“”.,')).strip(' «»"“”'))
     if raw.startswith(("«", '"')) and "канале" in line.casefold():
         name = nominative(name, "gent")  # "в Telegram-канале «Известий»"
+    elif raw.startswith(("«", '"')) and lex.subscribe_re.match(line):
+        name = nominative(name, "accs")  # "Подписывайтесь на «Газету.Ru»"
     low = name.casefold()
     if not has_letter(name) or any(w in low for w in lex.not_names) or len(name.split()) > 5:
         return ""
@@ -281,6 +284,10 @@ def _meta_line(
         meta.original_source = meta.original_source or pr_src["src"].strip()
         return True
     is_date, when = date_line(text, tz, now)
+    if not is_date and _BY_LINE_RE.match(text) and len(text) <= 120:
+        # "By Aibarshyn Akhmetkali in Nation on 5 December 2026": a byline with the date.
+        found = search_datetime(text, tz=tz, now=now)
+        is_date, when = (True, found.value) if found is not None else (False, None)
     if is_date:
         line.kind = Kind.DATE
         meta.dates += 1

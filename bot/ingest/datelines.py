@@ -60,6 +60,8 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
         ),
         # (Reuters) - ...
         re.compile(rf"^\((?P<agency>[A-Z][A-Za-z. ]{{1,20}})\)\s*{_DASH}\s*"),
+        # ASTANA – ... : a city mark with no agency, stripped all the same.
+        re.compile(r"^(?P<city>[A-ZА-ЯЁ]{3,}(?:[ -][A-ZА-ЯЁ]{2,})?)\s+[–—]\s+"),
     )
 
 
@@ -81,7 +83,9 @@ def dateline(para: str) -> Dateline | None:
             continue
         groups = m.groupdict()
         agency = (groups.get("agency") or groups.get("agency2") or "").strip()
-        if not agency or not any(ch.isalpha() for ch in agency):
+        if groups.get("city"):
+            agency = ""
+        elif not agency or not any(ch.isalpha() for ch in agency):
             continue
         rest = para[m.end() :]
         if not rest or not (rest[0].isupper() or rest[0].isdigit() or rest[0] in '«"“('):

@@ -129,7 +129,15 @@ def lexicon() -> Lexicon:
         ),
         other_masthead_res=tuple(
             re.compile(masthead[k], re.IGNORECASE)
-            for k in ("print_re", "channel_re", "support_re", "role_re", "kk_news_re", "in_app_re")
+            for k in (
+                "print_re",
+                "channel_re",
+                "support_re",
+                "role_re",
+                "kk_news_re",
+                "in_app_re",
+                "edition_re",
+            )
         ),
         not_names=tuple(w.casefold() for w in masthead["not_names"]),
         reporting={k: [str(x) for x in v] for k, v in raw["reporting"].items()},

@@ -84,7 +84,8 @@ def is_person(first: str, last: str) -> bool:
     """ "Имя Фамилия": pymorphy3 knows the first name, or (a Kazakh name it has never seen) the
     second word has a surname's ending and the first has not."""
     if any("Name" in p.tag for p in _parse(first)):
-        return True
+        # "Фобос Михаил Леус": two first names in a row, the pair starts one word later.
+        return is_surname(last) or not any("Name" in p.tag for p in _parse(last))
     return is_surname(last) and not is_surname(first)
 
 
@@ -128,6 +129,9 @@ def _person_nominative(text: str) -> str:
 def nominative(name: str, case: str = "") -> str:
     """``name`` (read in ``case``, e.g. "loct" after "сообщили в") in the nominative."""
     words = name.split()
+    head, dot, tail = words[0].partition(".") if words else ("", "", "")
+    if len(words) == 1 and dot and _CYR_WORD_RE.match(head):
+        return nominative(head, case) + dot + tail  # "Газете.Ru" -> "Газета.Ru"
     if not words or case not in _CASES or not _CYR_WORD_RE.match(words[0]):
         return name
     if words[0].casefold() in lexicon().indeclinable:

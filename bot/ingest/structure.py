@@ -41,7 +41,7 @@ _ROLE_RE = re.compile(
 )
 
 
-def _byline_like(text: str) -> bool:
+def _byline_like(text: str, *, strict: bool = False) -> bool:
     """A person's name ("Claire Marshall", "Гүлнар ЖАҚЫП") or a role line ("Fiona Harvey
     Environment editor"): the byline block between the headline and the copy."""
     words = text.split()
@@ -49,17 +49,23 @@ def _byline_like(text: str) -> bool:
         return False
     if 2 <= len(words) <= 3 and all(_NAME_WORD_RE.match(w) for w in words):
         return True
-    if len(words) <= 2 and len(text) <= 30:
+    if not strict and len(words) <= 2 and len(text) <= 30:
         return True  # "London", "CNN": a split dateline or a place tag under the byline
     return len(words) <= 6 and _ROLE_RE.search(text) is not None
 
 
 def _drop_header_bylines(content: list[Line]) -> None:
     """Byline lines after the headline, before the first sentence of copy."""
-    for ln in content[1:]:
+    past_standfirst = False
+    for pos, ln in enumerate(content[1:], 1):
+        # A standfirst may sit between the headline and the byline: look past it, for names
+        # and roles only ("Tom Clarke", "Science editor").
         if _sentence(ln.text):
-            break
-        if _byline_like(ln.text):
+            if pos > 1 or len(ln.text) > 300 or ln.text.endswith(":"):
+                break
+            past_standfirst = True
+            continue
+        if _byline_like(ln.text, strict=past_standfirst):
             ln.kind = Kind.CHROME
 
 
