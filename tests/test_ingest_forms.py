@@ -300,6 +300,20 @@ def test_a_short_real_last_paragraph_is_kept() -> None:
 # --- the report and preview ------------------------------------------------------------------
 
 
+def test_one_outlet_spelled_two_ways_is_one_candidate() -> None:
+    text = (
+        "В Петербурге закроют станцию метро на ремонт\n"
+        "Фото: Михаил Огнев / «Фонтанка.ру»\n"
+        "Станцию закроют с 10 января, сообщили «Фонтанке» в пресс-службе метрополитена.\n"
+        "Второй абзац статьи."
+    )
+    art, report = parse_article_report(text, tz=MOSCOW, now=NOW)
+    assert art.source_name == "Фонтанка.ру"
+    assert art.original_source == "пресс-служба метрополитена"
+    assert report.source_candidates == ("Фонтанка.ру",)
+    assert ParseWarning.SOURCE_CANDIDATES not in report.warnings
+
+
 def test_report_says_what_is_missing() -> None:
     _, report = parse_article_report("Заголовок новости\n\nТекст без даты и источника.", tz=ALMATY)
     assert ParseWarning.NO_SOURCE in report.warnings

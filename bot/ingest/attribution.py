@@ -111,6 +111,12 @@ def _platforms() -> frozenset[str]:
     return frozenset(w.casefold() for w in lexicon().reporting["ru_platforms"])
 
 
+def _past_verb(match: str) -> bool:
+    """The phrase's verb is in the past ("сообщили"), which takes the outlet in the dative."""
+    verb = match.split()[-1].casefold() if match.split() else ""
+    return verb.endswith(("л", "ла", "ло", "ли"))
+
+
 @functools.cache
 def _stems(key: str) -> tuple[str, ...]:
     """Five-letter stems of a verb list: a cheap ``in`` gate before the regex."""
@@ -124,6 +130,8 @@ def _ru(para: str, low: str, found: list[tuple[int, str, str]]) -> None:
             name = take_name(para, m.end())
             if name[:1].islower():  # "сообщает пресс-служба ...", "сообщает департамент ..."
                 found.append((m.start(), "original", _institution(name)))
+            elif name and nominative(name, "datv") != name and _past_verb(m.group()):
+                continue  # "сообщили «Фонтанке»": the dative, whom it was told (below)
             elif name:
                 found.append((m.start(), "outlet", name))
             else:

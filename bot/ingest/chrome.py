@@ -114,6 +114,7 @@ _LINK_RE = re.compile(
     r"(?:https?://|www\.)\S+|[\w-]+(?:\.[\w-]+)*\.(?:kz|ru|com|org|net|io|uk)/\S*"
 )
 # "jsi/rc (Reuters, dpa)": editors' initials and the wires, DW's sign-off.
+_DURATION_RE = re.compile(r"^\W*[0-9]{1,2}:[0-5][0-9](?::[0-5][0-9])?\W*$")  # an audio player
 _SIGN_OFF_RE = re.compile(r"^[a-z]{2,4}(?:/[a-z]{2,4})+(?:\s*\([^()]{2,60}\))?$")
 
 
@@ -147,7 +148,7 @@ def is_chrome(line: str) -> bool:
     low = line.casefold()
     if is_rubric(line) or _is_social_line(line) or is_marker(line) or is_link(line):
         return True
-    if _SIGN_OFF_RE.match(line) or _is_call_to_action(line):
+    if _SIGN_OFF_RE.match(line) or _is_call_to_action(line) or _DURATION_RE.match(line):
         return True
     short_label = len(line) <= 80 and not line.endswith(SENTENCE_END)
     if lex.share_re.match(line) and short_label:

@@ -197,7 +197,10 @@ def masthead_name(line: str) -> str:
         # A line that is just a known outlet's name: "Русская служба Би-би-си" under a byline.
         bare = line.strip(" .«»")
         known = bare.casefold() in lex.aliases or bare.casefold() in lex.domains
-        return canonical_outlet(bare) if known and len(line.split()) <= 5 else ""
+        if known and len(line.split()) <= 5:
+            return canonical_outlet(bare)
+        # "ФОНТАНКА.ру" alone: the site's name written as its domain.
+        return _domain_name(bare) if _SITE_NAME_RE.fullmatch(bare) else ""
     raw = (m.groupdict().get("name") or m.groupdict().get("kkname") or "").strip()
     name = _KK_GENITIVE_RE.sub("", _KK_TYPE_RE.sub("", raw.strip(' «»"“”.,')).strip(' «»"“”'))
     if raw.startswith(("«", '"')) and "канале" in line.casefold():
@@ -210,14 +213,31 @@ def masthead_name(line: str) -> str:
     return canonical_outlet(name)
 
 
+_SITE_NAME_RE = re.compile(
+    r"[A-Za-zА-Яа-яЁё][\w-]{1,30}\.(?:ru|ру|kz|қаз|com|org|net|media|info|uz|kg|by|ua)", re.I
+)
+
+
+def _domain_name(name: str) -> str:
+    """A site's name as written, an ALL-CAPS name part in title case ("ФОНТАНКА.ру")."""
+    known = canonical_outlet(name)
+    if known != name:
+        return known
+    head, dot, tail = name.partition(".")
+    # "ФОНТАНКА.ру" and "inbusiness.kz" are written "Фонтанка.ру" and "Inbusiness.kz".
+    return (head.capitalize() if head.isupper() or head.islower() else head) + dot + tail
+
+
 def credit_outlet(text: str) -> list[str]:
-    """The outlet a credit names when it is a known outlet and no photo agency ("Хабар 24")."""
+    """The outlet a credit names: a known outlet that is no photo agency ("Хабар 24"), or a
+    site written as its domain ("Михаил Огнев / «Фонтанка.ру»")."""
     lex = lexicon()
     key = text.strip().casefold()
     agencies = {a.casefold() for a in lex.raw["credits"]["photo_agencies"]}
-    if key in agencies or key not in lex.aliases:
-        return []
-    return [canonical_outlet(text)]
+    if key not in agencies and key in lex.aliases:
+        return [canonical_outlet(text)]
+    parts = [p.strip(' «»"') for p in text.split("/")]
+    return [_domain_name(p) for p in parts if _SITE_NAME_RE.fullmatch(p)]
 
 
 def domain_outlets(text: str) -> list[str]:

@@ -41,7 +41,7 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
     return (
         # LONDON, Dec 5 (Reuters) -   NAIROBI, Kenya (AP) —   NEW YORK, Nov. 14 /PRNewswire/ --
         re.compile(
-            rf"^{caps}(?:,\s*(?P<when>[^()/\n]{{1,40}}?))?\s*(?:\((?P<agency>[^()\n]{{2,40}})\)|"
+            rf"^{city}(?:,\s*(?P<when>[^()/\n]{{1,40}}?))?\s*(?:\((?P<agency>[^()\n]{{2,40}})\)|"
             rf"/(?P<agency2>[^/\n]{{2,40}})/)\s*{_DASH}\s*"
         ),
         # МОСКВА, 5 декабря. /ТАСС/.   МОСКВА, 5 дек — РИА Новости.

@@ -227,22 +227,37 @@ class _Attribution:
     originals: tuple[str, ...]
 
 
+def _same_outlet(a: str, b: str) -> bool:
+    """ "Фонтанка" and "Фонтанка.ру", "Sputnik" and "Sputnik Казахстан": one outlet."""
+    x, y = a.casefold(), b.casefold()
+    short, long = sorted((x, y), key=len)
+    return short == long or long.startswith((short + ".", short + " "))
+
+
+def _distinct(names: list[str]) -> tuple[str, ...]:
+    """Outlets in order, each once: a fuller spelling replaces the shorter one in its place."""
+    out: list[str] = []
+    for name in names:
+        same = next((i for i, o in enumerate(out) if _same_outlet(o, name)), None)
+        if same is None:
+            out.append(name)
+        elif len(name) > len(out[same]):
+            out[same] = name
+    return tuple(out)
+
+
 def _attribute(lead: str, body: list[str], agency: str, meta: Meta) -> _Attribution:
     """Source = the outlet of the copy; original = whom it cites. Strongest evidence first:
-    the wire mark, a "Источник:" line, the page's masthead, a reporting phrase, a credit."""
+    the wire mark, a "Источник:" line, the page's masthead, a reporting phrase, a credit; the
+    page's own fuller spelling of the chosen outlet wins ("Sputnik Казахстан", "Фонтанка.ру")."""
     found = attribution(([lead] if lead else []) + body)
-    # "Sputnik" in the dateline, "Sputnik Казахстан в Telegram" below: the fuller name.
-    fuller = [
-        m for m in meta.mastheads if agency and m.casefold().startswith(agency.casefold() + " ")
-    ]
-    agency = fuller[0] if fuller else agency
     strong = [n for n in (agency, meta.source_name, *meta.mastheads) if n]
-    candidates = _dedupe([*strong, *found.outlets, *meta.credit_outlets])
+    candidates = _distinct([*strong, *found.outlets, *meta.credit_outlets])
     source = candidates[0] if candidates else ""
     original = meta.original_source or (found.originals[0] if found.originals else "")
     # A re-reported story: the page's outlet cites another outlet by a reporting phrase.
     if not original:
-        cited = [n for n in found.outlets if n.casefold() != source.casefold()]
+        cited = [n for n in found.outlets if not _same_outlet(n, source)]
         if cited and strong:
             original = cited[0]
     return _Attribution(source, original, candidates, _dedupe(list(found.originals)))
