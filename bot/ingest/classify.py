@@ -77,7 +77,8 @@ _HASHTAG_LINE_RE = re.compile(r"^(?:#\w[\w-]*[\s,;.]*)+$")
 _HASHTAG_RE = re.compile(r"#(\w[\w-]*)")
 _TAG_SPLIT_RE = re.compile(r"\s*[,;#|]\s*|\s{2,}")
 _SOURCE_LINE_RE = re.compile(
-    r"^(?:источник|первоисточник|source|original\s+source|дереккөз)\s*[:：]\s*(?P<src>.+)$",
+    r"^(?:источник|первоисточник|source|original\s+source|дереккөз|ақпарат\s+көзі)\s*[:：]\s*"
+    r"(?P<src>.+)$",
     re.IGNORECASE,
 )
 _PR_SOURCE_RE = re.compile(r"^SOURCE\s+(?P<src>\S.{0,100})$")  # PR Newswire's closing line

@@ -37,7 +37,9 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
     corr = raw["correspondent_re"]
     # Marks in their own spelling ("КазТАГ", "Kazinform") besides ALL-CAPS ones.
     known = alternation({*raw["marks"].values(), *raw["marks"].keys()})
-    mark = rf"(?:{known}|{_CAPS_MARK})"
+    # "ҚазАқпарат", "КазТАГ": one word with two capitals, the way agencies write themselves.
+    camel = r"[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ][a-zа-яёәғқңөұүһі]*[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ][\wәғқңөұүһі.-]*"
+    mark = rf"(?:{known}|{_CAPS_MARK}|{camel})"
     return (
         # LONDON, Dec 5 (Reuters) -   NAIROBI, Kenya (AP) —   NEW YORK, Nov. 14 /PRNewswire/ --
         re.compile(

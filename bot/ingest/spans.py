@@ -136,7 +136,9 @@ def name_before(text: str, end: int, *, lowercase: bool = False) -> str:
             name.append(bare)
             continue
         break
-    while name and (name[-1].casefold() in _CONNECTORS or name[-1][:1].islower()):
+    while name and (
+        name[-1].casefold() in _CONNECTORS or (name[-1][:1].islower() and not lowercase)
+    ):
         name.pop()  # a leading "the" or a lower-case word before the name
     while name and name[0].casefold() in _CONNECTORS:
         name.pop(0)

@@ -49,8 +49,10 @@ def _byline_like(text: str, *, strict: bool = False) -> bool:
         return False
     if 2 <= len(words) <= 3 and all(_NAME_WORD_RE.match(w) for w in words):
         return True
-    if not strict and len(words) <= 2 and len(text) <= 30:
-        return True  # "London", "CNN": a split dateline or a place tag under the byline
+    if not strict and len(words) <= 4 and len(text) <= 40:
+        # "London", "CNN", "ҚР Төтенше жағдайлар министрлігі": a split dateline, a place or
+        # an author's tag under the headline (a standfirst runs longer).
+        return True
     return len(words) <= 6 and _ROLE_RE.search(text) is not None
 
 
@@ -108,7 +110,10 @@ def drop_structural_chrome(lines: list[Line]) -> None:
     while head < len(content) and _short(content[head].text):
         head += 1
     if head >= 2 and head < len(content):
-        for ln in content[:head]:
+        # The last short line over the first paragraph is the headline ("Басты жаңалықтар /
+        # Шымкентте жаңа мектеп ашылды / <copy>"), unless a headline-like line follows.
+        keep_last = _sentence(content[head].text)
+        for ln in content[: head - 1 if keep_last else head]:
             ln.kind = Kind.CHROME
     _drop_nav_tail(lines)
     # The tail: after the last sentence, lines without sentence punctuation are links, tags and
