@@ -314,6 +314,40 @@ def test_one_outlet_spelled_two_ways_is_one_candidate() -> None:
     assert ParseWarning.SOURCE_CANDIDATES not in report.warnings
 
 
+def test_unseen_wire_shapes() -> None:
+    sputnik = (
+        "В Казахстане изменят правила выдачи прав\n"
+        "10:15 05.12.2026\n"
+        "© Sputnik / Абдулла Абдуллаев\n"
+        "Новые правила вступят в силу с 1 марта, сообщили в Министерстве внутренних дел.\n"
+        "АСТАНА, 5 дек — Sputnik. Казахстанцы смогут сдавать экзамен на родном языке.\n"
+        "Поправки внесены в правила проведения экзаменов.\n"
+        "Sputnik Казахстан в Telegram"
+    )
+    art = parse_article(sputnik, tz=ALMATY, now=NOW)
+    assert art.lead.startswith("Новые правила")  # the standfirst above the dateline
+    assert art.body[0] == "Казахстанцы смогут сдавать экзамен на родном языке."
+    assert art.source_name == "Sputnik Казахстан"  # the page's fuller name of the mark
+    assert art.original_source == "Министерство внутренних дел"
+    euronews = (
+        "EU agrees new sanctions package against Russia\n"
+        "By Euronews with AP\n"
+        "Published on 05/12/2026 - 14:30 GMT+1\n"
+        "•Updated 15:02\n"
+        "EU ambassadors agreed on a new package of sanctions on Friday, diplomats said.\n"
+        "It still needs formal approval by ministers next week."
+    )
+    art = parse_article(euronews, tz=ALMATY, now=NOW)
+    assert art.source_name == "Euronews"
+    assert art.published_at == datetime(2026, 12, 5, 13, 30, tzinfo=UTC)
+    assert not any("Updated" in p for p in art.body)
+
+
+def test_american_clock_reads_the_date_month_first() -> None:
+    art = parse("Заголовок новости о ценах", "12/05/2026 06:12 PM EST", "Цены выросли.", BODY)
+    assert art.published_at == datetime(2026, 12, 5, 23, 12, tzinfo=UTC)
+
+
 def test_report_says_what_is_missing() -> None:
     _, report = parse_article_report("Заголовок новости\n\nТекст без даты и источника.", tz=ALMATY)
     assert ParseWarning.NO_SOURCE in report.warnings

@@ -96,6 +96,7 @@ def is_marker(line: str) -> bool:
     """Updated/Published stamps, reading times, audio players, contributor lines."""
     if len(line) > CHROME_LINE_MAX:
         return False
+    line = line.lstrip("•·●▪◦ ")  # "•Updated 15:02"
     lex = lexicon()
     key = line.strip(" :：.»>|▶►").casefold()
     if key in lex.listen or lex.reading_time_re.match(line.strip()):

@@ -194,10 +194,13 @@ def masthead_name(line: str) -> str:
         appeal = lex.subscribe_re.match(line) is not None
         res = [rx for i, rx in enumerate(lex.other_masthead_res) if i != 1 or appeal]
         m = next((r for r in (rx.search(line) for rx in res) if r), None)
+    by_outlet = _BY_OUTLET_RE.match(line)  # "By Euronews with AP": the outlet signs the copy
+    if m is None and by_outlet is not None:
+        return canonical_outlet(by_outlet["name"])
     if m is None:
         # A line that is just a known outlet's name: "Русская служба Би-би-си" under a byline.
         bare = line.strip(" .«»")
-        known = bare.casefold() in lex.aliases or bare.casefold() in lex.domains
+        known = bare.casefold() in lex.aliases or bare.casefold() in _outlet_names()
         if known and len(line.split()) <= 5:
             return canonical_outlet(bare)
         # "ФОНТАНКА.ру" alone: the site's name written as its domain.
@@ -216,6 +219,19 @@ def masthead_name(line: str) -> str:
 
 _SITE_NAME_RE = re.compile(
     r"[A-Za-zА-Яа-яЁё][\w-]{1,30}\.(?:ru|ру|kz|қаз|com|org|net|media|info|uz|kg|by|ua)", re.I
+)
+
+
+@functools.cache
+def _outlet_names() -> frozenset[str]:
+    """Every known outlet's name and domain, folded."""
+    lex = lexicon()
+    return frozenset({*lex.domains, *(v.casefold() for v in lex.domains.values())})
+
+
+_BY_OUTLET_RE = re.compile(
+    r"^By\s+(?P<name>[A-Z][\w.-]*(?:\s[A-Z][\w.-]*)?)\s+(?:with|and)\s+(?:AP|AFP|Reuters|EFE|"
+    r"dpa|agencies|wires)$"
 )
 
 

@@ -134,6 +134,7 @@ _NAMED_ZONES = {
     "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "PST": -8, "PDT": -7, "ALMT": 5, "AST": 5,
 }  # fmt: skip
 
+_US_ZONES = frozenset({"EST", "EDT", "CST", "CDT", "PST", "PDT"})
 _MIN_YEAR = 1970
 _MAX_YEAR = 2100
 
@@ -274,11 +275,11 @@ def _candidates(text: str, tz: tzinfo, now: datetime | None) -> Iterator[DateMat
 
     for m in _NUMERIC_RE.finditer(text):
         first, second = int(m["d"]), int(m["m"])
-        # Day first is the Russian and European order; only an impossible month ("11/14/2022")
-        # switches to the US order.
-        day, month = (
-            (second, first) if second > 12 >= first and m["sep"] == "/" else (first, second)
-        )
+        # Day first is the Russian and European order; an impossible month ("11/14/2022") or
+        # an American clock ("12/05/2026 06:12 PM EST") switches to the US order.
+        us_clock = bool(m["ampm"]) or (m["zone"] or "").upper() in _US_ZONES
+        us = m["sep"] == "/" and (second > 12 >= first or (us_clock and second <= 31))
+        day, month = (second, first) if us and first <= 12 else (first, second)
         value = _build(_full_year(m["y"]), month, day, m, tz, now)
         if value is not None:
             yield DateMatch(m.start(), m.end(), value)
