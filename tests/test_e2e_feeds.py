@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-from bot.sandbox.harness import ADMIN_CHAT_ID, ADMIN_ID, Sandbox
+from fakegram.harness import ADMIN_CHAT_ID, ADMIN_ID, Sandbox
 from storage.rows import Article
 
 FIXTURES = Path(__file__).parent / "fixtures"

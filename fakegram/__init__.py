@@ -1,6 +1,6 @@
 """Offline stand-ins for Telegram: an HTML parse-mode parser and a fake Bot API server."""
 
-from bot.sandbox.server import (
+from fakegram.server import (
     ApiCall,
     ApiError,
     CallbackAnswer,
@@ -11,7 +11,7 @@ from bot.sandbox.server import (
     ServerStats,
     WebhookDelivery,
 )
-from bot.sandbox.tg_html import (
+from fakegram.tg_html import (
     HtmlParseError,
     ParsedText,
     apply_entities,

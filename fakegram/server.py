@@ -30,7 +30,7 @@ from typing import Any, NamedTuple, Self
 
 from aiohttp import ClientSession, ClientTimeout, web
 
-from bot.sandbox.tg_html import (
+from fakegram.tg_html import (
     HtmlParseError,
     ParsedText,
     apply_entities,
