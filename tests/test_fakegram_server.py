@@ -1,4 +1,4 @@
-"""The fake Bot API server, driven by the real aiogram client (fakegram/server.py)."""
+"""The fake Bot API server, driven by the real aiogram client (fakegram/)."""
 
 from __future__ import annotations
 
