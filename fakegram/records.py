@@ -139,6 +139,15 @@ class ServerStats:
 # ---------------------------------------------------------------------- the world's entities
 
 
+def _with_present(out: JsonDict, source: object, keys: tuple[str, ...]) -> JsonDict:
+    """Add the optional fields that are set: the Bot API leaves unset ones out, not null."""
+    for key in keys:
+        value = getattr(source, key)
+        if value is not None:
+            out[key] = value
+    return out
+
+
 @dataclass(slots=True)
 class Chat:
     id: int
@@ -157,11 +166,7 @@ class Chat:
 
     def to_dict(self) -> JsonDict:
         out: JsonDict = {"id": self.id, "type": self.type}
-        for key in ("title", "username", "first_name", "last_name"):
-            value = getattr(self, key)
-            if value is not None:
-                out[key] = value
-        return out
+        return _with_present(out, self, ("title", "username", "first_name", "last_name"))
 
 
 @dataclass(slots=True)
@@ -175,11 +180,7 @@ class User:
 
     def to_dict(self) -> JsonDict:
         out: JsonDict = {"id": self.id, "is_bot": self.is_bot, "first_name": self.first_name}
-        for key in ("last_name", "username", "language_code"):
-            value = getattr(self, key)
-            if value is not None:
-                out[key] = value
-        return out
+        return _with_present(out, self, ("last_name", "username", "language_code"))
 
 
 @dataclass(slots=True)

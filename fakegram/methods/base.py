@@ -6,9 +6,16 @@ from __future__ import annotations
 
 import struct
 
+from fakegram.entities import ParsedText
 from fakegram.errors import WRONG_FILE, ApiError, bad
-from fakegram.limits import UPLOAD_PHOTO_LIMIT, URL_PHOTO_LIMIT, check_button, check_dimensions
-from fakegram.params import Params
+from fakegram.limits import (
+    UPLOAD_PHOTO_LIMIT,
+    URL_PHOTO_LIMIT,
+    check_button,
+    check_dimensions,
+    formatted,
+)
+from fakegram.params import Handler, Params
 from fakegram.records import Chat, JsonDict, SentMessage
 from fakegram.world import World
 
@@ -23,6 +30,10 @@ class Family:
 
     def __init__(self, world: World) -> None:
         self.world = world
+
+    def table(self) -> dict[str, Handler]:
+        """The family's methods by lower-case name."""
+        raise NotImplementedError
 
     def writable_chat(self, chat_id: str) -> Chat:
         chat = self.world.chat(chat_id)
@@ -126,6 +137,19 @@ class Family:
         if file.photo_set is None:
             raise bad(f"type of file mismatch: expected photo, got {file.kind}")
         return file.photo_set
+
+    def input_photo(
+        self, item: JsonDict, files: dict[str, bytes]
+    ) -> tuple[list[JsonDict], ParsedText]:
+        """The photo and the parsed caption of an InputMediaPhoto (albums, editMessageMedia)."""
+        photo_set = self.resolve_photo(str(item.get("media", "")), files)
+        parsed = formatted(
+            item.get("caption"),
+            item.get("parse_mode"),
+            item.get("caption_entities"),
+            caption=True,
+        )
+        return photo_set, parsed
 
     def upload_photo(self, data: bytes) -> list[JsonDict]:
         if len(data) > UPLOAD_PHOTO_LIMIT:

@@ -78,13 +78,7 @@ class EditMethods(Family):
             raise bad("the fake server supports editing to a photo only")
         if not msg.photo:
             raise bad("there is no media in the message to edit")
-        photo_set = self.resolve_photo(str(media.get("media", "")), params.files)
-        parsed = formatted(
-            media.get("caption"),
-            media.get("parse_mode"),
-            media.get("caption_entities"),
-            caption=True,
-        )
+        photo_set, parsed = self.input_photo(media, params.files)
         markup = self.reply_markup(params)
         caption = parsed.text if parsed.text else None
         if (

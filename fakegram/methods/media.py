@@ -53,13 +53,7 @@ class MediaMethods(Family):
         for item in media:
             if not isinstance(item, dict) or item.get("type") != "photo":
                 raise bad("the fake server supports photo albums only")
-            photo_set = self.resolve_photo(str(item.get("media", "")), params.files)
-            parsed = formatted(
-                item.get("caption"),
-                item.get("parse_mode"),
-                item.get("caption_entities"),
-                caption=True,
-            )
+            photo_set, parsed = self.input_photo(item, params.files)
             prepared.append((photo_set, parsed, item))
         reply_to = self.reply_to(chat, params)
         group_id = str(next(self.world.media_group_counter))
