@@ -292,6 +292,18 @@ def test_unseen_sites_chrome_goes_by_shape_and_position() -> None:
     )
 
 
+def test_an_ad_block_goes_with_its_label() -> None:
+    art = parse(
+        "Заголовок новости о ценах",
+        "Цены выросли на пять процентов.",
+        "Реклама\nООО «Ромашка», erid: 2VtzqvXyz\nКупите коньки со скидкой 30%",
+        BODY,
+        "Подпишитесь на наш канал в Дзен",
+    )
+    assert art.body == ("Цены выросли на пять процентов.", BODY)
+    assert art.source_name == ""
+
+
 def test_a_short_real_last_paragraph_is_kept() -> None:
     art = parse("Заголовок новости о ценах", "Цены выросли на пять процентов.", "Так и есть.")
     assert art.body[-1] == "Так и есть."

@@ -350,15 +350,21 @@ def _phrase_kind(text: str) -> str:
     return "line" if is_chrome(text) or is_marker(text) else "content"
 
 
+_MULTI_ABBR_RE = re.compile(r"^(?:\w{1,3}\.){2,}$")  # "п.п.", "т.д."
+_ABBREVIATIONS = frozenset({"г.", "гг.", "руб.", "млн.", "млрд.", "тыс.", "долл.", "трлн.", "ст."})
+
+
 def _swallowed(line: Line, label: Line, swallow_block: int) -> bool:
     """A headline under a bare "Читайте также" label: short, and no sentence (one ending in an
-    abbreviation's period only when it sits right under the label, in the same block)."""
+    abbreviation's period, "на 0,5 п.п.", only right under the label, in the same block)."""
     text = line.text
     if line.block != swallow_block or len(text) > TITLE_MAX or masthead_name(text):
         return False
     if not text.endswith(SENTENCE_END):
         return True
-    return line.block == label.block and len(text) <= 100 and ". " not in text
+    last = text.split()[-1].casefold()
+    abbreviation = bool(_MULTI_ABBR_RE.match(last)) or last in _ABBREVIATIONS
+    return line.block == label.block and len(text) <= 100 and ". " not in text and abbreviation
 
 
 def classify(lines: list[Line], tz: zoneinfo.ZoneInfo, now: datetime | None) -> Meta:
