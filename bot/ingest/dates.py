@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from zoneinfo import ZoneInfo
 
 __all__ = ["DateMatch", "find_datetime", "search_datetime"]
 
@@ -68,7 +69,7 @@ _TIME = (
     r"(?::(?P<ss>[0-5][0-9]))?(?![0-9])"
     r"(?:\s*+(?P<ampm>[AaPp]\.?\s?[Mm]\.?)(?![A-Za-z]))?"
     r"(?:\s*+(?P<zone>Z|(?:UTC|GMT)?\s?[+-][0-9]{1,2}(?::?[0-9]{2})?|UTC|GMT|MSK|МСК|BST|CEST|CET|"
-    r"EST|EDT|CST|CDT|PST|PDT|ALMT)(?![\w]))?"
+    r"EST|EDT|CST|CDT|PST|PDT|ALMT|ET|PT|CT)(?![\w]))?"
 )
 # Separator between a date and its time: "14.11.2022, 13:33", "14 ноября 2022 г. в 13:33",
 # "Nov 14, 2022 at 1:33 PM", "14.11.2022 | 13:33".
@@ -107,7 +108,7 @@ _EN_MONTH_FIRST_RE = re.compile(
     # "3:12 PM GMT+3, December 5, 2026" (AP) puts the time first.
     rf"(?:(?<![0-9])(?P<th>[01]?[0-9]|2[0-3]):(?P<tm>[0-5][0-9])(?![0-9])"
     rf"(?:\s*+(?P<tampm>[AaPp]\.?\s?[Mm]\.?))?(?:\s*+(?P<tzone>(?:UTC|GMT)\s?[+-][0-9]{{1,2}}"
-    rf"(?::?[0-9]{{2}})?|UTC|GMT|EST|EDT|CST|CDT|PST|PDT|BST|CET|CEST))?\s*+,?\s*+"
+    rf"(?::?[0-9]{{2}})?|UTC|GMT|EST|EDT|CST|CDT|PST|PDT|BST|CET|CEST|ET|PT|CT))?\s*+,?\s*+"
     rf"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s++)?)?"
     rf"(?<![a-z]){_EN_MONTH}(?![a-z])\s*+(?P<d>[0-9]{{1,2}})(?:st|nd|rd|th)?(?![0-9])"
     rf"(?:,?\s++(?P<y>[0-9]{{4}})(?![0-9]))?(?:{_DT_SEP}{_TIME})?",
@@ -134,7 +135,8 @@ _NAMED_ZONES = {
     "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "PST": -8, "PDT": -7, "ALMT": 5, "AST": 5,
 }  # fmt: skip
 
-_US_ZONES = frozenset({"EST", "EDT", "CST", "CDT", "PST", "PDT"})
+_US_ZONES = frozenset({"EST", "EDT", "CST", "CDT", "PST", "PDT", "ET", "PT", "CT"})
+_REGION_ZONES = {"ET": "America/New_York", "CT": "America/Chicago", "PT": "America/Los_Angeles"}
 _MIN_YEAR = 1970
 _MAX_YEAR = 2100
 
@@ -174,6 +176,8 @@ def _zone(raw: str | None, default: tzinfo) -> tzinfo:
     text = raw.strip().upper().replace(" ", "")
     if text in _NAMED_ZONES:
         return timezone(timedelta(hours=_NAMED_ZONES[text]))
+    if text in _REGION_ZONES:  # "ET" is EST or EDT by the date: the region's zone decides
+        return ZoneInfo(_REGION_ZONES[text])
     for prefix in ("UTC", "GMT"):
         if text.startswith(prefix):
             text = text[len(prefix) :]
