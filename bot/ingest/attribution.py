@@ -13,15 +13,14 @@ import functools
 import re
 from dataclasses import dataclass, field
 
+from bot.ingest.attribution_kk import kazakh_mentions
 from bot.ingest.lexicon import alternation, lexicon
 from bot.ingest.names import (
     canonical_outlet,
     case_of,
-    is_person,
-    kazakh_nominative,
     nominative,
 )
-from bot.ingest.spans import name_before, take_name
+from bot.ingest.spans import CLAUSE_RE, name_before, person_in, take_name
 
 __all__ = ["Attribution", "attribution"]
 
@@ -35,9 +34,6 @@ class Attribution:
         target = self.outlets if kind == "outlet" else self.originals
         if name and name.casefold() not in {n.casefold() for n in target}:
             target.append(name)
-
-
-_KK_SUFFIX_RE = re.compile(r"-?(?:ға|ге|қа|ке|на|не|ның|нің|дың|дің|тың|тің)$")
 
 
 @functools.cache
@@ -61,14 +57,6 @@ def _res() -> dict[str, re.Pattern[str]]:
             rf"(?:(?P<obj>{alternation(rep['ru_told_objects'])})\s+)?",
             i,
         ),
-        "kk_outlet": re.compile(
-            rf"(?:^|[,—–]\s*|\bдеп\s+)(?:{alternation(rep['kk_outlet_verbs'])})\s+", i
-        ),
-        "kk_speech": re.compile(
-            rf"(?:^|[,—–]\s*|\bдеп\s+)(?:{alternation(rep['kk_speech_verbs'])})\s+", i
-        ),
-        "kk_back": re.compile(rf"\s(?:{alternation(rep['kk_back_verbs'])})(?=[\s,.]|$)", i),
-        "kk_citing": re.compile(rf"\s(?:{alternation(rep['kk_citing'])})(?=[\s,.])", i),
         "en_citing": re.compile(rf"\b(?:{alternation(rep['en_citing'])})\s+", i),
         "en_via": re.compile(r"(?:^|[(\[,;—–]\s*|\s-\s)via\s+", i),
         "en_reports_fwd": re.compile(
@@ -156,73 +144,6 @@ def _ru(para: str, low: str, found: list[tuple[int, str, str]]) -> None:
                     found.append((m.start(), "original", person))
 
 
-def _kk(para: str, low: str, found: list[tuple[int, str, str]]) -> None:
-    res = _res()
-    if any(k in low for k in ("хабарла", "жаз", "мәлімде", "жеткіз")):
-        for m in res["kk_outlet"].finditer(para):
-            for kind, name in _kk_subject(para, m.end()):
-                found.append((m.start(), kind, name))
-    if "мәлім" in low or "деді" in low or "айтты" in low or "атап" in low or "түсінд" in low:
-        for m in res["kk_speech"].finditer(para):
-            clause = _CLAUSE_RE.match(para, m.end())
-            words = clause.group().split()[:8] if clause else []
-            name = _person_in(words) or (
-                " ".join(words) if words[:1] and words[0][:1].isupper() else ""
-            )
-            if name:
-                found.append((m.start(), "original", name))
-    if "туралы" in low:
-        for m in res["kk_back"].finditer(para):
-            name = name_before(para, m.start(), lowercase=True)
-            if name:
-                found.append((m.start(), "original", name))
-    if any(
-        k in low for k in ("сілтеме", "мәліметі", "дерегі", "хабарлауы", "мәлімдеуі", "ақпараты")
-    ):
-        for m in res["kk_citing"].finditer(para):
-            name = name_before(para, m.start(), lowercase=True)
-            # "Қала әкімдігінің мәліметінше" refers back to a body already named; a proper name
-            # has a capital past its first word ("ҚР Денсаулық сақтау министрлігі") or runs longer.
-            # A generic reference is one or two words; a full name runs longer.
-            words = name.split()
-            if name and (len(words) >= 3 or any(w[:1].isupper() for w in words[1:])):
-                words = name.split()
-                words[-1] = _KK_SUFFIX_RE.sub("", words[-1])
-                found.append((m.start(), "original", kazakh_nominative(" ".join(words))))
-
-
-_KK_CLAUSE_RE = re.compile(r"[^,.;!?()\n]{2,100}")
-_KK_CORRESPONDENT_RE = re.compile(r"\s+(?:тілшісі|тілшілері|сайты|порталы)$")
-
-
-_KK_CITING_TAIL_RE = re.compile(r"\s+сілтеме\s+жасап$", re.IGNORECASE)
-
-
-def _kk_subject(para: str, pos: int) -> list[tuple[str, str]]:
-    """After "деп хабарлайды": the outlet ("Tengrinews.kz тілшісі") or, for a ministry or its
-    press service ("Денсаулық сақтау министрлігінің баспасөз қызметі"), the original; "Хабар 24
-    облыстық басқармасына сілтеме жасап" names both (the cited body in the dative)."""
-    m = _KK_CLAUSE_RE.match(para, pos)
-    if m is None:
-        return []
-    text = _KK_CORRESPONDENT_RE.sub("", m.group().strip())
-    if not text or len(text.split()) > 10 or not text[:1].isupper():
-        return []
-    cited = _KK_CITING_TAIL_RE.search(text)
-    if cited is not None:
-        body = text[: cited.start()]
-        outlet = take_name(body, 0)
-        rest = body[len(outlet) :].split() if outlet and body.startswith(outlet) else []
-        if rest:
-            rest[-1] = _KK_SUFFIX_RE.sub("", rest[-1])
-            return [("outlet", outlet), ("original", " ".join(rest))]
-        text = body
-    low = text.casefold()
-    if any(w in low for w in lexicon().reporting["kk_press_words"]):
-        return [("original", text)]
-    return [("outlet", take_name(text, 0) or text)]
-
-
 def _en(para: str, low: str, found: list[tuple[int, str, str]]) -> None:
     res = _res()
     if any(
@@ -280,29 +201,15 @@ def _is_org(name: str) -> bool:
     return bool(name) and any(w.strip("'’s") in words or w in words for w in name.split())
 
 
-_CLAUSE_RE = re.compile(r"[^,.;:!?()\n«»\"]{2,100}")
-_CAP_WORD_RE = re.compile(r"^[А-ЯЁӘҒҚҢӨҰҮҺІ][а-яёәғқңөұүһі]+(?:-[А-ЯЁ][а-яё]+)?$")
-
-
-def _person_in(words: list[str]) -> str:
-    """The first "Имя Фамилия" pair among the words ("губернатор Приморья Олег Кожемяко" ->
-    "Олег Кожемяко")."""
-    for i in range(len(words) - 1):
-        first, last = words[i], words[i + 1]
-        if _CAP_WORD_RE.match(first) and _CAP_WORD_RE.match(last) and is_person(first, last):
-            return f"{first} {last}"
-    return ""
-
-
 def _person_after(para: str, pos: int) -> str:
     """ "сообщил мэр столицы Сергей Собянин": the person after a title, as the original."""
-    m = _CLAUSE_RE.match(para, pos)
+    m = CLAUSE_RE.match(para, pos)
     if m is None:
         return ""
     words = m.group().split()[:8]
     if not words or words[0].casefold() in lexicon().stop_words:
         return ""  # "написал в своем канале ...": a place, not a title
-    return _person_in(words)
+    return person_in(words)
 
 
 def _subject_after(para: str, pos: int, told: str) -> str:
@@ -313,16 +220,16 @@ def _subject_after(para: str, pos: int, told: str) -> str:
         return ""
     rest = para[at + len(told) :].lstrip('»"” ')
     sentence = re.split(r"[.;!?]", rest, maxsplit=1)[0].split()
-    person = _person_in([w.strip('«»",') for w in sentence[:12]])
+    person = person_in([w.strip('«»",') for w in sentence[:12]])
     if person:
         return person  # "ведущий специалист центра «Фобос» Михаил Леус"
-    m = _CLAUSE_RE.match(rest)
+    m = CLAUSE_RE.match(rest)
     if m is None:
         return ""
     words = m.group().split()
     if not words or words[0].casefold() in lexicon().stop_words:
         return ""
-    person = _person_in(words[:10])
+    person = person_in(words[:10])
     if person:
         return person
     if len(words) > 6:
@@ -366,7 +273,7 @@ def _mentions(para: str) -> tuple[tuple[str, str], ...]:
     res = _res()
     found: list[tuple[int, str, str]] = []
     _ru(para, low, found)
-    _kk(para, low, found)
+    kazakh_mentions(para, low, found)
     _en(para, low, found)
     for key, kind, case, keys in _FORWARD:
         if not any(k in low for k in keys):

@@ -11,9 +11,9 @@ import re
 
 from bot.ingest.language import has_letter
 from bot.ingest.lexicon import lexicon
-from bot.ingest.names import agrees, case_of, is_genitive_word, lemma
+from bot.ingest.names import agrees, case_of, is_genitive_word, is_person, lemma
 
-__all__ = ["name_before", "take_name"]
+__all__ = ["CLAUSE_RE", "name_before", "person_in", "take_name"]
 
 _QUOTED_NAME_RE = re.compile(r"[«\"“„]([^«»\"“”„\n]{1,80})[»\"”“]")
 _TOKEN_RE = re.compile(r"\S+")
@@ -147,3 +147,17 @@ def name_before(text: str, end: int, *, lowercase: bool = False) -> str:
         name.pop(0)
     result = " ".join(name)
     return result if has_letter(result) and len(result) <= 80 else ""
+
+
+CLAUSE_RE = re.compile(r"[^,.;:!?()\n«»\"]{2,100}")
+_CAP_WORD_RE = re.compile(r"^[А-ЯЁӘҒҚҢӨҰҮҺІ][а-яёәғқңөұүһі]+(?:-[А-ЯЁ][а-яё]+)?$")
+
+
+def person_in(words: list[str]) -> str:
+    """The first "Имя Фамилия" pair among the words ("губернатор Приморья Олег Кожемяко" ->
+    "Олег Кожемяко")."""
+    for i in range(len(words) - 1):
+        first, last = words[i], words[i + 1]
+        if _CAP_WORD_RE.match(first) and _CAP_WORD_RE.match(last) and is_person(first, last):
+            return f"{first} {last}"
+    return ""
