@@ -242,6 +242,9 @@ def test_wire_header_lines_are_never_the_lead() -> None:
         ("Fri 5 Dec 2026 09.30 GMT", datetime(2026, 12, 5, 9, 30, tzinfo=UTC)),
         ("Updated 10:41 AM EST, December 5, 2026", datetime(2026, 12, 5, 15, 41, tzinfo=UTC)),
         ("Dec 5, 2026, 10:14 AM ET", datetime(2026, 12, 5, 15, 14, tzinfo=UTC)),  # EST in winter
+        ("First published on Fri 5 Dec 2026 09.30 GMT", datetime(2026, 12, 5, 9, 30, tzinfo=UTC)),
+        ("Жарияланған уақыты: 05.12.2026 09:30", datetime(2026, 12, 5, 4, 30, tzinfo=UTC)),
+        ("5 Dec 2026 • 3 min read", datetime(2026, 12, 4, 19, 0, tzinfo=UTC)),
         ("3 сағат бұрын", datetime(2026, 12, 5, 9, 0, tzinfo=UTC)),
         ("три часа назад", datetime(2026, 12, 5, 9, 0, tzinfo=UTC)),  # dateparser: worded
         ("Updated an hour ago", datetime(2026, 12, 5, 11, 0, tzinfo=UTC)),
