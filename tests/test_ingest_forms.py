@@ -184,6 +184,9 @@ def test_the_page_outlet_from_its_masthead(masthead: str, source: str) -> None:
         ),
         (["Ветряки у побережья Йоркшира. Фото: Иван Петров"], "Иван Петров"),
         (["Фото - пресс-служба акимата"], "пресс-служба акимата"),
+        (["Фото предоставлено пресс-службой акимата Алматы"], "пресс-служба акимата Алматы"),
+        (["Фото с сайта akorda.kz"], "akorda.kz"),
+        (["Shutterstock"], "Shutterstock"),
     ],
 )
 def test_credit_forms_and_their_captions(lines: list[str], credit: str) -> None:

@@ -17,11 +17,16 @@ from datetime import datetime
 from bot.ingest.chrome import CHROME_LINE_MAX
 from bot.ingest.dates import search_datetime
 from bot.ingest.lexicon import alternation, lexicon
+from bot.ingest.names import nominative
 
 __all__ = ["Credit", "credit_of", "is_caption_label"]
 
 _CREDIT_TRIM = " \t,;|·•—–-()©"
 _PRESS_SERVICE_RE = re.compile(r"^пресс-служб\w*", re.IGNORECASE)
+_FROM_SITE_RE = re.compile(
+    r"^(?:с|со|из)\s+(?:официального\s+)?(?:сайта|страницы|аккаунта|telegram-канала)\s+", re.I
+)
+_GIVEN_BY_RE = re.compile(r"^предоставлен[оаы]?\s+", re.IGNORECASE)
 _SLASH_RE = re.compile(r"\s*/\s*")
 _FILE_HEAD_RE = re.compile(r"^(?:file|архив|pool)\s*[:：]\s*", re.IGNORECASE)
 _FILE_TAIL_RE = re.compile(r",\s*(?:file|архив|pool)\s*$", re.IGNORECASE)
@@ -85,6 +90,11 @@ def _clean(raw: str, tz: zoneinfo.ZoneInfo, now: datetime | None) -> tuple[str, 
     credit = _FILE_TAIL_RE.sub("", _FILE_HEAD_RE.sub("", credit.strip(_CREDIT_TRIM)))
     if credit.endswith(")") and "(" not in credit:
         credit = credit[:-1]
+    # "Фото предоставлено пресс-службой акимата": the instrumental after "предоставлено".
+    credit = _FROM_SITE_RE.sub("", credit)  # "Фото с сайта akorda.kz"
+    given = _GIVEN_BY_RE.match(credit)
+    if given is not None:
+        credit = nominative(credit[given.end() :], "ablt")
     # Genitive after "Фото": "Фото пресс-службы МВД" credits "пресс-служба МВД".
     credit = _PRESS_SERVICE_RE.sub("пресс-служба", credit, count=1)
     return credit.strip(_CREDIT_TRIM), when
