@@ -187,6 +187,7 @@ def test_the_page_outlet_from_its_masthead(masthead: str, source: str) -> None:
         (["Фото предоставлено пресс-службой акимата Алматы"], "пресс-служба акимата Алматы"),
         (["Фото с сайта akorda.kz"], "akorda.kz"),
         (["Shutterstock"], "Shutterstock"),
+        (["Касым-Жомарт Токаев на форуме в Астане (фото: akorda.kz)"], "akorda.kz"),
     ],
 )
 def test_credit_forms_and_their_captions(lines: list[str], credit: str) -> None:

@@ -74,9 +74,14 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
     glued = re.compile(
         r"^(?P<caption>.{12,}?)(?-i:Image|Photo|Picture|Фото)\s*:\s*(?P<credit>[^.!?]{2,80})$"
     )
+    # "Касым-Жомарт Токаев (фото: akorda.kz)": a labelled credit in brackets ends the caption.
+    in_brackets = re.compile(
+        rf"^(?P<caption>.{{12,}}?)\s*\((?:{labels})\s*(?:[:：—–]|-\s)\s*(?P<credit>[^()]{{2,80}})\)$",
+        re.IGNORECASE,
+    )
     # "... on December 3 [Chalinee Thirasupa/Reuters]": a bracketed credit ends the caption.
     bracket = re.compile(r"(?:^|\s)\[(?P<credit>[^\[\]/]{2,60}/[^\[\]]{2,60})\]\s*$")
-    return label, phrase, trailing, wire, bracket, reverse, glued
+    return label, phrase, trailing, wire, bracket, reverse, glued, in_brackets
 
 
 def _clean(raw: str, tz: zoneinfo.ZoneInfo, now: datetime | None) -> tuple[str, datetime | None]:
@@ -150,7 +155,7 @@ def _raw_credit(line: str) -> tuple[str, bool] | None:
     lines come with every paste from a site, and most lines are no credit at all."""
     if len(line) > CHROME_LINE_MAX * 2 or line.endswith(("!", "?")):
         return None
-    label, phrase, trailing, wire, bracket, reverse, glued = _patterns()
+    label, phrase, trailing, wire, bracket, reverse, glued, in_brackets = _patterns()
     line = lexicon().credit_tails_re.sub("", line)
     short = len(line) <= CHROME_LINE_MAX
     m = label.match(line) if short else None
@@ -168,7 +173,7 @@ def _raw_credit(line: str) -> tuple[str, bool] | None:
     m = wire.search(line) or bracket.search(line) or reverse.search(line)
     if m is not None:
         return m["credit"], m.start() > 0
-    m = trailing.match(line) or glued.match(line)
+    m = trailing.match(line) or glued.match(line) or in_brackets.match(line)
     return (m["credit"], True) if m is not None else None
 
 
