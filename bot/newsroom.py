@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import html
 import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -20,21 +19,33 @@ from enum import StrEnum
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import DraftAction, HeldAction, ReviewAction
 from bot.clock import Clock
 from bot.compose import Problem, check, compose
 from bot.config import Settings
 from bot.domain import ArticleContent, ArticleStatus, Photo, Post, PublicationStatus
 from bot.publisher import PublishingEngine, send_post, update_post
 from bot.templates import template_for
-from bot.texts import quote, shorten
+from bot.texts import quote
 from bot.timeparse import format_local, next_free_slot, parse_slots
+from bot.views import cards, keyboards, listings, notices
+from bot.views.labels import field_labels, problem_text, render_article_line, status_text
 from storage.db import Database, StorageError
 from storage.rows import Article, Channel, Publication
+
+__all__ = [
+    "DECIDABLE",
+    "Newsroom",
+    "Outcome",
+    "Result",
+    "field_labels",
+    "problem_text",
+    "render_article_line",
+    "status_text",
+]
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +59,7 @@ DECIDABLE: tuple[ArticleStatus, ...] = (
 )
 
 DUPLICATE_WINDOW = timedelta(days=3)
-QUEUE_PAGE = 15
+QUEUE_PAGE = listings.QUEUE_PAGE
 
 
 class Outcome(StrEnum):
@@ -67,47 +78,6 @@ class Result:
     article: Article | None = None
     detail: str = ""
     winner: str = ""  # for a lost race: who decided, and what
-
-
-def problem_text(problem: Problem) -> str:
-    """A check() finding in the reader's language."""
-    texts = {
-        "no_photo": _("no photo"),
-        "photo_too_large": _("the photo is too large for Telegram"),
-        "photo_bad_shape": _("the photo's shape is not accepted by Telegram"),
-        "body_shortened": _("the body had to be shortened"),
-        "no_source": _("no source"),
-        "bad_link": _("a link is not http(s)"),
-        "no_title": _("no title"),
-        "empty": _("the article is empty"),
-    }
-    return texts.get(problem.code, problem.code)
-
-
-def status_text(status: ArticleStatus) -> str:
-    texts = {
-        ArticleStatus.DRAFT: _("draft"),
-        ArticleStatus.PENDING: _("waiting for review"),
-        ArticleStatus.APPROVED: _("approved"),
-        ArticleStatus.SCHEDULED: _("scheduled"),
-        ArticleStatus.PUBLISHED: _("published"),
-        ArticleStatus.REJECTED: _("rejected"),
-        ArticleStatus.DELETED: _("deleted"),
-    }
-    return texts[status]
-
-
-def field_labels() -> dict[str, str]:
-    """Editable fields as the editor sees them on the buttons."""
-    return {
-        "title": _("Title"),
-        "lead": _("Lead"),
-        "body": _("Body"),
-        "credit": _("Photo credit"),
-        "source": _("Source"),
-        "tags": _("Tags"),
-        "photo": _("Photo"),
-    }
 
 
 def similar_title(a: str, b: str) -> bool:
@@ -221,9 +191,7 @@ class Newsroom:
                 if not await uow.articles.mark_reminded(article.id, now=now):
                     continue
             with self.admin_locale():
-                text = _("⏰ Article #{id} «{title}» is still waiting for a decision.").format(
-                    id=article.id, title=quote(shorten(article.content.title, 80))
-                )
+                text = notices.reminder_text(article)
             await self._safe_send(self.settings.admin_chat_id, text)
             count += 1
         return count
@@ -376,41 +344,14 @@ class Newsroom:
     # --- showing articles ---------------------------------------------------------------------
 
     def draft_keyboard(self, article: Article, *, can_publish: bool) -> InlineKeyboardMarkup:
-        def button(text: str, action: str, arg: str = "") -> InlineKeyboardButton:
-            return InlineKeyboardButton(
-                text=text,
-                callback_data=DraftAction(action=action, article_id=article.id, arg=arg).pack(),
-            )
-
-        rows = [
-            [button(_("🖼 Photo"), "photo"), button(_("✏️ Edit"), "edit")],
-        ]
-        if article.status in (ArticleStatus.DRAFT, ArticleStatus.REJECTED, ArticleStatus.PENDING):
-            rows[0].append(button(_("📢 Channels"), "channels"))
-        if article.status in (ArticleStatus.DRAFT, ArticleStatus.REJECTED):
-            if can_publish:
-                rows.append(
-                    [button(_("🚀 Publish now"), "publish"), button(_("🗓 Queue"), "queue")]
-                )
-            else:
-                rows.append([button(_("📨 Submit for review"), "submit")])
-            rows.append([button(_("🗑 Delete"), "delete")])
-        return InlineKeyboardMarkup(inline_keyboard=rows)
+        return keyboards.draft_keyboard(article, can_publish=can_publish)
 
     async def channels_keyboard(self, article: Article) -> InlineKeyboardMarkup:
         """Toggle buttons, one per registered channel; none chosen means the default."""
         async with self.db.read() as uow:
             channels = await uow.channels.all()
             chosen = set(await uow.channels.chosen_for(article.id))
-        rows = []
-        for channel in channels:
-            on = channel.id in chosen or (not chosen and channel.is_default)
-            label = ("✅ " if on else "▫️ ") + (
-                f"@{channel.username}" if channel.username else channel.title or channel.chat_ref
-            )
-            data = DraftAction(action="chan", article_id=article.id, arg=str(channel.id))
-            rows.append([InlineKeyboardButton(text=label, callback_data=data.pack())])
-        return InlineKeyboardMarkup(inline_keyboard=rows)
+        return keyboards.channels_keyboard(article.id, channels, chosen)
 
     async def toggle_channel(self, article: Article, channel_id: int, *, actor_id: int) -> bool:
         """Returns False when the channel does not exist."""
@@ -428,43 +369,10 @@ class Newsroom:
         return True
 
     def edit_keyboard(self, article: Article) -> InlineKeyboardMarkup:
-        labels = field_labels()
-        buttons = [
-            InlineKeyboardButton(
-                text=label,
-                callback_data=DraftAction(action="field", article_id=article.id, arg=key).pack(),
-            )
-            for key, label in labels.items()
-        ]
-        return InlineKeyboardMarkup(
-            inline_keyboard=[buttons[i : i + 3] for i in range(0, len(buttons), 3)]
-        )
+        return keyboards.edit_keyboard(article)
 
     async def draft_header(self, article: Article, duplicates: Sequence[Article] = ()) -> str:
-        heading = (
-            _("<b>Draft #{id}</b> · {status}")
-            if article.status in (ArticleStatus.DRAFT, ArticleStatus.REJECTED)
-            else _("<b>Article #{id}</b> · {status}")
-        )
-        lines = [heading.format(id=article.id, status=status_text(article.status))]
-        problems = await self.checks_for(article)
-        if problems:
-            lines.append(
-                _("Checks: {problems}").format(
-                    problems="; ".join(quote(problem_text(p)) for p in problems)
-                )
-            )
-        for dup in duplicates:
-            lines.append(
-                _("⚠️ Looks like #{id} «{title}» ({status}).").format(
-                    id=dup.id,
-                    title=quote(shorten(dup.content.title, 60)),
-                    status=status_text(dup.status),
-                )
-            )
-        if article.status is ArticleStatus.REJECTED and article.reject_reason:
-            lines.append(_("Rejected: {reason}").format(reason=quote(article.reject_reason)))
-        return "\n".join(lines)
+        return cards.draft_header(article, await self.checks_for(article), duplicates)
 
     async def show_draft(
         self,
@@ -486,7 +394,7 @@ class Newsroom:
             log.warning("preview of article=%s refused: %s", article.id, exc.message)
             await self.bot.send_message(
                 chat_id,
-                _("Telegram refused the preview: {error}").format(error=quote(exc.message)),
+                notices.preview_refused_text(exc.message),
             )
         header = await self.bot.send_message(
             chat_id,
@@ -590,44 +498,15 @@ class Newsroom:
     # --- review -------------------------------------------------------------------------------
 
     def review_keyboard(self, article: Article) -> InlineKeyboardMarkup:
-        def button(text: str, action: str) -> InlineKeyboardButton:
-            return InlineKeyboardButton(
-                text=text,
-                callback_data=ReviewAction(action=action, article_id=article.id).pack(),
-            )
-
-        return InlineKeyboardMarkup(
-            inline_keyboard=[
-                [button(_("🚀 Publish now"), "publish"), button(_("🗓 Schedule…"), "schedule")],
-                [button(_("📥 Add to queue"), "queue"), button(_("✏️ Edit"), "edit")],
-                [button(_("❌ Reject"), "reject")],
-            ]
-        )
+        return keyboards.review_keyboard(article)
 
     async def card_text(self, article: Article, author_name: str = "") -> str:
         if not author_name:
             # Names are not stored with the article: the submission's audit entry has it.
             author_name = await self._audit_name(article.id, ("submitted",), "author")
-        lines = [
-            _("<b>For review: #{id}</b>").format(id=article.id),
-            _("Author: {author}").format(author=quote(author_name or str(article.author_id))),
-        ]
-        problems = await self.checks_for(article)
-        if problems:
-            lines.append(
-                _("Checks: {problems}").format(
-                    problems="; ".join(quote(problem_text(p)) for p in problems)
-                )
-            )
-        else:
-            lines.append(_("Checks: all good"))
-        if article.embargo_until:
-            lines.append(
-                _("Embargo until {when}").format(
-                    when=format_local(article.embargo_until, self.settings.tz)
-                )
-            )
-        return "\n".join(lines)
+        return cards.card_text(
+            article, author_name, await self.checks_for(article), self.settings.tz
+        )
 
     async def submit(self, article: Article, *, actor_id: int, author_name: str) -> Result:
         if self.settings.admin_chat_id is None:
@@ -1019,17 +898,11 @@ class Newsroom:
 
     async def on_published(self, article: Article, pub: Publication, channel: Channel) -> None:
         await self._notify_author(
-            article,
-            lambda: _("Your article #{id} is published: {link}").format(
-                id=article.id, link=pub.link or channel.chat_ref
-            ),
-            skip=None,
+            article, lambda: notices.published_author_text(article, pub, channel), skip=None
         )
         if self.settings.admin_chat_id is not None:
             with self.admin_locale():
-                text = _("✅ #{id} published in {channel}: {link}").format(
-                    id=article.id, channel=quote(channel.chat_ref), link=pub.link or "—"
-                )
+                text = notices.published_admin_text(article, pub, channel)
             await self._safe_send(self.settings.admin_chat_id, text)
 
     async def on_failed(
@@ -1038,17 +911,7 @@ class Newsroom:
         if self.settings.admin_chat_id is None:
             return
         with self.admin_locale():
-            reasons = {
-                "forbidden": _("the bot lost its rights in that channel"),
-                "bad_request": _("Telegram refused the post"),
-                "server_error": _("Telegram or the network kept failing"),
-            }
-            text = _("⚠️ #{id} could not be published in {channel}: {reason} ({detail})").format(
-                id=article.id,
-                channel=quote(channel.chat_ref),
-                reason=reasons.get(reason, reason),
-                detail=quote(shorten(detail, 300)),
-            )
+            text = notices.failed_admin_text(article, channel, reason, detail)
         await self._safe_send(self.settings.admin_chat_id, text)
 
     async def on_held(
@@ -1056,39 +919,10 @@ class Newsroom:
     ) -> None:
         if self.settings.admin_chat_id is None:
             return
+        missed = reason == "missed"
         with self.admin_locale():
-            if reason == "missed":
-                text = _(
-                    "⏸ #{id} «{title}» was due in {channel} at {when} while the bot was down. "
-                    "Send it now?"
-                )
-                buttons = [(_("🚀 Send it now"), "resend"), (_("✖️ Cancel"), "cancel")]
-            else:
-                text = _(
-                    "❓ #{id} «{title}» was being sent to {channel} when the bot stopped. "
-                    "Telegram gives no way to know whether it arrived: please check the channel."
-                )
-                buttons = [
-                    (_("✅ It is in the channel"), "sent"),
-                    (_("🔁 Send it again"), "resend"),
-                ]
-            text = text.format(
-                id=article.id,
-                title=quote(shorten(article.content.title, 80)),
-                channel=quote(channel.chat_ref),
-                when=format_local(pub.due_at, self.settings.tz),
-            )
-            markup = InlineKeyboardMarkup(
-                inline_keyboard=[
-                    [
-                        InlineKeyboardButton(
-                            text=label,
-                            callback_data=HeldAction(action=action, publication_id=pub.id).pack(),
-                        )
-                        for label, action in buttons
-                    ]
-                ]
-            )
+            text = notices.held_text(article, pub, channel, missed=missed, tz=self.settings.tz)
+            markup = keyboards.held_keyboard(pub.id, missed=missed)
         # Not _safe_send: a held publication waits for this card, so a failure must reach the
         # engine, which asks again later.
         await self.bot.send_message(self.settings.admin_chat_id, text, reply_markup=markup)
@@ -1098,19 +932,7 @@ class Newsroom:
     async def history_text(self, article: Article) -> str:
         async with self.db.read() as uow:
             entries = await uow.audit.for_article(article.id)
-        lines = [_("<b>History of #{id}</b>").format(id=article.id)]
-        for entry in entries:
-            who = str(entry.actor_id) if entry.actor_id is not None else _("bot")
-            extra = ""
-            if entry.action == "rejected":
-                extra = ": " + quote(str(entry.details.get("reason", "")))
-            elif entry.action == "published":
-                extra = " " + quote(str(entry.details.get("link", "")))
-            lines.append(
-                f"{format_local(entry.at, self.settings.tz)} · {quote(entry.action)}"
-                f" · {quote(who)}{extra}"
-            )
-        return "\n".join(lines)
+        return listings.history_text(article.id, entries, self.settings.tz)
 
     async def queue_text(self, page: int = 0) -> tuple[str, bool]:
         """One page of the queue (pending review, then what is still to go out); more pages?"""
@@ -1127,27 +949,14 @@ class Newsroom:
                 art = await uow.articles.get(pub.article_id)
                 titles[pub.article_id] = art.content.title if art else ""
             paused = await uow.state.get("publishing_paused") == "1"
-        lines = []
-        if paused:
-            lines.append(_("⏸ Publishing is paused (/resume to restart)."))
-        lines.append(_("<b>Waiting for review</b> ({count})").format(count=total_pending))
-        for article in pending:
-            lines.append(f"#{article.id} {quote(shorten(article.content.title, 60))}")
-        lines.append("")
-        lines.append(_("<b>Scheduled</b> ({count})").format(count=total_upcoming))
-        for pub in upcoming:
-            channel = channels.get(pub.channel_id)
-            marker = "" if pub.status is PublicationStatus.SCHEDULED else f" [{pub.status}]"
-            lines.append(
-                f"{format_local(pub.due_at, self.settings.tz)} · "
-                f"{quote(channel.chat_ref if channel else '?')} · #{pub.article_id} "
-                f"{quote(shorten(titles.get(pub.article_id, ''), 50))}{marker}"
-            )
-        more = (page + 1) * QUEUE_PAGE < max(total_pending, total_upcoming)
-        return "\n".join(lines), more
-
-
-def render_article_line(article: Article) -> str:
-    return f"#{article.id} · {status_text(article.status)} · " + html.escape(
-        shorten(article.content.title or "—", 60), quote=False
-    )
+        queue = listings.QueuePage(
+            page=page,
+            pending=pending,
+            total_pending=total_pending,
+            upcoming=upcoming,
+            total_upcoming=total_upcoming,
+            channels=channels,
+            titles=titles,
+            paused=paused,
+        )
+        return listings.queue_text(queue, self.settings.tz), queue.more
