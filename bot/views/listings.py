@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import gettext as _
@@ -11,9 +10,8 @@ from aiogram.utils.i18n import gettext as _
 from bot.domain import PublicationStatus
 from bot.texts import quote, shorten
 from bot.timeparse import format_local
-from storage.rows import Article, AuditEntry, Channel, Publication
-
-QUEUE_PAGE = 15
+from bot.workflow.listings import QueuePage
+from storage.rows import AuditEntry
 
 
 def history_text(article_id: int, entries: Sequence[AuditEntry], tz: ZoneInfo) -> str:
@@ -27,24 +25,6 @@ def history_text(article_id: int, entries: Sequence[AuditEntry], tz: ZoneInfo) -
             extra = " " + quote(str(entry.details.get("link", "")))
         lines.append(f"{format_local(entry.at, tz)} · {quote(entry.action)} · {quote(who)}{extra}")
     return "\n".join(lines)
-
-
-@dataclass(frozen=True, slots=True)
-class QueuePage:
-    """One page of the queue as read from storage."""
-
-    page: int
-    pending: Sequence[Article]
-    total_pending: int
-    upcoming: Sequence[Publication]
-    total_upcoming: int
-    channels: Mapping[int, Channel]
-    titles: Mapping[int, str]
-    paused: bool
-
-    @property
-    def more(self) -> bool:
-        return (self.page + 1) * QUEUE_PAGE < max(self.total_pending, self.total_upcoming)
 
 
 def queue_text(queue: QueuePage, tz: ZoneInfo) -> str:
