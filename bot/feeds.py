@@ -1,7 +1,9 @@
 """Feed polling: each due feed is fetched with conditional GET and new items become drafts.
 
 ``review`` feeds send each new item for review; ``auto`` feeds queue it for publishing. A failing
-feed backs off and is reported to the admin chat once, not every cycle.
+feed backs off and is reported to the admin chat once, not every cycle. Drafts, submissions and
+decisions go through ``bot.workflow`` and the report through its notifier port, so this module
+knows nothing of Telegram (and no longer imports the newsroom that imports it).
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ MAX_NEW_ITEMS_PER_POLL = 20  # a feed that suddenly lists 500 items must not flo
 
 
 class HasSettings(Protocol):
+    """All that checking a feed needs (a Desk has it)."""
+
     @property
     def settings(self) -> Settings: ...
 

@@ -49,8 +49,6 @@ __all__ = [
     "status_text",
 ]
 
-QUEUE_PAGE = lists.QUEUE_PAGE
-
 
 @dataclass(frozen=True, slots=True)
 class Result:
