@@ -29,7 +29,8 @@ from bot.presenters.notifier import TelegramNotifier
 from bot.presenters.sending import TelegramChannelPosts
 from bot.publisher import PublishingEngine
 from bot.timeparse import format_local
-from bot.views import cards, keyboards, listings
+from bot.views import cards, keyboards
+from bot.views import queue as queue_view
 from bot.views.labels import field_labels, problem_text, render_article_line, status_text
 from bot.workflow import corrections, drafts, reminders, review
 from bot.workflow import listings as lists
@@ -310,14 +311,6 @@ class Newsroom:
     async def unschedule(self, article_id: int, *, actor_id: int) -> Result:
         return self._answer(await review.unschedule(self, article_id, actor_id=actor_id))
 
-    async def set_embargo(
-        self, article_id: int, until: datetime | None, *, actor_id: int
-    ) -> Result:
-        return self._answer(await review.set_embargo(self, article_id, until, actor_id=actor_id))
-
-    async def set_breaking(self, article_id: int, *, actor_id: int) -> Result:
-        return self._answer(await review.set_breaking(self, article_id, actor_id=actor_id))
-
     async def set_paused(self, paused: bool, *, actor_id: int | None) -> None:
         await review.set_paused(self, paused, actor_id=actor_id)
 
@@ -353,9 +346,9 @@ class Newsroom:
 
     async def history_text(self, article: Article) -> str:
         entries = await lists.history(self.db, article.id)
-        return listings.history_text(article.id, entries, self.settings.tz)
+        return queue_view.history_text(article.id, entries, self.settings.tz)
 
     async def queue_text(self, page: int = 0) -> tuple[str, bool]:
         """One page of the queue (pending review, then what is still to go out); more pages?"""
-        queue = await lists.queue_page(self.db, page)
-        return listings.queue_text(queue, self.settings.tz), queue.more
+        found = await lists.queue_page(self.db, page)
+        return queue_view.queue_text(found, self.settings.tz), found.more

@@ -225,43 +225,40 @@ async def test_no_channel_at_all_is_refused(tmp_path: Path) -> None:
         assert missing.outcome is Outcome.NOT_FOUND
 
 
-async def test_embargo_holds_back_publish_now_and_queue_and_is_audited(tmp_path: Path) -> None:
+async def test_embargo_holds_back_publish_now_and_the_queue(tmp_path: Path) -> None:
     async with world(tmp_path) as w:
         await w.channel("@news", default=True, slots=("12:00",))
-        article_id = await pending(w)
-        until = w.clock.now() + timedelta(days=1, hours=5)
+        first, second = await pending(w), await pending(w, title="Другая новость")
+        until = w.clock.now() + timedelta(days=1, hours=5)  # 16:00 tomorrow in Almaty
+        async with w.db.transaction() as uow:  # the mark is set-up here (bot.workflow.flags)
+            await uow.articles.set_embargo(first, until, now=w.clock.now())
+            await uow.articles.set_embargo(second, until, now=w.clock.now())
 
-        set_ = await review.set_embargo(w.desk, article_id, until, actor_id=ADMIN_ID)
+        now = await review.publish(w.desk, first, actor_id=ADMIN_ID, actor_name="A")
+        queued = await review.publish(
+            w.desk, second, actor_id=ADMIN_ID, actor_name="A", queue=True
+        )
 
-        assert set_.outcome is Outcome.OK and set_.article is not None
-        assert set_.article.embargo_until == until
-        entry = (await w.audit(article_id))[-1]
-        assert (entry.action, entry.details) == ("embargo", {"until": until.isoformat()})
-        now = await review.publish(w.desk, article_id, actor_id=ADMIN_ID, actor_name="A")
         assert now.decision is not None
         assert now.decision.due == until and not now.decision.immediate
-        # Lifted: the next decision is not held back.
-        lifted = await review.set_embargo(w.desk, article_id, None, actor_id=ADMIN_ID)
-        assert lifted.article is not None and lifted.article.embargo_until is None
-        assert (await w.audit(article_id))[-1].details == {"until": None}
-        assert w.schedule.wakes == 3
-        gone = await review.set_embargo(w.desk, 999, until, actor_id=ADMIN_ID)
-        assert gone.outcome is Outcome.NOT_FOUND
+        # The queue skips tomorrow's 12:00 slot, which is still under embargo.
+        assert queued.decision is not None
+        assert queued.decision.due == w.clock.now() + timedelta(days=2, hours=1)
 
 
-async def test_breaking_news_jumps_the_queue_and_is_audited(tmp_path: Path) -> None:
+async def test_breaking_news_jumps_the_queue(tmp_path: Path) -> None:
     async with world(tmp_path) as w:
         await w.channel("@news", default=True, slots=("18:00",))
         article_id = await pending(w)
+        async with w.db.transaction() as uow:
+            await uow.articles.set_breaking(article_id, True, now=w.clock.now())
 
-        marked = await review.set_breaking(w.desk, article_id, actor_id=ADMIN_ID)
-
-        assert marked.article is not None and marked.article.breaking
-        assert (await w.actions(article_id))[-1] == "breaking"
         queued = await review.publish(
             w.desk, article_id, actor_id=ADMIN_ID, actor_name="A", queue=True
         )
+
         assert queued.decision is not None and queued.decision.due == w.clock.now()
+        assert queued.decision.kind is DecisionKind.QUEUED and not queued.decision.immediate
 
 
 async def test_the_kill_switch_pauses_and_resumes_with_audit(tmp_path: Path) -> None:

@@ -1,4 +1,7 @@
-"""Review: publish now, schedule, queue, reject, unschedule; embargo, breaking, kill switch.
+"""Review: publish now, schedule, queue, reject, unschedule; the kill switch.
+
+The embargo and breaking-news policy lives in :func:`_due_times`; setting those marks is
+``bot.workflow.flags``.
 
 Every decision is one conditional status transition inside one unit of work, so two admins
 pressing at once produce exactly one outcome; the loser learns who won (:class:`Winner`).
@@ -237,42 +240,6 @@ async def unschedule(desk: Desk, article_id: int, *, actor_id: int) -> Result:
         )
         await record(uow, "unscheduled", now=now, actor_id=actor_id, article_id=article_id)
     desk.schedule.wake()
-    return Result(Outcome.OK, article)
-
-
-async def set_embargo(
-    desk: Desk, article_id: int, until: datetime | None, *, actor_id: int
-) -> Result:
-    """Nothing of the article goes out before ``until`` (None lifts the embargo)."""
-    now = desk.clock.now()
-    async with desk.db.transaction() as uow:
-        article = await uow.articles.get(article_id)
-        if article is None or article.status is ArticleStatus.DELETED:
-            return Result(Outcome.NOT_FOUND)
-        await uow.articles.set_embargo(article_id, until, now=now)
-        await record(
-            uow,
-            "embargo",
-            now=now,
-            actor_id=actor_id,
-            article_id=article_id,
-            until=until.isoformat() if until else None,
-        )
-        article = await uow.articles.get(article_id)
-    desk.schedule.wake()  # a scheduled publication may now be due later, or sooner
-    return Result(Outcome.OK, article)
-
-
-async def set_breaking(desk: Desk, article_id: int, *, actor_id: int) -> Result:
-    """Mark breaking news: queued, it goes out at once instead of in the next slot."""
-    now = desk.clock.now()
-    async with desk.db.transaction() as uow:
-        article = await uow.articles.get(article_id)
-        if article is None or article.status is ArticleStatus.DELETED:
-            return Result(Outcome.NOT_FOUND)
-        await uow.articles.set_breaking(article_id, True, now=now)
-        await record(uow, "breaking", now=now, actor_id=actor_id, article_id=article_id)
-        article = await uow.articles.get(article_id)
     return Result(Outcome.OK, article)
 
 

@@ -1,4 +1,4 @@
-"""Lists: an article's history and the publishing queue."""
+"""The publishing queue and an article's history, as texts."""
 
 from __future__ import annotations
 
