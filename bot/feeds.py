@@ -17,13 +17,12 @@ from typing import Protocol
 import aiohttp
 
 from bot.config import Settings
-from bot.domain import ArticleStatus
+from bot.domain import ArticleStatus, Feed
 from bot.ingest.feeds import FeedState, fetch_feed, next_poll_delay
 from bot.ingest.web import FetchError
 from bot.workflow import drafts, review
 from bot.workflow.ports import Desk
 from bot.workflow.results import Outcome
-from storage.rows import Feed
 
 log = logging.getLogger(__name__)
 

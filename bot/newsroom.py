@@ -22,7 +22,7 @@ from bot.background import BackgroundLoop
 from bot.clock import Clock
 from bot.compose import Problem
 from bot.config import Settings
-from bot.domain import ArticleContent, ArticleStatus, Photo, Post
+from bot.domain import Article, ArticleContent, ArticleStatus, Channel, Photo, Post, Publication
 from bot.presenters.cards import Cards
 from bot.presenters.languages import Languages
 from bot.presenters.notifier import TelegramNotifier
@@ -37,7 +37,6 @@ from bot.workflow import listings as lists
 from bot.workflow import results as wf
 from bot.workflow.results import DECIDABLE, Outcome
 from storage.db import Database
-from storage.rows import Article, Channel, Publication
 
 __all__ = [
     "DECIDABLE",

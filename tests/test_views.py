@@ -10,11 +10,10 @@ from zoneinfo import ZoneInfo
 from aiogram.types import InlineKeyboardMarkup
 
 from bot.callbacks import DraftAction
-from bot.domain import ArticleContent, ArticleStatus
+from bot.domain import Article, ArticleContent, ArticleStatus
 from bot.i18n import make_i18n
 from bot.views import cards, keyboards
 from bot.workflow.results import Decision, DecisionKind, Winner
-from storage.rows import Article
 
 TZ = ZoneInfo("Asia/Almaty")
 AT = datetime(2026, 11, 28, 6, 0, tzinfo=UTC)

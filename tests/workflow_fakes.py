@@ -10,11 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import Settings
-from bot.domain import ArticleContent, Post
+from bot.domain import Article, ArticleContent, AuditEntry, Channel, Feed, Post
 from bot.workflow.ports import Ports
 from bot.workflow.results import Decision
 from storage.db import Database
-from storage.rows import Article, AuditEntry, Channel, Feed
 
 START = datetime(2026, 11, 28, 6, 0, tzinfo=UTC)  # 11:00 in Asia/Almaty
 AUTHOR_ID, ADMIN_ID, OTHER_ADMIN_ID = 11, 21, 22

@@ -16,14 +16,13 @@ from aiogram.types import InlineKeyboardMarkup
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.domain import ArticleStatus
+from bot.domain import Article, ArticleStatus
 from bot.presenters.languages import Languages
 from bot.publisher import send_post, update_post
 from bot.views import cards, keyboards, notices
 from bot.workflow.audit import submitter_name
 from bot.workflow.drafts import checks_for, preview_post
 from storage.db import Database
-from storage.rows import Article
 
 log = logging.getLogger(__name__)
 

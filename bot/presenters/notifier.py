@@ -11,12 +11,12 @@ from collections.abc import Callable
 from aiogram import Bot
 
 from bot.config import Settings
+from bot.domain import Article, Channel, Feed, Publication
 from bot.presenters.cards import Cards
 from bot.presenters.languages import Languages
 from bot.presenters.sending import safe_send
 from bot.views import cards, keyboards, notices
 from bot.workflow.results import Decision
-from storage.rows import Article, Channel, Feed, Publication
 
 
 class TelegramNotifier:

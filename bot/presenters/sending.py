@@ -9,9 +9,8 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import InlineKeyboardMarkup
 
-from bot.domain import Post
+from bot.domain import Channel, Post
 from bot.publisher import update_post
-from storage.rows import Channel
 
 log = logging.getLogger(__name__)
 

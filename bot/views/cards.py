@@ -8,12 +8,11 @@ from zoneinfo import ZoneInfo
 from aiogram.utils.i18n import gettext as _
 
 from bot.compose import Problem
-from bot.domain import ArticleStatus
+from bot.domain import Article, ArticleStatus
 from bot.texts import quote, shorten
 from bot.timeparse import format_local
 from bot.views.labels import checks_line, status_text, who
 from bot.workflow.results import Decision, DecisionKind, Winner
-from storage.rows import Article
 
 
 def draft_header(

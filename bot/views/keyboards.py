@@ -9,9 +9,8 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import DraftAction, HeldAction, ReviewAction
-from bot.domain import ArticleStatus
+from bot.domain import Article, ArticleStatus, Channel
 from bot.views.labels import field_labels
-from storage.rows import Article, Channel
 
 
 def draft_keyboard(article: Article, *, can_publish: bool) -> InlineKeyboardMarkup:

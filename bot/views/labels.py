@@ -8,10 +8,9 @@ from zoneinfo import ZoneInfo
 from aiogram.utils.i18n import gettext as _
 
 from bot.compose import Problem
-from bot.domain import ArticleStatus
+from bot.domain import Article, ArticleStatus
 from bot.texts import quote, shorten
 from bot.timeparse import format_local
-from storage.rows import Article
 
 
 def problem_text(problem: Problem) -> str:

@@ -6,9 +6,9 @@ from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import gettext as _
 
+from bot.domain import Article, Channel, Feed, Publication
 from bot.texts import quote, shorten
 from bot.timeparse import format_local
-from storage.rows import Article, Channel, Feed, Publication
 
 
 def published_author_text(article: Article, pub: Publication, channel: Channel) -> str:

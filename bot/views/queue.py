@@ -7,11 +7,10 @@ from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import gettext as _
 
-from bot.domain import PublicationStatus
+from bot.domain import AuditEntry, PublicationStatus
 from bot.texts import quote, shorten
 from bot.timeparse import format_local
 from bot.workflow.listings import QueuePage
-from storage.rows import AuditEntry
 
 
 def history_text(article_id: int, entries: Sequence[AuditEntry], tz: ZoneInfo) -> str:

@@ -6,11 +6,10 @@ import logging
 from dataclasses import dataclass
 
 from bot.compose import compose
-from bot.domain import ArticleStatus, PublicationStatus
+from bot.domain import Article, ArticleStatus, Channel, Publication, PublicationStatus
 from bot.templates import template_for
 from bot.workflow.audit import record
 from bot.workflow.ports import Desk
-from storage.rows import Article, Channel, Publication
 
 log = logging.getLogger(__name__)
 

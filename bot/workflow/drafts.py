@@ -10,14 +10,13 @@ from difflib import SequenceMatcher
 from bot.compose import Problem, check, compose
 from bot.compose.composer import ALBUM_MAX
 from bot.config import Settings
-from bot.domain import ArticleContent, ArticleStatus, Photo, Post
+from bot.domain import Article, ArticleContent, ArticleStatus, Channel, Photo, Post
 from bot.templates import template_for
 from bot.workflow.audit import record
 from bot.workflow.corrections import correct_published
 from bot.workflow.ports import Desk
 from bot.workflow.results import Outcome, Result
 from storage.db import Database
-from storage.rows import Article, Channel
 
 DUPLICATE_WINDOW = timedelta(days=3)
 # Statuses a draft may still be deleted from (later ones went out, or are about to).

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from bot.domain import ArticleStatus
+from bot.domain import Article, ArticleStatus, AuditEntry, Channel, Publication
 from bot.workflow.review import PAUSED_KEY
 from storage.db import Database
-from storage.rows import Article, AuditEntry, Channel, Publication
 
 QUEUE_PAGE = 15
 

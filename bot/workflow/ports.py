@@ -12,10 +12,9 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.config import Settings
-from bot.domain import Post
+from bot.domain import Article, Channel, Feed, Post
 from bot.workflow.results import Decision
 from storage.db import Database
-from storage.rows import Article, Channel, Feed
 
 
 class Clock(Protocol):

@@ -6,8 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from bot.domain import ArticleStatus
-from storage.rows import Article
+from bot.domain import Article, ArticleStatus
 
 # The statuses an admin may publish, schedule or queue an article from.
 DECIDABLE: tuple[ArticleStatus, ...] = (

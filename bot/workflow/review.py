@@ -12,13 +12,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from bot.domain import ArticleStatus
+from bot.domain import Article, ArticleStatus, Channel
 from bot.timeparse import next_free_slot, parse_slots
 from bot.workflow.audit import record
 from bot.workflow.ports import Desk
 from bot.workflow.results import DECIDABLE, Decision, DecisionKind, Outcome, Result, Winner
 from storage.db import UnitOfWork
-from storage.rows import Article, Channel
 
 # The state key the publishing engine reads before claiming anything (bot.publisher.PAUSED_KEY).
 PAUSED_KEY = "publishing_paused"
