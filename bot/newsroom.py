@@ -87,7 +87,6 @@ class Newsroom:
         self.schedule = engine
         self.posts = TelegramChannelPosts(bot)
         self.background = BackgroundLoop(self, clock)
-        engine.notifier = self.notifier
 
     def _answer(self, result: wf.Result) -> Result:
         winner = cards.winner_text(result.winner, self.settings.tz) if result.winner else ""
