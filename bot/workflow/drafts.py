@@ -7,8 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from difflib import SequenceMatcher
 
-from bot.compose import Problem, check, compose
-from bot.compose.composer import ALBUM_MAX
+from bot.compose import ALBUM_MAX, Problem, check, compose
 from bot.config import Settings
 from bot.domain import Article, ArticleContent, ArticleStatus, Channel, Photo, Post
 from bot.templates import template_for

@@ -19,7 +19,7 @@ from bot.workflow.ports import Desk
 from bot.workflow.results import DECIDABLE, Decision, DecisionKind, Outcome, Result, Winner
 from storage.db import UnitOfWork
 
-# The state key the publishing engine reads before claiming anything (bot.publisher.PAUSED_KEY).
+# The state key the publishing engine reads before claiming anything (its PAUSED_KEY).
 PAUSED_KEY = "publishing_paused"
 
 # What each decision's audit entry says the article became: the article's status alone says
