@@ -20,14 +20,14 @@ from bot.callbacks import DraftAction, HeldAction, Page, ReviewAction
 from bot.commands import COMMANDS
 from bot.domain import ArticleStatus, PublicationStatus
 from bot.roles import Role
-from bot.sandbox.harness import (
+from fakegram.harness import (
     ADMIN_CHAT_ID,
     ADMIN_ID,
     CHANNEL_ID,
     EDITOR_ID,
     STRANGER_ID,
 )
-from bot.sandbox.server import CallbackAnswer, SentMessage
+from fakegram.server import CallbackAnswer, SentMessage
 from tests.test_e2e_workflow import SHORT_ARTICLE, Desk, flat, open_desk
 
 OTHER_EDITOR_ID = 2002
