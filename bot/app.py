@@ -30,9 +30,9 @@ from bot.i18n import LANGUAGES, UserLanguageMiddleware, make_i18n
 from bot.middlewares import CommandClosesPrompt
 from bot.newsroom import Newsroom
 from bot.publisher import PublishingEngine
-from bot.ratelimit import RateLimiter
-from bot.retry import RetryMiddleware
 from bot.roles import Role, RoleMiddleware
+from bot.telegram.ratelimit import RateLimiter
+from bot.telegram.retry import RetryMiddleware
 from bot.web import database_ok, make_web_app, serve, wait_for_stop_signal, webhook_path
 from handlers.errors import on_error
 from storage.db import Database

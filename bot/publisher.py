@@ -52,7 +52,7 @@ from bot.clock import Clock
 from bot.compose import compose
 from bot.config import Settings
 from bot.domain import ArticleStatus, OutMessage, Post, PublicationStatus
-from bot.retry import SendTracker, UnknownOutcomeError, track
+from bot.telegram.retry import SendTracker, UnknownOutcomeError, track
 from bot.templates import template_for
 from bot.timeparse import in_quiet_hours, parse_quiet_hours
 from storage.db import Database, StorageError, UnitOfWork

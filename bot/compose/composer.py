@@ -35,6 +35,7 @@ from bot.domain import (
     Post,
     UrlButton,
 )
+from bot.limits import ALBUM_MAX, ALBUM_MIN, CAPTION_LIMIT, ENTITY_LIMIT, TEXT_LIMIT
 
 __all__ = [
     "ALBUM_MAX",
@@ -46,10 +47,6 @@ __all__ = [
     "http_url",
 ]
 
-CAPTION_LIMIT = 1024
-TEXT_LIMIT = 4096
-ENTITY_LIMIT = 100
-ALBUM_MAX = 10
 # A body block carrying more entities than this has its formatting dropped (it is sent alone).
 _BLOCK_ENTITIES = ENTITY_LIMIT
 
@@ -889,7 +886,7 @@ def _media_message(
     silent: bool,
 ) -> OutMessage:
     size, ents, _, out = _assemble(d, c, True)
-    album = len(photos) > 1
+    album = len(photos) >= ALBUM_MIN
     return OutMessage(
         kind="album" if album else "photo",
         html=out,
@@ -958,7 +955,7 @@ def compose(
     def single(limit: int) -> _Draft:
         d = _draft(c)
         # The in-text link is for readers who get no button: albums, or buttons turned off.
-        in_text = not buttons or (limit == CAPTION_LIMIT and len(photos) > 1)
+        in_text = not buttons or (limit == CAPTION_LIMIT and len(photos) >= ALBUM_MIN)
         _fit(d, c, limit, read_more_in_text=in_text)
         return d
 
