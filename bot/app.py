@@ -29,7 +29,7 @@ from bot.config import Settings
 from bot.i18n import LANGUAGES, UserLanguageMiddleware, make_i18n
 from bot.middlewares import CommandClosesPrompt
 from bot.newsroom import Newsroom
-from bot.publisher import PublishingEngine
+from bot.publishing import PublishingEngine
 from bot.roles import Role, RoleMiddleware
 from bot.telegram.ratelimit import RateLimiter
 from bot.telegram.retry import RetryMiddleware
@@ -270,6 +270,8 @@ async def create_app(
             engine=engine,
             i18n=make_i18n(settings.default_language),
         )
+        # The engine tells the newsroom what happened to publications (Notifier protocol).
+        engine.set_notifier(newsroom)
         await newsroom.bootstrap()
         dp = build_dispatcher(settings, db, clock=clock, newsroom=newsroom, engine=engine)
     except BaseException:

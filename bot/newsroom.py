@@ -29,7 +29,8 @@ from bot.clock import Clock
 from bot.compose import Problem, check, compose
 from bot.config import Settings
 from bot.domain import ArticleContent, ArticleStatus, Photo, Post, PublicationStatus
-from bot.publisher import PublishingEngine, send_post, update_post
+from bot.publishing import PublishingEngine
+from bot.telegram.send import send_post, update_post
 from bot.templates import template_for
 from bot.texts import quote, shorten
 from bot.timeparse import format_local, next_free_slot, parse_slots
@@ -135,7 +136,6 @@ class Newsroom:
         self.engine = engine
         self.i18n = i18n
         self._wake = asyncio.Event()
-        engine.notifier = self
 
     # --- set-up and background work -------------------------------------------------------------
 
