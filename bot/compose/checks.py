@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from bot.compose.composer import clean_inline, clean_paragraphs, http_url
+from bot.compose.cleaning import clean_inline, clean_paragraphs, http_url
 from bot.domain import ArticleContent, ChannelTemplate, Post
 from bot.limits import (
     ALBUM_MAX,
