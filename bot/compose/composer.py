@@ -15,7 +15,16 @@ to a grapheme-safe cut.
 from __future__ import annotations
 
 from bot.compose.cleaning import http_url
-from bot.compose.drafts import BODY, UPDATED, Draft, assemble, draft_size, new_draft, prepare
+from bot.compose.drafts import (
+    BODY,
+    UPDATED,
+    Draft,
+    Prepared,
+    assemble,
+    draft_size,
+    new_draft,
+    prepare,
+)
 from bot.compose.fitting import fit
 from bot.compose.messages import (
     Block,
@@ -28,7 +37,7 @@ from bot.compose.messages import (
     text_messages,
 )
 from bot.compose.paragraphs import chunks
-from bot.domain import ArticleContent, ChannelTemplate, Layout, OutMessage, Post
+from bot.domain import ArticleContent, ChannelTemplate, Layout, OutMessage, Photo, Post
 from bot.limits import ALBUM_MAX, ALBUM_MIN, CAPTION_LIMIT, ENTITY_LIMIT, TEXT_LIMIT
 
 __all__ = ["AUTO_CAPTION_MAX_CUT", "compose"]
@@ -39,6 +48,90 @@ __all__ = ["AUTO_CAPTION_MAX_CUT", "compose"]
 # so the channel carries the whole text. The template's max_body_cut_ratio caps it further, so
 # auto never produces a post that check() flags as "body_shortened".
 AUTO_CAPTION_MAX_CUT = 0.2
+
+
+class _Layouts:
+    """The ways one prepared article can be laid out; each returns the finished ``Post``."""
+
+    def __init__(
+        self, c: Prepared, template: ChannelTemplate, photos: tuple[Photo, ...], notes: list[str]
+    ) -> None:
+        self.c = c
+        self.photos = photos
+        self.notes = notes
+        self.body_total = sum(len(p.text) for p in c.paras)
+        self.buttons = read_more_buttons(c, template)
+        self.silent = template.silent
+
+    def post(self, messages: list[OutMessage], layout: Layout, kept: int, d: Draft) -> Post:
+        return Post(
+            messages=tuple(messages),
+            layout=layout,
+            body_chars_total=self.body_total,
+            body_chars_kept=kept,
+            notes=tuple(dict.fromkeys((*self.notes, *d.shrunk))),
+        )
+
+    def single(self, limit: int) -> Draft:
+        d = new_draft(self.c)
+        # The in-text link is for readers who get no button: albums, or buttons turned off.
+        in_text = not self.buttons or (limit == CAPTION_LIMIT and len(self.photos) >= ALBUM_MIN)
+        fit(d, self.c, limit, read_more_in_text=in_text)
+        return d
+
+    def caption(self) -> tuple[Post, Draft]:
+        d = self.single(CAPTION_LIMIT)
+        message = media_message(d, self.c, self.photos, self.buttons, self.silent)
+        return self.post([message], Layout.CAPTION, d.body_kept, d), d
+
+    def preview(self) -> Post:
+        d = self.single(TEXT_LIMIT)
+        size, ents, _, out = assemble(d, self.c, True)
+        message = OutMessage(
+            kind="text",
+            html=out,
+            visible_length=size,
+            entity_count=ents,
+            link_preview_url=self.photos[0].ref,
+            buttons=self.buttons,
+            disable_notification=self.silent,
+        )
+        return self.post([message], Layout.PREVIEW, d.body_kept, d)
+
+    def split(self) -> Post:
+        c = self.c
+        d = new_draft(c, body=False)
+        moved = fit(d, c, CAPTION_LIMIT, read_more_in_text=False, lead_to_text=True)
+        follow = pack(body_blocks(c.paras, moved))
+        first = media_message(d, c, self.photos, () if follow else self.buttons, self.silent)
+        rest = text_messages(follow, self.buttons, self.silent, first_is_followup=True)
+        return self.post([first, *rest], Layout.SPLIT, self.body_total, d)
+
+    def text_only(self, layout: Layout) -> Post:
+        """No photo: one text message in the caption layout, else the parts in text messages."""
+        c = self.c
+        if layout is Layout.CAPTION:
+            d = self.single(TEXT_LIMIT)
+            size, ents, _, out = assemble(d, c, True)
+            packed = [(out, size, ents)] if size else []
+            messages = text_messages(packed, self.buttons, self.silent)
+            return self.post(messages, Layout.CAPTION, d.body_kept, d)
+        d = new_draft(c)
+        # Other formatting in one message is at most 7 entities; keep the hashtags under the cap
+        # with them so the tags line is not pushed into a message of its own.
+        if len(d.tags) > ENTITY_LIMIT - 8:
+            del d.tags[ENTITY_LIMIT - 8 :]
+            d.shrunk.append("tags_dropped")
+        blocks: list[Block] = []
+        for part in (*c.parts, UPDATED):
+            if part == BODY:
+                blocks.extend(body_blocks(d.paras))
+            elif part == "lead":
+                blocks.extend(text_block("lead", p, "i") for p in chunks(d.lead, TEXT_LIMIT))
+            elif (block := single_part_block(d, c, part)) is not None:
+                blocks.append(block)
+        messages = text_messages(pack(blocks), self.buttons, self.silent)
+        return self.post(messages, Layout.SPLIT, self.body_total, d)
 
 
 def compose(
@@ -59,99 +152,34 @@ def compose(
     if len(usable) < len(article.photos):
         notes.append("photos_unusable")
     c = prepare(article, template, updated_mark, bool(photos))
-    body_total = sum(len(p.text) for p in c.paras)
-    buttons = read_more_buttons(c, template)
-    silent = template.silent
-
-    def post(messages: list[OutMessage], layout: Layout, kept: int, d: Draft) -> Post:
-        return Post(
-            messages=tuple(messages),
-            layout=layout,
-            body_chars_total=body_total,
-            body_chars_kept=kept,
-            notes=tuple(dict.fromkeys((*notes, *d.shrunk))),
-        )
-
-    def single(limit: int) -> Draft:
-        d = new_draft(c)
-        # The in-text link is for readers who get no button: albums, or buttons turned off.
-        in_text = not buttons or (limit == CAPTION_LIMIT and len(photos) >= ALBUM_MIN)
-        fit(d, c, limit, read_more_in_text=in_text)
-        return d
-
-    def as_caption() -> tuple[Post, Draft]:
-        d = single(CAPTION_LIMIT)
-        message = media_message(d, c, photos, buttons, silent)
-        return post([message], Layout.CAPTION, d.body_kept, d), d
-
-    def as_preview() -> Post:
-        d = single(TEXT_LIMIT)
-        size, ents, _, out = assemble(d, c, True)
-        message = OutMessage(
-            kind="text",
-            html=out,
-            visible_length=size,
-            entity_count=ents,
-            link_preview_url=photos[0].ref,
-            buttons=buttons,
-            disable_notification=silent,
-        )
-        return post([message], Layout.PREVIEW, d.body_kept, d)
-
-    def as_split() -> Post:
-        d = new_draft(c, body=False)
-        moved = fit(d, c, CAPTION_LIMIT, read_more_in_text=False, lead_to_text=True)
-        follow = pack(body_blocks(c.paras, moved))
-        first = media_message(d, c, photos, () if follow else buttons, silent)
-        rest = text_messages(follow, buttons, silent, first_is_followup=True)
-        return post([first, *rest], Layout.SPLIT, body_total, d)
-
+    layouts = _Layouts(c, template, photos, notes)
     if not photos:
         notes.append("text_only")
-        if template.layout is Layout.CAPTION:
-            d = single(TEXT_LIMIT)
-            size, ents, _, out = assemble(d, c, True)
-            messages = text_messages([(out, size, ents)], buttons, silent) if size else []
-            return post(messages, Layout.CAPTION, d.body_kept, d)
-        d = new_draft(c)
-        # Other formatting in one message is at most 7 entities; keep the hashtags under the cap
-        # with them so the tags line is not pushed into a message of its own.
-        if len(d.tags) > ENTITY_LIMIT - 8:
-            del d.tags[ENTITY_LIMIT - 8 :]
-            d.shrunk.append("tags_dropped")
-        blocks: list[Block] = []
-        for part in (*c.parts, UPDATED):
-            if part == BODY:
-                blocks.extend(body_blocks(d.paras))
-            elif part == "lead":
-                blocks.extend(text_block("lead", p, "i") for p in chunks(d.lead, TEXT_LIMIT))
-            elif (block := single_part_block(d, c, part)) is not None:
-                blocks.append(block)
-        return post(text_messages(pack(blocks), buttons, silent), Layout.SPLIT, body_total, d)
+        return layouts.text_only(template.layout)
 
     layout = template.layout
     preview_ok = photos[0].is_url
     if layout is Layout.PREVIEW and not preview_ok:
         notes.append("preview_unavailable")
         layout = Layout.AUTO
-    full = new_draft(c)
-    full_len, full_ents = draft_size(full, c)
+    full_len, full_ents = draft_size(new_draft(c), c)
     if (full_len <= CAPTION_LIMIT and full_ents <= ENTITY_LIMIT) or layout is Layout.CAPTION:
-        return as_caption()[0]
+        return layouts.caption()[0]
     if layout is Layout.SPLIT:
-        return as_split()
+        return layouts.split()
     if layout is Layout.PREVIEW:
-        return as_preview()
+        return layouts.preview()
     # Auto. Several photos stay an album (a preview shows one); a single public photo with a
     # text that fits one message becomes a large preview above it.
     if full_len <= TEXT_LIMIT and full_ents <= ENTITY_LIMIT:
         if preview_ok and len(photos) == 1:
-            return as_preview()
+            return layouts.preview()
         max_cut = min(AUTO_CAPTION_MAX_CUT, template.max_body_cut_ratio)
+        body_total = layouts.body_total
         # The caption must lose at least the overflow from the body: skip hopeless candidates.
         if body_total and full_len - CAPTION_LIMIT <= max_cut * body_total:
-            candidate, d = as_caption()
+            candidate, d = layouts.caption()
             cut = 1 - candidate.body_chars_kept / body_total
             if not d.shrunk and cut <= max_cut:
                 return candidate
-    return as_split()
+    return layouts.split()

@@ -153,6 +153,39 @@ def link_html(text: str, url: str | None) -> str:
     return f'<a href="{html.escape(url, quote=True)}">{escape(text)}</a>'
 
 
+def _source_part(d: Draft, c: Prepared, render: bool) -> tuple[int, int, int, str]:
+    """The attribution: "Source: name via original", each linked when it has a URL."""
+    labels = c.labels
+    name, original = d.source_name, d.original
+    if not name and not original:
+        return 0, 0, 0, ""
+    size = len(labels.source) + 2
+    ents = auto = 0
+    out = f"{escape(labels.source)}: " if render else ""
+    if name:
+        size += len(name)
+        # A linked name is one entity; a bare one may hold a link Telegram detects ("El.kz").
+        if c.source_url is not None:
+            ents += 1
+        else:
+            auto += marks.auto_entities_cached(name)
+        if render:
+            out += link_html(name, c.source_url)
+    if original:
+        if name:
+            size += len(labels.via) + 2
+            if render:
+                out += f" {escape(labels.via)} "
+        size += len(original)
+        if c.original_url is not None:
+            ents += 1
+        else:
+            auto += marks.auto_entities_cached(original)
+        if render:
+            out += link_html(original, c.original_url)
+    return size, ents, auto, out
+
+
 def measure_part(d: Draft, c: Prepared, part: str, render: bool) -> tuple[int, int, int, str]:
     """(visible length, formatting entities, detected entities, html) of one part.
 
@@ -195,34 +228,7 @@ def measure_part(d: Draft, c: Prepared, part: str, render: bool) -> tuple[int, i
         auto = marks.auto_entities_cached(d.credit)  # "Фото: t.me/antikornews" is a link
         return size, 0, auto, f"{escape(labels.photo)}: {escape(d.credit)}" if render else ""
     if part == "source":
-        name, original = d.source_name, d.original
-        if not name and not original:
-            return 0, 0, 0, ""
-        size = len(labels.source) + 2
-        ents = auto = 0
-        out = f"{escape(labels.source)}: " if render else ""
-        if name:
-            size += len(name)
-            # A linked name is one entity; a bare one may hold a link Telegram detects ("El.kz").
-            if c.source_url is not None:
-                ents += 1
-            else:
-                auto += marks.auto_entities_cached(name)
-            if render:
-                out += link_html(name, c.source_url)
-        if original:
-            if name:
-                size += len(labels.via) + 2
-                if render:
-                    out += f" {escape(labels.via)} "
-            size += len(original)
-            if c.original_url is not None:
-                ents += 1
-            else:
-                auto += marks.auto_entities_cached(original)
-            if render:
-                out += link_html(original, c.original_url)
-        return size, ents, auto, out
+        return _source_part(d, c, render)
     if part == "tags":
         if not d.tags:
             return 0, 0, 0, ""

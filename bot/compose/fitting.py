@@ -22,6 +22,18 @@ def fit(
     the split layout), the title, the "updated" mark, and only then the attribution and the
     signature, which are shortened but never dropped.
     """
+    n = _fit_entities(d, c)
+    if n <= limit:
+        return ""
+    n = _shrink_body_and_tags(d, c, n, limit, read_more_in_text)
+    if n <= limit:
+        return ""
+    return _give_up_parts(d, c, n, limit, lead_to_text)
+
+
+def _fit_entities(d: Draft, c: Prepared) -> int:
+    """Bring the entities under the cap (hashtags first, then the body's formatting); the
+    length after."""
     n, ents = draft_size(d, c)
     if ents > ENTITY_LIMIT and d.tags:
         # Hashtags are entities too (Telegram detects them): they go first.
@@ -34,9 +46,13 @@ def fit(
         d.paras = [p._replace(spans=()) for p in d.paras]
         d.shrunk.append("formatting_dropped")
         n, ents = draft_size(d, c)
-    if n <= limit:
-        return ""
+    return n
 
+
+def _shrink_body_and_tags(
+    d: Draft, c: Prepared, n: int, limit: int, read_more_in_text: bool
+) -> int:
+    """Cut the body, then drop hashtags from the end, then the in-text link; the length after."""
     if d.paras:
         full = d.paras
         # Measure everything else with a one-character body to learn the body's budget.
@@ -46,7 +62,7 @@ def fit(
         d.paras, d.body_kept = cut_body(full, limit - (n - 1))
         n, _ = draft_size(d, c)
         if n <= limit:
-            return ""
+            return n
 
     if d.tags:
         while d.tags and n > limit:
@@ -54,15 +70,17 @@ def fit(
             n, _ = draft_size(d, c)
         d.shrunk.append("tags_dropped")
         if n <= limit:
-            return ""
+            return n
 
     if d.read_more:
         d.read_more = False
         d.shrunk.append("read_more_dropped")
         n, _ = draft_size(d, c)
-        if n <= limit:
-            return ""
+    return n
 
+
+def _give_up_parts(d: Draft, c: Prepared, n: int, limit: int, lead_to_text: bool) -> str:
+    """Drop or shorten the other parts in their order until the draft fits; the lead moved."""
     moved = ""
     steps = ("credit", "lead", "title", UPDATED, "original", "source_name", "signature")
     if lead_to_text:
