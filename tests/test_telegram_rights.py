@@ -8,7 +8,7 @@ from aiogram.types import ChatMemberAdministrator, ChatMemberMember, ChatMemberO
 from bot.telegram.rights import can_publish
 
 BOT = User(id=42, is_bot=True, first_name="bot")
-_FLAGS = dict.fromkeys(
+_FLAGS: dict[str, object] = dict.fromkeys(
     (
         "can_be_edited",
         "is_anonymous",
@@ -29,9 +29,8 @@ _FLAGS = dict.fromkeys(
 
 
 def _admin(*, post: bool | None, edit: bool | None) -> ChatMemberAdministrator:
-    return ChatMemberAdministrator(
-        user=BOT, can_post_messages=post, can_edit_messages=edit, **_FLAGS
-    )
+    fields = {**_FLAGS, "user": BOT, "can_post_messages": post, "can_edit_messages": edit}
+    return ChatMemberAdministrator.model_validate(fields)
 
 
 @pytest.mark.parametrize(
