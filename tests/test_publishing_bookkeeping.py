@@ -15,7 +15,7 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.domain import ArticleContent, ArticleStatus, PublicationStatus
-from bot.publishing.bookkeeping import Change, Entry, Ledger, held
+from bot.publishing.bookkeeping import Change, Entry, Ledger, held_change
 from bot.publishing.notices import Notices, failed_notice, published_notice
 from storage.db import Database
 from storage.rows import Article, Channel, Publication
@@ -141,9 +141,10 @@ async def test_a_publication_that_already_moved_is_not_audited_again(db: Databas
     article, _, pub = await _claimed(db)
     ledger, _, _ = _ledger(db)
     async with db.transaction() as uow:
-        assert await ledger.mark(uow, pub, held(pub, "unknown_outcome", "cut off"), START)
+        change = held_change(pub, "unknown_outcome", "cut off")
+        assert await ledger.mark(uow, pub, change, START)
         # The same change again: the row is no longer "publishing", so nothing happens.
-        assert not await ledger.mark(uow, pub, held(pub, "unknown_outcome", "cut off"), START)
+        assert not await ledger.mark(uow, pub, change, START)
         entries = await uow.audit.for_article(article.id)
         fresh = await uow.publications.get(pub.id)
     assert [e.action for e in entries].count("publication_held") == 1
@@ -156,8 +157,8 @@ async def test_held_keeps_the_known_parts_and_asks_the_admins(db: Database) -> N
     ledger, notices, told = _ledger(db)
     held_pub = await ledger.settle(
         pub,
-        held(pub, "unknown_outcome", "cut off"),
-        notice=lambda _, p: notices.held(p, "unknown_outcome"),
+        held_change(pub, "unknown_outcome", "cut off"),
+        notice=lambda _, p: notices.held_card(p, "unknown_outcome"),
         keep_ids=[11],
     )
     await _delivered(notices)

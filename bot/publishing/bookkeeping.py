@@ -19,7 +19,7 @@ from bot.publishing.notices import Notice, Notices
 from storage.db import Database, UnitOfWork
 from storage.rows import Article, Publication
 
-__all__ = ["Change", "Entry", "Ledger", "NoticeFor", "held"]
+__all__ = ["Change", "Entry", "Ledger", "NoticeFor", "held_change"]
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ class Change:
     entry: Entry | None = None
 
 
-def held(pub: Publication, reason: str, detail: str) -> Change:
+def held_change(pub: Publication, reason: str, detail: str) -> Change:
     """Held for an admin: the bot cannot tell (or must not decide) whether to send it."""
     return Change(
         to=PublicationStatus.HELD,

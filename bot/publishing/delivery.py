@@ -30,7 +30,7 @@ from bot.clock import Clock
 from bot.compose import compose
 from bot.config import Settings
 from bot.domain import Post, PublicationStatus
-from bot.publishing.bookkeeping import Change, Entry, Ledger, held
+from bot.publishing.bookkeeping import Change, Entry, Ledger, held_change
 from bot.publishing.notices import failed_notice, published_notice
 from bot.telegram.retry import SendTracker, UnknownOutcomeError, track
 from bot.telegram.send import public_link, send_post
@@ -322,7 +322,7 @@ class Delivery:
     ) -> Publication | None:
         return await self.ledger.settle(
             pub,
-            held(pub, reason, detail),
-            notice=lambda _, p: self.ledger.notices.held(p, reason),
+            held_change(pub, reason, detail),
+            notice=lambda _, p: self.ledger.notices.held_card(p, reason),
             keep_ids=[m.message_id for m in progress],
         )

@@ -28,7 +28,7 @@ from aiogram import Bot
 from bot.clock import Clock
 from bot.config import Settings
 from bot.domain import PublicationStatus
-from bot.publishing.bookkeeping import Change, Entry, Ledger, held
+from bot.publishing.bookkeeping import Change, Entry, Ledger, held_change
 from bot.publishing.delivery import ERROR_BACKOFF_SECONDS, PAUSED_KEY, Delivery
 from bot.publishing.notices import Notices
 from bot.publishing.ports import Notifier
@@ -133,18 +133,20 @@ class PublishingEngine:
         mark = self.ledger.mark
         async with self.db.transaction() as uow:
             for pub in await uow.publications.with_status(PublicationStatus.PUBLISHING):
-                await mark(uow, pub, held(pub, "unknown_outcome", "the bot stopped mid-send"), now)
+                stopped = held_change(pub, "unknown_outcome", "the bot stopped mid-send")
+                await mark(uow, pub, stopped, now)
             while missed := await uow.publications.due(now=now - grace, limit=500):
                 changed = False
                 for pub in missed:
                     late = int((now - pub.due_at).total_seconds() // 60)
-                    changed |= await mark(uow, pub, held(pub, "missed", f"{late} min late"), now)
+                    missed_change = held_change(pub, "missed", f"{late} min late")
+                    changed |= await mark(uow, pub, missed_change, now)
                 if not changed:  # cannot happen inside one transaction; never spin regardless
                     break
             held_pubs = await uow.publications.with_status(PublicationStatus.HELD)
         for pub in held_pubs:
             reason = pub.last_error.split(":", 1)[0] or "unknown_outcome"
-            self.notices.queue(self.notices.held(pub, reason))
+            self.notices.queue(self.notices.held_card(pub, reason))
 
     # --- the scheduler ----------------------------------------------------------------------
 

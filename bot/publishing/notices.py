@@ -67,7 +67,7 @@ class Notices:
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._deliver(), name="publish-notices")
 
-    def held(self, pub: Publication, reason: str) -> Notice:
+    def held_card(self, pub: Publication, reason: str) -> Notice:
         """Ask the admins about a held publication, unless it was resolved meanwhile."""
 
         async def notice(notifier: Notifier) -> None:
@@ -96,7 +96,7 @@ class Notices:
         if self._unasked and (self._ask_timer is None or self._ask_timer.done()):
             unasked, self._unasked = list(self._unasked.values()), {}
             for pub, reason in unasked:
-                self.queue(self.held(pub, reason))
+                self.queue(self.held_card(pub, reason))
 
     @property
     def sending(self) -> bool:
