@@ -10,6 +10,7 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
+from bot.domain import Channel
 from bot.feeds import check_feed
 from bot.newsroom import Newsroom
 from bot.roles import HasRole, Role
@@ -18,7 +19,6 @@ from bot.templates import EDITABLE_KEYS, TemplateError, parse_template_value
 from bot.texts import ECHO_LIMIT, echo, quote, shorten
 from bot.timeparse import WhenError, parse_quiet_hours, parse_slots
 from handlers.ingest import fetch_error_text
-from storage.rows import Channel
 
 # Telegram user ids have at most 52 significant bits (16 decimal digits); ASCII digits only,
 # as str.isdigit() also accepts "²", which int() refuses.

@@ -16,7 +16,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import DraftAction, Page
 from bot.config import Settings
-from bot.domain import ArticleContent, ArticleStatus, Photo
+from bot.domain import Article, ArticleContent, ArticleStatus, Photo
 from bot.editing import EditError, apply_edit, normalise_field, split_paragraphs
 from bot.ingest.entities import keep_formatting
 from bot.newsroom import Newsroom, Outcome, Result, field_labels, render_article_line
@@ -24,7 +24,6 @@ from bot.roles import HasRole, Role
 from bot.telegram.send import not_modified
 from bot.texts import quote, visible_length
 from handlers.ingest import can_publish, formatting_of, photo_of
-from storage.rows import Article
 
 PAGE_SIZE = 10
 # Article numbers are ASCII digits: str.isdigit() also accepts "²" (which int() refuses) and

@@ -17,14 +17,13 @@ from aiogram.types import CallbackQuery, Message, MessageEntity, MessageOriginCh
 from aiogram.utils.i18n import gettext as _
 
 from bot.config import Settings
-from bot.domain import ArticleContent, Formatting, Photo
+from bot.domain import Article, ArticleContent, Formatting, Photo
 from bot.ingest.entities import keep_formatting
 from bot.ingest.text import parse_article
 from bot.ingest.web import FetchError, import_url
 from bot.newsroom import Newsroom
 from bot.roles import HasRole, Role
 from bot.texts import echo
-from storage.rows import Article
 
 _BARE_URL = r"^\s*https?://\S+\s*$"
 # Albums arrive as one update per photo: remember which draft a media group feeds.

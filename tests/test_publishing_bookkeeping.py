@@ -14,11 +14,17 @@ from pathlib import Path
 import pytest
 
 from bot.clock import FakeClock
-from bot.domain import ArticleContent, ArticleStatus, PublicationStatus
+from bot.domain import (
+    Article,
+    ArticleContent,
+    ArticleStatus,
+    Channel,
+    Publication,
+    PublicationStatus,
+)
 from bot.publishing.bookkeeping import Change, Entry, Ledger, held_change
 from bot.publishing.notices import Notices, failed_notice, published_notice
 from storage.db import Database
-from storage.rows import Article, Channel, Publication
 
 START = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 

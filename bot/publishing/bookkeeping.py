@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.clock import Clock
-from bot.domain import ArticleStatus, PublicationStatus
+from bot.domain import Article, ArticleStatus, Publication, PublicationStatus
 from bot.publishing.notices import Notice, Notices
 from storage.db import Database, UnitOfWork
-from storage.rows import Article, Publication
 
 __all__ = ["Change", "Entry", "Ledger", "NoticeFor", "held_change"]
 

@@ -29,7 +29,7 @@ from aiogram.types import Message
 from bot.clock import Clock
 from bot.compose import compose
 from bot.config import Settings
-from bot.domain import Post, PublicationStatus
+from bot.domain import Article, Channel, Post, Publication, PublicationStatus
 from bot.publishing.bookkeeping import Change, Entry, Ledger, held_change
 from bot.publishing.notices import failed_notice, published_notice
 from bot.telegram.retry import SendTracker, UnknownOutcomeError, track
@@ -37,7 +37,6 @@ from bot.telegram.send import public_link, send_post
 from bot.templates import template_for
 from bot.timeparse import in_quiet_hours, parse_quiet_hours
 from storage.db import Database, StorageError
-from storage.rows import Article, Channel, Publication
 
 __all__ = ["ERROR_BACKOFF_SECONDS", "PAUSED_KEY", "Delivery"]
 

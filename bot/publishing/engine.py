@@ -27,14 +27,13 @@ from aiogram import Bot
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.domain import PublicationStatus
+from bot.domain import Publication, PublicationStatus
 from bot.publishing.bookkeeping import Change, Entry, Ledger, held_change
 from bot.publishing.delivery import ERROR_BACKOFF_SECONDS, PAUSED_KEY, Delivery
 from bot.publishing.notices import Notices
 from bot.publishing.ports import Notifier
 from bot.telegram.send import public_link
 from storage.db import Database, StorageError
-from storage.rows import Publication
 
 __all__ = ["MAX_SLEEP_SECONDS", "WORKER_BATCH", "PublishingEngine"]
 

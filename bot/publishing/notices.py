@@ -16,10 +16,9 @@ from collections.abc import Awaitable, Callable
 from aiogram.exceptions import TelegramAPIError
 
 from bot.clock import Clock
-from bot.domain import PublicationStatus
+from bot.domain import Article, Channel, Publication, PublicationStatus
 from bot.publishing.ports import Notifier
 from storage.db import Database
-from storage.rows import Article, Channel, Publication
 
 __all__ = ["HELD_CARD_RETRY_SECONDS", "Notice", "Notices", "failed_notice", "published_notice"]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from storage.rows import Article, Channel, Publication
+from bot.domain import Article, Channel, Publication
 
 __all__ = ["Notifier"]
 

@@ -22,8 +22,7 @@ from aiogram.types import (
     Message,
 )
 
-from bot.domain import OutMessage, Post
-from storage.rows import Channel
+from bot.domain import Channel, OutMessage, Post
 
 __all__ = ["not_modified", "public_link", "send_post", "update_post"]
 
