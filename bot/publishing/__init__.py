@@ -5,8 +5,7 @@ claim, send and record; ``bookkeeping`` is the one step that sets a status, writ
 entry and queues the notice; ``notices`` tells people, through the ``ports.Notifier``.
 """
 
-from bot.publishing.delivery import PAUSED_KEY
 from bot.publishing.engine import PublishingEngine
 from bot.publishing.ports import Notifier
 
-__all__ = ["PAUSED_KEY", "Notifier", "PublishingEngine"]
+__all__ = ["Notifier", "PublishingEngine"]

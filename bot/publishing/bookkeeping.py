@@ -14,16 +14,19 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.clock import Clock
-from bot.domain import Article, ArticleStatus, Publication, PublicationStatus
+from bot.domain import (
+    OPEN_PUBLICATIONS,
+    Article,
+    ArticleStatus,
+    Publication,
+    PublicationStatus,
+)
 from bot.publishing.notices import Notice, Notices
 from storage.db import Database, UnitOfWork
 
 __all__ = ["Change", "Entry", "Ledger", "NoticeFor", "held_change"]
 
 log = logging.getLogger(__name__)
-
-# A publication in one of these may still reach the channel: its article is not published yet.
-_OPEN = (PublicationStatus.SCHEDULED, PublicationStatus.PUBLISHING, PublicationStatus.HELD)
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +149,7 @@ class Ledger:
     async def _maybe_article_published(uow: UnitOfWork, article_id: int, now: datetime) -> None:
         """The article is published once none of its publications is still open."""
         pubs = await uow.publications.for_article(article_id)
-        if any(p.status in _OPEN for p in pubs):
+        if any(p.status in OPEN_PUBLICATIONS for p in pubs):
             return
         if not any(p.status is PublicationStatus.PUBLISHED for p in pubs):
             return

@@ -29,7 +29,7 @@ from aiogram.types import Message
 from bot.clock import Clock
 from bot.compose import compose
 from bot.config import Settings
-from bot.domain import Article, Channel, Post, Publication, PublicationStatus
+from bot.domain import PAUSED_KEY, Article, Channel, Post, Publication, PublicationStatus
 from bot.publishing.bookkeeping import Change, Entry, Ledger, held_change
 from bot.publishing.notices import failed_notice, published_notice
 from bot.telegram.retry import SendTracker, UnknownOutcomeError, track
@@ -38,12 +38,10 @@ from bot.templates import template_for
 from bot.timeparse import in_quiet_hours, parse_quiet_hours
 from storage.db import Database, StorageError
 
-__all__ = ["ERROR_BACKOFF_SECONDS", "PAUSED_KEY", "Delivery"]
+__all__ = ["ERROR_BACKOFF_SECONDS", "Delivery"]
 
 log = logging.getLogger(__name__)
 
-#: The state key ``/pause`` sets; checked in the claiming transaction.
-PAUSED_KEY = "publishing_paused"
 #: Pause after an unexpected error (database locked, a bug) before trying again, so a lasting
 #: fault is logged every few seconds instead of spinning.
 ERROR_BACKOFF_SECONDS = 5.0

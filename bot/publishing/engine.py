@@ -27,9 +27,9 @@ from aiogram import Bot
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.domain import Publication, PublicationStatus
+from bot.domain import PAUSED_KEY, Publication, PublicationStatus
 from bot.publishing.bookkeeping import Change, Entry, Ledger, held_change
-from bot.publishing.delivery import ERROR_BACKOFF_SECONDS, PAUSED_KEY, Delivery
+from bot.publishing.delivery import ERROR_BACKOFF_SECONDS, Delivery
 from bot.publishing.notices import Notices
 from bot.publishing.ports import Notifier
 from bot.telegram.send import public_link
