@@ -13,6 +13,7 @@ from bot.config import Settings
 from bot.domain import ArticleContent, ChannelTemplate, Layout, Photo
 from bot.ingest.report import ParseReport
 from bot.ingest.text import parse_article_report
+from bot.limits import CAPTION_LIMIT, TEXT_LIMIT
 
 
 def article_json(content: ArticleContent, tz: tzinfo) -> dict[str, object]:
@@ -89,7 +90,7 @@ def run_preview(
             )
         )
         return 0
-    limit_of = {"photo": 1024, "album": 1024, "text": 4096}
+    limit_of = {"photo": CAPTION_LIMIT, "album": CAPTION_LIMIT, "text": TEXT_LIMIT}
     for index, message in enumerate(post.messages, 1):
         print(
             f"--- message {index}/{len(post.messages)}: {message.kind}, "

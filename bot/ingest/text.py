@@ -35,6 +35,7 @@ from bot.ingest.dates import find_datetime
 from bot.ingest.language import detect_language, fold, has_letter, normalize_text
 from bot.ingest.report import ParseReport, ParseWarning
 from bot.ingest.structure import drop_structural_chrome
+from bot.strings import shorten_line as shorten
 
 __all__ = [
     "derive_title",
@@ -54,18 +55,6 @@ _KICKER_SEP_RE = re.compile(r"\s[/|»>]\s|\|")  # "Технологии / Инт
 _SENTENCE_END = (".", "!", "?", "…", ";")
 _SENTENCE_BREAK_RE = re.compile(r"(?<=[.!?…])[\"»”)]*\s+(?=[\"«“(\[A-ZА-ЯЁ0-9—–-])")
 _MIN_SENTENCE = 20
-
-
-def shorten(text: str, limit: int) -> str:
-    """``text`` cut at a word boundary to at most ``limit`` characters; an ellipsis marks a cut."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    space = cut.rfind(" ")
-    if space >= limit // 3:
-        cut = cut[:space]
-    return cut.rstrip(" ,;:—–-") + "…"
 
 
 def derive_title(paragraph: str, limit: int = DERIVED_TITLE_MAX) -> str:
