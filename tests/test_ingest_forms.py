@@ -363,6 +363,31 @@ def test_unseen_wire_shapes() -> None:
     assert not any("Updated" in p for p in art.body)
 
 
+def test_a_paper_whose_page_names_it_only_in_a_credit() -> None:
+    text = (
+        "Advertisement\nSKIP ADVERTISEMENT\nSupported by\n"
+        "Fed Signals It Will Hold Rates Steady Into Next Year\n"
+        "Officials said inflation was cooling but remained above their target.\n"
+        "Listen to this article · 5:12 min Learn more\n"
+        "Jerome H. Powell at a news conference on Wednesday."
+        "Credit...Kenny Holston/The New York Times\n"
+        "By Jeanna Smialek\nReporting from Washington\nDec. 5, 2026\n"
+        "Federal Reserve officials signaled on Friday that they would keep rates unchanged.\n"
+        "The minutes showed that policymakers were divided.\n"
+        "Jeanna Smialek covers the Federal Reserve and the economy for The Times.\n"
+        "See more on: Federal Reserve System"
+    )
+    art = parse_article(text, tz=ZoneInfo("America/New_York"), now=NOW)
+    assert art.title == "Fed Signals It Will Hold Rates Steady Into Next Year"
+    assert art.lead == "Officials said inflation was cooling but remained above their target."
+    assert art.photo_credit == "Kenny Holston/The New York Times"
+    assert art.source_name == "The New York Times"
+    assert art.body == (
+        "Federal Reserve officials signaled on Friday that they would keep rates unchanged.",
+        "The minutes showed that policymakers were divided.",
+    )
+
+
 def test_american_clock_reads_the_date_month_first() -> None:
     art = parse("Заголовок новости о ценах", "12/05/2026 06:12 PM EST", "Цены выросли.", BODY)
     assert art.published_at == datetime(2026, 12, 5, 23, 12, tzinfo=UTC)

@@ -101,6 +101,8 @@ def is_marker(line: str) -> bool:
     key = line.strip(" :：.»>|▶►").casefold()
     if key in lex.listen or lex.reading_time_re.match(line.strip()):
         return True
+    if len(line) <= 80 and any(key.startswith(w + " ") for w in lex.listen if " " in w):
+        return True  # "Listen to this article · 5:12 min Learn more"
     if lex.updated_re.match(line) and len(line) <= 80 and not line.endswith(("!", "?")):
         return True
     return len(line) <= 160 and bool(lex.contributors_re.search(line)) and not line.endswith("?")
@@ -115,6 +117,11 @@ _LINK_RE = re.compile(
     r"(?:https?://|www\.)\S+|[\w-]+(?:\.[\w-]+)*\.(?:kz|ru|com|org|net|io|uk)/\S*"
 )
 # "jsi/rc (Reuters, dpa)": editors' initials and the wires, DW's sign-off.
+# "Jeanna Smialek covers the Federal Reserve for The Times.": the author's note at the end.
+_BIO_RE = re.compile(
+    r"^[A-Z][a-z]+(?:\s[A-Z]\.)?\s[A-Z][\w'’-]+\s(?:covers|reports\s+on|writes\s+about|is\s+a\s+"
+    r"(?:reporter|correspondent|writer|journalist|columnist|senior|staff))\b"
+)
 _DURATION_RE = re.compile(r"^\W*[0-9]{1,2}:[0-5][0-9](?::[0-5][0-9])?\W*$")  # an audio player
 _SIGN_OFF_RE = re.compile(r"^[a-z]{2,4}(?:/[a-z]{2,4})+(?:\s*\([^()]{2,60}\))?$")
 
@@ -150,6 +157,8 @@ def is_chrome(line: str) -> bool:
     if is_rubric(line) or _is_social_line(line) or is_marker(line) or is_link(line):
         return True
     if _SIGN_OFF_RE.match(line) or _is_call_to_action(line) or _DURATION_RE.match(line):
+        return True
+    if len(line) <= 200 and _BIO_RE.match(line):
         return True
     short_label = len(line) <= 80 and not line.endswith(SENTENCE_END)
     if lex.share_re.match(line) and short_label:

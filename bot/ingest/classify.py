@@ -252,6 +252,7 @@ def _phrase_kind(text: str) -> str:
     return "line" if is_chrome(text) or is_marker(text) else "content"
 
 
+_AD_LABEL_RE = re.compile(r"^(?:реклама|advertisement|жарнама)\W*$", re.IGNORECASE)
 _MULTI_ABBR_RE = re.compile(r"^(?:\w{1,3}\.){2,}$")  # "п.п.", "т.д."
 _ABBREVIATIONS = frozenset({"г.", "гг.", "руб.", "млн.", "млрд.", "тыс.", "долл.", "трлн.", "ст."})
 
@@ -277,6 +278,7 @@ def classify(lines: list[Line], tz: zoneinfo.ZoneInfo, now: datetime | None) -> 
     swallow_block = -1
     label = lines[0] if lines else Line("", 0)
     tag_block = -1  # the block after a bare "Теги" label: its short lines are tag links
+    seen_copy = False  # a sentence of copy came before
     for i, line in enumerate(lines):
         text = line.text
         if not any(ch.isalnum() for ch in text):
@@ -306,7 +308,10 @@ def classify(lines: list[Line], tz: zoneinfo.ZoneInfo, now: datetime | None) -> 
         if _meta_line(line, meta, tz, now, late=i > len(lines) // 2):
             continue
         more = _phrase_kind(text)
+        if more == "label" and not seen_copy and _AD_LABEL_RE.match(text):
+            more = "line"  # "Advertisement" over the headline: nothing under it to swallow
         line.kind = _PHRASE_KINDS[more]
+        seen_copy = seen_copy or (more == "content" and text.endswith(SENTENCE_END))
         if more == "line" and is_link(text):
             meta.credit_outlets.extend(domain_outlets(text))  # "p.dw.com/p/4xyz"
         if more == "label" and i + 1 < len(lines):

@@ -72,7 +72,8 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
     )
     # "... container trafficImage: Marcus Brandt/dpa": a label glued to the caption (DW).
     glued = re.compile(
-        r"^(?P<caption>.{12,}?)(?-i:Image|Photo|Picture|Фото)\s*:\s*(?P<credit>[^.!?]{2,80})$"
+        r"^(?P<caption>.{12,}?)(?:(?-i:Image|Photo|Picture|Фото)\s*:|(?-i:Credit)\s*(?:\.{2,}|…|:))"
+        r"\s*(?P<credit>[^!?]{2,80})$"
     )
     # "Касым-Жомарт Токаев (фото: akorda.kz)": a labelled credit in brackets ends the caption.
     in_brackets = re.compile(

@@ -96,8 +96,15 @@ def credit_outlet(text: str) -> list[str]:
     agencies = {a.casefold() for a in lex.raw["credits"]["photo_agencies"]}
     if key not in agencies and key in lex.aliases:
         return [canonical_outlet(text)]
-    parts = [p.strip(' «»"') for p in text.split("/")]
-    return [_domain_name(p) for p in parts if _SITE_NAME_RE.fullmatch(p)]
+    parts = [p.strip(' «»"') for p in re.split(r"[/,]", text)]
+    names = {*lex.aliases, *_outlet_names()}
+    known = [
+        canonical_outlet(p)
+        for p in parts
+        if p.casefold() not in agencies and p.casefold() in names
+    ]
+    # "Kenny Holston/The New York Times": the photographer of the page's own outlet.
+    return known or [_domain_name(p) for p in parts if _SITE_NAME_RE.fullmatch(p)]
 
 
 def domain_outlets(text: str) -> list[str]:
