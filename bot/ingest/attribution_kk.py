@@ -67,7 +67,7 @@ def kazakh_mentions(para: str, low: str, found: list[tuple[int, str, str]]) -> N
                 found.append((m.start(), "original", kazakh_nominative(" ".join(words))))
 
 
-_KKCLAUSE_RE = re.compile(r"[^,.;!?()\n]{2,100}")
+_KKCLAUSE_RE = re.compile(r"(?:[^,.;!?()\n]|\.(?=\w)){2,100}")  # "Abai.kz" stays whole
 _KK_CORRESPONDENT_RE = re.compile(r"\s+(?:тілшісі|тілшілері|сайты|порталы)$")
 
 
@@ -86,13 +86,15 @@ def _kk_subject(para: str, pos: int) -> list[tuple[str, str]]:
         return []
     cited = _KK_CITING_TAIL_RE.search(text)
     if cited is not None:
-        body = text[: cited.start()]
-        outlet = take_name(body, 0)
-        rest = body[len(outlet) :].split() if outlet and body.startswith(outlet) else []
-        if rest:
+        words = text[: cited.start()].split()
+        # The cited body ends the clause in the dative: from its first lower-case word
+        # ("Хабар 24 облыстық ... басқармасына"), or its last word ("Abai.kz Ақордаға").
+        start = next((i for i, w in enumerate(words) if i and w[:1].islower()), len(words) - 1)
+        if 0 < start < len(words):
+            rest = words[start:]
             rest[-1] = _KK_SUFFIX_RE.sub("", rest[-1])
-            return [("outlet", outlet), ("original", " ".join(rest))]
-        text = body
+            return [("outlet", " ".join(words[:start])), ("original", " ".join(rest))]
+        text = " ".join(words)
     low = text.casefold()
     if any(w in low for w in lexicon().reporting["kk_press_words"]):
         return [("original", text)]

@@ -24,6 +24,7 @@ _PRESS_SERVICE_RE = re.compile(r"^пресс-служб\w*", re.IGNORECASE)
 _PRESS_SERVICE_TAIL_RE = re.compile(r"[^,.;:!?()\n]{1,80}")
 _KEEP_PREFIX_NAMES = frozenset({"новости"})  # "РИА Новости" is a name, not "ИА" + "Новости"
 _MAX_NAME_TOKENS = 9
+_KK_STOPS = frozenset({"туралы", "бұл", "деп", "хабарлайды", "жазады", "мәлімдеді", "хабарлады"})
 _KK_SUFFIX_RE = re.compile(r"-?(?:ға|ге|қа|ке|на|не|ның|нің|дың|дің|тың|тің)$")
 
 
@@ -132,7 +133,7 @@ def name_before(text: str, end: int, *, lowercase: bool = False) -> str:
         if bare.casefold() in _CONNECTORS and name:
             name.append(bare)
             continue
-        if lowercase and len(name) < 5 and bare.casefold() not in {"туралы", "бұл", "деп"}:
+        if lowercase and len(name) < 5 and bare.casefold() not in _KK_STOPS:
             name.append(bare)
             continue
         break
