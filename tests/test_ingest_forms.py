@@ -313,6 +313,22 @@ def test_an_ad_block_goes_with_its_label() -> None:
     assert art.source_name == ""
 
 
+def test_a_list_closing_the_article_is_copy() -> None:
+    art = parse(
+        "Заголовок новости о премии",
+        "Премию получили три журналиста.",
+        "В список победителей вошли:\nАйгерим Тулеева\nИван Петров\nДана Омарова",
+    )
+    assert (
+        art.body[-1] == "В список победителей вошли:\nАйгерим Тулеева\nИван Петров\nДана Омарова"
+    )
+
+
+def test_an_interview_keeps_its_short_answers() -> None:
+    art = parse("Заголовок интервью", "— Вы довольны итогами года?", "— Да.", "— Почему?", BODY)
+    assert art.body == ("— Вы довольны итогами года?", "— Да.", "— Почему?", BODY)
+
+
 def test_a_short_real_last_paragraph_is_kept() -> None:
     art = parse("Заголовок новости о ценах", "Цены выросли на пять процентов.", "Так и есть.")
     assert art.body[-1] == "Так и есть."

@@ -119,7 +119,8 @@ def drop_structural_chrome(lines: list[Line]) -> None:
     # The tail: after the last sentence, lines without sentence punctuation are links, tags and
     # widgets (a real paragraph ends with its punctuation).
     last = max((i for i, ln in enumerate(content) if _sentence(ln.text)), default=-1)
-    if last >= 1:
+    # A sentence ending with a colon announces a list: what follows it is copy.
+    if last >= 1 and not content[last].text.rstrip().endswith(":"):
         tail = content[last + 1 :]
         if all(len(ln.text) <= 200 for ln in tail):
             for ln in tail:

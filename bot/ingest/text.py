@@ -191,8 +191,8 @@ def _take_lead(lines: list[Line]) -> str:
         and dateline(cand) is None
     )
     meta_follows = meta_follows or wire_follows
-    if len(cand.split()) < LEAD_MIN_WORDS:
-        return ""  # a name ("Нино Нариманишвили"), a label: a standfirst is a sentence
+    if len(cand.split()) < LEAD_MIN_WORDS or cand.startswith(("— ", "– ", "- ")):
+        return ""  # a name ("Нино Нариманишвили"), a label, a line of dialogue
     if not same_block_wrap and len(cand) <= LEAD_MAX and (meta_follows or is_subtitle):
         lines[cand_pos].kind = Kind.CHROME  # consumed
         return cand
