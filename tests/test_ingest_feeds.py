@@ -23,9 +23,9 @@ from bot.ingest.feeds import (
     fetch_feed,
     html_to_paragraphs,
     next_poll_delay,
-    normalise_link,
     parse_feed,
 )
+from bot.ingest.links import normalise_link
 
 FIXTURES = Path(__file__).parent / "fixtures"
 RSS = (FIXTURES / "feed_rss.xml").read_bytes()

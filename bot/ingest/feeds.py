@@ -18,14 +18,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from typing import Any, Final
-from urllib.parse import unquote_plus, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import aiohttp
 import feedparser
 
 from bot.domain import ArticleContent, Mark, Photo
 from bot.ingest.entities import carry_marks
-from bot.ingest.web import FetchError, absolute_http_url, safe_fetch, split_lead
+from bot.ingest.fetch import FetchError, safe_fetch
+from bot.ingest.links import absolute_http_url, normalise_link
+from bot.ingest.web import split_lead
 from bot.limits import ALBUM_MAX
 
 __all__ = [
@@ -39,7 +41,6 @@ __all__ = [
     "fetch_feed",
     "html_to_paragraphs",
     "next_poll_delay",
-    "normalise_link",
     "parse_feed",
 ]
 
@@ -60,11 +61,9 @@ FEED_CONTENT_TYPES: Final = (
     "",
 )
 MAX_POLL_DELAY_S: Final = 6 * 3600.0
-_TRACKING_PARAM: Final = re.compile(r"^(?:utm_.*|fbclid|gclid|yclid)$", re.IGNORECASE)
 _IMAGE_EXT: Final = re.compile(r"\.(?:jpe?g|png|gif|webp)(?:$|[?#])", re.IGNORECASE)
 # ASCII whitespace only: no-break spaces (\xa0 in "2017\xa0года") are deliberate typography.
 _SPACES: Final = re.compile(r"[ \t\n\r\f\v]+")
-_DEFAULT_PORTS: Final = {"http": 80, "https": 443}
 
 
 class FeedError(FetchError):
@@ -99,38 +98,6 @@ class FeedFetchResult:
 
 
 # --- pure helpers --------------------------------------------------------------------------
-
-
-def normalise_link(url: str) -> str:
-    """A stable form of a link for de-duplication.
-
-    Lowercases scheme and host, drops the default port, the fragment, tracking parameters
-    (``utm_*``, ``fbclid``, ``gclid``, ``yclid``) and trailing slashes, and sorts the query.
-    Query pairs are kept as written (not re-encoded), so the result is idempotent.
-    """
-    url = url.strip()
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError:
-        return url
-    scheme = parts.scheme.lower()
-    netloc = parts.netloc
-    if parts.hostname is not None:
-        host = parts.hostname  # already lowercase, IPv6 brackets removed
-        if ":" in host:
-            host = f"[{host}]"
-        userinfo = netloc.rpartition("@")[0]
-        netloc = (userinfo + "@" if userinfo else "") + host
-        if port is not None and port != _DEFAULT_PORTS.get(scheme):
-            netloc += f":{port}"
-    pairs = [
-        pair
-        for pair in parts.query.split("&")
-        if pair and not _TRACKING_PARAM.match(unquote_plus(pair.partition("=")[0]))
-    ]
-    pairs.sort(key=lambda pair: (unquote_plus(pair.partition("=")[0]), pair))
-    return urlunsplit((scheme, netloc, parts.path.rstrip("/"), "&".join(pairs), ""))
 
 
 def next_poll_delay(*, interval_s: float, failures: int, rng: random.Random) -> float:
