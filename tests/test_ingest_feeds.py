@@ -15,13 +15,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.domain import Photo
+from bot.ingest.feed_text import html_to_paragraphs
 from bot.ingest.feeds import (
     MAX_POLL_DELAY_S,
     FeedError,
     FeedState,
     discover_feed_links,
     fetch_feed,
-    html_to_paragraphs,
     next_poll_delay,
     parse_feed,
 )
