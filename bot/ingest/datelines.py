@@ -72,7 +72,12 @@ def canonical_agency(raw: str) -> str:
     text = " ".join(raw.strip(" .,/").split())
     text = re.sub(r"^(?:корр\.?|корреспондент|собкор|спецкор)\s+", "", text, flags=re.I)
     lex = lexicon()
-    return lex.marks.get(text.casefold()) or lex.aliases.get(text.casefold()) or text
+    known = lex.marks.get(text.casefold()) or lex.aliases.get(text.casefold())
+    if known:
+        return known
+    # "/Корр. ТАСС Иван Петров/": the agency, then its correspondent's name.
+    first = text.split()[0].casefold() if text.split() else ""
+    return lex.marks.get(first) or lex.aliases.get(first) or text
 
 
 def dateline(para: str) -> Dateline | None:
