@@ -36,6 +36,7 @@ def report_json(report: ParseReport) -> dict[str, object]:
     return {
         "warnings": list(report.warnings),
         "source_candidates": list(report.source_candidates),
+        "original_candidates": list(report.original_candidates),
     }
 
 

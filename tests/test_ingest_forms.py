@@ -461,4 +461,6 @@ def test_preview_json_has_the_article_and_warnings(tmp_path: Path) -> None:
     published = datetime.fromisoformat(article["published_at"])
     assert published.utcoffset() is not None and (published.month, published.day) == (12, 5)
     assert "no_source" not in data["warnings"]
+    assert data["source_candidates"] == ["РИА Новости"]
+    assert data["original_candidates"] == []
     assert data["messages"]  # the messages are still there
