@@ -341,6 +341,20 @@ def test_a_short_real_last_paragraph_is_kept() -> None:
 # --- the report and preview ------------------------------------------------------------------
 
 
+def test_a_site_named_by_its_domain_over_a_section_label() -> None:
+    text = (
+        "ФОНТАНКА.ру\nНовости Петербурга\nСегодня, 11:20\n"
+        "В Петербурге закроют на ремонт станцию метро «Горьковская»\n"
+        "Станцию закроют на три месяца с 10 января\n"
+        "Вестибюль станции закроют на ремонт с 10 января, сообщили в метрополитене.\n"
+        "Пассажиров попросят пользоваться соседними станциями."
+    )
+    art = parse_article(text, tz=MOSCOW, now=NOW)
+    assert art.title == "В Петербурге закроют на ремонт станцию метро «Горьковская»"
+    assert art.lead == "Станцию закроют на три месяца с 10 января"
+    assert art.source_name == "Фонтанка.ру"
+
+
 def test_one_outlet_spelled_two_ways_is_one_candidate() -> None:
     text = (
         "В Петербурге закроют станцию метро на ремонт\n"

@@ -84,7 +84,7 @@ def _drop_nav_tail(lines: list[Line]) -> None:
     if (
         _short(first.text)
         and len(first.text.split()) <= 2
-        and lines[i - 1].kind is Kind.CHROME
+        and lines[i - 1].kind is not Kind.CONTENT
         and nxt is not None
         and not _sentence(nxt.text)
         and len(nxt.text.split()) >= 4
