@@ -254,6 +254,7 @@ def test_wire_header_lines_are_never_the_lead() -> None:
         ("First published on Fri 5 Dec 2026 09.30 GMT", datetime(2026, 12, 5, 9, 30, tzinfo=UTC)),
         ("Жарияланған уақыты: 05.12.2026 09:30", datetime(2026, 12, 5, 4, 30, tzinfo=UTC)),
         ("5 Dec 2026 • 3 min read", datetime(2026, 12, 4, 19, 0, tzinfo=UTC)),
+        ("Joanna Lillis Dec 5, 2026", datetime(2026, 12, 4, 19, 0, tzinfo=UTC)),
         ("3 сағат бұрын", datetime(2026, 12, 5, 9, 0, tzinfo=UTC)),
         ("три часа назад", datetime(2026, 12, 5, 9, 0, tzinfo=UTC)),  # dateparser: worded
         ("Updated an hour ago", datetime(2026, 12, 5, 11, 0, tzinfo=UTC)),

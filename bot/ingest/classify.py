@@ -153,6 +153,10 @@ def date_line(
     separated = bool(_DATE_SEPARATOR_RE.search(before[-3:] + after[:3]))
     if full and separated and len(words) <= 3 and len(" ".join(words)) <= 40:
         return True, m.value
+    # "Joanna Lillis Dec 5, 2026": the author's name before a dated stamp.
+    named = 2 <= len(words) <= 3 and all(w[:1].isupper() and w.isalpha() for w in words)
+    if named and not after.strip() and re.search(r"(?:19|20)[0-9]{2}", span):
+        return True, m.value
     return False, None
 
 
