@@ -356,6 +356,19 @@ def test_a_site_named_by_its_domain_over_a_section_label() -> None:
     assert art.source_name == "Фонтанка.ру"
 
 
+def test_the_paper_s_name_over_its_rubric_is_the_masthead() -> None:
+    text = (
+        "Новая газета\nОбщество\nСуд оштрафовал журналиста за репост\n"
+        "Штраф составил 50 тысяч рублей за одну публикацию\n5 декабря 2026 · 14:20\n"
+        "Суд оштрафовал журналиста, рассказал «Новой газете» его адвокат Петр Смирнов.\n"
+        "Защита намерена обжаловать решение."
+    )
+    art = parse_article(text, tz=MOSCOW, now=NOW)
+    assert art.title == "Суд оштрафовал журналиста за репост"
+    assert art.lead == "Штраф составил 50 тысяч рублей за одну публикацию"
+    assert (art.source_name, art.original_source) == ("Новая газета", "Петр Смирнов")
+
+
 def test_one_outlet_spelled_two_ways_is_one_candidate() -> None:
     text = (
         "В Петербурге закроют станцию метро на ремонт\n"

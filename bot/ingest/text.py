@@ -252,6 +252,21 @@ def _attribute(lead: str, body: list[str], agency: str, meta: Meta) -> _Attribut
     return _Attribution(source, original, candidates, _dedupe(list(found.originals)))
 
 
+def _masthead_on_top(lines: list[Line], meta: Meta) -> None:
+    """ "Комсомольская правда" over the rubric and the headline: the first line is the page's
+    masthead when the copy names that outlet ("сообщили «Комсомольской правде»")."""
+    idx = _content(lines)
+    if len(idx) < 2:
+        return
+    first = lines[idx[0]]
+    if len(first.text.split()) > 4 or first.text.endswith(_SENTENCE_END):
+        return
+    named = attribution([lines[i].text for i in idx[1:12]]).outlets
+    if any(_same_outlet(first.text, n) for n in [*named, *meta.mastheads, *meta.credit_outlets]):
+        first.kind = Kind.MASTHEAD
+        meta.mastheads.insert(0, first.text)
+
+
 def parse_article_report(
     text: str, *, tz: zoneinfo.ZoneInfo, now: datetime | None = None
 ) -> tuple[ArticleContent, ParseReport]:
@@ -262,6 +277,7 @@ def parse_article_report(
     lines, blank_separated = lines_of(norm)
     meta = classify(lines, tz, now)
     drop_structural_chrome(lines)
+    _masthead_on_top(lines, meta)
     title = _take_title(lines)
     lead = _take_lead(lines) if title else ""
     body = _paragraphs(lines, blank_separated)
