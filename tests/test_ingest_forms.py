@@ -111,6 +111,7 @@ def test_yearless_dateline_date_is_the_latest_not_in_the_future() -> None:
         ),
         ("Prices rose, the Met Office has warned.", "", "Met Office"),
         ("Бағалар өсті, деп хабарлайды Tengrinews.kz тілшісі.", "Tengrinews.kz", ""),
+        ("Цены выросли, рассказал корреспонденту newsite.kz аким.", "Newsite.kz", "аким"),
         ("Бағалар өсті, деп хабарлайды Abai.kz Ақордаға сілтеме жасап.", "Abai.kz", "Ақорда"),
         (
             "Бағалар өсті, деп мәлімдеді Ұлттық экономика министрлігі.",

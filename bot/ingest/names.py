@@ -202,4 +202,15 @@ def canonical_outlet(name: str) -> str:
     host = host.split("/", 1)[0]
     if host in lex.domains:
         return lex.domains[host]
-    return lex.aliases.get(key, name.strip())
+    known = lex.aliases.get(key)
+    if known:
+        return known
+    bare = name.strip()
+    if _LOWER_SITE_RE.fullmatch(bare):
+        return bare[:1].upper() + bare[1:]  # "ulysmedia.kz" is written "Ulysmedia.kz"
+    return bare
+
+
+_LOWER_SITE_RE = re.compile(
+    r"[a-zа-яё][\w-]{1,30}\.(?:kz|ru|com|org|net|media|info|uz|kg|by|ua|ру)"
+)

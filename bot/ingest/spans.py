@@ -81,7 +81,7 @@ def _name_tokens(tokens: list[str]) -> list[str]:
         name.append(bare.strip('«»"“”('))
         if token != bare:
             break  # punctuation after the token ends the name
-    if len(name) == 1 and name[0][:1].islower():
+    if len(name) == 1 and name[0][:1].islower() and "." not in name[0]:
         return []  # "в министерстве": a bare head refers back, it names nobody
     return name
 
