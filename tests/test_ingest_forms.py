@@ -160,6 +160,8 @@ def test_names_in_the_nominative(name: str, case: str, nominative_form: str) -> 
         ("Следите за главными новостями в Telegram-канале «Известий»", "Известия"),
         ("Support the Guardian", "The Guardian"),
         ("Хабар 24 жаңалықтарын Telegram арнасынан оқыңыз", "Хабар 24"),
+        ("При цитировании ссылка на Zakon.kz обязательна", "Zakon.kz"),
+        ("© 2026 The Associated Press. All rights reserved.", "AP"),
     ],
 )
 def test_the_page_outlet_from_its_masthead(masthead: str, source: str) -> None:

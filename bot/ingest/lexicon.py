@@ -137,6 +137,7 @@ def lexicon() -> Lexicon:
                 "kk_news_re",
                 "in_app_re",
                 "edition_re",
+                "link_required_re",
             )
         ),
         not_names=tuple(w.casefold() for w in masthead["not_names"]),
