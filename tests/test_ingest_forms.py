@@ -102,6 +102,7 @@ def test_yearless_dateline_date_is_the_latest_not_in_the_future() -> None:
         ("Цены выросли, сообщил губернатор области Олег Петров.", "", "Олег Петров"),
         ("По данным Минцифры, цены выросли.", "", "Минцифры"),  # indeclinable, not "Минцифра"
         ("Цены выросли, по словам Ивана Петрова.", "", "Иван Петров"),  # natasha, a person
+        ("Цены выросли. По материалам ТАСС.", "", "ТАСС"),
         ("Prices rose, the Ministry of Health told the BBC.", "BBC", "Ministry of Health"),
         ("Prices rose, the central bank said in a statement.", "", ""),  # no name: anaphora
         (

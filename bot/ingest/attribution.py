@@ -80,9 +80,28 @@ def _res() -> dict[str, re.Pattern[str]]:
 
 # (regex key, role, case of the name for the nominative, keywords gating the regex)
 _FORWARD: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
-    ("ru_citing", "original", "", ("ссылк", "ссылая", "данны", "информаци", "сообщени", "слова")),
+    (
+        "ru_citing",
+        "original",
+        "",
+        (
+            "ссылк",
+            "ссылая",
+            "данны",
+            "информаци",
+            "сообщени",
+            "слова",
+            "материал",
+            "сведени",
+            "оценк",
+            "подсчет",
+            "подсчёт",
+            "следует",
+            "говорится",
+        ),
+    ),
     ("ru_said_in", "original", "loct", (" в ", " во ")),
-    ("en_citing", "original", "", ("according", "citing", "quoting", "reported by")),
+    ("en_citing", "original", "", ("according", "citing", "quoting", "reported by", "reporting")),
     ("en_via", "outlet", "", ("via",)),
     ("en_reports_fwd", "outlet", "", ("report", "wrote", "writes")),
 )
@@ -259,7 +278,7 @@ _GATE_RE = re.compile(
     "сказал|уточн|ссылк|ссылая|данны|информаци|сообщени|слова|хабарла|жаз|мәлімде|жеткіз|"
     "сілтеме|мәліметі|дерегі|ақпараты|report|wrote|writes|said|told|announced|according|"
     "citing|quoting|via|объясн|отмет|подчерк|говорит|призна|деді|айтты|атап|түсінд|туралы|"
-    "warned|confirmed|says"
+    "warned|confirmed|says|материал|сведени|оценк|подсч|следует|говорится|reporting"
 )
 
 

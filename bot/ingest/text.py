@@ -33,6 +33,7 @@ from bot.ingest.classify import Kind, Line, Meta, classify, lines_of
 from bot.ingest.datelines import dateline
 from bot.ingest.dates import find_datetime
 from bot.ingest.language import detect_language, fold, has_letter, normalize_text
+from bot.ingest.names import canonical_outlet
 from bot.ingest.report import ParseReport, ParseWarning
 from bot.ingest.structure import drop_structural_chrome
 from bot.strings import shorten_line as shorten
@@ -243,7 +244,9 @@ def _attribute(lead: str, body: list[str], agency: str, meta: Meta) -> _Attribut
     strong = [n for n in (agency, meta.source_name, *meta.mastheads) if n]
     candidates = _distinct([*strong, *found.outlets, *meta.credit_outlets])
     source = candidates[0] if candidates else ""
-    original = meta.original_source or (found.originals[0] if found.originals else "")
+    # "по оценкам Власти" on Vlast.kz: the outlet's own estimate cites nobody.
+    originals = [o for o in found.originals if not _same_outlet(canonical_outlet(o), source)]
+    original = meta.original_source or (originals[0] if originals else "")
     # A re-reported story: the page's outlet cites another outlet by a reporting phrase.
     if not original:
         cited = [n for n in found.outlets if not _same_outlet(n, source)]
