@@ -373,6 +373,20 @@ def test_the_paper_s_name_over_its_rubric_is_the_masthead() -> None:
     assert (art.source_name, art.original_source) == ("Новая газета", "Петр Смирнов")
 
 
+def test_a_photo_agency_mark_mid_copy_is_a_credit_not_the_page() -> None:
+    art = parse(
+        "Заголовок новости о ценах",
+        "Цены выросли на пять процентов.",
+        "Второй абзац о ценах на продукты.",
+        "© Reuters",
+        "Третий абзац о ценах на бензин.",
+        "Четвертый абзац о ценах на хлеб.",
+        "Пятый абзац о ценах на молоко.",
+    )
+    assert art.source_name == ""
+    assert art.photo_credit == "Reuters"
+
+
 def test_one_outlet_spelled_two_ways_is_one_candidate() -> None:
     text = (
         "В Петербурге закроют станцию метро на ремонт\n"

@@ -20,6 +20,7 @@ from bot.ingest.chrome import (
 from bot.ingest.credits import credit_of, is_caption_label
 from bot.ingest.dates import search_datetime
 from bot.ingest.language import has_letter
+from bot.ingest.lexicon import lexicon
 from bot.ingest.mastheads import credit_outlet, domain_outlets, masthead_name
 from bot.ingest.names import canonical_outlet
 from bot.ingest.relative import worded_ago
@@ -188,11 +189,17 @@ def _tags_or_swallow(line: Line, meta: Meta) -> bool:
     return False
 
 
+def _photo_mark(text: str) -> bool:
+    """ "© Reuters", "© Getty Images": a photo agency's mark, not the page's."""
+    name = text.lstrip("©(cC) ").strip(" .").casefold()
+    return name in {a.casefold() for a in lexicon().raw["credits"]["photo_agencies"]}
+
+
 def _meta_line(
     line: Line, meta: Meta, tz: zoneinfo.ZoneInfo, now: datetime | None, *, late: bool
 ) -> bool:
     """Credit, caption, masthead, source and date lines; True when the line was one.
-    ``late``: the line is in the second half of the paste, where "© X" is the page's mark."""
+    ``late``: the line closes the paste, where "© X" is the page's mark."""
     text = line.text
     if late and text.startswith(("©", "(c)", "(C)")):
         name = masthead_name(text)
@@ -309,7 +316,10 @@ def classify(lines: list[Line], tz: zoneinfo.ZoneInfo, now: datetime | None) -> 
             swallow -= 1
             continue
         swallow = 0
-        if _meta_line(line, meta, tz, now, late=i > len(lines) // 2):
+        # "© X" closing the page is its mark; mid-copy it credits a photo ("© Reuters").
+        closing = i >= len(lines) - 3
+        late = closing or (i > len(lines) // 2 and "/" not in text and not _photo_mark(text))
+        if _meta_line(line, meta, tz, now, late=late):
             continue
         more = _phrase_kind(text)
         if more == "label" and not seen_copy and _AD_LABEL_RE.match(text):
