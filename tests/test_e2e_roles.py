@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 
 from bot.callbacks import DraftAction, HeldAction, Page, ReviewAction
-from bot.commands import COMMANDS
 from bot.domain import ArticleStatus, PublicationStatus
 from bot.roles import Role
 from bot.sandbox.harness import (
@@ -28,6 +27,7 @@ from bot.sandbox.harness import (
     STRANGER_ID,
 )
 from bot.sandbox.server import CallbackAnswer, SentMessage
+from bot.views.commands import COMMANDS
 from tests.test_e2e_workflow import SHORT_ARTICLE, Desk, flat, open_desk
 
 OTHER_EDITOR_ID = 2002

@@ -48,7 +48,6 @@ from aiogram.types import Update
 
 import handlers
 from bot.callbacks import ReviewAction
-from bot.commands import COMMANDS
 from bot.i18n import make_i18n
 from bot.sandbox.harness import (
     ADMIN_CHAT_ID,
@@ -60,6 +59,7 @@ from bot.sandbox.harness import (
     TOKEN,
 )
 from bot.sandbox.server import CallbackAnswer, SentMessage
+from bot.views.commands import COMMANDS
 from tests.test_e2e_workflow import SHORT_ARTICLE, Desk, flat, open_desk
 
 TEXT_LIMIT = 4096  # the longest message text Telegram delivers to a bot
