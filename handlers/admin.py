@@ -22,8 +22,8 @@ from bot.templates import EDITABLE_KEYS, TemplateError, parse_template_value
 from bot.texts import ECHO_LIMIT, echo, quote, shorten
 from bot.timeparse import WhenError, parse_quiet_hours, parse_slots
 from bot.views import commands
-from bot.views.listings import channels_text, editors_text, feeds_text
 from bot.views.replies import fetch_error_text
+from bot.views.setup import channels_text, editors_text, feeds_text
 from bot.workflow import queries
 from bot.workflow import setup as workflow
 from bot.workflow.queries import Channel

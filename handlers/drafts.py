@@ -19,7 +19,7 @@ from bot.newsroom import Newsroom, Outcome
 from bot.publisher import not_modified
 from bot.roles import HasRole, Role
 from bot.views import commands
-from bot.views.listings import PAGE_SIZE, drafts_page, pager
+from bot.views.pages import PAGE_SIZE, drafts_page, pager
 from bot.views.replies import fit_lines, outcome_text
 from bot.workflow import queries
 from bot.workflow.queries import Article

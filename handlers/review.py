@@ -295,7 +295,7 @@ async def on_reason(message: Message, state: FSMContext, newsroom: Newsroom) -> 
     await _reject(message, newsroom, int(data["article_id"]), message.text)
 
 
-def needs(usage: LazyProxy, words: int = 0) -> dict[str, ArticleArg]:
+def _needs(usage: LazyProxy, words: int = 0) -> dict[str, ArticleArg]:
     """The flags of a command on "article N" (and ``words`` more words), with its usage."""
     return {ARTICLE: ArticleArg(usage=usage, words=words)}
 
@@ -308,26 +308,28 @@ def setup() -> Router:
     router.callback_query.middleware(LoadArticle())
 
     register = router.message.register
-    register(cmd_publish, commands.PUBLISH.filter(), flags=needs(__("Usage: /publish N")))
+    register(cmd_publish, commands.PUBLISH.filter(), flags=_needs(__("Usage: /publish N")))
     register(
         cmd_schedule,
         commands.SCHEDULE.filter(),
-        flags=needs(__("Usage: /schedule N WHEN (e.g. /schedule 12 tomorrow 09:00)"), 1),
+        flags=_needs(__("Usage: /schedule N WHEN (e.g. /schedule 12 tomorrow 09:00)"), 1),
     )
-    register(cmd_queue_add, commands.QUEUE_ADD.filter(), flags=needs(__("Usage: /queue_add N")))
-    register(cmd_unschedule, commands.UNSCHEDULE.filter(), flags=needs(__("Usage: /unschedule N")))
+    register(cmd_queue_add, commands.QUEUE_ADD.filter(), flags=_needs(__("Usage: /queue_add N")))
+    register(
+        cmd_unschedule, commands.UNSCHEDULE.filter(), flags=_needs(__("Usage: /unschedule N"))
+    )
     register(
         cmd_reject,
         commands.REJECT.filter(),
-        flags=needs(__("Usage: /reject N REASON (add --sign to sign it)"), 1),
+        flags=_needs(__("Usage: /reject N REASON (add --sign to sign it)"), 1),
     )
-    register(cmd_unpublish, commands.UNPUBLISH.filter(), flags=needs(__("Usage: /unpublish N")))
+    register(cmd_unpublish, commands.UNPUBLISH.filter(), flags=_needs(__("Usage: /unpublish N")))
     register(
         cmd_embargo,
         commands.EMBARGO.filter(),
-        flags=needs(__("Usage: /embargo N WHEN, or /embargo N off"), 1),
+        flags=_needs(__("Usage: /embargo N WHEN, or /embargo N off"), 1),
     )
-    register(cmd_breaking, commands.BREAKING.filter(), flags=needs(__("Usage: /breaking N")))
+    register(cmd_breaking, commands.BREAKING.filter(), flags=_needs(__("Usage: /breaking N")))
     register(cmd_pause, commands.PAUSE.filter())
     register(cmd_resume, commands.RESUME.filter())
     register(on_when, StateFilter(ReviewInput.when), F.text)

@@ -141,7 +141,7 @@ async def test_embargo_and_breaking_are_in_the_articles_history(db: Database) ->
     assert stored is not None and stored.embargo_until is None and stored.breaking
     assert [(e.action, e.actor_id, e.details) for e in history] == [
         ("embargo", ADMIN, {"until": until.isoformat()}),
-        ("embargo_lifted", ADMIN, {}),
+        ("embargo", ADMIN, {"until": None}),
         ("breaking", ADMIN, {}),
     ]
 

@@ -26,8 +26,8 @@ async def set_embargo(
             now=now,
             actor_id=actor_id,
             article_id=article_id,
-            action="embargo" if until is not None else "embargo_lifted",
-            details={"until": until.isoformat()} if until is not None else {},
+            action="embargo",
+            details={"until": until.isoformat() if until is not None else None},
         )
 
 
