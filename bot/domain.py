@@ -1,7 +1,9 @@
 """Plain data shared by ingest, compose, storage and publishing.
 
 Nothing here imports aiogram or touches the database: these are the values that flow between the
-layers, so that parsing and formatting stay pure functions over them.
+layers, so that parsing and formatting stay pure functions over them. The stored entities
+(``Article``, ``Publication``, ``Channel``, ...) live here too: the repositories return them and
+everything else imports them from here, never from ``storage``.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 
 class ArticleStatus(StrEnum):
@@ -185,3 +188,103 @@ class Post:
     body_chars_total: int = 0
     body_chars_kept: int = 0
     notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+# --- stored entities: what the repositories return (never aiogram types, never sqlite rows) ---
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    id: int
+    content: ArticleContent
+    status: ArticleStatus
+    author_id: int
+    origin: str
+    decided_by: int | None
+    decided_at: datetime | None
+    reject_reason: str
+    embargo_until: datetime | None
+    breaking: bool
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    submitted_at: datetime | None = None
+    reminded_at: datetime | None = None
+    author_language: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Publication:
+    id: int
+    article_id: int
+    channel_id: int
+    status: PublicationStatus
+    due_at: datetime
+    silent: bool
+    attempts: int
+    message_ids: tuple[int, ...]
+    link: str
+    last_error: str
+    claimed_at: datetime | None
+    published_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Channel:
+    id: int
+    chat_ref: str
+    chat_id: int | None
+    username: str
+    title: str
+    template: dict[str, Any]
+    slots: tuple[str, ...]
+    quiet_hours: str
+    is_default: bool
+
+    @property
+    def target(self) -> int | str:
+        """What to pass as ``chat_id`` to the Bot API."""
+        return self.chat_id if self.chat_id is not None else self.chat_ref
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: int
+    role: str
+    language: str
+    name: str
+    added_by: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    id: int
+    url: str
+    title: str
+    mode: str
+    interval_s: int
+    etag: str | None
+    last_modified: str | None
+    next_poll_at: datetime
+    failures: int
+    last_error: str
+    error_reported: bool
+    added_by: int
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    id: int
+    at: datetime
+    actor_id: int | None
+    article_id: int | None
+    action: str
+    details: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class ShownMessage:
+    article_id: int
+    kind: str
+    chat_id: int
+    message_id: int

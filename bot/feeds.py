@@ -14,12 +14,11 @@ from datetime import datetime, timedelta
 import aiohttp
 from aiogram.utils.i18n import gettext as _
 
-from bot.domain import ArticleStatus
+from bot.domain import ArticleStatus, Feed
 from bot.ingest.feeds import FeedState, fetch_feed, next_poll_delay
 from bot.ingest.web import FetchError
 from bot.newsroom import Newsroom, Outcome
 from bot.texts import quote
-from storage.rows import Feed
 
 log = logging.getLogger(__name__)
 

@@ -28,13 +28,21 @@ from bot.callbacks import DraftAction, HeldAction, ReviewAction
 from bot.clock import Clock
 from bot.compose import Problem, check, compose
 from bot.config import Settings
-from bot.domain import ArticleContent, ArticleStatus, Photo, Post, PublicationStatus
+from bot.domain import (
+    Article,
+    ArticleContent,
+    ArticleStatus,
+    Channel,
+    Photo,
+    Post,
+    Publication,
+    PublicationStatus,
+)
 from bot.publisher import PublishingEngine, send_post, update_post
 from bot.templates import template_for
 from bot.texts import quote, shorten
 from bot.timeparse import format_local, next_free_slot, parse_slots
 from storage.db import Database, StorageError
-from storage.rows import Article, Channel, Publication
 
 log = logging.getLogger(__name__)
 

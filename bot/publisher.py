@@ -51,12 +51,19 @@ from aiogram.types import (
 from bot.clock import Clock
 from bot.compose import compose
 from bot.config import Settings
-from bot.domain import ArticleStatus, OutMessage, Post, PublicationStatus
+from bot.domain import (
+    Article,
+    ArticleStatus,
+    Channel,
+    OutMessage,
+    Post,
+    Publication,
+    PublicationStatus,
+)
 from bot.retry import SendTracker, UnknownOutcomeError, track
 from bot.templates import template_for
 from bot.timeparse import in_quiet_hours, parse_quiet_hours
 from storage.db import Database, StorageError, UnitOfWork
-from storage.rows import Article, Channel, Publication
 
 log = logging.getLogger(__name__)
 

@@ -6,8 +6,7 @@ from dataclasses import fields, replace
 from typing import Any
 
 from bot.config import Settings
-from bot.domain import ChannelTemplate, Layout, Part
-from storage.rows import Channel
+from bot.domain import Channel, ChannelTemplate, Layout, Part
 
 # Keys an admin may set with /template, with how to read the value.
 EDITABLE_KEYS = (

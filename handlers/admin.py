@@ -15,6 +15,7 @@ from aiogram.filters import CommandObject
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
+from bot.domain import Channel
 from bot.feeds import check_feed
 from bot.newsroom import Newsroom
 from bot.roles import HasRole, Role
@@ -26,7 +27,6 @@ from bot.views.replies import fetch_error_text
 from bot.views.setup import channels_text, editors_text, feeds_text
 from bot.workflow import queries
 from bot.workflow import setup as workflow
-from bot.workflow.queries import Channel
 
 # Telegram user ids have at most 52 significant bits (16 decimal digits); ASCII digits only,
 # as str.isdigit() also accepts "²", which int() refuses.

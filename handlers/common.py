@@ -26,11 +26,10 @@ from aiogram.utils.i18n import gettext as _
 from babel.support import LazyProxy
 
 from bot.config import Settings
-from bot.domain import ArticleStatus, Formatting, Photo
+from bot.domain import Article, ArticleStatus, Formatting, Photo
 from bot.newsroom import Newsroom, Outcome, Result
 from bot.roles import Role
 from bot.views.replies import outcome_text
-from bot.workflow.queries import Article
 
 # The handler flag that asks for the article: ``flags={ARTICLE: ArticleArg(...)}``.
 ARTICLE = "article"

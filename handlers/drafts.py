@@ -15,6 +15,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import DraftAction, Page
 from bot.config import Settings
+from bot.domain import Article
 from bot.newsroom import Newsroom, Outcome
 from bot.publisher import not_modified
 from bot.roles import HasRole, Role
@@ -22,7 +23,6 @@ from bot.views import commands
 from bot.views.pages import PAGE_SIZE, drafts_page, pager
 from bot.views.replies import fit_lines, outcome_text
 from bot.workflow import queries
-from bot.workflow.queries import Article
 from handlers.common import ARTICLE, ArticleArg, LoadArticle, can_publish, chat_of, parse_id
 
 # The biggest page number a Page button may ask for: a forged one is clamped, not queried.

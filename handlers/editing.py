@@ -13,7 +13,7 @@ from aiogram.utils.i18n import lazy_gettext as __
 
 from bot.callbacks import DraftAction
 from bot.config import Settings
-from bot.domain import ArticleStatus
+from bot.domain import Article, ArticleStatus
 from bot.editing import EditError, apply_edit, normalise_field
 from bot.ingest.entities import keep_formatting
 from bot.newsroom import Newsroom, Outcome, Result, field_labels
@@ -21,7 +21,6 @@ from bot.roles import HasRole, Role
 from bot.texts import quote
 from bot.views import commands
 from bot.views.replies import edit_error_text, outcome_text
-from bot.workflow.queries import Article
 from handlers.common import (
     ARTICLE,
     ArticleArg,

@@ -18,7 +18,7 @@ from aiogram.types import CallbackQuery, Message, MessageOriginChannel, Telegram
 from aiogram.utils.i18n import gettext as _
 
 from bot.config import Settings
-from bot.domain import ArticleContent, Photo
+from bot.domain import Article, ArticleContent, Photo
 from bot.ingest.entities import keep_formatting
 from bot.ingest.text import parse_article
 from bot.ingest.web import FetchError, import_url
@@ -27,7 +27,6 @@ from bot.roles import HasRole, Role
 from bot.texts import echo
 from bot.views import commands
 from bot.views.replies import fetch_error_text
-from bot.workflow.queries import Article
 from handlers.common import can_publish, formatting_of, photo_of
 
 _BARE_URL = r"^\s*https?://\S+\s*$"

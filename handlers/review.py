@@ -19,7 +19,7 @@ from aiogram.utils.i18n import lazy_gettext as __
 from babel.support import LazyProxy
 
 from bot.callbacks import ReviewAction
-from bot.domain import ArticleStatus
+from bot.domain import Article, ArticleStatus
 from bot.newsroom import DECIDABLE, Newsroom, Outcome, Result
 from bot.publisher import PublishingEngine
 from bot.roles import HasRole, Role
@@ -28,7 +28,6 @@ from bot.timeparse import WhenError, format_local, parse_when
 from bot.views import commands
 from bot.views.replies import outcome_text, when_error_text
 from bot.workflow import flags, queries
-from bot.workflow.queries import Article
 from handlers.common import ARTICLE, ArticleArg, LoadArticle, chat_of
 
 _CHANNEL_REF = re.compile(r"^(@[A-Za-z][A-Za-z0-9_]{3,}|-100\d+)$")

@@ -22,16 +22,14 @@ from pathlib import Path
 
 import aiosqlite
 
-from storage.repos import (
-    ArticleRepo,
-    AuditRepo,
-    ChannelRepo,
-    FeedRepo,
-    MessageRepo,
-    PublicationRepo,
-    StateRepo,
-    UserRepo,
-)
+from storage.articles import ArticleRepo
+from storage.audit import AuditRepo
+from storage.channels import ChannelRepo
+from storage.feeds import FeedRepo
+from storage.messages import MessageRepo
+from storage.publications import PublicationRepo
+from storage.state import StateRepo
+from storage.users import UserRepo
 
 log = logging.getLogger(__name__)
 
@@ -137,6 +135,8 @@ class Database:
             conn = await aiosqlite.connect(path_str, isolation_level=None)
         except sqlite3.Error as exc:
             raise StorageError(f"cannot open database {path_str}: {exc}") from exc
+        # Repositories map rows by column name (row["status"]), never by position.
+        conn.row_factory = aiosqlite.Row
         db = cls(conn, path_str)
         try:
             await db._configure()
@@ -176,10 +176,10 @@ class Database:
             " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
         )
         async with self._conn.execute(
-            "SELECT COALESCE(MAX(version), 0) FROM schema_migrations"
+            "SELECT COALESCE(MAX(version), 0) AS version FROM schema_migrations"
         ) as cur:
             row = await cur.fetchone()
-        return int(row[0]) if row else 0
+        return int(row["version"]) if row else 0
 
     async def migrate(self, *, target: int | None = None) -> int:
         """Apply every migration above the recorded version (up to ``target``); return it."""
@@ -281,7 +281,7 @@ class Database:
         async with self._lock:
             async with self._conn.execute("PRAGMA busy_timeout") as cur:
                 row = await cur.fetchone()
-            timeout = int(row[0]) if row else BUSY_TIMEOUT_MS
+            timeout = int(row["timeout"]) if row else BUSY_TIMEOUT_MS
             try:
                 await self._conn.execute("PRAGMA busy_timeout = 0")
                 try:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
+from bot.domain import Article
 from bot.sandbox.harness import ADMIN_CHAT_ID, ADMIN_ID, Sandbox
-from storage.rows import Article
 
 FIXTURES = Path(__file__).parent / "fixtures"
 RSS = (FIXTURES / "feed_rss.xml").read_bytes()

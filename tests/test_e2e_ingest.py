@@ -12,9 +12,8 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-from bot.domain import ArticleStatus
+from bot.domain import Article, ArticleStatus
 from bot.sandbox.harness import ADMIN_CHAT_ID, EDITOR_ID
-from storage.rows import Article
 from tests.test_e2e_workflow import SHORT_ARTICLE, Desk, flat, live, open_desk
 
 PAGE = """<!doctype html>

@@ -18,7 +18,14 @@ import pytest
 
 from bot.callbacks import HeldAction, ReviewAction
 from bot.clock import FakeClock
-from bot.domain import ArticleContent, ArticleStatus, Photo, PublicationStatus
+from bot.domain import (
+    Article,
+    ArticleContent,
+    ArticleStatus,
+    Photo,
+    Publication,
+    PublicationStatus,
+)
 from bot.sandbox.harness import (
     ADMIN_CHAT_ID,
     ADMIN_ID,
@@ -28,7 +35,6 @@ from bot.sandbox.harness import (
     Sandbox,
 )
 from bot.sandbox.server import SentMessage
-from storage.rows import Article, Publication
 
 # 06:00 UTC is 11:00 in Asia/Almaty (the sandbox's TIMEZONE, UTC+5, no DST).
 START = datetime(2026, 3, 10, 6, 0, tzinfo=UTC)

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from bot.domain import ArticleContent, ArticleStatus, PublicationStatus
+from bot.domain import Article, ArticleContent, ArticleStatus, PublicationStatus
 from bot.newsroom import Newsroom
 from bot.sandbox.harness import (
     ADMIN_CHAT_ID,
@@ -33,7 +33,6 @@ from bot.sandbox.harness import (
     WarpClock,
 )
 from bot.sandbox.server import CallbackAnswer, FakeTelegram, SentMessage
-from storage.rows import Article
 
 OECD_TITLE = "ОЭСР проверила уровень добропорядочности госорганов Казахстана"
 OECD_LEAD = (

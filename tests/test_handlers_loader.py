@@ -22,11 +22,10 @@ from aiogram.utils.i18n import lazy_gettext as __
 from bot.app import App, create_app
 from bot.callbacks import DraftAction
 from bot.config import Settings
-from bot.domain import ArticleContent, ArticleStatus
+from bot.domain import Article, ArticleContent, ArticleStatus
 from bot.i18n import make_i18n
 from bot.roles import Role
 from bot.views.commands import EDIT, REJECT, SHOW
-from bot.workflow.queries import Article
 from handlers.common import ARTICLE, ArticleArg, LoadArticle
 
 AUTHOR = 2001

@@ -41,7 +41,7 @@ import pytest
 from bot.app import App
 from bot.callbacks import HeldAction
 from bot.clock import FakeClock
-from bot.domain import ArticleStatus, PublicationStatus
+from bot.domain import Article, ArticleStatus, Publication, PublicationStatus
 from bot.sandbox.harness import (
     ADMIN_CHAT_ID,
     ADMIN_ID,
@@ -52,7 +52,6 @@ from bot.sandbox.harness import (
     Sandbox,
 )
 from bot.sandbox.server import FakeTelegram, SentMessage
-from storage.rows import Article, Publication
 
 SEEDS = (7, 1234, 20260310)
 RATE = 0.25

@@ -39,10 +39,9 @@ from pathlib import Path
 import pytest
 
 from bot.callbacks import DraftAction
-from bot.domain import ArticleStatus
+from bot.domain import Article, ArticleStatus
 from bot.sandbox.harness import Sandbox, WarpClock
 from bot.sandbox.server import FakeTelegram, SentMessage
-from storage.rows import Article
 
 pytestmark = pytest.mark.slow
 

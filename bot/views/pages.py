@@ -8,8 +8,8 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import Page
+from bot.domain import Article
 from bot.newsroom import render_article_line
-from bot.workflow.queries import Article
 
 # Articles on one page of /drafts.
 PAGE_SIZE = 10

@@ -6,8 +6,8 @@ from collections.abc import Iterable, Sequence
 
 from aiogram.utils.i18n import gettext as _
 
+from bot.domain import Channel, Feed
 from bot.texts import quote
-from bot.workflow.queries import Channel, Feed
 
 
 def editors_text(editor_ids: Iterable[int], admin_ids: Iterable[int]) -> str:

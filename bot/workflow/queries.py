@@ -1,23 +1,19 @@
 """The reads behind the bot's lists and lookups: plain values out, no transaction held.
 
 Handlers call these instead of opening the database themselves; each is one read of committed
-data. The entities handlers receive are named from here too (``Article``, ``Channel``, ...),
-so that nothing under ``handlers/`` imports ``storage``.
+data. ``StorageError`` is named from here too, for the error handler, so that nothing under
+``handlers/`` imports ``storage``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from bot.domain import ArticleStatus, PublicationStatus
+from bot.domain import Article, ArticleStatus, Channel, Feed, PublicationStatus
 from storage.db import Database, StorageError
-from storage.rows import Article, Channel, Feed
 
 __all__ = [
     "MY_ARTICLES",
-    "Article",
-    "Channel",
-    "Feed",
     "StorageError",
     "articles_page",
     "channel_or_default",

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from bot.domain import Channel, Feed
 from storage.db import Database, UnitOfWork
-from storage.rows import Channel, Feed
 
 
 async def add_editor(db: Database, user_id: int, *, actor_id: int, now: datetime) -> None:

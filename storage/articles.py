@@ -1,0 +1,266 @@
+"""Articles: the editorial content and its status (drafts, review decisions, reminders)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Collection, Iterable
+from datetime import datetime
+from typing import Any
+
+from bot.domain import Article, ArticleContent, ArticleStatus, Mark, Photo
+from storage.base import Repo, from_iso, placeholders, require_dt, to_iso
+
+
+def photos_to_json(photos: tuple[Photo, ...]) -> str:
+    return json.dumps(
+        [
+            {
+                "ref": p.ref,
+                "is_url": p.is_url,
+                "width": p.width,
+                "height": p.height,
+                "file_size": p.file_size,
+            }
+            for p in photos
+        ],
+        ensure_ascii=False,
+    )
+
+
+def photos_from_json(raw: str) -> tuple[Photo, ...]:
+    items: list[dict[str, Any]] = json.loads(raw or "[]")
+    return tuple(
+        Photo(
+            ref=str(i["ref"]),
+            is_url=bool(i.get("is_url", False)),
+            width=int(i.get("width", 0)),
+            height=int(i.get("height", 0)),
+            file_size=int(i.get("file_size", 0)),
+        )
+        for i in items
+    )
+
+
+def marks_to_json(marks: tuple[Mark, ...]) -> str:
+    return json.dumps([[m.para, m.start, m.end, m.type, m.url] for m in marks], ensure_ascii=False)
+
+
+def marks_from_json(raw: str) -> tuple[Mark, ...]:
+    items: list[list[Any]] = json.loads(raw or "[]")
+    return tuple(Mark(int(p), int(s), int(e), str(t), u) for p, s, e, t, u in items)
+
+
+_ARTICLE_COLS = (
+    "id, title, lead, body, photos, photo_credit, source_name, source_url, original_source,"
+    " original_url, canonical_url, source_published_at, tags, language, origin, status,"
+    " author_id, decided_by, decided_at, reject_reason, embargo_until, breaking, version,"
+    " created_at, updated_at, submitted_at, reminded_at, author_language, marks"
+)
+
+
+def _article(row: sqlite3.Row) -> Article:
+    content = ArticleContent(
+        title=row["title"],
+        lead=row["lead"],
+        body=tuple(json.loads(row["body"])),
+        photos=photos_from_json(row["photos"]),
+        photo_credit=row["photo_credit"],
+        source_name=row["source_name"],
+        source_url=row["source_url"],
+        original_source=row["original_source"],
+        original_url=row["original_url"],
+        canonical_url=row["canonical_url"],
+        published_at=from_iso(row["source_published_at"]),
+        tags=tuple(json.loads(row["tags"])),
+        language=row["language"],
+        marks=marks_from_json(row["marks"]),
+    )
+    return Article(
+        id=row["id"],
+        content=content,
+        origin=row["origin"],
+        status=ArticleStatus(row["status"]),
+        author_id=row["author_id"],
+        decided_by=row["decided_by"],
+        decided_at=from_iso(row["decided_at"]),
+        reject_reason=row["reject_reason"],
+        embargo_until=from_iso(row["embargo_until"]),
+        breaking=bool(row["breaking"]),
+        version=row["version"],
+        created_at=require_dt(row["created_at"]),
+        updated_at=require_dt(row["updated_at"]),
+        submitted_at=from_iso(row["submitted_at"]),
+        reminded_at=from_iso(row["reminded_at"]),
+        author_language=row["author_language"],
+    )
+
+
+def _content_columns(c: ArticleContent) -> dict[str, Any]:
+    """The content's columns and values: the one place both INSERT and UPDATE take them from."""
+    return {
+        "title": c.title,
+        "lead": c.lead,
+        "body": json.dumps(list(c.body), ensure_ascii=False),
+        "photos": photos_to_json(c.photos),
+        "photo_credit": c.photo_credit,
+        "source_name": c.source_name,
+        "source_url": c.source_url,
+        "original_source": c.original_source,
+        "original_url": c.original_url,
+        "canonical_url": c.canonical_url,
+        "source_published_at": to_iso(c.published_at),
+        "tags": json.dumps(list(c.tags), ensure_ascii=False),
+        "language": c.language,
+        "marks": marks_to_json(c.marks),
+    }
+
+
+class ArticleRepo(Repo):
+    async def create(
+        self,
+        content: ArticleContent,
+        *,
+        author_id: int,
+        origin: str,
+        now: datetime,
+        author_language: str = "",
+        status: ArticleStatus = ArticleStatus.DRAFT,
+    ) -> Article:
+        columns = {
+            **_content_columns(content),
+            "origin": origin,
+            "status": status.value,
+            "author_id": author_id,
+            "author_language": author_language,
+            "created_at": to_iso(now),
+            "updated_at": to_iso(now),
+        }
+        # Column names come from the code above, never from input; the values stay parameters.
+        article_id = await self._insert(
+            f"INSERT INTO articles ({', '.join(columns)}) VALUES ({placeholders(columns)})",
+            tuple(columns.values()),
+        )
+        created = await self.get(article_id)
+        assert created is not None
+        return created
+
+    async def get(self, article_id: int) -> Article | None:
+        row = await self._one(f"SELECT {_ARTICLE_COLS} FROM articles WHERE id = ?", (article_id,))
+        return _article(row) if row else None
+
+    async def update_content(
+        self, article_id: int, content: ArticleContent, *, now: datetime
+    ) -> Article | None:
+        content_columns = _content_columns(content)
+        sets = ", ".join(f"{name} = ?" for name in content_columns)
+        changed = await self._exec(
+            f"UPDATE articles SET {sets}, version = version + 1, updated_at = ?"
+            " WHERE id = ? AND status <> ?",
+            (*content_columns.values(), to_iso(now), article_id, ArticleStatus.DELETED.value),
+        )
+        return await self.get(article_id) if changed else None
+
+    async def transition(
+        self,
+        article_id: int,
+        *,
+        allowed_from: Collection[ArticleStatus],
+        to: ArticleStatus,
+        now: datetime,
+        actor_id: int | None = None,
+        reason: str | None = None,
+    ) -> Article | None:
+        """Move to ``to`` only if the current status is one of ``allowed_from``.
+
+        Returns the updated article, or None when another decision got there first.
+        """
+        decision = to in (ArticleStatus.APPROVED, ArticleStatus.REJECTED, ArticleStatus.SCHEDULED)
+        sets = ["status = ?", "updated_at = ?"]
+        params: list[Any] = [to.value, to_iso(now)]
+        if decision and actor_id is not None:
+            sets += ["decided_by = ?", "decided_at = ?"]
+            params += [actor_id, to_iso(now)]
+        if to is ArticleStatus.PENDING:
+            sets += ["submitted_at = ?", "reminded_at = NULL"]
+            params.append(to_iso(now))
+        if reason is not None:
+            sets.append("reject_reason = ?")
+            params.append(reason)
+        statuses = [s.value for s in allowed_from]
+        changed = await self._exec(
+            f"UPDATE articles SET {', '.join(sets)}"
+            f" WHERE id = ? AND status IN ({placeholders(statuses)})",
+            (*params, article_id, *statuses),
+        )
+        return await self.get(article_id) if changed else None
+
+    async def set_embargo(self, article_id: int, until: datetime | None, *, now: datetime) -> None:
+        await self._exec(
+            "UPDATE articles SET embargo_until = ?, updated_at = ? WHERE id = ?",
+            (to_iso(until), to_iso(now), article_id),
+        )
+
+    async def set_breaking(self, article_id: int, breaking: bool, *, now: datetime) -> None:
+        await self._exec(
+            "UPDATE articles SET breaking = ?, updated_at = ? WHERE id = ?",
+            (int(breaking), to_iso(now), article_id),
+        )
+
+    async def page(
+        self,
+        *,
+        statuses: Iterable[ArticleStatus] | None = None,
+        author_id: int | None = None,
+        limit: int = 10,
+        offset: int = 0,
+    ) -> tuple[list[Article], int]:
+        """A page of articles, newest first, and the total count for pagination."""
+        where: list[str] = []
+        params: list[Any] = []
+        if statuses is not None:
+            values = [s.value for s in statuses]
+            where.append(f"status IN ({placeholders(values)})")
+            params += values
+        if author_id is not None:
+            where.append("author_id = ?")
+            params.append(author_id)
+        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        total = await self._count(f"SELECT COUNT(*) AS n FROM articles {clause}", params)
+        rows = await self._all(
+            f"SELECT {_ARTICLE_COLS} FROM articles {clause} ORDER BY id DESC LIMIT ? OFFSET ?",
+            (*params, limit, offset),
+        )
+        return [_article(r) for r in rows], total
+
+    async def count_by_status(self) -> dict[str, int]:
+        rows = await self._all("SELECT status, COUNT(*) AS n FROM articles GROUP BY status")
+        return {str(r["status"]): int(r["n"]) for r in rows}
+
+    async def recent_similar(
+        self, *, canonical_url: str, since: datetime, exclude_id: int | None = None
+    ) -> list[Article]:
+        """Articles sharing the canonical URL, or created since ``since`` (for title checks)."""
+        rows = await self._all(
+            f"SELECT {_ARTICLE_COLS} FROM articles WHERE status <> ? AND id <> ?"
+            " AND ((canonical_url <> '' AND canonical_url = ?) OR created_at >= ?)"
+            " ORDER BY id DESC LIMIT 500",
+            (ArticleStatus.DELETED.value, exclude_id or 0, canonical_url, to_iso(since)),
+        )
+        return [_article(r) for r in rows]
+
+    async def pending_to_remind(self, *, submitted_before: datetime) -> list[Article]:
+        rows = await self._all(
+            f"SELECT {_ARTICLE_COLS} FROM articles WHERE status = ?"
+            " AND reminded_at IS NULL AND submitted_at <= ? ORDER BY id",
+            (ArticleStatus.PENDING.value, to_iso(submitted_before)),
+        )
+        return [_article(r) for r in rows]
+
+    async def mark_reminded(self, article_id: int, *, now: datetime) -> bool:
+        return bool(
+            await self._exec(
+                "UPDATE articles SET reminded_at = ? WHERE id = ? AND reminded_at IS NULL",
+                (to_iso(now), article_id),
+            )
+        )

@@ -1,0 +1,115 @@
+"""Feeds: polled RSS/Atom sources and the items already seen."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+
+from bot.domain import Feed
+from storage.base import Repo, from_iso, require_dt, to_iso
+
+_FEED_COLS = (
+    "id, url, title, mode, interval_s, etag, last_modified, next_poll_at, failures, last_error,"
+    " error_reported, added_by"
+)
+
+
+def _feed(row: sqlite3.Row) -> Feed:
+    return Feed(
+        id=row["id"],
+        url=row["url"],
+        title=row["title"],
+        mode=row["mode"],
+        interval_s=row["interval_s"],
+        etag=row["etag"],
+        last_modified=row["last_modified"],
+        next_poll_at=require_dt(row["next_poll_at"]),
+        failures=row["failures"],
+        last_error=row["last_error"],
+        error_reported=bool(row["error_reported"]),
+        added_by=row["added_by"],
+    )
+
+
+class FeedRepo(Repo):
+    async def add(
+        self, url: str, *, mode: str, interval_s: int, added_by: int, now: datetime
+    ) -> Feed | None:
+        """None when the URL is already registered."""
+        async with self._conn.execute(
+            "INSERT OR IGNORE INTO feeds (url, mode, interval_s, next_poll_at, added_by,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (url, mode, interval_s, to_iso(now), added_by, to_iso(now)),
+        ) as cur:
+            if cur.rowcount == 0 or cur.lastrowid is None:
+                return None
+            feed_id = cur.lastrowid
+        return await self.get(feed_id)
+
+    async def get(self, feed_id: int) -> Feed | None:
+        row = await self._one(f"SELECT {_FEED_COLS} FROM feeds WHERE id = ?", (feed_id,))
+        return _feed(row) if row else None
+
+    async def all(self) -> list[Feed]:
+        return [_feed(r) for r in await self._all(f"SELECT {_FEED_COLS} FROM feeds ORDER BY id")]
+
+    async def remove(self, feed_id: int) -> bool:
+        return bool(await self._exec("DELETE FROM feeds WHERE id = ?", (feed_id,)))
+
+    async def due(self, *, now: datetime) -> list[Feed]:
+        rows = await self._all(
+            f"SELECT {_FEED_COLS} FROM feeds WHERE next_poll_at <= ? ORDER BY next_poll_at",
+            (to_iso(now),),
+        )
+        return [_feed(r) for r in rows]
+
+    async def next_poll_at(self) -> datetime | None:
+        row = await self._one("SELECT MIN(next_poll_at) AS next_poll_at FROM feeds")
+        return from_iso(row["next_poll_at"]) if row else None
+
+    async def record_success(
+        self,
+        feed_id: int,
+        *,
+        title: str,
+        etag: str | None,
+        last_modified: str | None,
+        next_poll_at: datetime,
+    ) -> None:
+        await self._exec(
+            "UPDATE feeds SET title = CASE WHEN ? <> '' THEN ? ELSE title END, etag = ?,"
+            " last_modified = ?, next_poll_at = ?, failures = 0, last_error = '',"
+            " error_reported = 0 WHERE id = ?",
+            (title, title, etag, last_modified, to_iso(next_poll_at), feed_id),
+        )
+
+    async def record_failure(self, feed_id: int, *, error: str, next_poll_at: datetime) -> Feed:
+        await self._exec(
+            "UPDATE feeds SET failures = failures + 1, last_error = ?, next_poll_at = ?"
+            " WHERE id = ?",
+            (error, to_iso(next_poll_at), feed_id),
+        )
+        feed = await self.get(feed_id)
+        assert feed is not None
+        return feed
+
+    async def mark_error_reported(self, feed_id: int) -> None:
+        await self._exec("UPDATE feeds SET error_reported = 1 WHERE id = ?", (feed_id,))
+
+    async def mark_seen(
+        self, feed_id: int, item_key: str, *, article_id: int | None, now: datetime
+    ) -> bool:
+        """Record an item; False when it had been seen already."""
+        return bool(
+            await self._exec(
+                "INSERT OR IGNORE INTO feed_items (feed_id, item_key, article_id, seen_at)"
+                " VALUES (?, ?, ?, ?)",
+                (feed_id, item_key, article_id, to_iso(now)),
+            )
+        )
+
+    async def seen(self, feed_id: int, item_key: str) -> bool:
+        row = await self._one(
+            "SELECT 1 FROM feed_items WHERE feed_id = ? AND item_key = ?", (feed_id, item_key)
+        )
+        return row is not None
