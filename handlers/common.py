@@ -109,7 +109,9 @@ async def _load(data: dict[str, Any], article_id: int, user_id: int) -> Result:
 
 def _in_state(result: Result, spec: ArticleArg) -> Result:
     article = result.article
-    if article is not None and spec.statuses and article.status not in spec.statuses:
+    if result.outcome is not Outcome.OK or article is None or not spec.statuses:
+        return result
+    if article.status not in spec.statuses:
         return Result(Outcome.WRONG_STATE, article)
     return result
 

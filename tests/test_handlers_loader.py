@@ -241,6 +241,9 @@ async def test_a_required_state_is_checked_before_the_handler(desk: Desk) -> Non
         )
     assert await desk.say(f"/reject {article_id} spam", user=ADMIN, role=Role.ADMIN) == []
     assert desk.seen == [("reject", article_id, "spam")]
+    # Whose it is comes before what state it is in.
+    foreign = await desk.draft(author=OTHER)
+    assert await desk.say(f"/reject {foreign} spam") == [f"Article #{foreign} is not yours."]
 
 
 async def test_buttons_load_the_article_of_their_callback_data(desk: Desk) -> None:
