@@ -49,8 +49,8 @@ from typing import Any
 from loadkit import FIRST_USER, echo_bot, peak_rss_bytes, rss_bytes, settle, settle_sandbox
 
 from bot.callbacks import DraftAction
-from bot.sandbox.harness import TOKEN, Sandbox, WarpClock
-from bot.sandbox.server import FakeTelegram
+from fakegram.harness import TOKEN, Sandbox, WarpClock
+from fakegram.server import FakeTelegram
 
 TIMEOUT = 600.0
 MB = 1024 * 1024

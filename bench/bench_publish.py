@@ -42,8 +42,8 @@ from bot.app import App, create_app
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.domain import ArticleContent, ArticleStatus, PublicationStatus
-from bot.sandbox.harness import ADMIN_CHAT_ID, ADMIN_ID, EDITOR_ID, TOKEN
-from bot.sandbox.server import FakeTelegram
+from fakegram.harness import ADMIN_CHAT_ID, ADMIN_ID, EDITOR_ID, TOKEN
+from fakegram.server import FakeTelegram
 from storage.db import Database, UnitOfWork
 
 START = datetime(2026, 3, 10, 6, 0, tzinfo=UTC)

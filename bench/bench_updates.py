@@ -18,8 +18,8 @@ from pathlib import Path
 
 from loadkit import FIRST_USER, echo_bot
 
-from bot.sandbox.harness import TOKEN, Sandbox
-from bot.sandbox.server import FakeTelegram
+from fakegram.harness import TOKEN, Sandbox
+from fakegram.server import FakeTelegram
 
 
 async def _drive(tg: FakeTelegram, users: list[int], text: str) -> float:

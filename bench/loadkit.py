@@ -16,8 +16,8 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.types import Message
 
-from bot.sandbox.harness import Sandbox
-from bot.sandbox.server import FakeTelegram
+from fakegram.harness import Sandbox
+from fakegram.server import FakeTelegram
 
 FIRST_USER = 50_000
 

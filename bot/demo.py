@@ -11,7 +11,7 @@ import sys
 from importlib import resources
 from pathlib import Path
 
-from bot.sandbox.harness import (
+from fakegram.harness import (
     ADMIN_CHAT_ID,
     ADMIN_ID,
     CHANNEL_ID,
@@ -20,7 +20,7 @@ from bot.sandbox.harness import (
     STRANGER_ID,
     Sandbox,
 )
-from bot.sandbox.server import FakeTelegram, SentMessage
+from fakegram.server import FakeTelegram, SentMessage
 
 TIMEOUT = 15.0
 CHAT_NAMES = {

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.sandbox.harness import Sandbox
+from fakegram.harness import Sandbox
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -26,7 +26,7 @@ from bot.domain import (
     Photo,
     Post,
 )
-from bot.sandbox.tg_html import ParsedText, parse_html
+from fakegram.entities import ParsedText, parse_html
 
 FIXTURE = Path(__file__).parent / "fixtures" / "oecd_kazakhstan_integrity.txt"
 TITLE = "ОЭСР проверила уровень добропорядочности госорганов Казахстана"

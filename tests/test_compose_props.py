@@ -14,7 +14,7 @@ from bot.compose import (
     compose,
 )
 from bot.domain import ArticleContent, ChannelTemplate, Layout, Part, Photo
-from bot.sandbox.tg_html import parse_html
+from fakegram.entities import parse_html
 
 NASTY = [
     "<",

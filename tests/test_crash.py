@@ -39,8 +39,8 @@ import pytest
 
 from bot.callbacks import HeldAction
 from bot.domain import ArticleContent, ArticleStatus
-from bot.sandbox.harness import ADMIN_CHAT_ID, ADMIN_ID, EDITOR_ID, TOKEN
-from bot.sandbox.server import FakeTelegram
+from fakegram.harness import ADMIN_CHAT_ID, ADMIN_ID, EDITOR_ID, TOKEN
+from fakegram.server import FakeTelegram
 from storage.db import Database
 
 pytestmark = pytest.mark.slow

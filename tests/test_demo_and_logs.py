@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bot.config import Settings
 from bot.logs import RedactToken, setup_logging
-from bot.sandbox.harness import TOKEN
+from fakegram.harness import TOKEN
 
 ROOT = Path(__file__).resolve().parent.parent
 

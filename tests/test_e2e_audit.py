@@ -10,7 +10,7 @@ import pytest
 
 from bot.callbacks import HeldAction
 from bot.domain import PublicationStatus
-from bot.sandbox.harness import ADMIN_CHAT_ID, ADMIN_ID
+from fakegram.harness import ADMIN_CHAT_ID, ADMIN_ID
 from tests.test_e2e_roles import _held_notice, pending_article, press
 from tests.test_e2e_workflow import Desk, open_desk
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.domain import ArticleContent
-from bot.sandbox.harness import ADMIN_CHAT_ID, ADMIN_ID, CHANNEL_ID, EDITOR_ID, Sandbox
+from fakegram.harness import ADMIN_CHAT_ID, ADMIN_ID, CHANNEL_ID, EDITOR_ID, Sandbox
 
 SECOND = -1002222222222
 

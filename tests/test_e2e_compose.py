@@ -21,7 +21,7 @@ from bot.compose import compose
 from bot.domain import ArticleContent, ChannelTemplate, Layout, Photo
 from bot.ingest.text import parse_article
 from bot.publisher import send_post
-from bot.sandbox.server import FakeTelegram
+from fakegram.server import FakeTelegram
 
 TOKEN = "42:compose-e2e"
 CHANNEL = -1001000000042

@@ -9,7 +9,7 @@ import pytest
 from aiohttp import web
 
 from bot.domain import Article
-from bot.sandbox.harness import ADMIN_CHAT_ID, ADMIN_ID, Sandbox
+from fakegram.harness import ADMIN_CHAT_ID, ADMIN_ID, Sandbox
 
 FIXTURES = Path(__file__).parent / "fixtures"
 RSS = (FIXTURES / "feed_rss.xml").read_bytes()

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.sandbox.harness import ADMIN_CHAT_ID, ADMIN_ID, EDITOR_ID
-from bot.sandbox.server import SentMessage
+from fakegram.harness import ADMIN_CHAT_ID, ADMIN_ID, EDITOR_ID
+from fakegram.server import SentMessage
 from tests.test_e2e_workflow import Desk, live, open_desk
 
 CAPTION = (

@@ -13,7 +13,7 @@ import pytest
 from aiohttp import web
 
 from bot.domain import Article, ArticleStatus
-from bot.sandbox.harness import ADMIN_CHAT_ID, EDITOR_ID
+from fakegram.harness import ADMIN_CHAT_ID, EDITOR_ID
 from tests.test_e2e_workflow import SHORT_ARTICLE, Desk, flat, live, open_desk
 
 PAGE = """<!doctype html>

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiogram.fsm.storage.base import StorageKey
 
 from bot.domain import ArticleContent
-from bot.sandbox.harness import ADMIN_CHAT_ID, ADMIN_ID, EDITOR_ID, SECOND_ADMIN_ID, Sandbox
+from fakegram.harness import ADMIN_CHAT_ID, ADMIN_ID, EDITOR_ID, SECOND_ADMIN_ID, Sandbox
 
 
 async def test_a_command_closes_the_reject_prompt(sandbox: Sandbox) -> None:

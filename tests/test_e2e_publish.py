@@ -1,7 +1,7 @@
 """End to end over HTTP: the publishing engine against the fake Bot API, with a fake clock.
 
 Every test runs the real bot (aiogram over HTTP, polling, middlewares, SQLite) against
-``bot/sandbox/server.py``. Time is a :class:`FakeClock` shared by the bot and the fake server,
+``fakegram/server.py``. Time is a :class:`FakeClock` shared by the bot and the fake server,
 so the server stamps each message with the fake time it arrived: "not before the due time" and
 "within a second of it" are read from ``SentMessage.date``, not from real-time races.
 """
@@ -26,7 +26,7 @@ from bot.domain import (
     Publication,
     PublicationStatus,
 )
-from bot.sandbox.harness import (
+from fakegram.harness import (
     ADMIN_CHAT_ID,
     ADMIN_ID,
     CHANNEL_ID,
@@ -34,7 +34,7 @@ from bot.sandbox.harness import (
     EDITOR_ID,
     Sandbox,
 )
-from bot.sandbox.server import SentMessage
+from fakegram.server import SentMessage
 
 # 06:00 UTC is 11:00 in Asia/Almaty (the sandbox's TIMEZONE, UTC+5, no DST).
 START = datetime(2026, 3, 10, 6, 0, tzinfo=UTC)

@@ -19,15 +19,15 @@ import pytest
 from bot.callbacks import DraftAction, HeldAction, Page, ReviewAction
 from bot.domain import ArticleStatus, PublicationStatus
 from bot.roles import Role
-from bot.sandbox.harness import (
+from bot.views.commands import COMMANDS
+from fakegram.harness import (
     ADMIN_CHAT_ID,
     ADMIN_ID,
     CHANNEL_ID,
     EDITOR_ID,
     STRANGER_ID,
 )
-from bot.sandbox.server import CallbackAnswer, SentMessage
-from bot.views.commands import COMMANDS
+from fakegram.server import CallbackAnswer, SentMessage
 from tests.test_e2e_workflow import SHORT_ARTICLE, Desk, flat, open_desk
 
 OTHER_EDITOR_ID = 2002

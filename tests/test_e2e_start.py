@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.sandbox.harness import ADMIN_ID, EDITOR_ID, STRANGER_ID, Sandbox
+from fakegram.harness import ADMIN_ID, EDITOR_ID, STRANGER_ID, Sandbox
 
 
 async def test_editor_start_in_russian(sandbox: Sandbox) -> None:

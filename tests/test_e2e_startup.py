@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.sandbox.harness import ADMIN_CHAT_ID, CHANNEL_ID, Sandbox
+from fakegram.harness import ADMIN_CHAT_ID, CHANNEL_ID, Sandbox
 
 
 async def test_all_good_sets_command_menus(sandbox: Sandbox) -> None:

@@ -11,8 +11,8 @@ import pytest
 
 from bot.app import App, create_app
 from bot.config import Settings
-from bot.sandbox.harness import ADMIN_CHAT_ID, EDITOR_ID, TOKEN
-from bot.sandbox.server import FakeTelegram
+from fakegram.harness import ADMIN_CHAT_ID, EDITOR_ID, TOKEN
+from fakegram.server import FakeTelegram
 
 SECRET = "s3cret-webhook-token"
 

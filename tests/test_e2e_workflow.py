@@ -22,7 +22,7 @@ import pytest
 
 from bot.domain import Article, ArticleContent, ArticleStatus, PublicationStatus
 from bot.newsroom import Newsroom
-from bot.sandbox.harness import (
+from fakegram.harness import (
     ADMIN_CHAT_ID,
     ADMIN_ID,
     CHANNEL_ID,
@@ -32,7 +32,7 @@ from bot.sandbox.harness import (
     Sandbox,
     WarpClock,
 )
-from bot.sandbox.server import CallbackAnswer, FakeTelegram, SentMessage
+from fakegram.server import CallbackAnswer, FakeTelegram, SentMessage
 
 OECD_TITLE = "ОЭСР проверила уровень добропорядочности госорганов Казахстана"
 OECD_LEAD = (

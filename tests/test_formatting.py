@@ -18,7 +18,7 @@ from bot.domain import ArticleContent, ChannelTemplate, Formatting, Layout, Mark
 from bot.ingest.entities import carry_marks, keep_formatting, utf16_to_index
 from bot.ingest.feeds import html_to_rich, parse_feed
 from bot.ingest.text import parse_article
-from bot.sandbox.tg_html import parse_html
+from fakegram.entities import parse_html
 
 UTC = zoneinfo.ZoneInfo("UTC")
 PHOTO = Photo("AgAC-file-id", width=1280, height=720)

@@ -18,7 +18,7 @@ from bot.compose import check, compose
 from bot.domain import ChannelTemplate, Formatting, Layout, Photo
 from bot.ingest.entities import keep_formatting
 from bot.ingest.text import parse_article
-from bot.sandbox.tg_html import parse_html
+from fakegram.entities import parse_html
 
 ALMATY = zoneinfo.ZoneInfo("Asia/Almaty")
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)

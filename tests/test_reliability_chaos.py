@@ -42,7 +42,7 @@ from bot.app import App
 from bot.callbacks import HeldAction
 from bot.clock import FakeClock
 from bot.domain import Article, ArticleStatus, Publication, PublicationStatus
-from bot.sandbox.harness import (
+from fakegram.harness import (
     ADMIN_CHAT_ID,
     ADMIN_ID,
     CHANNEL_ID,
@@ -51,7 +51,7 @@ from bot.sandbox.harness import (
     SECOND_ADMIN_ID,
     Sandbox,
 )
-from bot.sandbox.server import FakeTelegram, SentMessage
+from fakegram.server import FakeTelegram, SentMessage
 
 SEEDS = (7, 1234, 20260310)
 RATE = 0.25

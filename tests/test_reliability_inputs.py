@@ -9,7 +9,7 @@ checked for partial rows (publications, shown messages or channel choices withou
 an article never shown to its author, a decided article without its publication...).
 
 Languages: the editor (2001) and the first admin (1001) speak Russian, the second admin (1002)
-English (see ``bot/sandbox/harness.py``). The catalogue runs as the editor in the private chat,
+English (see ``fakegram/harness.py``). The catalogue runs as the editor in the private chat,
 as the English admin in the admin chat and as the Russian admin in the private chat.
 
 "Oversized" arguments fill the message up to 4096 characters, the longest text Telegram delivers:
@@ -49,7 +49,8 @@ from aiogram.types import Update
 import handlers
 from bot.callbacks import ReviewAction
 from bot.i18n import make_i18n
-from bot.sandbox.harness import (
+from bot.views.commands import COMMANDS
+from fakegram.harness import (
     ADMIN_CHAT_ID,
     ADMIN_ID,
     CHANNEL_ID,
@@ -58,8 +59,7 @@ from bot.sandbox.harness import (
     STRANGER_ID,
     TOKEN,
 )
-from bot.sandbox.server import CallbackAnswer, SentMessage
-from bot.views.commands import COMMANDS
+from fakegram.server import CallbackAnswer, SentMessage
 from tests.test_e2e_workflow import SHORT_ARTICLE, Desk, flat, open_desk
 
 TEXT_LIMIT = 4096  # the longest message text Telegram delivers to a bot

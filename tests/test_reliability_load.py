@@ -40,8 +40,8 @@ import pytest
 
 from bot.callbacks import DraftAction
 from bot.domain import Article, ArticleStatus
-from bot.sandbox.harness import Sandbox, WarpClock
-from bot.sandbox.server import FakeTelegram, SentMessage
+from fakegram.harness import Sandbox, WarpClock
+from fakegram.server import FakeTelegram, SentMessage
 
 pytestmark = pytest.mark.slow
 

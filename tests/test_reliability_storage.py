@@ -40,7 +40,8 @@ import pytest
 from bot.app import App
 from bot.clock import FakeClock
 from bot.domain import ArticleStatus, PublicationStatus
-from bot.sandbox.harness import (
+from bot.web import health_payload
+from fakegram.harness import (
     ADMIN_CHAT_ID,
     ADMIN_ID,
     CHANNEL_ID,
@@ -49,8 +50,7 @@ from bot.sandbox.harness import (
     SECOND_ADMIN_ID,
     Sandbox,
 )
-from bot.sandbox.server import SentMessage
-from bot.web import health_payload
+from fakegram.server import SentMessage
 from handlers.errors import storage_error_text
 from storage.db import StorageError
 

@@ -1,7 +1,7 @@
 """RetryMiddleware through a real aiogram Bot against a scripted Bot API server on 127.0.0.1.
 
 The server here is deliberately tiny (a queue of canned answers per method); the full fake Bot
-API lives in bot/sandbox and is not used, so these tests pin the middleware alone. All waits go
+API lives in fakegram and is not used, so these tests pin the middleware alone. All waits go
 through a FakeClock: a 429 with retry_after=7 takes no real time, and the test asserts that
 exactly 7 seconds were requested.
 """

@@ -65,7 +65,7 @@ from bot.config import Settings, load_settings
 from bot.domain import ArticleStatus, PublicationStatus
 from bot.ingest import web as web_ingest
 from bot.logs import RedactToken, setup_logging
-from bot.sandbox.harness import (
+from fakegram.harness import (
     ADMIN_CHAT_ID,
     ADMIN_ID,
     CHANNEL_ID,
@@ -73,7 +73,7 @@ from bot.sandbox.harness import (
     STRANGER_ID,
     TOKEN,
 )
-from bot.sandbox.server import FakeTelegram, SentMessage
+from fakegram.server import FakeTelegram, SentMessage
 from tests.test_e2e_workflow import SHORT_ARTICLE, Desk, flat, open_desk
 
 ROOT = Path(__file__).resolve().parent.parent

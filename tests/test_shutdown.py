@@ -14,7 +14,7 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.domain import PublicationStatus
-from bot.sandbox.harness import CHANNEL_ID, Sandbox
+from fakegram.harness import CHANNEL_ID, Sandbox
 from tests.test_e2e_publish import PHOTO_URL, START, World, _publish, _world
 
 

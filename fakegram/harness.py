@@ -19,7 +19,7 @@ from typing import Any
 from bot.app import App, create_app
 from bot.clock import Clock, FakeClock
 from bot.config import Settings
-from bot.sandbox.server import FakeTelegram
+from fakegram.server import FakeTelegram
 
 TOKEN = "123456789:SANDBOX-token_for_tests"
 ADMIN_ID = 1001

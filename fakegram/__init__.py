@@ -1,6 +1,15 @@
-"""Offline stand-ins for Telegram: an HTML parse-mode parser and a fake Bot API server."""
+"""A fake Telegram Bot API for the demo, the tests and the benchmarks (not shipped to run the
+bot): an HTML parse-mode parser, a fake Bot API server and the harness that runs the bot on it."""
 
-from bot.sandbox.server import (
+from fakegram.entities import (
+    HtmlParseError,
+    ParsedText,
+    apply_entities,
+    parse_html,
+    plain_text,
+    utf16_len,
+)
+from fakegram.server import (
     ApiCall,
     ApiError,
     CallbackAnswer,
@@ -10,14 +19,6 @@ from bot.sandbox.server import (
     SentMessage,
     ServerStats,
     WebhookDelivery,
-)
-from bot.sandbox.tg_html import (
-    HtmlParseError,
-    ParsedText,
-    apply_entities,
-    parse_html,
-    plain_text,
-    utf16_len,
 )
 
 __all__ = [

@@ -170,39 +170,7 @@ def _parse_start_tag(html: str, lt: int) -> tuple[_Open, int]:
             i += 1
         value: str | None = None
         if i < n and html[i] == "=":
-            i += 1
-            while i < n and html[i] in _SPACE:
-                i += 1
-            if i >= n:
-                raise HtmlParseError(f"Unclosed start tag at byte offset {_byte_offset(html, lt)}")
-            quote = html[i]
-            if quote in "\"'":
-                i += 1
-                parts: list[str] = []
-                while i < n and html[i] != quote:
-                    if html[i] == "&":
-                        decoded, i = _decode_entity(html, i)
-                        parts.append(decoded)
-                    else:
-                        parts.append(html[i])
-                        i += 1
-                if i >= n:
-                    raise HtmlParseError(
-                        f"Unclosed start tag at byte offset {_byte_offset(html, lt)}"
-                    )
-                i += 1
-                value = "".join(parts)
-            else:
-                # An unquoted value is an HTML5 "name token", as tdlib reads it.
-                v_start = i
-                while i < n and (html[i].isalnum() or html[i] in ".-"):
-                    i += 1
-                value = html[v_start:i]
-                if not value:
-                    raise HtmlParseError(
-                        f'Expected equal sign in declaration of an attribute of the tag "{tag}"'
-                        f" at byte offset {_byte_offset(html, lt)}"
-                    )
+            value, i = _parse_attr_value(html, i + 1, lt, tag)
         if name not in allowed:
             raise HtmlParseError(
                 f'Unsupported attribute "{name}" in the tag "{tag}" at byte offset '
@@ -223,6 +191,41 @@ def _parse_start_tag(html: str, lt: int) -> tuple[_Open, int]:
         if not emoji_id.isdigit() or int(emoji_id) == 0:
             raise HtmlParseError("Invalid custom emoji identifier specified")
     return _Open(tag, attrs, 0, lt), i
+
+
+def _parse_attr_value(html: str, i: int, lt: int, tag: str) -> tuple[str, int]:
+    """Parse an attribute's value after its ``=`` (``html[i:]``, spaces allowed before it);
+    returns the value and the next index. ``lt`` is the tag's '<', for error messages."""
+    n = len(html)
+    while i < n and html[i] in _SPACE:
+        i += 1
+    if i >= n:
+        raise HtmlParseError(f"Unclosed start tag at byte offset {_byte_offset(html, lt)}")
+    quote = html[i]
+    if quote in "\"'":
+        i += 1
+        parts: list[str] = []
+        while i < n and html[i] != quote:
+            if html[i] == "&":
+                decoded, i = _decode_entity(html, i)
+                parts.append(decoded)
+            else:
+                parts.append(html[i])
+                i += 1
+        if i >= n:
+            raise HtmlParseError(f"Unclosed start tag at byte offset {_byte_offset(html, lt)}")
+        return "".join(parts), i + 1
+    # An unquoted value is an HTML5 "name token", as tdlib reads it.
+    v_start = i
+    while i < n and (html[i].isalnum() or html[i] in ".-"):
+        i += 1
+    value = html[v_start:i]
+    if not value:
+        raise HtmlParseError(
+            f'Expected equal sign in declaration of an attribute of the tag "{tag}"'
+            f" at byte offset {_byte_offset(html, lt)}"
+        )
+    return value, i
 
 
 def _close_entity(opened: _Open, end_offset: int, entities: list[dict[str, Any]]) -> None:

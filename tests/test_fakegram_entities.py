@@ -1,4 +1,4 @@
-"""Telegram HTML parse mode as the fake server applies it (bot/sandbox/tg_html.py)."""
+"""Telegram HTML parse mode as the fake server applies it (fakegram/entities.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.sandbox.tg_html import HtmlParseError, ParsedText, parse_html, plain_text, utf16_len
+from fakegram.entities import HtmlParseError, ParsedText, parse_html, plain_text, utf16_len
 
 
 def test_plain_text_has_no_entities() -> None:

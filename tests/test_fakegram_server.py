@@ -1,4 +1,4 @@
-"""The fake Bot API server, driven by the real aiogram client (bot/sandbox/server.py)."""
+"""The fake Bot API server, driven by the real aiogram client (fakegram/)."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ from aiogram.types import (
 )
 from aiohttp import ClientSession, web
 
-from bot.sandbox import FakeTelegram
+from fakegram import FakeTelegram
 
 TOKEN = "4242:TEST_token-abc"
 USER = 501
