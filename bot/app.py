@@ -263,6 +263,8 @@ async def create_app(
             engine=engine,
             i18n=make_i18n(settings.default_language),
         )
+        # The engine tells people what happened to publications through the presenter.
+        engine.notifier = newsroom.notifier
         await newsroom.bootstrap()
         dp = build_dispatcher(settings, db, clock=clock, newsroom=newsroom, engine=engine)
     except BaseException:
