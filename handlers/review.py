@@ -21,7 +21,6 @@ from babel.support import LazyProxy
 from bot.callbacks import ReviewAction
 from bot.domain import Article, ArticleStatus
 from bot.newsroom import DECIDABLE, Newsroom, Outcome, Result
-from bot.publisher import PublishingEngine
 from bot.roles import HasRole, Role
 from bot.texts import echo
 from bot.timeparse import WhenError, format_local, parse_when
@@ -191,13 +190,13 @@ async def cmd_breaking(message: Message, article: Article, newsroom: Newsroom) -
     await message.answer(_("#{id} is breaking news: it jumps the queue.").format(id=article.id))
 
 
-async def cmd_pause(message: Message, engine: PublishingEngine) -> None:
-    await engine.set_paused(True)
+async def cmd_pause(message: Message, newsroom: Newsroom) -> None:
+    await newsroom.set_paused(True, actor_id=_sender(message).id)
     await message.answer(_("⏸ Publishing is paused. /resume to restart."))
 
 
-async def cmd_resume(message: Message, engine: PublishingEngine) -> None:
-    await engine.set_paused(False)
+async def cmd_resume(message: Message, newsroom: Newsroom) -> None:
+    await newsroom.set_paused(False, actor_id=_sender(message).id)
     await message.answer(_("▶️ Publishing resumed."))
 
 

@@ -51,6 +51,8 @@ async def test_set_up_changes_are_audited_and_refusals_are_not(desk: Desk) -> No
         "/editors remove 4242",
         "/slots 25:00",  # refused: nothing changes, nothing is recorded
         "/feed_remove 99",  # no such feed
+        "/pause",
+        "/resume",
     ):
         await desk.say(ADMIN_ID, line)
     assert await _set_up_entries(desk) == [
@@ -59,6 +61,8 @@ async def test_set_up_changes_are_audited_and_refusals_are_not(desk: Desk) -> No
         ("channel_template", ADMIN_ID),
         ("editor_add", ADMIN_ID),
         ("editor_remove", ADMIN_ID),
+        ("paused", ADMIN_ID),
+        ("resumed", ADMIN_ID),
     ]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.domain import ArticleStatus, PublicationStatus
+from bot.workflow.audit import record
 from storage.db import Database
 
 # A publication in one of these is still on its way to a channel, so its article stays
@@ -22,12 +23,13 @@ async def set_embargo(
     """Not before ``until``, whatever the schedule says (None lifts the embargo)."""
     async with db.transaction() as uow:
         await uow.articles.set_embargo(article_id, until, now=now)
-        await uow.audit.append(
+        await record(
+            uow,
+            "embargo",
             now=now,
             actor_id=actor_id,
             article_id=article_id,
-            action="embargo",
-            details={"until": until.isoformat() if until is not None else None},
+            until=until.isoformat() if until is not None else None,
         )
 
 
@@ -35,9 +37,7 @@ async def mark_breaking(db: Database, article_id: int, *, actor_id: int, now: da
     """Breaking news: the article jumps the queue."""
     async with db.transaction() as uow:
         await uow.articles.set_breaking(article_id, True, now=now)
-        await uow.audit.append(
-            now=now, actor_id=actor_id, article_id=article_id, action="breaking"
-        )
+        await record(uow, "breaking", now=now, actor_id=actor_id, article_id=article_id)
 
 
 async def cancel_held(db: Database, publication_id: int, *, actor_id: int, now: datetime) -> bool:
@@ -55,12 +55,13 @@ async def cancel_held(db: Database, publication_id: int, *, actor_id: int, now: 
             now=now,
         ):
             return False
-        await uow.audit.append(
+        await record(
+            uow,
+            "held_cancelled",
             now=now,
             actor_id=actor_id,
             article_id=pub.article_id,
-            action="held_cancelled",
-            details={"publication": pub.id},
+            publication=pub.id,
         )
         others = await uow.publications.for_article(pub.article_id)
         if not any(p.status in _OPEN for p in others):

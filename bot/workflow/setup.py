@@ -8,35 +8,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from bot.domain import Channel, Feed
-from storage.db import Database, UnitOfWork
+from bot.workflow.audit import record
+from storage.db import Database
 
 
 async def add_editor(db: Database, user_id: int, *, actor_id: int, now: datetime) -> None:
     async with db.transaction() as uow:
         await uow.users.put(user_id, role="editor", now=now, added_by=actor_id)
-        await uow.audit.append(
-            now=now,
-            actor_id=actor_id,
-            article_id=None,
-            action="editor_add",
-            details={"user": user_id},
-        )
+        await record(uow, "editor_add", now=now, actor_id=actor_id, user=user_id)
 
 
 async def remove_editor(db: Database, user_id: int, *, actor_id: int, now: datetime) -> bool:
     """False when ``user_id`` was not a stored editor (the request is audited all the same)."""
     async with db.transaction() as uow:
         removed = await uow.users.remove(user_id)
-        await uow.audit.append(
-            now=now,
-            actor_id=actor_id,
-            article_id=None,
-            action="editor_remove",
-            details={"user": user_id},
-        )
+        await record(uow, "editor_remove", now=now, actor_id=actor_id, user=user_id)
     return removed
 
 
@@ -55,7 +43,9 @@ async def add_channel(
         channel = await uow.channels.ensure(
             ref, now=now, chat_id=chat_id, username=username, title=title
         )
-        await _audit_channel(uow, channel, "channel_add", {"title": title}, actor_id, now)
+        await record(
+            uow, "channel_add", now=now, actor_id=actor_id, channel=channel.chat_ref, title=title
+        )
     return channel
 
 
@@ -65,7 +55,14 @@ async def set_slots(
     """The channel's queue slots ("09:00", ...)."""
     async with db.transaction() as uow:
         await uow.channels.update(channel.id, slots=slots)
-        await _audit_channel(uow, channel, "channel_slots", {"slots": list(slots)}, actor_id, now)
+        await record(
+            uow,
+            "channel_slots",
+            now=now,
+            actor_id=actor_id,
+            channel=channel.chat_ref,
+            slots=list(slots),
+        )
 
 
 async def set_quiet_hours(
@@ -74,7 +71,9 @@ async def set_quiet_hours(
     """Silent posting at night ("23:00-07:00"; "" turns it off)."""
     async with db.transaction() as uow:
         await uow.channels.update(channel.id, quiet_hours=value)
-        await _audit_channel(uow, channel, "channel_quiet", {"quiet": value}, actor_id, now)
+        await record(
+            uow, "channel_quiet", now=now, actor_id=actor_id, channel=channel.chat_ref, quiet=value
+        )
 
 
 async def set_template_key(
@@ -86,8 +85,14 @@ async def set_template_key(
         current = await uow.channels.get(channel.id)
         template = {**(current or channel).template, key: value}
         await uow.channels.update(channel.id, template=template)
-        await _audit_channel(
-            uow, channel, "channel_template", {"key": key, "value": value}, actor_id, now
+        await record(
+            uow,
+            "channel_template",
+            now=now,
+            actor_id=actor_id,
+            channel=channel.chat_ref,
+            key=key,
+            value=value,
         )
 
 
@@ -101,12 +106,8 @@ async def add_feed(
             url, mode=mode, interval_s=interval_s, added_by=actor_id, now=now
         )
         if feed is not None:
-            await uow.audit.append(
-                now=now,
-                actor_id=actor_id,
-                article_id=None,
-                action="feed_add",
-                details={"feed": feed.id, "url": url, "mode": mode},
+            await record(
+                uow, "feed_add", now=now, actor_id=actor_id, feed=feed.id, url=url, mode=mode
             )
     return feed
 
@@ -116,28 +117,5 @@ async def remove_feed(db: Database, feed_id: int, *, actor_id: int, now: datetim
     async with db.transaction() as uow:
         removed = await uow.feeds.remove(feed_id)
         if removed:
-            await uow.audit.append(
-                now=now,
-                actor_id=actor_id,
-                article_id=None,
-                action="feed_remove",
-                details={"feed": feed_id},
-            )
+            await record(uow, "feed_remove", now=now, actor_id=actor_id, feed=feed_id)
     return removed
-
-
-async def _audit_channel(
-    uow: UnitOfWork,
-    channel: Channel,
-    action: str,
-    details: dict[str, Any],
-    actor_id: int,
-    now: datetime,
-) -> None:
-    await uow.audit.append(
-        now=now,
-        actor_id=actor_id,
-        article_id=None,
-        action=action,
-        details={"channel": channel.chat_ref, **details},
-    )
