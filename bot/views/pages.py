@@ -9,7 +9,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import Page
 from bot.domain import Article
-from bot.newsroom import render_article_line
+from bot.views.labels import render_article_line
 
 # Articles on one page of /drafts.
 PAGE_SIZE = 10

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from aiogram.utils.i18n import gettext as _
 
-from bot.newsroom import Outcome, Result
+from bot.newsroom import Result
 from bot.texts import visible_length
 from bot.timeparse import WhenError
+from bot.workflow.results import Outcome
 
 # The longest text Telegram accepts in one message (counted after entity parsing).
 MESSAGE_LIMIT = 4096
