@@ -27,7 +27,7 @@ from bot.presenters.cards import Cards
 from bot.presenters.languages import Languages
 from bot.presenters.notifier import TelegramNotifier
 from bot.presenters.sending import TelegramChannelPosts
-from bot.publisher import PublishingEngine
+from bot.publishing import PublishingEngine
 from bot.timeparse import format_local
 from bot.views import cards, keyboards
 from bot.views import queue as queue_view

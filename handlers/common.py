@@ -157,7 +157,8 @@ def chat_of(query: CallbackQuery) -> int:
     return query.message.chat.id
 
 
-def can_publish(role: Role, settings: Settings) -> bool:
+def may_publish(role: Role, settings: Settings) -> bool:
+    """Whether ``role`` may publish without review (admins; everyone without REQUIRE_APPROVAL)."""
     return role is Role.ADMIN or not settings.require_approval
 
 
@@ -167,7 +168,7 @@ def may_change(article: Article, role: Role, settings: Settings) -> bool:
     Once approved, scheduled or published, a change reaches the channel without review: with
     REQUIRE_APPROVAL that is publishing, so it is for admins only.
     """
-    return can_publish(role, settings) or article.status in (
+    return may_publish(role, settings) or article.status in (
         ArticleStatus.DRAFT,
         ArticleStatus.PENDING,
         ArticleStatus.REJECTED,

@@ -17,13 +17,13 @@ from bot.callbacks import DraftAction, Page
 from bot.config import Settings
 from bot.domain import Article
 from bot.newsroom import Newsroom, Outcome
-from bot.publisher import not_modified
 from bot.roles import HasRole, Role
+from bot.telegram.send import not_modified
 from bot.views import commands
 from bot.views.pages import PAGE_SIZE, drafts_page, pager
 from bot.views.replies import fit_lines, outcome_text
 from bot.workflow import queries
-from handlers.common import ARTICLE, ArticleArg, LoadArticle, can_publish, chat_of, parse_id
+from handlers.common import ARTICLE, ArticleArg, LoadArticle, chat_of, may_publish, parse_id
 
 # The biggest page number a Page button may ask for: a forged one is clamped, not queried.
 _MAX_PAGE = 10_000
@@ -75,7 +75,7 @@ async def on_page(query: CallbackQuery, callback_data: Page, newsroom: Newsroom)
 async def cmd_show(
     message: Message, article: Article, newsroom: Newsroom, role: Role, settings: Settings
 ) -> None:
-    await newsroom.show_draft(message.chat.id, article, can_publish=can_publish(role, settings))
+    await newsroom.show_draft(message.chat.id, article, can_publish=may_publish(role, settings))
 
 
 async def cmd_history(message: Message, article: Article, newsroom: Newsroom) -> None:
@@ -173,7 +173,7 @@ async def _publish(
     *,
     queue: bool,
 ) -> None:
-    if not can_publish(role, settings):
+    if not may_publish(role, settings):
         await query.answer(_("Sorry, you may not do this."), show_alert=True)
         return
     result = await newsroom.publish(

@@ -11,7 +11,7 @@ from aiogram.types import CallbackQuery
 from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import HeldAction
-from bot.publisher import PublishingEngine
+from bot.publishing import PublishingEngine
 from bot.roles import HasRole, Role
 from bot.texts import quote
 from bot.workflow import flags

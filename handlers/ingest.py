@@ -20,14 +20,15 @@ from aiogram.utils.i18n import gettext as _
 from bot.config import Settings
 from bot.domain import Article, ArticleContent, Photo
 from bot.ingest.entities import keep_formatting
+from bot.ingest.fetch import FetchError
 from bot.ingest.text import parse_article
-from bot.ingest.web import FetchError, import_url
+from bot.ingest.web import import_url
 from bot.newsroom import Newsroom
 from bot.roles import HasRole, Role
 from bot.texts import echo
 from bot.views import commands
 from bot.views.replies import fetch_error_text
-from handlers.common import can_publish, formatting_of, photo_of
+from handlers.common import formatting_of, may_publish, photo_of
 
 _BARE_URL = r"^\s*https?://\S+\s*$"
 # Albums arrive as one update per photo: remember which draft a media group feeds.
@@ -105,7 +106,7 @@ async def _created(
     await newsroom.show_draft(
         message.chat.id,
         article,
-        can_publish=can_publish(role, settings),
+        can_publish=may_publish(role, settings),
         duplicates=duplicates,
     )
     return article

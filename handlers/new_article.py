@@ -18,7 +18,7 @@ from bot.newsroom import Newsroom
 from bot.roles import HasRole, Role
 from bot.views import commands
 from bot.views.replies import edit_error_text
-from handlers.common import can_publish, photo_of
+from handlers.common import may_publish, photo_of
 
 
 class NewArticle(StatesGroup):
@@ -101,7 +101,7 @@ async def on_source(
     await newsroom.show_draft(
         message.chat.id,
         article,
-        can_publish=can_publish(role, settings),
+        can_publish=may_publish(role, settings),
         duplicates=duplicates,
     )
 

@@ -18,7 +18,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.domain import Article, ArticleStatus
 from bot.presenters.languages import Languages
-from bot.publisher import send_post, update_post
+from bot.telegram.send import send_post, update_post
 from bot.views import cards, keyboards, notices
 from bot.workflow.audit import submitter_name
 from bot.workflow.drafts import checks_for, preview_post

@@ -10,7 +10,7 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.types import InlineKeyboardMarkup
 
 from bot.domain import Channel, Post
-from bot.publisher import update_post
+from bot.telegram.send import update_post
 
 log = logging.getLogger(__name__)
 

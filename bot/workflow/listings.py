@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from bot.domain import Article, ArticleStatus, AuditEntry, Channel, Publication
-from bot.workflow.review import PAUSED_KEY
+from bot.domain import PAUSED_KEY, Article, ArticleStatus, AuditEntry, Channel, Publication
 from storage.db import Database
 
 QUEUE_PAGE = 15

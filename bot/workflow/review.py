@@ -12,15 +12,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from bot.domain import Article, ArticleStatus, Channel
+from bot.domain import PAUSED_KEY, Article, ArticleStatus, Channel
 from bot.timeparse import next_free_slot, parse_slots
 from bot.workflow.audit import record
 from bot.workflow.ports import Desk
 from bot.workflow.results import DECIDABLE, Decision, DecisionKind, Outcome, Result, Winner
 from storage.db import UnitOfWork
-
-# The state key the publishing engine reads before claiming anything (its PAUSED_KEY).
-PAUSED_KEY = "publishing_paused"
 
 # What each decision's audit entry says the article became: the article's status alone says
 # "scheduled" for a "publish now" that the publisher has not finished yet.
