@@ -19,11 +19,10 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramAPIError
 from aiogram.fsm.storage.memory import MemoryStorage
-from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+from aiogram.types import BotCommandScopeChat, BotCommandScopeDefault
 
 import handlers
 from bot.clock import Clock, SystemClock
-from bot.commands import commands_for
 from bot.config import Settings
 from bot.i18n import LANGUAGES, UserLanguageMiddleware, make_i18n
 from bot.middlewares import CommandClosesPrompt
@@ -34,6 +33,7 @@ from bot.telegram.ratelimit import RateLimiter
 from bot.telegram.retry import RetryMiddleware
 from bot.telegram.rights import can_publish
 from bot.texts import quote
+from bot.views.commands import menu
 from bot.web import database_ok, make_web_app, serve, wait_for_stop_signal, webhook_path
 from handlers.errors import on_error
 from storage.db import Database
@@ -72,15 +72,8 @@ class App:
         i18n = make_i18n(self.settings.default_language)
         for language in LANGUAGES:
             with i18n.context(), i18n.use_locale(language):
-                editor = [
-                    BotCommand(command=c.name, description=str(c.description))
-                    for c in commands_for(Role.EDITOR)
-                ]
-                admin = [
-                    BotCommand(command=c.name, description=str(c.description))
-                    for c in commands_for(Role.ADMIN)
-                    if c.admin_chat
-                ]
+                editor = menu(Role.EDITOR)
+                admin = menu(Role.ADMIN, admin_chat=True)
             await self.bot.set_my_commands(
                 editor, scope=BotCommandScopeDefault(), language_code=language
             )

@@ -1,19 +1,35 @@
-"""Routers in a deliberate order: specific commands first, catch-alls (ingest, strangers) last."""
+"""The handlers' routers, in a deliberate order: commands first, catch-alls last.
+
+Each module's ``setup()`` makes a fresh router (a router can be attached to one dispatcher
+only), so several dispatchers, one per test for instance, can each have their own.
+"""
 
 from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import admin, common, drafts, ingest, review, stranger
+from handlers import (
+    admin,
+    drafts,
+    editing,
+    held,
+    ingest,
+    new_article,
+    review,
+    start,
+    stranger,
+)
 
 
 def build_routers() -> list[Router]:
-    """Fresh routers for each dispatcher (a Router can be attached to one dispatcher only)."""
     return [
-        common.build_router(),
-        admin.build_router(),
-        review.build_router(),
-        drafts.build_router(),
-        ingest.build_router(),  # takes any remaining text/photo from editors: keep it late
-        stranger.build_router(),  # everything from people without a role: keep it last
+        start.setup(),  # /cancel must reach every open dialog
+        admin.setup(),
+        review.setup(),
+        held.setup(),
+        drafts.setup(),
+        editing.setup(),
+        new_article.setup(),
+        ingest.setup(),  # takes any remaining text/photo from editors: keep it late
+        stranger.setup(),  # everything from people without a role: keep it last
     ]

@@ -1,47 +1,189 @@
-"""/start, /help and /cancel for editors and admins."""
+"""What several handler modules share: the article loader, who may change what, message parts.
+
+The loader: a handler that acts on "article N" declares it with a flag,
+
+    router.message.register(cmd_show, SHOW.filter(), flags={ARTICLE: ArticleArg()})
+
+and receives ``article`` (and ``rest``, the words after N) as parameters. The middleware
+parses N (from the command, or from the button's callback data), loads the article as the
+sender may see it and answers the usage or "there is no article N" itself, so the handler never
+runs without its article.
+"""
 
 from __future__ import annotations
 
-from aiogram import Router
-from aiogram.filters import Command, CommandStart
-from aiogram.fsm.context import FSMContext
-from aiogram.types import Message
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.dispatcher.flags import get_flag
+from aiogram.filters import CommandObject
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import CallbackQuery, Message, MessageEntity, TelegramObject
 from aiogram.utils.i18n import gettext as _
+from babel.support import LazyProxy
 
-from bot.commands import commands_for
-from bot.roles import HasRole, Role
-from bot.texts import quote
+from bot.config import Settings
+from bot.domain import Article, ArticleStatus, Formatting, Photo
+from bot.newsroom import Newsroom, Outcome, Result
+from bot.roles import Role
+from bot.views.replies import outcome_text
+
+# The handler flag that asks for the article: ``flags={ARTICLE: ArticleArg(...)}``.
+ARTICLE = "article"
+# Article numbers are ASCII digits: str.isdigit() also accepts "²" (which int() refuses) and
+# other scripts' digits; eleven digits keep every number inside SQLite's 64-bit integers.
+_ARTICLE_NUMBER = re.compile(r"[0-9]{1,11}")
 
 
-def build_router() -> Router:
-    router = Router(name=__name__)
-    router.message.filter(HasRole(Role.EDITOR))
+def parse_id(args: str | None) -> int | None:
+    """The number at the start of ``args`` ("12", "#12 …"), or None when there is none."""
+    head = (args or "").strip().split(maxsplit=1)
+    if not head:
+        return None
+    token = head[0].lstrip("#")
+    return int(token) if _ARTICLE_NUMBER.fullmatch(token) else None
 
-    @router.message(CommandStart())
-    @router.message(Command("help"))
-    async def cmd_help(message: Message, role: Role) -> None:
-        name = message.from_user.first_name if message.from_user else ""
-        lines = [
-            _("Hello, {name}! You are an admin of this newsroom.").format(name=quote(name))
-            if role is Role.ADMIN
-            else _("Hello, {name}! You are an editor of this newsroom.").format(name=quote(name)),
-            "",
-            _(
-                "Paste an article, send a photo with a caption, forward a channel post or send a "
-                "link, and I will make a draft of it."
-            ),
-            "",
-            _("<b>Commands</b>"),
-        ]
-        for command in commands_for(role):
-            usage = f"/{command.name} {command.args}".rstrip()
-            lines.append(f"{quote(usage)} — {quote(str(command.description))}")
-        await message.answer("\n".join(lines))
 
-    @router.message(Command("cancel"))
-    async def cmd_cancel(message: Message, state: FSMContext) -> None:
-        had_dialog = await state.get_state() is not None
-        await state.clear()
-        await message.answer(_("Cancelled.") if had_dialog else _("There is nothing to cancel."))
+def id_and_rest(args: str | None) -> tuple[int | None, str]:
+    """``"12 tomorrow 09:00"`` -> ``(12, "tomorrow 09:00")``; the id is None when malformed."""
+    parts = (args or "").split(maxsplit=1)
+    return (parse_id(parts[0]) if parts else None), (parts[1] if len(parts) > 1 else "")
 
-    return router
+
+@dataclass(frozen=True, slots=True)
+class ArticleArg:
+    """What a handler needs of "article N", and what to answer when it is not there.
+
+    ``usage``: the answer when N or the words after it are missing (lazy: translated when
+    answered; None: "give the article number");
+    ``words``: how many words the command needs after N;
+    ``bad_id``: the answer when the words are there but N is malformed (None: ``usage``);
+    ``statuses``: the states the article must be in, else "can't do that in its current state"
+    (checked before the handler asks a question whose answer could not be used).
+    """
+
+    usage: LazyProxy | None = None
+    words: int = 0
+    bad_id: LazyProxy | None = None
+    statuses: tuple[ArticleStatus, ...] | None = None
+
+    def usage_text(self) -> str:
+        return str(self.usage) if self.usage else _("Give the article number, e.g. /show 12")
+
+    def bad_id_text(self) -> str:
+        return str(self.bad_id) if self.bad_id else self.usage_text()
+
+
+class LoadArticle(BaseMiddleware):
+    """Inner middleware (after the filters chose the handler) for handlers flagged ARTICLE."""
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        spec: ArticleArg | None = get_flag(data, ARTICLE)
+        if spec is None:
+            return await handler(event, data)
+        if isinstance(event, Message):
+            loaded = await _for_command(event, data, spec)
+        elif isinstance(event, CallbackQuery):
+            loaded = await _for_button(event, data, spec)
+        else:
+            loaded = None
+        if loaded is None:
+            return None
+        data.update(loaded)
+        return await handler(event, data)
+
+
+async def _load(data: dict[str, Any], article_id: int, user_id: int) -> Result:
+    newsroom: Newsroom = data["newsroom"]
+    role: Role = data.get("role", Role.STRANGER)
+    return await newsroom.get_for(article_id, user_id=user_id, is_admin=role is Role.ADMIN)
+
+
+def _in_state(result: Result, spec: ArticleArg) -> Result:
+    article = result.article
+    if result.outcome is not Outcome.OK or article is None or not spec.statuses:
+        return result
+    if article.status not in spec.statuses:
+        return Result(Outcome.WRONG_STATE, article)
+    return result
+
+
+async def _for_command(
+    message: Message, data: dict[str, Any], spec: ArticleArg
+) -> dict[str, Any] | None:
+    command: CommandObject | None = data.get("command")
+    args = command.args if command else None
+    if len((args or "").split()) < 1 + spec.words or message.from_user is None:
+        await message.answer(spec.usage_text())
+        return None
+    article_id, rest = id_and_rest(args)
+    if article_id is None:
+        await message.answer(spec.bad_id_text())
+        return None
+    result = _in_state(await _load(data, article_id, message.from_user.id), spec)
+    if result.outcome is not Outcome.OK or result.article is None:
+        await message.answer(outcome_text(result, article_id))
+        return None
+    return {"article": result.article, "rest": rest}
+
+
+async def _for_button(
+    query: CallbackQuery, data: dict[str, Any], spec: ArticleArg
+) -> dict[str, Any] | None:
+    callback_data: CallbackData | None = data.get("callback_data")
+    article_id = getattr(callback_data, "article_id", None)
+    if not isinstance(article_id, int):
+        await query.answer(_("This button is out of date or not for you."), show_alert=True)
+        return None
+    result = _in_state(await _load(data, article_id, query.from_user.id), spec)
+    # Without the message the button was on, there is no chat to answer in.
+    if result.outcome is not Outcome.OK or result.article is None or query.message is None:
+        await query.answer(outcome_text(result, article_id), show_alert=True)
+        return None
+    return {"article": result.article}
+
+
+def chat_of(query: CallbackQuery) -> int:
+    """The chat of the message a button was on (the loader checked that there is one)."""
+    assert query.message is not None
+    return query.message.chat.id
+
+
+def may_publish(role: Role, settings: Settings) -> bool:
+    """Whether ``role`` may publish without review (admins; everyone without REQUIRE_APPROVAL)."""
+    return role is Role.ADMIN or not settings.require_approval
+
+
+def may_change(article: Article, role: Role, settings: Settings) -> bool:
+    """Whether ``role`` may change ``article`` now.
+
+    Once approved, scheduled or published, a change reaches the channel without review: with
+    REQUIRE_APPROVAL that is publishing, so it is for admins only.
+    """
+    return may_publish(role, settings) or article.status in (
+        ArticleStatus.DRAFT,
+        ArticleStatus.PENDING,
+        ArticleStatus.REJECTED,
+    )
+
+
+def photo_of(message: Message) -> Photo | None:
+    if not message.photo:
+        return None
+    best = max(message.photo, key=lambda p: p.width * p.height)
+    return Photo(
+        ref=best.file_id, width=best.width, height=best.height, file_size=best.file_size or 0
+    )
+
+
+def formatting_of(entities: list[MessageEntity] | None) -> list[Formatting]:
+    """aiogram's entities as the plain values the pure ingest functions take."""
+    return [Formatting(e.type, e.offset, e.length, e.url) for e in entities or ()]

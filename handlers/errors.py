@@ -23,7 +23,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.config import Settings
 from bot.i18n import pick_language
-from storage.db import StorageError
+from bot.workflow.queries import StorageError
 
 log = logging.getLogger(__name__)
 

@@ -12,23 +12,24 @@ from aiogram.utils.i18n import gettext as _
 from bot.roles import IsStranger
 
 
-def build_router() -> Router:
+async def on_stranger_message(message: Message) -> None:
+    await message.answer(
+        _(
+            "Sorry, this bot works only for the newsroom's editors. "
+            "If you should have access, ask an admin to add you."
+        )
+    )
+
+
+async def on_stranger_button(query: CallbackQuery) -> None:
+    await query.answer(_("Sorry, you may not do this."), show_alert=True)
+
+
+def setup() -> Router:
     router = Router(name=__name__)
     router.message.filter(IsStranger())
     router.callback_query.filter(IsStranger())
-
     # Only private chats get an answer: in groups the bot keeps quiet instead of spamming.
-    @router.message(F.chat.type == "private")
-    async def on_stranger_message(message: Message) -> None:
-        await message.answer(
-            _(
-                "Sorry, this bot works only for the newsroom's editors. "
-                "If you should have access, ask an admin to add you."
-            )
-        )
-
-    @router.callback_query()
-    async def on_stranger_button(query: CallbackQuery) -> None:
-        await query.answer(_("Sorry, you may not do this."), show_alert=True)
-
+    router.message.register(on_stranger_message, F.chat.type == "private")
+    router.callback_query.register(on_stranger_button)
     return router

@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 
 from bot.callbacks import DraftAction, HeldAction, Page, ReviewAction
-from bot.commands import COMMANDS
 from bot.domain import ArticleStatus, PublicationStatus
 from bot.roles import Role
+from bot.views.commands import COMMANDS
 from fakegram.harness import (
     ADMIN_CHAT_ID,
     ADMIN_ID,

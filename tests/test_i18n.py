@@ -224,7 +224,7 @@ def test_russian_is_russian(ru: Catalog) -> None:
 
 
 def test_command_menu_descriptions_fit_telegram() -> None:
-    from bot.commands import COMMANDS
+    from bot.views.commands import COMMANDS
 
     i18n = I18n(path=LOCALES, default_locale="ru", domain=DOMAIN)
     with i18n.context():

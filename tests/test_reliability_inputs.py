@@ -48,8 +48,8 @@ from aiogram.types import Update
 
 import handlers
 from bot.callbacks import ReviewAction
-from bot.commands import COMMANDS
 from bot.i18n import make_i18n
+from bot.views.commands import COMMANDS
 from fakegram.harness import (
     ADMIN_CHAT_ID,
     ADMIN_ID,

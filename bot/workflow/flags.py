@@ -1,0 +1,74 @@
+"""An admin's marks on an article or a publication: embargo, breaking news, held decisions.
+
+Each change and its audit entry are one transaction, so /history shows every one of them and a
+change is never kept without its entry (or the entry without the change).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.domain import ArticleStatus, PublicationStatus
+from bot.workflow.audit import record
+from storage.db import Database
+
+# A publication in one of these is still on its way to a channel, so its article stays
+# "scheduled" while one is left.
+_OPEN = (PublicationStatus.SCHEDULED, PublicationStatus.PUBLISHING, PublicationStatus.HELD)
+
+
+async def set_embargo(
+    db: Database, article_id: int, until: datetime | None, *, actor_id: int, now: datetime
+) -> None:
+    """Not before ``until``, whatever the schedule says (None lifts the embargo)."""
+    async with db.transaction() as uow:
+        await uow.articles.set_embargo(article_id, until, now=now)
+        await record(
+            uow,
+            "embargo",
+            now=now,
+            actor_id=actor_id,
+            article_id=article_id,
+            until=until.isoformat() if until is not None else None,
+        )
+
+
+async def mark_breaking(db: Database, article_id: int, *, actor_id: int, now: datetime) -> None:
+    """Breaking news: the article jumps the queue."""
+    async with db.transaction() as uow:
+        await uow.articles.set_breaking(article_id, True, now=now)
+        await record(uow, "breaking", now=now, actor_id=actor_id, article_id=article_id)
+
+
+async def cancel_held(db: Database, publication_id: int, *, actor_id: int, now: datetime) -> bool:
+    """An admin's "cancel" for a held publication; False when it was no longer held (another
+    admin answered first) or does not exist.
+
+    With nothing else on its way, the article is no longer "scheduled" but approved again.
+    """
+    async with db.transaction() as uow:
+        pub = await uow.publications.get(publication_id)
+        if pub is None or not await uow.publications.set_status(
+            publication_id,
+            allowed_from=(PublicationStatus.HELD,),
+            to=PublicationStatus.CANCELLED,
+            now=now,
+        ):
+            return False
+        await record(
+            uow,
+            "held_cancelled",
+            now=now,
+            actor_id=actor_id,
+            article_id=pub.article_id,
+            publication=pub.id,
+        )
+        others = await uow.publications.for_article(pub.article_id)
+        if not any(p.status in _OPEN for p in others):
+            await uow.articles.transition(
+                pub.article_id,
+                allowed_from=(ArticleStatus.SCHEDULED,),
+                to=ArticleStatus.APPROVED,
+                now=now,
+            )
+    return True

@@ -1,0 +1,226 @@
+"""bot.workflow.setup, .flags and .queries on a real SQLite database: every change is made
+together with its audit entry, a refused one leaves neither; no Telegram involved."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.domain import ArticleContent, ArticleStatus, PublicationStatus
+from bot.workflow import flags, queries, setup
+from storage.db import Database
+
+NOW = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
+ADMIN = 1001
+AUTHOR = 2001
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = await Database.open(tmp_path / "newsroom.sqlite3")
+    try:
+        yield database
+    finally:
+        await database.close()
+
+
+async def audit(db: Database) -> list[tuple[Any, ...]]:
+    """(action, actor, article, details) of every audit entry, oldest first."""
+    async with (
+        db.read() as uow,
+        uow.conn.execute(
+            "SELECT action, actor_id, article_id, details FROM audit_log ORDER BY id"
+        ) as cursor,
+    ):
+        rows = await cursor.fetchall()
+    return [(r[0], r[1], r[2], json.loads(r[3])) for r in rows]
+
+
+async def article(db: Database, status: ArticleStatus = ArticleStatus.DRAFT) -> int:
+    async with db.transaction() as uow:
+        created = await uow.articles.create(
+            ArticleContent(title="Tram depot reopens", body=("The depot is back.",)),
+            author_id=AUTHOR,
+            origin="text",
+            now=NOW,
+            status=status,
+        )
+    return created.id
+
+
+async def channel(db: Database, ref: str = "@news") -> int:
+    async with db.transaction() as uow:
+        return (await uow.channels.ensure(ref, now=NOW, chat_id=-100123, is_default=True)).id
+
+
+# --- set-up ----------------------------------------------------------------------------------
+
+
+async def test_editors_added_and_removed_with_their_entries(db: Database) -> None:
+    await setup.add_editor(db, 42, actor_id=ADMIN, now=NOW)
+    assert await queries.stored_editor_ids(db) == [42]
+    assert await setup.remove_editor(db, 42, actor_id=ADMIN, now=NOW)
+    assert await queries.stored_editor_ids(db) == []
+    # Removing someone who is not stored changes nothing; the request is on record.
+    assert not await setup.remove_editor(db, 42, actor_id=ADMIN, now=NOW)
+    assert await audit(db) == [
+        ("editor_add", ADMIN, None, {"user": 42}),
+        ("editor_remove", ADMIN, None, {"user": 42}),
+        ("editor_remove", ADMIN, None, {"user": 42}),
+    ]
+
+
+async def test_channel_settings_are_audited(db: Database) -> None:
+    added = await setup.add_channel(
+        db, "@news", chat_id=-100123, username="news", title="News", actor_id=ADMIN, now=NOW
+    )
+    assert (added.chat_ref, added.chat_id, added.title) == ("@news", -100123, "News")
+    await setup.set_slots(db, added, ["09:00", "12:00"], actor_id=ADMIN, now=NOW)
+    await setup.set_quiet_hours(db, added, "23:00-07:00", actor_id=ADMIN, now=NOW)
+    await setup.set_template_key(db, added, "signature", "Our news", actor_id=ADMIN, now=NOW)
+    await setup.set_template_key(db, added, "language", "en", actor_id=ADMIN, now=NOW)
+    # ``added`` is stale by now: the second key must not drop the first.
+    [stored] = await queries.channels(db)
+    assert stored.slots == ("09:00", "12:00")
+    assert stored.quiet_hours == "23:00-07:00"
+    assert stored.template == {"signature": "Our news", "language": "en"}
+    assert await queries.channel_or_default(db, None) == stored
+    assert await queries.channel_or_default(db, "@news") == stored
+    assert await queries.channel_or_default(db, "@other") is None
+    assert await audit(db) == [
+        ("channel_add", ADMIN, None, {"channel": "@news", "title": "News"}),
+        ("channel_slots", ADMIN, None, {"channel": "@news", "slots": ["09:00", "12:00"]}),
+        ("channel_quiet", ADMIN, None, {"channel": "@news", "quiet": "23:00-07:00"}),
+        (
+            "channel_template",
+            ADMIN,
+            None,
+            {"channel": "@news", "key": "signature", "value": "Our news"},
+        ),
+        ("channel_template", ADMIN, None, {"channel": "@news", "key": "language", "value": "en"}),
+    ]
+
+
+async def test_feeds_added_once_and_removed(db: Database) -> None:
+    url = "https://example.org/feed.xml"
+    feed = await setup.add_feed(db, url, mode="auto", interval_s=900, actor_id=ADMIN, now=NOW)
+    assert feed is not None and (feed.url, feed.mode, feed.interval_s) == (url, "auto", 900)
+    again = await setup.add_feed(db, url, mode="review", interval_s=60, actor_id=ADMIN, now=NOW)
+    assert again is None
+    assert [f.id for f in await queries.feeds(db)] == [feed.id]
+    assert await setup.remove_feed(db, feed.id, actor_id=ADMIN, now=NOW)
+    assert not await setup.remove_feed(db, feed.id, actor_id=ADMIN, now=NOW)
+    assert await queries.feeds(db) == []
+    # The refused add and the second remove changed nothing and left no entry.
+    assert await audit(db) == [
+        ("feed_add", ADMIN, None, {"feed": feed.id, "url": url, "mode": "auto"}),
+        ("feed_remove", ADMIN, None, {"feed": feed.id}),
+    ]
+
+
+# --- flags -----------------------------------------------------------------------------------
+
+
+async def test_embargo_and_breaking_are_in_the_articles_history(db: Database) -> None:
+    article_id = await article(db, ArticleStatus.PENDING)
+    until = NOW + timedelta(hours=3)
+    await flags.set_embargo(db, article_id, until, actor_id=ADMIN, now=NOW)
+    async with db.read() as uow:
+        stored = await uow.articles.get(article_id)
+    assert stored is not None and stored.embargo_until == until
+    await flags.set_embargo(db, article_id, None, actor_id=ADMIN, now=NOW)
+    await flags.mark_breaking(db, article_id, actor_id=ADMIN, now=NOW)
+    async with db.read() as uow:
+        stored = await uow.articles.get(article_id)
+        history = await uow.audit.for_article(article_id)
+    assert stored is not None and stored.embargo_until is None and stored.breaking
+    assert [(e.action, e.actor_id, e.details) for e in history] == [
+        ("embargo", ADMIN, {"until": until.isoformat()}),
+        ("embargo", ADMIN, {"until": None}),
+        ("breaking", ADMIN, {}),
+    ]
+
+
+async def held(db: Database, article_id: int, channel_id: int) -> int:
+    async with db.transaction() as uow:
+        await uow.articles.transition(
+            article_id, allowed_from=(ArticleStatus.DRAFT,), to=ArticleStatus.SCHEDULED, now=NOW
+        )
+        pub = await uow.publications.schedule(
+            article_id=article_id, channel_id=channel_id, due_at=NOW, silent=False, now=NOW
+        )
+        assert pub is not None
+        await uow.publications.set_status(
+            pub.id, allowed_from=(PublicationStatus.SCHEDULED,), to=PublicationStatus.HELD, now=NOW
+        )
+    return pub.id
+
+
+async def test_cancelling_a_held_publication_once(db: Database) -> None:
+    article_id = await article(db)
+    pub_id = await held(db, article_id, await channel(db))
+    assert await flags.cancel_held(db, pub_id, actor_id=ADMIN, now=NOW)
+    # A second admin's late "cancel", and one for a publication that never was: no effect.
+    assert not await flags.cancel_held(db, pub_id, actor_id=ADMIN + 1, now=NOW)
+    assert not await flags.cancel_held(db, pub_id + 100, actor_id=ADMIN, now=NOW)
+    async with db.read() as uow:
+        [pub] = await uow.publications.for_article(article_id)
+        stored = await uow.articles.get(article_id)
+        history = await uow.audit.for_article(article_id)
+    assert pub.status is PublicationStatus.CANCELLED
+    # Nothing else on its way to a channel: the article is approved, no longer scheduled.
+    assert stored is not None and stored.status is ArticleStatus.APPROVED
+    assert [(e.action, e.actor_id, e.details) for e in history] == [
+        ("held_cancelled", ADMIN, {"publication": pub_id})
+    ]
+
+
+async def test_cancelling_one_of_two_keeps_the_article_scheduled(db: Database) -> None:
+    article_id = await article(db)
+    first = await held(db, article_id, await channel(db, "@news"))
+    other = await channel(db, "@sport")
+    async with db.transaction() as uow:
+        await uow.publications.schedule(
+            article_id=article_id, channel_id=other, due_at=NOW, silent=False, now=NOW
+        )
+    assert await flags.cancel_held(db, first, actor_id=ADMIN, now=NOW)
+    async with db.read() as uow:
+        stored = await uow.articles.get(article_id)
+    assert stored is not None and stored.status is ArticleStatus.SCHEDULED
+
+
+# --- queries ---------------------------------------------------------------------------------
+
+
+async def test_channels_by_ref_stops_at_the_first_unknown(db: Database) -> None:
+    news, sport = await channel(db, "@news"), await channel(db, "@sport")
+    assert await queries.channels_by_ref(db, ["@sport", "@news"]) == ([sport, news], None)
+    assert await queries.channels_by_ref(db, ["@news", "@nope", "@sport"]) == ([news], "@nope")
+    assert await queries.channels_by_ref(db, []) == ([], None)
+
+
+async def test_articles_page_and_channel_posts(db: Database) -> None:
+    ids = [await article(db) for _ in range(3)]
+    published = await article(db, ArticleStatus.PUBLISHED)
+    items, total = await queries.articles_page(db, author_id=AUTHOR, page=0, size=2)
+    # Newest first; a published article is no longer in the author's /drafts.
+    assert ([a.id for a in items], total) == ([ids[2], ids[1]], 3)
+    items, total = await queries.articles_page(db, author_id=AUTHOR, page=1, size=2)
+    assert ([a.id for a in items], total) == ([ids[0]], 3)
+    assert await queries.articles_page(db, author_id=AUTHOR + 1, page=0, size=2) == ([], 0)
+    channel_id = await channel(db)
+    async with db.transaction() as uow:
+        pub = await uow.publications.schedule(
+            article_id=published, channel_id=channel_id, due_at=NOW, silent=False, now=NOW
+        )
+        assert pub is not None
+    assert not await queries.has_channel_posts(db, published)
+    async with db.transaction() as uow:
+        assert await uow.publications.claim(pub.id, now=NOW) is not None
+        assert await uow.publications.finish(pub.id, message_ids=[7], link="", now=NOW)
+    assert await queries.has_channel_posts(db, published)
