@@ -338,6 +338,16 @@ def test_an_interview_keeps_its_short_answers() -> None:
     assert art.body == ("— Вы довольны итогами года?", "— Да.", "— Почему?", BODY)
 
 
+def test_the_headline_printed_again_with_other_quotes_is_dropped() -> None:
+    art = parse(
+        "«Аэрофлот» отменит часть рейсов в Азию",
+        '"Аэрофлот" отменит часть рейсов в Азию',
+        "Компания сократит рейсы во Вьетнам.",
+        BODY,
+    )
+    assert art.body == ("Компания сократит рейсы во Вьетнам.", BODY)
+
+
 def test_a_short_real_last_paragraph_is_kept() -> None:
     art = parse("Заголовок новости о ценах", "Цены выросли на пять процентов.", "Так и есть.")
     assert art.body[-1] == "Так и есть."

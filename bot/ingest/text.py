@@ -27,6 +27,8 @@ import zoneinfo
 from dataclasses import dataclass
 from datetime import datetime
 
+from rapidfuzz import fuzz
+
 from bot.domain import ArticleContent
 from bot.ingest.attribution import attribution
 from bot.ingest.classify import Kind, Line, Meta, classify, lines_of
@@ -148,12 +150,24 @@ def _take_title(lines: list[Line]) -> str:
     if not _is_title_like(first.text) or wraps:
         return ""
     first.kind = Kind.CHROME  # consumed
-    # A repeat of the title further down (sites print it again under the lead) is chrome.
+    # A repeat of the title further down (sites print it again under the lead, sometimes with
+    # other quotes or a final period) is chrome.
     key = fold(first.text)
     for i in _content(lines):
-        if fold(lines[i].text) == key:
+        if _same_headline(key, fold(lines[i].text)):
             lines[i].kind = Kind.CHROME
     return first.text
+
+
+_REPEAT_SIMILARITY = 95.0  # percent: "«Аэрофлот» отменит рейсы" ~ "\"Аэрофлот\" отменит рейсы"
+
+
+def _same_headline(key: str, other: str) -> bool:
+    if key == other:
+        return True
+    if abs(len(key) - len(other)) > 3 or len(key) < 20:
+        return False
+    return fuzz.ratio(key, other) >= _REPEAT_SIMILARITY
 
 
 def _take_lead(lines: list[Line]) -> str:
