@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import html
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,10 +28,12 @@ from bot.config import Settings
 from bot.i18n import LANGUAGES, UserLanguageMiddleware, make_i18n
 from bot.middlewares import CommandClosesPrompt
 from bot.newsroom import Newsroom
-from bot.publisher import PublishingEngine
-from bot.ratelimit import RateLimiter
-from bot.retry import RetryMiddleware
+from bot.publishing import PublishingEngine
 from bot.roles import Role, RoleMiddleware
+from bot.telegram.ratelimit import RateLimiter
+from bot.telegram.retry import RetryMiddleware
+from bot.telegram.rights import can_publish
+from bot.texts import quote
 from bot.web import database_ok, make_web_app, serve, wait_for_stop_signal, webhook_path
 from handlers.errors import on_error
 from storage.db import Database
@@ -109,10 +110,7 @@ class App:
             except TelegramAPIError as exc:
                 problems.append(f"{channel.chat_ref}: {exc}")
                 continue
-            if not (
-                getattr(member, "can_post_messages", False)
-                and getattr(member, "can_edit_messages", False)
-            ):
+            if not can_publish(member):
                 problems.append(
                     f"{channel.chat_ref}: the bot needs admin rights to post and edit messages"
                 )
@@ -127,7 +125,7 @@ class App:
             with contextlib.suppress(TelegramAPIError):
                 await self.bot.send_message(
                     self.settings.admin_chat_id,
-                    "⚠️ " + "\n".join(html.escape(p, quote=False) for p in problems),
+                    "⚠️ " + "\n".join(quote(p) for p in problems),
                 )
         with contextlib.suppress(TelegramAPIError):
             await self.set_commands()
@@ -270,6 +268,8 @@ async def create_app(
             engine=engine,
             i18n=make_i18n(settings.default_language),
         )
+        # The engine tells people what happened to publications (Notifier protocol, presenter).
+        engine.set_notifier(newsroom.notifier)
         await newsroom.bootstrap()
         dp = build_dispatcher(settings, db, clock=clock, newsroom=newsroom, engine=engine)
     except BaseException:

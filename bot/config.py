@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.limits import GROUP_MESSAGES_PER_MINUTE, MESSAGES_PER_SECOND
+
 _TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]{1,}$")
 _CHANNEL = re.compile(r"^(@[A-Za-z][A-Za-z0-9_]{3,}|-?\d+)$")
 _HOST_PORT = re.compile(r"^(?P<host>[^:\s]+|\[[0-9a-fA-F:]+\]):(?P<port>\d{1,5})$")
@@ -46,8 +48,8 @@ class Settings(BaseSettings):
     review_reminder_minutes: int = Field(default=60, ge=1)
     missed_grace_minutes: int = Field(default=30, ge=0)
     shutdown_grace_seconds: float = Field(default=8.0, ge=0, le=300)
-    channel_posts_per_minute: int = Field(default=20, ge=1, le=60)
-    global_requests_per_second: int = Field(default=30, ge=1, le=100)
+    channel_posts_per_minute: int = Field(default=GROUP_MESSAGES_PER_MINUTE, ge=1, le=60)
+    global_requests_per_second: int = Field(default=MESSAGES_PER_SECOND, ge=1, le=100)
     max_article_chars: int = Field(default=50_000, ge=1000)
     allow_private_urls: bool = False
     feed_interval_minutes: int = Field(default=15, ge=1)

@@ -37,6 +37,17 @@ class PublicationStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+#: Publications that may still reach their channel: while one is open, its article is not
+#: published yet.
+OPEN_PUBLICATIONS: tuple[PublicationStatus, ...] = (
+    PublicationStatus.SCHEDULED,
+    PublicationStatus.PUBLISHING,
+    PublicationStatus.HELD,
+)
+#: The state key ``/pause`` sets ("1") and the publishing engine reads before claiming anything.
+PAUSED_KEY = "publishing_paused"
+
+
 class Layout(StrEnum):
     """How an article that does not fit one caption is laid out."""
 

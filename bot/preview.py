@@ -12,6 +12,7 @@ from bot.compose import check, compose
 from bot.config import Settings
 from bot.domain import ChannelTemplate, Layout, Photo
 from bot.ingest.text import parse_article
+from bot.limits import CAPTION_LIMIT, TEXT_LIMIT
 
 
 def run_preview(
@@ -63,7 +64,7 @@ def run_preview(
             )
         )
         return 0
-    limit_of = {"photo": 1024, "album": 1024, "text": 4096}
+    limit_of = {"photo": CAPTION_LIMIT, "album": CAPTION_LIMIT, "text": TEXT_LIMIT}
     for index, message in enumerate(post.messages, 1):
         print(
             f"--- message {index}/{len(post.messages)}: {message.kind}, "

@@ -14,6 +14,7 @@ from bot.domain import Channel
 from bot.feeds import check_feed
 from bot.newsroom import Newsroom
 from bot.roles import HasRole, Role
+from bot.telegram.rights import can_publish
 from bot.templates import EDITABLE_KEYS, TemplateError, parse_template_value
 from bot.texts import ECHO_LIMIT, echo, quote, shorten
 from bot.timeparse import WhenError, parse_quiet_hours, parse_slots
@@ -130,9 +131,7 @@ def build_router() -> Router:
                 ).format(ref=quote(ref), error=quote(str(exc)))
             )
             return
-        can_post = bool(getattr(member, "can_post_messages", False))
-        can_edit = bool(getattr(member, "can_edit_messages", False))
-        if member.status != "administrator" or not (can_post and can_edit):
+        if not can_publish(member):
             await message.answer(
                 _(
                     "The bot must be an admin of {ref} with “Post messages” and “Edit messages of "

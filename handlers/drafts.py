@@ -20,8 +20,8 @@ from bot.domain import Article, ArticleContent, ArticleStatus, Photo
 from bot.editing import EditError, apply_edit, normalise_field, split_paragraphs
 from bot.ingest.entities import keep_formatting
 from bot.newsroom import Newsroom, Outcome, Result, field_labels, render_article_line
-from bot.publisher import not_modified
 from bot.roles import HasRole, Role
+from bot.telegram.send import not_modified
 from bot.texts import quote, visible_length
 from handlers.ingest import can_publish, formatting_of, photo_of
 

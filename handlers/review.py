@@ -19,7 +19,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.callbacks import HeldAction, ReviewAction
 from bot.domain import ArticleStatus, PublicationStatus
 from bot.newsroom import DECIDABLE, Newsroom, Outcome, Result
-from bot.publisher import PublishingEngine
+from bot.publishing import PublishingEngine
 from bot.roles import HasRole, Role
 from bot.texts import echo, quote
 from bot.timeparse import WhenError, format_local, parse_when

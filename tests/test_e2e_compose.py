@@ -20,7 +20,7 @@ from aiogram.enums import ParseMode
 from bot.compose import compose
 from bot.domain import ArticleContent, ChannelTemplate, Layout, Photo
 from bot.ingest.text import parse_article
-from bot.publisher import send_post
+from bot.telegram.send import send_post
 from fakegram.server import FakeTelegram
 
 TOKEN = "42:compose-e2e"

@@ -12,8 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.compose import compose
-from bot.compose.composer import _clean_mapped, clean_paragraphs, rich_paragraphs
+from bot.compose.cleaning import clean_mapped, clean_paragraphs
 from bot.compose.marks import Span, clip, nest, render
+from bot.compose.paragraphs import rich_paragraphs
 from bot.domain import ArticleContent, ChannelTemplate, Formatting, Layout, Mark, Photo
 from bot.ingest.entities import carry_marks, keep_formatting, utf16_to_index
 from bot.ingest.feeds import html_to_rich, parse_feed
@@ -191,7 +192,7 @@ _chars = st.sampled_from([*list("ab cd\n\t\u200b\xa0😀é\r"), "  ", "\n\n", "x
 @settings(max_examples=300, deadline=None)
 @given(st.lists(_chars, max_size=40).map("".join))
 def test_mapped_cleaning_agrees_with_cleaning(raw: str) -> None:
-    mapped = _clean_mapped(raw)
+    mapped = clean_mapped(raw)
     expected = clean_paragraphs((raw,))
     if mapped is None:
         return

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.clock import FakeClock, SystemClock
-from bot.ratelimit import RateLimiter, SlidingWindow, TokenBucket
+from bot.telegram.ratelimit import RateLimiter, SlidingWindow, TokenBucket
 
 START = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 

@@ -132,12 +132,11 @@ class World:
     def idle(self) -> bool:
         """Every update taken and handled, no channel worker and no notice being sent."""
         app = self.app
-        notices = app.engine._notice_task
         return (
             not self.tg.pending_updates
             and not app.dp._handle_update_tasks
             and not app.engine._workers
-            and (notices is None or notices.done())
+            and not app.engine.notices.sending
         )
 
     async def settle(self, *, budget: float = 300.0) -> None:

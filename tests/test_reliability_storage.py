@@ -437,7 +437,7 @@ async def test_scheduler_survives_a_locked_database(
     await world.until(lambda: len(channel_posts(world, "Tram line reopens")) == 1)
     assert world.integrity() == "ok"
     # Each failed attempt is one line naming the cause, not a traceback (the publishing worker
-    # in bot/publisher.py must tell a StorageError from a bug).
+    # in bot/publishing/ must tell a StorageError from a bug).
     assert_no_tracebacks(caplog)
     assert any("locked by another process" in r.getMessage() for r in caplog.records)
 

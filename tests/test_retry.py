@@ -37,8 +37,8 @@ from aiogram.types.media_union import MediaUnion as InputMedia
 from aiohttp import web
 
 from bot.clock import FakeClock
-from bot.ratelimit import RateLimiter
-from bot.retry import (
+from bot.telegram.ratelimit import RateLimiter
+from bot.telegram.retry import (
     RetryMiddleware,
     UnknownOutcomeError,
     is_flood_limited,
@@ -492,7 +492,7 @@ async def test_broken_success_hook_does_not_fail_the_send(
         raise RuntimeError("health file unwritable")
 
     bot, _ = make_bot(on_success=broken)
-    with caplog.at_level(logging.ERROR, logger="bot.retry"):
+    with caplog.at_level(logging.ERROR, logger="bot.telegram.retry"):
         message = await clock.drive(bot(SendMessage(chat_id=CHANNEL, text="x")))
     assert message.message_id == 1
     assert api.count("sendMessage") == 1

@@ -10,15 +10,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from bot.compose.composer import ALBUM_MAX, clean_inline, clean_paragraphs, http_url
+from bot.compose.cleaning import clean_inline, clean_paragraphs, http_url
 from bot.domain import ArticleContent, ChannelTemplate, Post
+from bot.limits import (
+    ALBUM_MAX,
+    MAX_PHOTO_ASPECT,
+    MAX_PHOTO_BYTES_UPLOAD,
+    MAX_PHOTO_BYTES_URL,
+    MAX_PHOTO_SIDES,
+)
 
 __all__ = [
     "ERROR",
-    "MAX_PHOTO_ASPECT",
-    "MAX_PHOTO_BYTES_UPLOAD",
-    "MAX_PHOTO_BYTES_URL",
-    "MAX_PHOTO_SIDES",
     "WARNING",
     "Problem",
     "check",
@@ -26,13 +29,6 @@ __all__ = [
 
 ERROR = "error"
 WARNING = "warning"
-
-# Telegram's sendPhoto limits (Bot API docs): uploads up to 10 MB, by URL up to 5 MB,
-# width + height at most 10000, aspect ratio at most 20.
-MAX_PHOTO_BYTES_UPLOAD = 10 * 1024 * 1024
-MAX_PHOTO_BYTES_URL = 5 * 1024 * 1024
-MAX_PHOTO_SIDES = 10_000
-MAX_PHOTO_ASPECT = 20
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,12 +13,13 @@ import re
 from collections.abc import Iterable
 from typing import NamedTuple
 
+from bot.strings import escape
+
 __all__ = [
     "Span",
     "auto_entities",
     "auto_entities_cached",
     "clip",
-    "escape",
     "nest",
     "render",
     "tag_of",
@@ -124,11 +125,6 @@ def clip(spans: tuple[Span, ...], start: int, end: int) -> tuple[Span, ...]:
         for s in spans
         if s.start < end and s.end > start
     )
-
-
-def escape(text: str) -> str:
-    """Text for Telegram HTML; most text has nothing to escape and is returned as it is."""
-    return html.escape(text, quote=False) if ("&" in text or "<" in text or ">" in text) else text
 
 
 def _open(span: Span) -> str:

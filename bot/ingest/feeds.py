@@ -26,6 +26,7 @@ import feedparser
 from bot.domain import ArticleContent, Mark, Photo
 from bot.ingest.entities import carry_marks
 from bot.ingest.web import FetchError, absolute_http_url, safe_fetch, split_lead
+from bot.limits import ALBUM_MAX
 
 __all__ = [
     "FEED_CONTENT_TYPES",
@@ -59,7 +60,6 @@ FEED_CONTENT_TYPES: Final = (
     "",
 )
 MAX_POLL_DELAY_S: Final = 6 * 3600.0
-_MAX_PHOTOS: Final = 10  # a Telegram album holds at most 10 items
 _TRACKING_PARAM: Final = re.compile(r"^(?:utm_.*|fbclid|gclid|yclid)$", re.IGNORECASE)
 _IMAGE_EXT: Final = re.compile(r"\.(?:jpe?g|png|gif|webp)(?:$|[?#])", re.IGNORECASE)
 # ASCII whitespace only: no-break spaces (\xa0 in "2017\xa0года") are deliberate typography.
@@ -350,7 +350,7 @@ def _photos(entry: Mapping[str, Any], content_images: Iterable[str], base: str) 
         for src in content_images:
             add(src)
             break
-    return list(photos.values())[:_MAX_PHOTOS]
+    return list(photos.values())[:ALBUM_MAX]
 
 
 def _published(entry: Mapping[str, Any]) -> datetime | None:

@@ -30,6 +30,7 @@ from enum import Enum
 
 from bot.domain import ArticleContent
 from bot.ingest.dates import find_datetime, search_datetime
+from bot.strings import shorten_line as shorten
 
 __all__ = [
     "derive_title",
@@ -727,18 +728,6 @@ def _dateline(para: str) -> tuple[int, str, str]:
 
 _SENTENCE_BREAK_RE = re.compile(r"(?<=[.!?…])[\"»”)]*\s+(?=[\"«“(\[A-ZА-ЯЁ0-9—–-])")
 _MIN_SENTENCE = 20
-
-
-def shorten(text: str, limit: int) -> str:
-    """``text`` cut at a word boundary to at most ``limit`` characters; an ellipsis marks a cut."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    space = cut.rfind(" ")
-    if space >= limit // 3:
-        cut = cut[:space]
-    return cut.rstrip(" ,;:—–-") + "…"
 
 
 def derive_title(paragraph: str, limit: int = DERIVED_TITLE_MAX) -> str:

@@ -63,7 +63,7 @@ if TYPE_CHECKING:
     from aiogram import Bot
     from aiogram.methods import Response, TelegramMethod
 
-    from bot.ratelimit import RateLimiter
+    from bot.telegram.ratelimit import RateLimiter
 
 __all__ = [
     "RetryMiddleware",

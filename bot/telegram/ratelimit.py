@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from bot.clock import SystemClock
+from bot.limits import GROUP_MESSAGES_PER_MINUTE, MESSAGES_PER_SECOND, PRIVATE_MESSAGES_PER_SECOND
 
 __all__ = ["RateLimiter", "SlidingWindow", "Timer", "TokenBucket"]
 
@@ -205,10 +206,10 @@ class RateLimiter:
 
     def __init__(
         self,
-        per_chat_per_minute: int = 20,
-        global_per_second: int = 30,
+        per_chat_per_minute: int = GROUP_MESSAGES_PER_MINUTE,
+        global_per_second: int = MESSAGES_PER_SECOND,
         *,
-        private_per_second: float = 1.0,
+        private_per_second: float = PRIVATE_MESSAGES_PER_SECOND,
         private_burst: int = 1,
         chat_burst: int = 1,
         global_burst: int = 1,

@@ -1,0 +1,52 @@
+"""Telegram's limits, named once: what the composer fits posts into, what checks warn about.
+
+A pure module (no aiogram, no I/O) at the top of the package so that ``bot/compose``,
+``bot/ingest`` and the Telegram side can all import it without a layer reaching upwards. The
+fake Bot API keeps its own copy on purpose: it plays Telegram, and a shared constant would let a
+wrong limit agree with itself.
+
+Sources: https://core.telegram.org/bots/api (sendMessage, sendPhoto, sendMediaGroup) and
+https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+__all__ = [
+    "ALBUM_MAX",
+    "ALBUM_MIN",
+    "CAPTION_LIMIT",
+    "ENTITY_LIMIT",
+    "GROUP_MESSAGES_PER_MINUTE",
+    "MAX_PHOTO_ASPECT",
+    "MAX_PHOTO_BYTES_UPLOAD",
+    "MAX_PHOTO_BYTES_URL",
+    "MAX_PHOTO_SIDES",
+    "MESSAGES_PER_SECOND",
+    "PRIVATE_MESSAGES_PER_SECOND",
+    "TEXT_LIMIT",
+]
+
+#: Visible characters (after entity parsing) of a message text.
+TEXT_LIMIT: Final = 4096
+#: Visible characters of a photo's or an album's caption.
+CAPTION_LIMIT: Final = 1024
+#: Formatting entities a message may carry, the ones Telegram detects (links, #tags) included.
+ENTITY_LIMIT: Final = 100
+#: Items of a media group (sendMediaGroup): fewer than two is a single photo.
+ALBUM_MIN: Final = 2
+ALBUM_MAX: Final = 10
+
+# sendPhoto: uploads up to 10 MB, by URL up to 5 MB, width + height at most 10000, aspect
+# ratio at most 20.
+MAX_PHOTO_BYTES_UPLOAD: Final = 10 * 1024 * 1024
+MAX_PHOTO_BYTES_URL: Final = 5 * 1024 * 1024
+MAX_PHOTO_SIDES: Final = 10_000
+MAX_PHOTO_ASPECT: Final = 20
+
+# Flood limits from the Bot FAQ: about one message a second in a private chat, 20 a minute in
+# a group or channel, about 30 a second overall.
+PRIVATE_MESSAGES_PER_SECOND: Final = 1.0
+GROUP_MESSAGES_PER_MINUTE: Final = 20
+MESSAGES_PER_SECOND: Final = 30

@@ -1,0 +1,204 @@
+"""The editor's preview (post + header) and the reviewers' card (post + card text), kept current.
+
+Which messages show which article is stored (``messages`` table), so a reply to a preview finds
+its article and an edit refreshes every copy in place.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Sequence
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
+from aiogram.types import InlineKeyboardMarkup
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.domain import Article, ArticleStatus
+from bot.presenters.languages import Languages
+from bot.telegram.send import send_post, update_post
+from bot.views import cards, keyboards, notices
+from bot.workflow.audit import submitter_name
+from bot.workflow.drafts import checks_for, preview_post
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+
+class Cards:
+    def __init__(
+        self, *, db: Database, settings: Settings, bot: Bot, clock: Clock, languages: Languages
+    ) -> None:
+        self.db = db
+        self.settings = settings
+        self.bot = bot
+        self.clock = clock
+        self.languages = languages
+
+    # --- texts --------------------------------------------------------------------------------
+
+    async def draft_header(self, article: Article, duplicates: Sequence[Article] = ()) -> str:
+        problems = await checks_for(self.db, self.settings, article)
+        return cards.draft_header(article, problems, duplicates)
+
+    async def card_text(self, article: Article, author_name: str = "") -> str:
+        if not author_name:
+            author_name = await submitter_name(self.db, article.id)
+        problems = await checks_for(self.db, self.settings, article)
+        return cards.card_text(article, author_name, problems, self.settings.tz)
+
+    def _header_keyboard(self, article: Article) -> InlineKeyboardMarkup:
+        return keyboards.draft_keyboard(article, can_publish=not self.settings.require_approval)
+
+    # --- the editor's preview -----------------------------------------------------------------
+
+    async def show_draft(
+        self,
+        chat_id: int,
+        article: Article,
+        *,
+        can_publish: bool,
+        duplicates: Sequence[Article] = (),
+    ) -> None:
+        """The post exactly as the channel will see it, then the draft's header and buttons."""
+        post = await preview_post(self.db, self.settings, article)
+        ids: list[int] = []
+        try:
+            ids = [m.message_id for m in await send_post(self.bot, chat_id, post)]
+        except TelegramBadRequest as exc:
+            # Should not happen (the composer keeps to Telegram's rules), but never lose the
+            # draft over a preview: say what Telegram said.
+            log.warning("preview of article=%s refused: %s", article.id, exc.message)
+            await self.bot.send_message(chat_id, notices.preview_refused_text(exc.message))
+        header = await self.bot.send_message(
+            chat_id,
+            await self.draft_header(article, duplicates),
+            reply_markup=keyboards.draft_keyboard(article, can_publish=can_publish),
+        )
+        await self._record(article.id, "preview", chat_id, [*ids, header.message_id])
+
+    async def refresh_header(self, article: Article) -> None:
+        """Bring the editor's draft header (status, buttons) up to date after a decision."""
+        async with self.db.read() as uow:
+            shown = await uow.messages.shown(article.id, "preview")
+        if not shown:
+            return
+        control = shown[-1]
+        language = article.author_language or self.settings.default_language
+        with self.languages.locale(language), contextlib.suppress(TelegramBadRequest):
+            await self.bot.edit_message_text(
+                chat_id=control.chat_id,
+                message_id=control.message_id,
+                text=await self.draft_header(article),
+                reply_markup=self._header_keyboard(article),
+            )
+
+    async def _send_control_preview(self, chat_id: int, article: Article, ids: list[int]) -> None:
+        header = await self.bot.send_message(
+            chat_id, await self.draft_header(article), reply_markup=self._header_keyboard(article)
+        )
+        await self._record(article.id, "preview", chat_id, [*ids, header.message_id])
+
+    # --- the reviewers' card ------------------------------------------------------------------
+
+    async def send_card(self, article: Article, *, author_name: str = "") -> None:
+        chat_id = self.settings.admin_chat_id
+        if chat_id is None:
+            return
+        with self.languages.admin():
+            post = await preview_post(self.db, self.settings, article)
+            ids: list[int] = []
+            try:
+                ids = [m.message_id for m in await send_post(self.bot, chat_id, post)]
+            except TelegramBadRequest as exc:
+                log.warning("review preview of article=%s refused: %s", article.id, exc.message)
+            await self._send_card_control(chat_id, article, ids, author_name=author_name)
+
+    async def _send_card_control(
+        self, chat_id: int, article: Article, ids: list[int], *, author_name: str = ""
+    ) -> None:
+        with self.languages.admin():
+            control = await self.bot.send_message(
+                chat_id,
+                await self.card_text(article, author_name),
+                reply_markup=keyboards.review_keyboard(article),
+            )
+        await self._record(article.id, "card", chat_id, [*ids, control.message_id])
+
+    async def close_card(self, article: Article, decision: str) -> None:
+        """Show the decision on the review card and take its buttons away."""
+        async with self.db.read() as uow:
+            shown = await uow.messages.shown(article.id, "card")
+        if not shown:
+            return
+        control = shown[-1]
+        with self.languages.admin():
+            text = await self.card_text(article) + "\n\n" + decision
+        with contextlib.suppress(TelegramAPIError):
+            await self.bot.edit_message_text(
+                chat_id=control.chat_id,
+                message_id=control.message_id,
+                text=text,
+                reply_markup=None,
+            )
+
+    # --- after an edit ------------------------------------------------------------------------
+
+    async def refresh_shown(self, article: Article) -> None:
+        """After an edit: refresh the editor's preview and the review card in place."""
+        for kind in ("preview", "card"):
+            async with self.db.read() as uow:
+                shown = await uow.messages.shown(article.id, kind)
+            if not shown:
+                continue
+            chat_id = shown[0].chat_id
+            ids = [m.message_id for m in shown if m.chat_id == chat_id]
+            post_ids, control_id = ids[:-1], ids[-1]
+            post = await preview_post(self.db, self.settings, article)
+            try:
+                new_ids = await update_post(self.bot, chat_id, post_ids, post)
+            except TelegramAPIError as exc:
+                log.warning("could not refresh %s of article=%s: %s", kind, article.id, exc)
+                continue
+            if new_ids == post_ids:
+                if kind == "preview":
+                    with contextlib.suppress(TelegramBadRequest):
+                        await self.bot.edit_message_text(
+                            chat_id=chat_id,
+                            message_id=control_id,
+                            text=await self.draft_header(article),
+                            reply_markup=self._header_keyboard(article),
+                        )
+            elif kind == "card" and article.status is not ArticleStatus.PENDING:
+                # A decided card keeps its decision and stays without buttons: only the post
+                # above it was sent again.
+                await self._record(article.id, kind, chat_id, [*new_ids, control_id])
+            else:
+                await self._move_control(kind, chat_id, article, control_id, new_ids)
+
+    async def _move_control(
+        self, kind: str, chat_id: int, article: Article, control_id: int, new_ids: list[int]
+    ) -> None:
+        """The post changed shape and was sent again: move the control message under it."""
+        with contextlib.suppress(TelegramAPIError):
+            await self.bot.delete_message(chat_id=chat_id, message_id=control_id)
+        if kind == "preview":
+            await self._send_control_preview(chat_id, article, new_ids)
+        else:
+            await self._send_card_control(chat_id, article, new_ids)
+
+    async def _record(self, article_id: int, kind: str, chat_id: int, ids: list[int]) -> None:
+        """Remember which messages show the article (replaces what was shown before)."""
+        now = self.clock.now()
+        async with self.db.transaction() as uow:
+            await uow.messages.clear(article_id, kind)
+            for message_id in ids:
+                await uow.messages.add(
+                    article_id=article_id,
+                    kind=kind,
+                    chat_id=chat_id,
+                    message_id=message_id,
+                    now=now,
+                )

@@ -1,0 +1,1 @@
+"""Pure texts and keyboards: functions of plain data, no sending."""

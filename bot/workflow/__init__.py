@@ -1,0 +1,1 @@
+"""Editorial decisions as plain Python: no aiogram, no Telegram."""

@@ -1,0 +1,186 @@
+"""Drafts: create, edit, choose channels, submit for review, delete."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from difflib import SequenceMatcher
+
+from bot.compose import ALBUM_MAX, Problem, check, compose
+from bot.config import Settings
+from bot.domain import Article, ArticleContent, ArticleStatus, Channel, Photo, Post
+from bot.templates import template_for
+from bot.workflow.audit import record
+from bot.workflow.corrections import correct_published
+from bot.workflow.ports import Desk
+from bot.workflow.results import Outcome, Result
+from storage.db import Database
+
+DUPLICATE_WINDOW = timedelta(days=3)
+# Statuses a draft may still be deleted from (later ones went out, or are about to).
+DELETABLE = (ArticleStatus.DRAFT, ArticleStatus.REJECTED, ArticleStatus.PENDING)
+
+
+@dataclass(frozen=True, slots=True)
+class Created:
+    article: Article
+    duplicates: list[Article]  # earlier articles it may repeat, at most three
+
+
+def similar_title(a: str, b: str) -> bool:
+    a, b = " ".join(a.lower().split()), " ".join(b.lower().split())
+    if not a or not b:
+        return False
+    return a == b or SequenceMatcher(None, a, b).ratio() >= 0.9
+
+
+async def create_draft(
+    desk: Desk, content: ArticleContent, *, author_id: int, language: str, origin: str
+) -> Created:
+    """Store a new draft; also find earlier articles it may duplicate."""
+    now = desk.clock.now()
+    async with desk.db.transaction() as uow:
+        article = await uow.articles.create(
+            content, author_id=author_id, origin=origin, now=now, author_language=language
+        )
+        await record(
+            uow, "created", now=now, actor_id=author_id, article_id=article.id, origin=origin
+        )
+        candidates = await uow.articles.recent_similar(
+            canonical_url=content.canonical_url,
+            since=now - DUPLICATE_WINDOW,
+            exclude_id=article.id,
+        )
+    duplicates = [
+        c
+        for c in candidates
+        if (content.canonical_url and c.content.canonical_url == content.canonical_url)
+        or similar_title(c.content.title, content.title)
+    ]
+    return Created(article, duplicates[:3])
+
+
+async def get_live(db: Database, article_id: int) -> Article | None:
+    """The article, unless it does not exist or was deleted."""
+    async with db.read() as uow:
+        article = await uow.articles.get(article_id)
+    if article is None or article.status is ArticleStatus.DELETED:
+        return None
+    return article
+
+
+async def get_for(db: Database, article_id: int, *, user_id: int, is_admin: bool) -> Result:
+    """The article if this user may work on it: admins on any, editors on their own."""
+    article = await get_live(db, article_id)
+    if article is None:
+        return Result(Outcome.NOT_FOUND)
+    if not is_admin and article.author_id != user_id:
+        return Result(Outcome.NOT_YOURS, article)
+    return Result(Outcome.OK, article)
+
+
+async def preview_post(
+    db: Database, settings: Settings, article: Article, channel: Channel | None = None
+) -> Post:
+    """The post as ``channel`` (by default the default channel) will show it."""
+    if channel is None:
+        async with db.read() as uow:
+            channel = await uow.channels.default()
+    return compose(article.content, template_for(channel, settings))
+
+
+async def checks_for(db: Database, settings: Settings, article: Article) -> tuple[Problem, ...]:
+    """What the editor and the reviewers are warned about (for the default channel)."""
+    async with db.read() as uow:
+        channel = await uow.channels.default()
+    template = template_for(channel, settings)
+    return check(article.content, compose(article.content, template), template)
+
+
+async def update_content(
+    desk: Desk,
+    article: Article,
+    content: ArticleContent,
+    *,
+    actor_id: int,
+    action: str,
+    updated_mark: bool = False,
+) -> Article | None:
+    """Replace the content; a published article's channel posts are corrected too."""
+    now = desk.clock.now()
+    async with desk.db.transaction() as uow:
+        updated = await uow.articles.update_content(article.id, content, now=now)
+        if updated is None:
+            return None
+        await record(
+            uow, action, now=now, actor_id=actor_id, article_id=article.id, version=updated.version
+        )
+    if updated.status is ArticleStatus.PUBLISHED:
+        await correct_published(desk, updated, actor_id=actor_id, updated_mark=updated_mark)
+    await desk.notifier.content_changed(updated)
+    return updated
+
+
+async def attach_photos(
+    desk: Desk, article: Article, photos: Sequence[Photo], *, actor_id: int, replace_all: bool
+) -> Article | None:
+    kept = () if replace_all else article.content.photos
+    merged = (*kept, *photos)[:ALBUM_MAX]  # what one Telegram album holds
+    return await update_content(
+        desk, article, replace(article.content, photos=merged), actor_id=actor_id, action="photo"
+    )
+
+
+async def delete(desk: Desk, article: Article, *, actor_id: int) -> Result:
+    now = desk.clock.now()
+    async with desk.db.transaction() as uow:
+        deleted = await uow.articles.transition(
+            article.id, allowed_from=DELETABLE, to=ArticleStatus.DELETED, now=now
+        )
+        if deleted is None:
+            return Result(Outcome.WRONG_STATE, article)
+        await uow.publications.cancel_scheduled(article.id, now=now)
+        await record(uow, "deleted", now=now, actor_id=actor_id, article_id=article.id)
+    return Result(Outcome.OK, deleted)
+
+
+async def toggle_channel(desk: Desk, article: Article, channel_id: int, *, actor_id: int) -> bool:
+    """Choose or unchoose a channel for the article; False when the channel does not exist."""
+    async with desk.db.transaction() as uow:
+        if await uow.channels.get(channel_id) is None:
+            return False
+        chosen = await uow.channels.toggle_chosen(article.id, channel_id)
+        await record(
+            uow,
+            "channel_chosen" if chosen else "channel_unchosen",
+            now=desk.clock.now(),
+            actor_id=actor_id,
+            article_id=article.id,
+            channel=channel_id,
+        )
+    return True
+
+
+async def submit(desk: Desk, article: Article, *, actor_id: int, author_name: str) -> Result:
+    """Send a draft for review: the reviewers get a card."""
+    if desk.settings.admin_chat_id is None:
+        return Result(Outcome.NO_CHANNEL, article)  # nobody to review it
+    if not article.content.title and not article.content.body:
+        return Result(Outcome.INVALID, article, detail="empty")
+    now = desk.clock.now()
+    async with desk.db.transaction() as uow:
+        pending = await uow.articles.transition(
+            article.id,
+            allowed_from=(ArticleStatus.DRAFT, ArticleStatus.REJECTED),
+            to=ArticleStatus.PENDING,
+            now=now,
+            reason="",
+        )
+        if pending is None:
+            return Result(Outcome.WRONG_STATE, article)
+        await record(
+            uow, "submitted", now=now, actor_id=actor_id, article_id=article.id, author=author_name
+        )
+    await desk.notifier.submitted(pending, author_name=author_name)
+    return Result(Outcome.OK, pending)

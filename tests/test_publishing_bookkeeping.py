@@ -1,0 +1,183 @@
+"""The publishing engine's one bookkeeping step, against a real database and no Bot API.
+
+``Ledger.settle`` sets the status, writes the audit entry and only then queues the notice, with
+the publication and article as recorded; ``Ledger.mark`` audits only a move that happened.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.clock import FakeClock
+from bot.domain import (
+    Article,
+    ArticleContent,
+    ArticleStatus,
+    Channel,
+    Publication,
+    PublicationStatus,
+)
+from bot.publishing.bookkeeping import Change, Entry, Ledger, held_change
+from bot.publishing.notices import Notices, failed_notice, published_notice
+from storage.db import Database
+
+START = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+
+
+class Told:
+    """A Notifier that writes down what it is told."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, Article, Publication, str]] = []
+
+    async def on_published(self, article: Article, pub: Publication, channel: Channel) -> None:
+        self.calls.append(("published", article, pub, ""))
+
+    async def on_failed(
+        self, article: Article, pub: Publication, channel: Channel, reason: str, detail: str
+    ) -> None:
+        self.calls.append(("failed", article, pub, f"{reason}: {detail}"))
+
+    async def on_held(
+        self, article: Article, pub: Publication, channel: Channel, reason: str
+    ) -> None:
+        self.calls.append(("held", article, pub, reason))
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = await Database.open(tmp_path / "bookkeeping.sqlite3")
+    try:
+        yield database
+    finally:
+        await database.close()
+
+
+async def _claimed(db: Database) -> tuple[Article, Channel, Publication]:
+    """An article with one publication in flight (claimed, as the engine leaves it)."""
+    async with db.transaction() as uow:
+        article = await uow.articles.create(
+            ArticleContent(title="Title"),
+            author_id=1,
+            origin="text",
+            now=START,
+            status=ArticleStatus.SCHEDULED,
+        )
+        channel = await uow.channels.ensure("@news", now=START, chat_id=-1001, username="news")
+        pub = await uow.publications.schedule(
+            article_id=article.id, channel_id=channel.id, due_at=START, silent=False, now=START
+        )
+        assert pub is not None
+        claimed = await uow.publications.claim(pub.id, now=START)
+    assert claimed is not None
+    return article, channel, claimed
+
+
+def _ledger(db: Database) -> tuple[Ledger, Notices, Told]:
+    clock = FakeClock(start=START)
+    notices = Notices(db=db, clock=clock, wake=lambda: None)
+    told = Told()
+    notices.notifier = told
+    return Ledger(db=db, clock=clock, notices=notices), notices, told
+
+
+async def _delivered(notices: Notices) -> None:
+    await asyncio.gather(*notices.tasks())
+
+
+async def test_published_records_ids_audits_publishes_the_article_then_tells(
+    db: Database,
+) -> None:
+    article, channel, pub = await _claimed(db)
+    ledger, notices, told = _ledger(db)
+    change = Change(
+        to=PublicationStatus.PUBLISHED,
+        message_ids=(7, 8),
+        link="https://t.me/news/7",
+        entry=Entry("published", {"channel": "@news", "message_ids": [7, 8]}),
+    )
+    done = await ledger.settle(pub, change, notice=lambda a, p: published_notice(a, p, channel))
+    await _delivered(notices)
+
+    assert done is not None and done.status is PublicationStatus.PUBLISHED
+    assert list(done.message_ids) == [7, 8] and done.link == "https://t.me/news/7"
+    assert ledger.sent_count == 1
+    async with db.read() as uow:
+        entries = await uow.audit.for_article(article.id)
+    assert [e.action for e in entries if e.action == "published"] == ["published"]
+    # The notice carries the rows as recorded: the article is published by now.
+    [(kind, told_article, told_pub, _)] = told.calls
+    assert kind == "published"
+    assert told_article.status is ArticleStatus.PUBLISHED
+    assert told_pub.status is PublicationStatus.PUBLISHED
+
+
+async def test_failed_is_audited_and_told_with_its_reason(db: Database) -> None:
+    article, channel, pub = await _claimed(db)
+    ledger, notices, told = _ledger(db)
+    change = Change(
+        to=PublicationStatus.FAILED,
+        error="forbidden: kicked",
+        entry=Entry("publication_failed", {"reason": "forbidden", "detail": "kicked"}),
+    )
+    failed = await ledger.settle(
+        pub,
+        change,
+        notice=lambda a, p: failed_notice(a, p, channel, "forbidden", "kicked"),
+    )
+    await _delivered(notices)
+
+    assert failed is not None and failed.status is PublicationStatus.FAILED
+    assert failed.last_error == "forbidden: kicked"
+    assert ledger.sent_count == 0
+    async with db.read() as uow:
+        entries = await uow.audit.for_article(article.id)
+    [entry] = [e for e in entries if e.action == "publication_failed"]
+    assert entry.details == {"reason": "forbidden", "detail": "kicked"}
+    assert entry.actor_id is None
+    assert [(c[0], c[3]) for c in told.calls] == [("failed", "forbidden: kicked")]
+
+
+async def test_a_publication_that_already_moved_is_not_audited_again(db: Database) -> None:
+    article, _, pub = await _claimed(db)
+    ledger, _, _ = _ledger(db)
+    async with db.transaction() as uow:
+        change = held_change(pub, "unknown_outcome", "cut off")
+        assert await ledger.mark(uow, pub, change, START)
+        # The same change again: the row is no longer "publishing", so nothing happens.
+        assert not await ledger.mark(uow, pub, change, START)
+        entries = await uow.audit.for_article(article.id)
+        fresh = await uow.publications.get(pub.id)
+    assert [e.action for e in entries].count("publication_held") == 1
+    assert fresh is not None and fresh.status is PublicationStatus.HELD
+    assert fresh.last_error == "unknown_outcome: cut off"
+
+
+async def test_held_keeps_the_known_parts_and_asks_the_admins(db: Database) -> None:
+    _, _, pub = await _claimed(db)
+    ledger, notices, told = _ledger(db)
+    held_pub = await ledger.settle(
+        pub,
+        held_change(pub, "unknown_outcome", "cut off"),
+        notice=lambda _, p: notices.held_card(p, "unknown_outcome"),
+        keep_ids=[11],
+    )
+    await _delivered(notices)
+
+    assert held_pub is not None and list(held_pub.message_ids) == [11]
+    assert [(c[0], c[3]) for c in told.calls] == [("held", "unknown_outcome")]
+
+
+async def test_without_a_notifier_nothing_is_queued(db: Database) -> None:
+    _, channel, pub = await _claimed(db)
+    ledger, notices, told = _ledger(db)
+    notices.notifier = None
+    change = Change(to=PublicationStatus.SCHEDULED, error="retry_after 5", due_at=START)
+    again = await ledger.settle(pub, change, notice=lambda a, p: published_notice(a, p, channel))
+    assert again is not None and again.status is PublicationStatus.SCHEDULED
+    assert notices.tasks() == [] and not told.calls

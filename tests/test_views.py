@@ -1,0 +1,100 @@
+"""Views are pure: the same plain data gives the same text and buttons, in each language."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aiogram.types import InlineKeyboardMarkup
+
+from bot.callbacks import DraftAction
+from bot.domain import Article, ArticleContent, ArticleStatus
+from bot.i18n import make_i18n
+from bot.views import cards, keyboards
+from bot.workflow.results import Decision, DecisionKind, Winner
+
+TZ = ZoneInfo("Asia/Almaty")
+AT = datetime(2026, 11, 28, 6, 0, tzinfo=UTC)
+
+
+BASE = Article(
+    id=7,
+    content=ArticleContent(title="<Школа>"),
+    status=ArticleStatus.DRAFT,
+    author_id=11,
+    origin="text",
+    decided_by=None,
+    decided_at=None,
+    reject_reason="",
+    embargo_until=None,
+    breaking=False,
+    version=1,
+    created_at=AT,
+    updated_at=AT,
+)
+
+
+def article(status: ArticleStatus, **kw: Any) -> Article:
+    return replace(BASE, status=status, **kw)
+
+
+def texts(markup: InlineKeyboardMarkup) -> list[list[str]]:
+    return [[b.text for b in row] for row in markup.inline_keyboard]
+
+
+def test_decision_lines_and_author_notices_in_both_languages() -> None:
+    i18n = make_i18n("en")
+    scheduled = Decision(
+        DecisionKind.SCHEDULED, actor_id=1, actor_name="A<b>", at=AT, due=AT, immediate=False
+    )
+    rejected = Decision(
+        DecisionKind.REJECTED, actor_id=1, actor_name="Aigerim", at=AT, reason="a & b", signed=True
+    )
+    with i18n.context(), i18n.use_locale("en"):
+        assert cards.decision_line(scheduled, TZ) == (
+            "🗓 Scheduled for 2026-11-28 11:00 (Asia/Almaty)"
+            " — A&lt;b&gt;, 2026-11-28 11:00 (Asia/Almaty)"
+        )
+        assert cards.author_decision_text(7, rejected, TZ) == (
+            "Your article #7 was rejected: a &amp; b\n— Aigerim"
+        )
+    with i18n.context(), i18n.use_locale("ru"):
+        assert cards.decision_line(scheduled, TZ).startswith("🗓 Запланировано на ")
+        winner = Winner(ArticleStatus.PUBLISHED, name="", actor_id=21, at=AT)
+        # No name stored: the winner's id stands in for it.
+        assert "21" in cards.winner_text(winner, TZ)
+
+
+def test_draft_keyboard_follows_status_and_role() -> None:
+    i18n = make_i18n("en")
+    with i18n.context(), i18n.use_locale("en"):
+        editor = keyboards.draft_keyboard(article(ArticleStatus.DRAFT), can_publish=False)
+        admin = keyboards.draft_keyboard(article(ArticleStatus.REJECTED), can_publish=True)
+        published = keyboards.draft_keyboard(article(ArticleStatus.PUBLISHED), can_publish=True)
+        edit = keyboards.edit_keyboard(article(ArticleStatus.DRAFT))
+    assert texts(editor) == [
+        ["🖼 Photo", "✏️ Edit", "📢 Channels"],
+        ["📨 Submit for review"],
+        ["🗑 Delete"],
+    ]
+    assert texts(admin)[1] == ["🚀 Publish now", "🗓 Queue"]
+    assert texts(published) == [["🖼 Photo", "✏️ Edit"]]
+    assert [len(row) for row in texts(edit)] == [3, 3, 1]
+    first = edit.inline_keyboard[0][0].callback_data
+    assert first is not None
+    assert DraftAction.unpack(first) == DraftAction(action="field", article_id=7, arg="title")
+
+
+def test_draft_header_escapes_and_names_the_rejection() -> None:
+    i18n = make_i18n("en")
+    rejected = article(ArticleStatus.REJECTED, reject_reason="no <source>")
+    dup = article(ArticleStatus.PUBLISHED, id=3)
+    with i18n.context(), i18n.use_locale("en"):
+        header = cards.draft_header(rejected, (), [dup])
+    assert header.splitlines() == [
+        "<b>Draft #7</b> · rejected",
+        "⚠️ Looks like #3 «&lt;Школа&gt;» (published).",
+        "Rejected: no &lt;source&gt;",
+    ]
