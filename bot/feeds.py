@@ -19,7 +19,7 @@ import aiohttp
 from bot.config import Settings
 from bot.domain import ArticleStatus, Feed
 from bot.ingest.feeds import FeedState, fetch_feed, next_poll_delay
-from bot.ingest.web import FetchError
+from bot.ingest.fetch import FetchError
 from bot.workflow import drafts, review
 from bot.workflow.ports import Desk
 from bot.workflow.results import Outcome

@@ -19,8 +19,9 @@ from aiogram.utils.i18n import gettext as _
 from bot.config import Settings
 from bot.domain import Article, ArticleContent, Formatting, Photo
 from bot.ingest.entities import keep_formatting
+from bot.ingest.fetch import FetchError
 from bot.ingest.text import parse_article
-from bot.ingest.web import FetchError, import_url
+from bot.ingest.web import import_url
 from bot.newsroom import Newsroom
 from bot.roles import HasRole, Role
 from bot.texts import echo

@@ -17,7 +17,8 @@ from bot.compose.marks import Span, clip, nest, render
 from bot.compose.paragraphs import rich_paragraphs
 from bot.domain import ArticleContent, ChannelTemplate, Formatting, Layout, Mark, Photo
 from bot.ingest.entities import carry_marks, keep_formatting, utf16_to_index
-from bot.ingest.feeds import html_to_rich, parse_feed
+from bot.ingest.feed_text import html_to_rich
+from bot.ingest.feeds import parse_feed
 from bot.ingest.text import parse_article
 from fakegram.entities import parse_html
 

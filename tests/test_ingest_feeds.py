@@ -15,17 +15,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.domain import Photo
+from bot.ingest.feed_text import html_to_paragraphs
 from bot.ingest.feeds import (
     MAX_POLL_DELAY_S,
     FeedError,
     FeedState,
     discover_feed_links,
     fetch_feed,
-    html_to_paragraphs,
     next_poll_delay,
-    normalise_link,
     parse_feed,
 )
+from bot.ingest.links import normalise_link
 
 FIXTURES = Path(__file__).parent / "fixtures"
 RSS = (FIXTURES / "feed_rss.xml").read_bytes()

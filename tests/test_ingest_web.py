@@ -23,15 +23,9 @@ import pytest
 from aiohttp import web
 
 from bot.domain import Photo
-from bot.ingest import web as web_module
-from bot.ingest.web import (
-    FetchError,
-    extract_article,
-    import_url,
-    is_blocked_address,
-    safe_fetch,
-    split_lead,
-)
+from bot.ingest import fetch as fetch_module
+from bot.ingest.fetch import FetchError, is_blocked_address, safe_fetch
+from bot.ingest.web import extract_article, import_url, split_lead
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ARTICLE_HTML = (FIXTURES / "web_article.html").read_bytes()
@@ -440,7 +434,7 @@ async def test_redirect_into_private_address_is_refused(
     # every other rule: the redirect target must still be checked and refused.
     real = is_blocked_address
     monkeypatch.setattr(
-        web_module, "is_blocked_address", lambda ip: str(ip) != "127.0.0.1" and real(ip)
+        fetch_module, "is_blocked_address", lambda ip: str(ip) != "127.0.0.1" and real(ip)
     )
     fake_dns(monkeypatch, {"router.test": ["192.168.1.1"]})
     for target in ("http://10.0.0.1/admin", "http://router.test/"):

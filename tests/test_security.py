@@ -60,7 +60,7 @@ from bot.__main__ import log as main_log
 from bot.app import create_app
 from bot.config import Settings, load_settings
 from bot.domain import ArticleStatus, PublicationStatus
-from bot.ingest import web as web_ingest
+from bot.ingest import fetch as fetch_ingest
 from bot.logs import RedactToken, setup_logging
 from fakegram.harness import (
     ADMIN_CHAT_ID,
@@ -347,21 +347,21 @@ def outside_attempts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     then connects in ``_open``; should that decision ever regress, a connection to a
     non-loopback address is recorded and refused here instead of leaving the machine."""
     attempts: list[str] = []
-    real_open = web_ingest._open
+    real_open = fetch_ingest._open
 
     async def loopback_only(
         session: aiohttp.ClientSession,
         url: URL,
-        addresses: list[web_ingest.IPAddress],
+        addresses: list[fetch_ingest.IPAddress],
         headers: Mapping[str, str],
     ) -> aiohttp.ClientResponse:
         outside = [str(ip) for ip in addresses if not ip.is_loopback]
         if outside:
             attempts.append(f"{url} -> {outside}")
-            raise web_ingest.FetchError("unreachable", "the test allows loopback only")
+            raise fetch_ingest.FetchError("unreachable", "the test allows loopback only")
         return await real_open(session, url, addresses, headers)
 
-    monkeypatch.setattr(web_ingest, "_open", loopback_only)
+    monkeypatch.setattr(fetch_ingest, "_open", loopback_only)
     return attempts
 
 
@@ -445,9 +445,9 @@ async def test_redirect_into_a_private_address_is_refused_through_the_bot(
     """The first hop is allowed (the test server's 127.0.0.1 counts as public here); its
     redirect into another loopback address, link-local or private space is refused before
     connecting: the server behind 127.0.0.2 never gets the request."""
-    real = web_ingest.is_blocked_address
+    real = fetch_ingest.is_blocked_address
     monkeypatch.setattr(
-        web_ingest, "is_blocked_address", lambda ip: str(ip) != "127.0.0.1" and real(ip)
+        fetch_ingest, "is_blocked_address", lambda ip: str(ip) != "127.0.0.1" and real(ip)
     )
     inner = await Site().start("127.0.0.2")
     try:

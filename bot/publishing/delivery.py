@@ -243,7 +243,7 @@ class Delivery:
         """Telegram could not fetch the photo URL: try once to fetch it ourselves and upload."""
         import aiohttp
 
-        from bot.ingest.web import FetchError, safe_fetch
+        from bot.ingest.fetch import FetchError, safe_fetch
 
         try:
             async with aiohttp.ClientSession() as session:
