@@ -23,6 +23,7 @@ from bot.clock import Clock
 from bot.compose import Problem
 from bot.config import Settings
 from bot.domain import Article, ArticleContent, ArticleStatus, Channel, Photo, Post, Publication
+from bot.ingest.report import ParseReport
 from bot.presenters.cards import Cards
 from bot.presenters.languages import Languages
 from bot.presenters.notifier import TelegramNotifier
@@ -162,11 +163,17 @@ class Newsroom:
     # --- drafts -------------------------------------------------------------------------------
 
     async def create_draft(
-        self, content: ArticleContent, *, author_id: int, language: str, origin: str
+        self,
+        content: ArticleContent,
+        *,
+        author_id: int,
+        language: str,
+        origin: str,
+        report: ParseReport | None = None,
     ) -> tuple[Article, list[Article]]:
         """Store a new draft; also return earlier articles it may duplicate."""
         created = await drafts.create_draft(
-            self, content, author_id=author_id, language=language, origin=origin
+            self, content, author_id=author_id, language=language, origin=origin, report=report
         )
         return created.article, created.duplicates
 
