@@ -72,6 +72,11 @@ async def test_two_outlets_one_button_each_and_the_pick_is_the_source(desk: Desk
     assert stored.content.source_name == "Tengrinews.kz"  # the strongest, first
     assert stored.doubts.source_candidates == ("Tengrinews.kz", "Kazinform")
 
+    # The reviewers' card says so too, without the editor's buttons.
+    card = await desk.submitted(article_id, header)
+    assert "несколько изданий" in card.visible  # the admins' language
+    assert not [d for d in flat(card) if d.startswith("f:")]
+
     said = await pressed(desk, article_id, f"f:pick:{article_id}:1")
     assert "Kazinform" in said
     await desk.until(lambda: "several outlets" not in header_text(desk, article_id))

@@ -52,7 +52,10 @@ class Cards:
         if not author_name:
             author_name = await submitter_name(self.db, article.id)
         problems = await checks_for(self.db, self.settings, article)
-        return cards.card_text(article, author_name, problems, self.settings.tz)
+        text = cards.card_text(article, author_name, problems, self.settings.tz)
+        # Reviewers see what the parser was not sure of too (the fixes are the editor's).
+        lines = doubt_lines(article, None)
+        return "\n".join([text, *lines]) if lines else text
 
     async def _header_keyboard(
         self, article: Article, *, can_publish: bool | None = None

@@ -29,9 +29,9 @@ def doubt_lines(article: Article, default: DefaultSource | None) -> list[str]:
         elif code == ParseWarning.SOURCE_CANDIDATES:
             names = ", ".join(f"«{quote(n)}»" for n in doubts.source_candidates)
             lines.append(
-                _(
-                    "❓ The copy names several outlets ({names}): I took «{name}». Tap the source."
-                ).format(names=names, name=quote(article.content.source_name))
+                _("❓ The copy names several outlets ({names}): I took «{name}».").format(
+                    names=names, name=quote(article.content.source_name)
+                )
             )
         elif code == DEFAULT_SOURCE:
             text = (
