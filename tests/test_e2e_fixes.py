@@ -148,6 +148,13 @@ async def test_channel_default_source_and_the_editor_default_wins(desk: Desk) ->
     second, _header = await desk.paste(NO_SOURCE.replace("bus lanes", "tram lines"))
     assert (await desk.article(second)).content.source_name == "KazTAG"
 
+    # "-" clears the channel's default; without the editor's, nothing is credited.
+    await desk.say(EDITOR_ID, "/mysource -")
+    await desk.say(ADMIN_ID, "/template default_source -")
+    third, header3 = await desk.paste(NO_SOURCE.replace("bus lanes", "bike paths"))
+    assert (await desk.article(third)).content.source_name == ""
+    assert "names no source" in header3.visible
+
 
 async def test_no_source_offers_a_default_set_later_and_typing_the_source(desk: Desk) -> None:
     article_id, header = await desk.paste(NO_SOURCE)
