@@ -5,14 +5,39 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
 from bot.compose import check, compose
 from bot.config import Settings
-from bot.domain import ChannelTemplate, Layout, Photo
-from bot.ingest.text import parse_article
+from bot.domain import ArticleContent, ChannelTemplate, Layout, Photo
+from bot.ingest.report import ParseReport
+from bot.ingest.text import parse_article_report
 from bot.limits import CAPTION_LIMIT, TEXT_LIMIT
+
+
+def article_json(content: ArticleContent, tz: tzinfo) -> dict[str, object]:
+    """The parsed fields editors' tools read; the date in ISO 8601 with the newsroom's offset."""
+    when = content.published_at
+    return {
+        "title": content.title,
+        "lead": content.lead,
+        "body": list(content.body),
+        "source_name": content.source_name,
+        "original_source": content.original_source,
+        "photo_credit": content.photo_credit,
+        "published_at": when.astimezone(tz).isoformat() if when is not None else None,
+        "language": content.language,
+    }
+
+
+def report_json(report: ParseReport) -> dict[str, object]:
+    """What the parser was not sure of: warning codes and the candidates behind them."""
+    return {
+        "warnings": list(report.warnings),
+        "source_candidates": list(report.source_candidates),
+        "original_candidates": list(report.original_candidates),
+    }
 
 
 def run_preview(
@@ -29,7 +54,7 @@ def run_preview(
     except (OSError, UnicodeDecodeError) as exc:
         print(f"Cannot read {path}: {exc}", file=sys.stderr)
         return 2
-    content = parse_article(text, tz=settings.tz, now=datetime.now(UTC))
+    content, report = parse_article_report(text, tz=settings.tz, now=datetime.now(UTC))
     if photo:
         content = replace(
             content, photos=(Photo(ref=photo, is_url=photo.startswith(("http://", "https://"))),)
@@ -58,6 +83,8 @@ def run_preview(
                         for m in post.messages
                     ],
                     "problems": [{"code": p.code, "severity": p.severity} for p in problems],
+                    "article": article_json(content, settings.tz),
+                    **report_json(report),
                 },
                 ensure_ascii=False,
                 indent=2,

@@ -1,6 +1,6 @@
 """Score ``parse_article`` on the article corpus (issue 13): one row per field, then the misses.
 
-``python -m tests.corpus_score [--set articles|holdout] [--stem PREFIX]``
+``python -m tests.corpus_score [--set articles|holdout|blind] [--stem PREFIX]``
 
 Each article is ``<outlet>_<slug>.txt`` (the copy as pasted) beside ``<outlet>_<slug>.json`` (the
 expected fields, see /work/notes/CORPUS_FORMAT.md). Strings are compared after whitespace
@@ -27,7 +27,11 @@ from bot.domain import ArticleContent, ChannelTemplate
 from bot.ingest.text import parse_article
 
 FIXTURES = Path(__file__).parent / "fixtures"
-SETS = {"articles": FIXTURES / "articles", "holdout": FIXTURES / "holdout"}
+SETS = {
+    "articles": FIXTURES / "articles",
+    "holdout": FIXTURES / "holdout",
+    "blind": FIXTURES / "blind",
+}
 
 STRING_FIELDS = ("title", "lead", "source_name", "original_source", "photo_credit", "language")
 FIELDS = (*STRING_FIELDS, "published_at", "keep", "chrome")

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from zoneinfo import ZoneInfo
 
 __all__ = ["DateMatch", "find_datetime", "search_datetime"]
 
@@ -31,6 +32,9 @@ _RU_MONTHS: dict[str, int] = {
     "октябр": 10, "окт": 10,
     "ноябр": 11, "нояб": 11, "ноя": 11,
     "декабр": 12, "дек": 12,
+    # Kazakh months, written with the same Cyrillic-letter regex.
+    "қаңтар": 1, "ақпан": 2, "наурыз": 3, "сәуір": 4, "мамыр": 5, "маусым": 6,
+    "шілде": 7, "тамыз": 8, "қыркүйек": 9, "қазан": 10, "қараша": 11, "желтоқсан": 12,
 }  # fmt: skip
 _EN_MONTHS: dict[str, int] = {
     "january": 1, "jan": 1,
@@ -53,7 +57,7 @@ def _alternation(words: dict[str, int]) -> str:
 
 
 # Russian month stems take an optional case ending (ноябр-я, январ-ь) and abbreviations a dot.
-_RU_MONTH = rf"(?P<rumon>(?:{_alternation(_RU_MONTHS)})[а-яё]{{0,2}}\.?)"
+_RU_MONTH = rf"(?P<rumon>(?:{_alternation(_RU_MONTHS)})[а-яёәғқңөұүһі]{{0,3}}\.?)"
 _EN_MONTH = rf"(?P<enmon>(?:{_alternation(_EN_MONTHS)})\.?)"
 
 # A clock time, optionally with seconds, a 12-hour marker and a zone (UTC offset or a few names
@@ -64,7 +68,8 @@ _TIME = (
     r"(?<![0-9])(?P<hh>[01]?[0-9]|2[0-3])[:.](?P<mi>[0-5][0-9])(?![.][0-9])"
     r"(?::(?P<ss>[0-5][0-9]))?(?![0-9])"
     r"(?:\s*+(?P<ampm>[AaPp]\.?\s?[Mm]\.?)(?![A-Za-z]))?"
-    r"(?:\s*+(?P<zone>Z|(?:UTC|GMT)?\s?[+-][0-9]{1,2}(?::?[0-9]{2})?|UTC|GMT|MSK|МСК)(?![\w]))?"
+    r"(?:\s*+(?P<zone>Z|(?:UTC|GMT)?\s?[+-][0-9]{1,2}(?::?[0-9]{2})?|UTC|GMT|MSK|МСК|BST|CEST|CET|"
+    r"EST|EDT|CST|CDT|PST|PDT|ALMT|ET|PT|CT)(?![\w]))?"
 )
 # Separator between a date and its time: "14.11.2022, 13:33", "14 ноября 2022 г. в 13:33",
 # "Nov 14, 2022 at 1:33 PM", "14.11.2022 | 13:33".
@@ -84,8 +89,14 @@ _NUMERIC_RE = re.compile(
 )
 _RU_WRITTEN_RE = re.compile(
     rf"(?:(?<![0-9])(?P<th>[01]?[0-9]|2[0-3]):(?P<tm>[0-5][0-9])(?![0-9])\s*+[,|]?\s*+)?"
-    rf"(?<![0-9])(?P<d>[0-9]{{1,2}})\s*+{_RU_MONTH}(?![а-яё])"
-    rf"(?:\s++(?P<y>[0-9]{{4}})(?![0-9]){_YEAR_SUFFIX})?(?:{_DT_SEP}{_TIME})?",
+    rf"(?<![0-9])(?P<d>[0-9]{{1,2}})\s*+{_RU_MONTH}(?![а-яёәғқңөұүһі])"
+    rf"(?:,?\s++(?P<y>[0-9]{{4}})(?![0-9]){_YEAR_SUFFIX})?(?:{_DT_SEP}{_TIME})?",
+    re.IGNORECASE,
+)
+# Kazakh puts the year first: "2026 жылғы 5 желтоқсан, 10:30".
+_KK_YEAR_FIRST_RE = re.compile(
+    rf"(?<![0-9])(?P<y>[0-9]{{4}})\s*+ж(?:ылғы|ылы|\.)?\s++(?P<d>[0-9]{{1,2}})\s*+{_RU_MONTH}"
+    rf"(?![а-яёәғқңөұүһі])(?:{_DT_SEP}{_TIME})?",
     re.IGNORECASE,
 )
 _EN_DAY_FIRST_RE = re.compile(
@@ -94,24 +105,38 @@ _EN_DAY_FIRST_RE = re.compile(
     re.IGNORECASE,
 )
 _EN_MONTH_FIRST_RE = re.compile(
+    # "3:12 PM GMT+3, December 5, 2026" (AP) puts the time first.
+    rf"(?:(?<![0-9])(?P<th>[01]?[0-9]|2[0-3]):(?P<tm>[0-5][0-9])(?![0-9])"
+    rf"(?:\s*+(?P<tampm>[AaPp]\.?\s?[Mm]\.?))?(?:\s*+(?P<tzone>(?:UTC|GMT)\s?[+-][0-9]{{1,2}}"
+    rf"(?::?[0-9]{{2}})?|UTC|GMT|EST|EDT|CST|CDT|PST|PDT|BST|CET|CEST|ET|PT|CT))?\s*+,?\s*+"
+    rf"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s++)?)?"
     rf"(?<![a-z]){_EN_MONTH}(?![a-z])\s*+(?P<d>[0-9]{{1,2}})(?:st|nd|rd|th)?(?![0-9])"
     rf"(?:,?\s++(?P<y>[0-9]{{4}})(?![0-9]))?(?:{_DT_SEP}{_TIME})?",
     re.IGNORECASE,
 )
 _RELATIVE_DAY_RE = re.compile(
-    rf"(?<![\w])(?P<rel>сегодня|вчера|позавчера|today|yesterday)(?![\w])"
+    rf"(?<![\w])(?P<rel>сегодня|вчера|позавчера|today|yesterday|бүгін|кеше|алдыңғы\s+күні)(?![\w])"
     rf"(?:{_DT_SEP}{_TIME})?",
     re.IGNORECASE,
 )
 _AGO_RE = re.compile(
-    r"(?<![0-9])(?P<n>[0-9]{1,3})\s*+(?P<unit>минут[уы]?|мин\.?|час(?:а|ов)?|ч\.|"
-    r"minutes?|mins?|hours?|hrs?)\s++(?:назад|ago)(?![\w])",
+    r"(?<![0-9])(?P<n>[0-9]{1,3})\s*+(?P<unit>минут[уы]?|мин\.?|час(?:а|ов)?|ч\.|сағат|"
+    r"minutes?|mins?|hours?|hrs?|days?|дн(?:я|ей)|день|күн)\s++(?:назад|ago|бұрын)(?![\w])",
     re.IGNORECASE,
 )
 
-_RELATIVE_DAYS = {"сегодня": 0, "today": 0, "вчера": 1, "yesterday": 1, "позавчера": 2}
-_NAMED_ZONES = {"UTC": 0, "GMT": 0, "Z": 0, "MSK": 3, "МСК": 3}
+_RELATIVE_DAYS = {
+    "сегодня": 0, "today": 0, "бүгін": 0,
+    "вчера": 1, "yesterday": 1, "кеше": 1,
+    "позавчера": 2, "алдыңғы күні": 2,
+}  # fmt: skip
+_NAMED_ZONES = {
+    "UTC": 0, "GMT": 0, "Z": 0, "MSK": 3, "МСК": 3, "BST": 1, "CET": 1, "CEST": 2,
+    "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "PST": -8, "PDT": -7, "ALMT": 5, "AST": 5,
+}  # fmt: skip
 
+_US_ZONES = frozenset({"EST", "EDT", "CST", "CDT", "PST", "PDT", "ET", "PT", "CT"})
+_REGION_ZONES = {"ET": "America/New_York", "CT": "America/Chicago", "PT": "America/Los_Angeles"}
 _MIN_YEAR = 1970
 _MAX_YEAR = 2100
 
@@ -151,11 +176,15 @@ def _zone(raw: str | None, default: tzinfo) -> tzinfo:
     text = raw.strip().upper().replace(" ", "")
     if text in _NAMED_ZONES:
         return timezone(timedelta(hours=_NAMED_ZONES[text]))
+    if text in _REGION_ZONES:  # "ET" is EST or EDT by the date: the region's zone decides
+        return ZoneInfo(_REGION_ZONES[text])
     for prefix in ("UTC", "GMT"):
         if text.startswith(prefix):
             text = text[len(prefix) :]
     sign = -1 if text.startswith("-") else 1
     digits = text[1:].replace(":", "")
+    if not digits.isascii() or not digits.isdigit():
+        return default
     if len(digits) <= 2:
         hours, minutes = int(digits), 0
     else:
@@ -179,7 +208,14 @@ def _clock(m: re.Match[str]) -> tuple[int, int, int, tzinfo | None] | None:
         zone = groups.get("zone")
         return (hour, minute, second, _zone(zone, UTC) if zone else None)
     if groups.get("th") is not None:  # time written before the date: "13:33, 14.11.2022"
-        return (int(groups["th"]), int(groups["tm"]), 0, None)
+        hour = int(groups["th"])
+        ampm = (groups.get("tampm") or "").lower().replace(".", "").replace(" ", "")
+        if ampm:
+            if not 1 <= hour <= 12:
+                return None
+            hour = hour % 12 + (12 if ampm == "pm" else 0)
+        zone_raw = groups.get("tzone")
+        return (hour, int(groups["tm"]), 0, _zone(zone_raw, UTC) if zone_raw else None)
     return (0, 0, 0, None)
 
 
@@ -243,17 +279,18 @@ def _candidates(text: str, tz: tzinfo, now: datetime | None) -> Iterator[DateMat
 
     for m in _NUMERIC_RE.finditer(text):
         first, second = int(m["d"]), int(m["m"])
-        # Day first is the Russian and European order; only an impossible month ("11/14/2022")
-        # switches to the US order.
-        day, month = (
-            (second, first) if second > 12 >= first and m["sep"] == "/" else (first, second)
-        )
+        # Day first is the Russian and European order; an impossible month ("11/14/2022") or
+        # an American clock ("12/05/2026 06:12 PM EST") switches to the US order.
+        us_clock = bool(m["ampm"]) or (m["zone"] or "").upper() in _US_ZONES
+        us = m["sep"] == "/" and (second > 12 >= first or (us_clock and second <= 31))
+        day, month = (second, first) if us and first <= 12 else (first, second)
         value = _build(_full_year(m["y"]), month, day, m, tz, now)
         if value is not None:
             yield DateMatch(m.start(), m.end(), value)
 
     for rx, table, stems, group in (
         (_RU_WRITTEN_RE, _RU_MONTHS, _RU_STEMS, "rumon"),
+        (_KK_YEAR_FIRST_RE, _RU_MONTHS, _RU_STEMS, "rumon"),
         (_EN_DAY_FIRST_RE, _EN_MONTHS, _EN_STEMS, "enmon"),
         (_EN_MONTH_FIRST_RE, _EN_MONTHS, _EN_STEMS, "enmon"),
     ):
@@ -277,7 +314,9 @@ def _candidates(text: str, tz: tzinfo, now: datetime | None) -> Iterator[DateMat
         value = None
         if now is not None:
             local_now = now.astimezone(tz)
-            day_value = local_now.date() - timedelta(days=_RELATIVE_DAYS[m["rel"].lower()])
+            day_value = local_now.date() - timedelta(
+                days=_RELATIVE_DAYS[" ".join(m["rel"].lower().split())]
+            )
             value = _build(day_value.year, day_value.month, day_value.day, m, tz, now)
             if value is None:
                 continue
@@ -288,11 +327,12 @@ def _candidates(text: str, tz: tzinfo, now: datetime | None) -> Iterator[DateMat
         if now is not None:
             unit = m["unit"].lower()
             amount = int(m["n"])
-            delta = (
-                timedelta(minutes=amount)
-                if unit.startswith(("мин", "min"))
-                else timedelta(hours=amount)
-            )
+            if unit.startswith(("мин", "min")):
+                delta = timedelta(minutes=amount)
+            elif unit.startswith(("d", "дн", "ден", "күн")):
+                delta = timedelta(days=amount)
+            else:
+                delta = timedelta(hours=amount)
             value = (now - delta).astimezone(UTC)
         yield DateMatch(m.start(), m.end(), value)
 

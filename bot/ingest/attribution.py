@@ -1,0 +1,328 @@
+"""Who the copy is from: the outlet (source) and whom it cites (original source).
+
+Reporting phrases in Russian, Kazakh and English, with the outlet as subject (``передает ИА
+El.kz``, ``Bloomberg reported``) or object (``рассказал корреспонденту Tengrinews.kz``, ``told
+the BBC``), and citing phrases for the original (``со ссылкой на``, ``according to``,
+``мәліметінше``). Every regex is built from the lexicon and runs only on paragraphs that contain
+one of its keywords: most paragraphs attribute nothing and should cost a few ``in`` checks.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+
+from bot.ingest.attribution_kk import kazakh_mentions
+from bot.ingest.lexicon import alternation, lexicon
+from bot.ingest.names import (
+    canonical_outlet,
+    case_of,
+    nominative,
+)
+from bot.ingest.spans import CLAUSE_RE, name_before, person_in, take_name
+
+__all__ = ["Attribution", "attribution"]
+
+
+@dataclass(slots=True)
+class Attribution:
+    outlets: list[str] = field(default_factory=list)  # in order of mention, deduplicated
+    originals: list[str] = field(default_factory=list)
+
+    def add(self, kind: str, name: str) -> None:
+        target = self.outlets if kind == "outlet" else self.originals
+        if name and name.casefold() not in {n.casefold() for n in target}:
+            target.append(name)
+
+
+@functools.cache
+def _res() -> dict[str, re.Pattern[str]]:
+    rep = lexicon().reporting
+    i = re.IGNORECASE
+    return {
+        "ru_outlet": re.compile(
+            r"(?:^|[,—–(:]\s*|\b(?:как|об\s+этом|о\s+ч[её]м|это)\s+)"
+            rf"(?:{alternation(rep['ru_outlet_verbs'])})\s+(?!в\s|во\s|на\s)",
+            i,
+        ),
+        "ru_citing": re.compile(rf"\b(?:{alternation(rep['ru_citing'])})\s+", i),
+        "ru_said_in": re.compile(
+            rf"\b(?:{alternation(rep['ru_said_in_verbs'])})\s+(?:[^\s,.]+\s+){{0,3}}?(?:в|во)\s+"
+            r"(?=[А-ЯЁA-Z«\"]|пресс)",
+            i,
+        ),
+        "ru_told": re.compile(
+            rf"\b(?:{alternation(rep['ru_told_verbs'])})\s+"
+            rf"(?:(?P<obj>{alternation(rep['ru_told_objects'])})\s+)?",
+            i,
+        ),
+        "en_citing": re.compile(rf"\b(?:{alternation(rep['en_citing'])})\s+", i),
+        "en_via": re.compile(r"(?:^|[(\[,;—–]\s*|\s-\s)via\s+", i),
+        "en_reports_fwd": re.compile(
+            rf",\s*(?:{alternation(rep['en_outlet_back'])})\s+(?-i:(?=[A-Z]))", i
+        ),
+        "en_back": re.compile(
+            rf"\s(?P<verb>{alternation(rep['en_outlet_back'] + rep['en_original_back'])})"
+            r"(?=\s*(?:[.,;]|$|\son\s|\slate\s|\searlier\s|\son\w*day|\sthat\s))",
+            i,
+        ),
+        "en_said": re.compile(
+            r"\s(?:(?:has|have|had)\s+)?(?:said|says|confirmed|announced|warned|warns)(?=\s*(?:[.,;]|$|\s(?:on|that|in|late|earlier|"
+            r"this|last|today|yesterday)\b|\son\w*day))",
+            i,
+        ),
+        "en_told": re.compile(
+            rf"\b(?:{alternation(rep['en_told'])})\s+(?-i:(?=(?:the\s)?[A-Z]))", i
+        ),
+    }
+
+
+# (regex key, role, case of the name for the nominative, keywords gating the regex)
+_FORWARD: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
+    (
+        "ru_citing",
+        "original",
+        "",
+        (
+            "ссылк",
+            "ссылая",
+            "данны",
+            "информаци",
+            "сообщени",
+            "слова",
+            "материал",
+            "сведени",
+            "оценк",
+            "подсчет",
+            "подсчёт",
+            "следует",
+            "говорится",
+        ),
+    ),
+    ("ru_said_in", "original", "loct", (" в ", " во ")),
+    ("en_citing", "original", "", ("according", "citing", "quoting", "reported by", "reporting")),
+    ("en_via", "outlet", "", ("via",)),
+    ("en_reports_fwd", "outlet", "", ("report", "wrote", "writes")),
+)
+_CITING_CASES = {"со ссылкой на": "accs", "ссылаясь на": "accs"}
+
+
+def _citing_case(match: str) -> str:
+    low = " ".join(match.casefold().split())
+    return next((c for k, c in _CITING_CASES.items() if low.startswith(k)), "gent")
+
+
+@functools.cache
+def _platforms() -> frozenset[str]:
+    return frozenset(w.casefold() for w in lexicon().reporting["ru_platforms"])
+
+
+def _past_verb(match: str) -> bool:
+    """The phrase's verb is in the past ("сообщили"), which takes the outlet in the dative."""
+    verb = match.split()[-1].casefold() if match.split() else ""
+    return verb.endswith(("л", "ла", "ло", "ли"))
+
+
+@functools.cache
+def _stems(key: str) -> tuple[str, ...]:
+    """Five-letter stems of a verb list: a cheap ``in`` gate before the regex."""
+    return tuple(sorted({w.casefold()[:5] for w in lexicon().reporting[key]}))
+
+
+def _ru(para: str, low: str, found: list[tuple[int, str, str]]) -> None:
+    res = _res()
+    if any(k in low for k in _stems("ru_outlet_verbs")):
+        for m in res["ru_outlet"].finditer(para):
+            name = take_name(para, m.end())
+            if name[:1].islower():  # "сообщает пресс-служба ...", "сообщает департамент ..."
+                found.append((m.start(), "original", _institution(name)))
+            elif name and nominative(name, "datv") != name and _past_verb(m.group()):
+                continue  # "сообщили «Фонтанке»": the dative, whom it was told (below)
+            elif name:
+                found.append((m.start(), "outlet", name))
+            else:
+                person = _person_after(para, m.end())
+                if person:
+                    found.append((m.start(), "original", person))
+    if any(k in low for k in _stems("ru_told_verbs")):
+        for m in res["ru_told"].finditer(para):
+            name = take_name(para, m.end())
+            quoted = para[m.end() : m.end() + 1] in '«"“'
+            known = canonical_outlet(name) != name or "." in name
+            outlet = nominative(name, "datv") if name else ""
+            known = known or canonical_outlet(outlet) != outlet
+            if name and (m["obj"] or quoted or known):
+                found.append((m.start(), "outlet", outlet))
+                subject = _subject_after(para, m.end(), name)
+                if subject:
+                    found.append((m.start() + 1, "original", subject))
+            elif not name:
+                person = _person_after(para, m.end())  # "как заявил вице-премьер Марат Хуснуллин"
+                if person:
+                    found.append((m.start(), "original", person))
+
+
+def _en(para: str, low: str, found: list[tuple[int, str, str]]) -> None:
+    res = _res()
+    if any(
+        k in low
+        for k in ("report", "wrote", "writes", "said in a", "said on", "told", "announced")
+    ):
+        outlet_verbs = set(lexicon().reporting["en_outlet_back"])
+        for m in res["en_back"].finditer(para):
+            name = name_before(para, m.start())
+            if name:
+                verb = " ".join(m["verb"].casefold().split())
+                # "the Ministry of Transport reported": an organisation reports as a source.
+                outlet = verb in outlet_verbs and not _is_org(name)
+                found.append((m.start(), "outlet" if outlet else "original", name))
+    if "told" in low or "said to" in low:
+        listeners = lexicon().reporting["en_told_not_outlet"]
+        for m in res["en_told"].finditer(para):
+            name = take_name(para, m.end())
+            person = name.startswith(("Mr", "Ms"))
+            if name and name.casefold() not in listeners and not person:
+                found.append((m.start(), "outlet", name))
+                teller = name_before(para, m.start())
+                if _is_org(teller):
+                    found.append((m.start() - 1, "original", teller))
+    if any(k in low for k in ("said", "says", "confirmed", "announced", "warn")):
+        for m in res["en_said"].finditer(para):
+            name = name_before(para, m.start())
+            if not name and _ANAPHOR_RE.search(para, 0, m.start()):
+                # "Nasa has pushed back ..., the agency said": the sentence's subject.
+                name = _sentence_subject(para, m.start())
+            if _is_org(name) or (name and _ANAPHOR_RE.search(para, 0, m.start())):
+                found.append((m.start(), "original", name))
+
+
+_ANAPHOR_RE = re.compile(
+    r"\bthe\s+(?:agency|ministry|company|regulator|department|office|bank|service|government|"
+    r"forecaster|authority|organisation|organization|council|commission)$"
+)
+_SUBJECT_RE = re.compile(
+    r"(?:^|(?<=[.!?]\s))(?P<name>[A-Z][\w&.'’-]*(?:\s+(?:of\s+)?[A-Z][\w&.'’-]*){0,4})"
+    r"\s+(?:has|have|had|is|was|will|said|says|[a-z]+ed)\b"
+)
+
+
+def _sentence_subject(para: str, end: int) -> str:
+    """The capitalised subject opening the sentence that ends at ``end``."""
+    start = max(para.rfind(". ", 0, end) + 2, 0)
+    m = _SUBJECT_RE.match(para, start if start > 1 else 0)
+    return m["name"] if m else ""
+
+
+def _is_org(name: str) -> bool:
+    """An organisation's name ("Ministry of Trade and Integration"), not a person's."""
+    words = lexicon().en_org_words
+    return bool(name) and any(w.strip("'’s") in words or w in words for w in name.split())
+
+
+def _person_after(para: str, pos: int) -> str:
+    """ "сообщил мэр столицы Сергей Собянин": the person after a title, as the original."""
+    m = CLAUSE_RE.match(para, pos)
+    if m is None:
+        return ""
+    words = m.group().split()[:8]
+    if not words or words[0].casefold() in lexicon().stop_words:
+        return ""  # "написал в своем канале ...": a place, not a title
+    return person_in(words)
+
+
+def _subject_after(para: str, pos: int, told: str) -> str:
+    """ "сообщил "Интерфаксу" источник в экстренных службах": who told the outlet, when the
+    subject follows it (a person, or a noun in the nominative opening the rest of the clause)."""
+    at = para.find(told, pos)
+    if at < 0:
+        return ""
+    rest = para[at + len(told) :].lstrip('»"” ')
+    sentence = re.split(r"[.;!?]", rest, maxsplit=1)[0].split()
+    person = person_in([w.strip('«»",') for w in sentence[:12]])
+    if person:
+        return person  # "ведущий специалист центра «Фобос» Михаил Леус"
+    m = CLAUSE_RE.match(rest)
+    if m is None:
+        return ""
+    words = m.group().split()
+    if not words or words[0].casefold() in lexicon().stop_words:
+        return ""
+    person = person_in(words[:10])
+    if person:
+        return person
+    if len(words) > 6:
+        return ""
+    if words[0][:1].islower() and not case_of(words[0], "nomn"):
+        return ""
+    return " ".join(words)
+
+
+def _institution(name: str) -> str:
+    """A lower-case institution's name with its head in the nominative."""
+    return _press_service(name)
+
+
+def _press_service(name: str) -> str:
+    """ "пресс-службе/-ы/-у ..." in whatever case the phrase put it -> "пресс-служба ..."."""
+    head, _, rest = name.partition(" ")
+    for case in ("loct", "gent", "accs", "datv", "ablt"):
+        norm = nominative(head, case)
+        if norm != head:
+            return f"{norm} {rest}".strip()
+    return name
+
+
+_GATE_RE = re.compile(
+    "переда|сообща|пишет|пишут|информир|писал|отмеча|рассказ|сообщил|заявил|поясн|подтверд|"
+    "сказал|уточн|ссылк|ссылая|данны|информаци|сообщени|слова|хабарла|жаз|мәлімде|жеткіз|"
+    "сілтеме|мәліметі|дерегі|ақпараты|report|wrote|writes|said|told|announced|according|"
+    "citing|quoting|via|объясн|отмет|подчерк|говорит|призна|деді|айтты|атап|түсінд|туралы|"
+    "warned|confirmed|says|материал|сведени|оценк|подсч|следует|говорится|reporting"
+)
+
+
+@functools.lru_cache(maxsize=2048)
+def _mentions(para: str) -> tuple[tuple[str, str], ...]:
+    """(role, name) of every attribution in one paragraph, in order; cached, as copy repeats
+    across pastes (and the name normalisation behind it is the costly part)."""
+    low = para.casefold()
+    if _GATE_RE.search(low) is None:
+        return ()
+    res = _res()
+    found: list[tuple[int, str, str]] = []
+    _ru(para, low, found)
+    kazakh_mentions(para, low, found)
+    _en(para, low, found)
+    for key, kind, case, keys in _FORWARD:
+        if not any(k in low for k in keys):
+            continue
+        for m in res[key].finditer(para):
+            at = m.end()
+            if key == "en_citing":  # "according to figures from the X"
+                filler = lexicon().en_citing_fillers_re.match(para, at)
+                at = filler.end() if filler else at
+            name = take_name(para, at)
+            if key == "ru_said_in" and name.casefold() in _platforms():
+                # "Зиверт сообщила в Instagram": the one who posted, before the verb.
+                name = name_before(para, m.start())
+            if not name:
+                continue
+            if kind == "original" and key.startswith("ru"):
+                name = nominative(name, case or _citing_case(m.group()))
+            found.append((m.start(), kind, name))
+    out: list[tuple[str, str]] = []
+    for _, kind, name in sorted(found):
+        if name.startswith("пресс-служб"):
+            kind, name = "original", _press_service(name)
+        out.append((kind, canonical_outlet(name) if kind == "outlet" else name))
+    return tuple(out)
+
+
+def attribution(paragraphs: list[str]) -> Attribution:
+    """Outlets and original sources named in the copy, earliest mention first."""
+    out = Attribution()
+    for para in paragraphs:
+        for kind, name in _mentions(para):
+            out.add(kind, name)
+    return out

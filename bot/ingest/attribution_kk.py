@@ -1,0 +1,101 @@
+"""Kazakh reporting phrases: "деп хабарлайды X" (the outlet, or a press service as the
+original), "деп мәлімдеді X" (a speaker), "Бұл туралы X хабарлады", "X мәліметінше" and
+"X-ға сілтеме жасап" (the cited body)."""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from bot.ingest.lexicon import alternation, lexicon
+from bot.ingest.names import kazakh_nominative
+from bot.ingest.spans import CLAUSE_RE, name_before, person_in, take_name
+
+__all__ = ["kazakh_mentions"]
+
+_KK_SUFFIX_RE = re.compile(r"-?(?:ға|ге|қа|ке|на|не|ның|нің|дың|дің|тың|тің)$")
+
+
+@functools.cache
+def _res() -> dict[str, re.Pattern[str]]:
+    rep = lexicon().reporting
+    i = re.IGNORECASE
+    return {
+        "kk_outlet": re.compile(
+            rf"(?:^|[,—–]\s*|\bдеп\s+)(?:{alternation(rep['kk_outlet_verbs'])})\s+", i
+        ),
+        "kk_speech": re.compile(
+            rf"(?:^|[,—–]\s*|\bдеп\s+)(?:{alternation(rep['kk_speech_verbs'])})\s+", i
+        ),
+        "kk_back": re.compile(rf"\s(?:{alternation(rep['kk_back_verbs'])})(?=[\s,.]|$)", i),
+        "kk_citing": re.compile(rf"\s(?:{alternation(rep['kk_citing'])})(?=[\s,.])", i),
+    }
+
+
+def kazakh_mentions(para: str, low: str, found: list[tuple[int, str, str]]) -> None:
+    res = _res()
+    if any(k in low for k in ("хабарла", "жаз", "мәлімде", "жеткіз")):
+        for m in res["kk_outlet"].finditer(para):
+            for kind, name in _kk_subject(para, m.end()):
+                found.append((m.start(), kind, name))
+    if "мәлім" in low or "деді" in low or "айтты" in low or "атап" in low or "түсінд" in low:
+        for m in res["kk_speech"].finditer(para):
+            clause = CLAUSE_RE.match(para, m.end())
+            words = clause.group().split()[:8] if clause else []
+            name = person_in(words) or (
+                " ".join(words) if words[:1] and words[0][:1].isupper() else ""
+            )
+            if name:
+                found.append((m.start(), "original", name))
+    if "туралы" in low:
+        for m in res["kk_back"].finditer(para):
+            name = name_before(para, m.start(), lowercase=True)
+            if name:
+                found.append((m.start(), "original", name))
+    if any(
+        k in low for k in ("сілтеме", "мәліметі", "дерегі", "хабарлауы", "мәлімдеуі", "ақпараты")
+    ):
+        for m in res["kk_citing"].finditer(para):
+            name = name_before(para, m.start(), lowercase=True)
+            # "Қала әкімдігінің мәліметінше" refers back to a body already named; a proper name
+            # has a capital past its first word ("ҚР Денсаулық сақтау министрлігі") or runs longer.
+            # A generic reference is one or two words; a full name runs longer.
+            words = name.split()
+            if name and (len(words) >= 3 or any(w[:1].isupper() for w in words[1:])):
+                words = name.split()
+                words[-1] = _KK_SUFFIX_RE.sub("", words[-1])
+                found.append((m.start(), "original", kazakh_nominative(" ".join(words))))
+
+
+_KKCLAUSE_RE = re.compile(r"(?:[^,.;!?()\n]|\.(?=\w)){2,100}")  # "Abai.kz" stays whole
+_KK_CORRESPONDENT_RE = re.compile(r"\s+(?:тілшісі|тілшілері|сайты|порталы)$")
+
+
+_KK_CITING_TAIL_RE = re.compile(r"\s+сілтеме\s+жасап$", re.IGNORECASE)
+
+
+def _kk_subject(para: str, pos: int) -> list[tuple[str, str]]:
+    """After "деп хабарлайды": the outlet ("Tengrinews.kz тілшісі") or, for a ministry or its
+    press service ("Денсаулық сақтау министрлігінің баспасөз қызметі"), the original; "Хабар 24
+    облыстық басқармасына сілтеме жасап" names both (the cited body in the dative)."""
+    m = _KKCLAUSE_RE.match(para, pos)
+    if m is None:
+        return []
+    text = _KK_CORRESPONDENT_RE.sub("", m.group().strip())
+    if not text or len(text.split()) > 10 or not text[:1].isupper():
+        return []
+    cited = _KK_CITING_TAIL_RE.search(text)
+    if cited is not None:
+        words = text[: cited.start()].split()
+        # The cited body ends the clause in the dative: from its first lower-case word
+        # ("Хабар 24 облыстық ... басқармасына"), or its last word ("Abai.kz Ақордаға").
+        start = next((i for i, w in enumerate(words) if i and w[:1].islower()), len(words) - 1)
+        if 0 < start < len(words):
+            rest = words[start:]
+            rest[-1] = _KK_SUFFIX_RE.sub("", rest[-1])
+            return [("outlet", " ".join(words[:start])), ("original", " ".join(rest))]
+        text = " ".join(words)
+    low = text.casefold()
+    if any(w in low for w in lexicon().reporting["kk_press_words"]):
+        return [("original", text)]
+    return [("outlet", take_name(text, 0) or text)]

@@ -1,0 +1,200 @@
+"""Telling site chrome from copy, one line at a time, by the lexicon's phrases.
+
+Only short lines are ever chrome by phrase (``CHROME_LINE_MAX``): real prose is never dropped for
+containing a word. :mod:`bot.ingest.structure` adds the judgement by shape and position.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from bot.ingest.lexicon import lexicon
+
+__all__ = [
+    "CHROME_LINE_MAX",
+    "SENTENCE_END",
+    "is_byline",
+    "is_chrome",
+    "is_cookie_notice",
+    "is_marker",
+    "is_rubric",
+    "read_more_kind",
+]
+
+CHROME_LINE_MAX = 200
+SENTENCE_END = (".", "!", "?", "…", ";")
+
+_SOCIAL_SPLIT_RE = re.compile(r"[\s,|•·/]+")
+_BREADCRUMB_SPLIT_RE = re.compile(r"\s+(?:/|>|»|›|→|\\|::)\s+|\s*\|\s*")
+_BREADCRUMB_ROOTS = frozenset({"главная", "главная страница", "home", "новости", "news", "басты"})
+_OUR_CHANNEL_RE = re.compile(
+    r"\b(?:наш\w*|our|біздің)\b.{0,40}?\b(?:telegram|телеграм|vk|вконтакте|whatsapp|viber|"
+    r"youtube|дзен|instagram|facebook|twitter|tiktok)",
+    re.IGNORECASE,
+)
+_LABEL_END_RE = re.compile(r"\s*(?:[:：—–\-»>]+\s*)?$")
+_ERID_RE = re.compile(r"(?:^|\s)erid\s*[:：]", re.IGNORECASE)  # Russian ad marking token
+_COOKIE_CONTEXT_RE = re.compile(
+    r"использ|use[sd]?\b|using|принять|accept|соглас|consent|политик|policy|privacy",
+    re.IGNORECASE,
+)
+_COPYRIGHT_FOOTER_RE = re.compile(
+    r"все\s+права\s+защищены|all\s+rights\s+reserved|барлық\s+құқықтар|при\s+(?:полном\s+или\s+"
+    r"частичном\s+)?(?:использовании|копировании|цитировании)|"
+    r"(?:19|20)[0-9]{2}\s*[-–—]\s*(?:19|20)[0-9]{2}",
+    re.IGNORECASE,
+)
+_BY_NAME_RE = re.compile(r"^(?:By|BY|Автор|Авторы)\s+(?P<names>.+)$")
+_NAME_WORD_RE = re.compile(r"^(?:[A-ZА-ЯЁ][\w.'’-]*|and|&|и|in|в)$")
+_NUMBER = r"[0-9][0-9\s.,]*(?:[kKкКMм]|тыс\.?|млн\.?)?"
+
+
+@functools.cache
+def _counter_res() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    words = lexicon().counter_words
+    bare = re.compile(rf"^\W*{_NUMBER}\s*(?:(?:{words})\w*)?\W*$", re.IGNORECASE)
+    labelled = re.compile(rf"^\W*(?:{words})\w*\s*[:：]?\s*{_NUMBER}\W*$", re.IGNORECASE)
+    return bare, labelled
+
+
+def _is_social_line(line: str) -> bool:
+    if len(line) > 150:
+        return False
+    words = lexicon().social_words
+    tokens = [t for t in _SOCIAL_SPLIT_RE.split(line.casefold()) if t]
+    return bool(tokens) and len(tokens) <= 12 and all(t in words for t in tokens)
+
+
+def is_rubric(line: str) -> bool:
+    key = line.strip(" :：.»>|").casefold()
+    if key in lexicon().whole_lines:
+        return True
+    if len(line) > 150:
+        return False
+    parts = _BREADCRUMB_SPLIT_RE.split(line)
+    if len(parts) < 2 or line.endswith(SENTENCE_END):
+        return False
+    if len(parts) == 2 and parts[0].strip().casefold() not in _BREADCRUMB_ROOTS:
+        return False  # "Казахстан / Россия: переговоры" is a headline, not a trail
+    return all(0 < len(p) <= 30 and len(p.split()) <= 4 for p in parts)
+
+
+def is_byline(line: str) -> bool:
+    if len(line) > 80 or line.endswith(SENTENCE_END):
+        return False
+    if lexicon().byline_re.match(line) and not line.casefold().startswith("by "):
+        return True
+    m = _BY_NAME_RE.match(line)
+    if m is None:
+        return False
+    words = m["names"].replace(",", " ").replace(";", " ").split()
+    return 0 < len(words) <= 8 and all(_NAME_WORD_RE.match(w) for w in words)
+
+
+def is_marker(line: str) -> bool:
+    """Updated/Published stamps, reading times, audio players, contributor lines."""
+    if len(line) > CHROME_LINE_MAX:
+        return False
+    line = line.lstrip("•·●▪◦ ")  # "•Updated 15:02"
+    lex = lexicon()
+    key = line.strip(" :：.»>|▶►").casefold()
+    if key in lex.listen or lex.reading_time_re.match(line.strip()):
+        return True
+    if len(line) <= 80 and any(key.startswith(w + " ") for w in lex.listen if " " in w):
+        return True  # "Listen to this article · 5:12 min Learn more"
+    if lex.updated_re.match(line) and len(line) <= 80 and not line.endswith(("!", "?")):
+        return True
+    return len(line) <= 160 and bool(lex.contributors_re.search(line)) and not line.endswith("?")
+
+
+def is_cookie_notice(line: str) -> bool:
+    low = line.casefold()
+    return ("cookie" in low or "куки" in low) and bool(_COOKIE_CONTEXT_RE.search(line))
+
+
+_LINK_RE = re.compile(
+    r"(?:https?://|www\.)\S+|[\w-]+(?:\.[\w-]+)*\.(?:kz|ru|com|org|net|io|uk)/\S*"
+)
+# "jsi/rc (Reuters, dpa)": editors' initials and the wires, DW's sign-off.
+# "Jeanna Smialek covers the Federal Reserve for The Times.": the author's note at the end.
+_BIO_RE = re.compile(
+    r"^[A-Z][a-z]+(?:\s[A-Z]\.)?\s[A-Z][\w'’-]+\s(?:covers|reports\s+on|writes\s+about|is\s+a\s+"
+    r"(?:reporter|correspondent|writer|journalist|columnist|senior|staff))\b"
+)
+_DURATION_RE = re.compile(r"^\W*[0-9]{1,2}:[0-5][0-9](?::[0-5][0-9])?\W*$")  # an audio player
+_SIGN_OFF_RE = re.compile(r"^[a-z]{2,4}(?:/[a-z]{2,4})+(?:\s*\([^()]{2,60}\))?$")
+
+
+_CALL_TO_ACTION_RE = re.compile(
+    r"^(?:watch|listen|follow|download|subscribe|join|get|sign\s+up|install|смотрите|слушайте|"
+    r"скачайте|установите|присоединяйтесь|тыңдаңыз|көріңіз|жүктеп\s+алыңыз)\s",
+    re.IGNORECASE,
+)
+
+
+def _is_call_to_action(line: str) -> bool:
+    """ "Watch Sky News live on TV": a short imperative with no sentence, an app's button."""
+    return (
+        len(line.split()) <= 8
+        and not line.rstrip('»"”)').endswith((".", "!", "?", "…", ";"))
+        and _CALL_TO_ACTION_RE.match(line) is not None
+    )
+
+
+def is_link(line: str) -> bool:
+    """A bare address: never copy."""
+    return len(line) <= 150 and _LINK_RE.fullmatch(line.strip()) is not None
+
+
+def is_chrome(line: str) -> bool:
+    """Site chrome that carries nothing for the draft."""
+    if len(line) > CHROME_LINE_MAX:
+        # Long lines are prose, except consent banners which run long.
+        return len(line) <= 600 and is_cookie_notice(line)
+    lex = lexicon()
+    low = line.casefold()
+    if is_rubric(line) or _is_social_line(line) or is_marker(line) or is_link(line):
+        return True
+    if _SIGN_OFF_RE.match(line) or _is_call_to_action(line) or _DURATION_RE.match(line):
+        return True
+    if len(line) <= 200 and _BIO_RE.match(line):
+        return True
+    short_label = len(line) <= 80 and not line.endswith(SENTENCE_END)
+    if lex.share_re.match(line) and short_label:
+        return True
+    if lex.subscribe_re.match(line) or lex.donation_re.match(line):
+        return len(line) <= 160
+    if ("наш" in low or "our" in low or "біздің" in low) and _OUR_CHANNEL_RE.search(line):
+        return True
+    if lex.ads_re.match(line) or ("erid" in low and _ERID_RE.search(line)):
+        return True
+    if len(line) <= 120 and lex.chrome_starts_re.match(line):
+        return True
+    if len(line) <= 300 and lex.donation_any_re.search(line):
+        return True
+    bare, labelled = _counter_res()
+    if bare.match(line) or labelled.match(line):
+        return True
+    if is_cookie_notice(line) or is_byline(line):
+        return True
+    return ("©" in line or "(c)" in low) and bool(_COPYRIGHT_FOOTER_RE.search(line))
+
+
+def read_more_kind(line: str) -> str:
+    """``"label"`` for a bare "read also" label (headlines follow), ``"line"`` for a labelled
+    link, ``""`` for anything else."""
+    if len(line) > CHROME_LINE_MAX:
+        return ""
+    lex = lexicon()
+    m = lex.read_more_re.match(line)
+    if m is None:
+        return ""
+    rest = line[m.end() :]
+    if _LABEL_END_RE.fullmatch(rest):
+        return "label"
+    if lex.read_more_any_re.match(line) or rest.lstrip().startswith(
+        (":", "：", "—", "–", "»", ">")
+    ):
+        return "line"
+    return ""

@@ -1,0 +1,367 @@
+"""Classifying the lines of a paste: chrome, credit, caption, date, tags, source line, copy."""
+
+from __future__ import annotations
+
+import functools
+import re
+import zoneinfo
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
+
+from bot.ingest.chrome import (
+    CHROME_LINE_MAX,
+    SENTENCE_END,
+    is_chrome,
+    is_link,
+    is_marker,
+    read_more_kind,
+)
+from bot.ingest.credits import credit_of, is_caption_label
+from bot.ingest.dates import search_datetime
+from bot.ingest.language import has_letter
+from bot.ingest.lexicon import lexicon
+from bot.ingest.mastheads import credit_outlet, domain_outlets, masthead_name
+from bot.ingest.names import canonical_outlet
+from bot.ingest.relative import worded_ago
+
+__all__ = ["Kind", "Line", "Meta", "classify", "lines_of"]
+
+TITLE_MAX = 200
+
+
+class Kind(Enum):
+    CONTENT = "content"
+    CHROME = "chrome"
+    READ_MORE = "read_more"  # chrome that also swallows the headline lines under it
+    CREDIT = "credit"
+    CAPTION = "caption"  # the site's photo caption: dropped, never the lead
+    DATE = "date"
+    TAGS = "tags"
+    SOURCE = "source"
+    MASTHEAD = "masthead"  # a line naming the outlet of the page ("© ТАСС")
+
+
+@dataclass(slots=True)
+class Line:
+    text: str
+    block: int  # index of the blank-line-separated block the line belongs to
+    kind: Kind = Kind.CONTENT
+
+
+@dataclass(slots=True)
+class Meta:
+    """What the non-content lines told us."""
+
+    credit: str = ""
+    published: datetime | None = None
+    updated: datetime | None = None
+    dates: int = 0  # date lines seen
+    tags: list[str] = field(default_factory=list)
+    source_name: str = ""
+    source_url: str = ""
+    original_source: str = ""
+    mastheads: list[str] = field(default_factory=list)  # outlets named by masthead lines
+    credit_outlets: list[str] = field(default_factory=list)  # outlets named in credits
+
+
+_TAGS_LINE_RE = re.compile(
+    r"^(?:теги|тэги|метки|темы|ключевые\s+слова|tags|topics|keywords|тегтер|тақырыптар)"
+    r"\s*[:：]\s*(?P<tags>.+)$",
+    re.IGNORECASE,
+)
+_TAGS_LABEL_RE = re.compile(
+    r"^(?:теги|тэги|метки|темы|tags|topics|тегтер|suggested\s+topics|темы\s+статьи)\s*[:：]?$",
+    re.IGNORECASE,
+)
+_HASHTAG_LINE_RE = re.compile(r"^(?:#\w[\w-]*[\s,;.]*)+$")
+_HASHTAG_RE = re.compile(r"#(\w[\w-]*)")
+_TAG_SPLIT_RE = re.compile(r"\s*[,;#|]\s*|\s{2,}")
+_SOURCE_LINE_RE = re.compile(
+    r"^(?:источник|первоисточник|source|original\s+source|дереккөз|ақпарат\s+көзі)\s*[:：]\s*"
+    r"(?P<src>.+)$",
+    re.IGNORECASE,
+)
+_PR_SOURCE_RE = re.compile(r"^SOURCE\s+(?P<src>\S.{0,100})$")  # PR Newswire's closing line
+_URL_RE = re.compile(r"^(?:https?://)?(?:www\.)?(?P<host>[\w-]+(?:\.[\w-]+)+)(?:[/?#]\S*)?$")
+_AGENCIES_TAIL_RE = re.compile(
+    r"\s+(?:and|with|и|с)\s+(?:news\s+)?(?:agencies|wires|агентства|агентствами)$", re.IGNORECASE
+)
+_CO_SOURCE_RE = re.compile(r"\s+(?:and|и|&)\s+[A-ZА-ЯЁ][\w.-]*(?:\s+[A-ZА-ЯЁ][\w.-]*)?$")
+_DATE_HINT_RE = re.compile(
+    r"[0-9]|сегодня|вчера|позавчера|today|yesterday|бүгін|кеше|ago|назад|бұрын", re.I
+)
+_DATE_LABEL_RE = re.compile(
+    r"\b(?:опубликовано|опубликован[ао]?|обновлено|обновлен[ао]?|изменено|дата\s+публикации|"
+    r"дата|published|updated|last\s+updated|last|first|posted|modified|on|at|в|от|жарияланды|am|"
+    r"pm|жарияланған|жаңартылған|уақыты|күні|min|mins|read|мин|чтения|время|"
+    r"жаңартылды|gmt|utc|msk|мск|bst|est|edt|cet|pst|et|mon|tue|wed|thu|fri|sat|sun|monday|"
+    r"tuesday|wednesday|thursday|friday|saturday|sunday|пн|вт|ср|чт|пт|сб|вс|понедельник|"
+    r"вторник|среда|четверг|пятница|суббота|воскресенье)\b|"
+    r"\b(?:просмотр\w*|views?)\b|[0-9]+",
+    re.IGNORECASE,
+)
+_BY_LINE_RE = re.compile(r"^(?:By|Автор:?|Текст:)\s+[A-ZА-ЯЁ]\S*\s+[A-ZА-ЯЁ]")
+_UPDATED_RE = re.compile(r"обновл|изменен|updated|modified|жаңарт", re.IGNORECASE)
+_DATE_SEPARATOR_RE = re.compile(r"[,|·•—–/]")
+
+
+def lines_of(text: str) -> tuple[list[Line], bool]:
+    lines: list[Line] = []
+    block = 0
+    saw_blank = False
+    pending_blank = False
+    for raw in text.split("\n"):
+        stripped = raw.strip()
+        if not stripped:
+            pending_blank = bool(lines)
+            continue
+        if pending_blank:  # only blanks *between* lines count: a final newline is no separator
+            block += 1
+            saw_blank = True
+            pending_blank = False
+        lines.append(Line(stripped, block))
+    return lines, saw_blank
+
+
+def date_line(
+    line: str, tz: zoneinfo.ZoneInfo, now: datetime | None
+) -> tuple[bool, datetime | None]:
+    """Whether the line is a dateline of the page (and its value, when it can be resolved)."""
+    if len(line) > 120 or not _DATE_HINT_RE.search(line):
+        return False, None
+    m = search_datetime(line, tz=tz, now=now)
+    if m is None:
+        worded = worded_ago(line, tz=tz, now=now)
+        return (True, worded) if worded is not None else (False, None)
+    before, after = line[: m.start], line[m.end :]
+    # "November 14, 2022 1:33 PM Updated 2 hours ago": further dates on the line are labels too.
+    for _ in range(2):
+        extra = search_datetime(after, tz=tz, now=now)
+        if extra is None:
+            break
+        after = after[: extra.start] + " " + after[extra.end :]
+    rest = _DATE_LABEL_RE.sub(" ", before + " " + after)
+    if not has_letter(rest):
+        return True, m.value
+    # "Иван Петров, 14 ноября 2022" or "Политика | 14.11.2022 13:33": a short label set off by a
+    # separator, next to a full date. "Выборы 14 ноября" stays a headline.
+    words = rest.split()
+    span = line[m.start : m.end]
+    full = any(ch.isdigit() for ch in span) and (
+        ":" in span or len([c for c in span if c.isdigit()]) >= 6
+    )
+    separated = bool(_DATE_SEPARATOR_RE.search(before[-3:] + after[:3]))
+    if full and separated and len(words) <= 3 and len(" ".join(words)) <= 40:
+        return True, m.value
+    # "Joanna Lillis Dec 5, 2026": the author's name before a dated stamp.
+    named = 2 <= len(words) <= 3 and all(w[:1].isupper() and w.isalpha() for w in words)
+    if named and not after.strip() and re.search(r"(?:19|20)[0-9]{2}", span):
+        return True, m.value
+    return False, None
+
+
+def _split_tags(raw: str) -> list[str]:
+    if "#" in raw:
+        return _HASHTAG_RE.findall(raw)
+    return [t.strip(" .") for t in _TAG_SPLIT_RE.split(raw) if t.strip(" .")]
+
+
+def _source_from_line(raw: str, meta: Meta) -> None:
+    src = _AGENCIES_TAIL_RE.sub("", raw.strip().rstrip("."))
+    src = _CO_SOURCE_RE.sub("", src)  # "Al Jazeera and Reuters": the page's own outlet first
+    url = _URL_RE.match(src)
+    if url is not None and "." in src and " " not in src:
+        meta.source_url = meta.source_url or (src if "://" in src else "https://" + src)
+        meta.source_name = meta.source_name or canonical_outlet(url["host"])
+    else:
+        meta.source_name = meta.source_name or canonical_outlet(src)
+
+
+def _tags_or_swallow(line: Line, meta: Meta) -> bool:
+    text = line.text
+    tag_match = _TAGS_LINE_RE.match(text) if len(text) <= 500 else None
+    if tag_match is not None or (len(text) <= 500 and _HASHTAG_LINE_RE.match(text)):
+        line.kind = Kind.TAGS
+        raw = tag_match["tags"] if tag_match is not None else text
+        meta.tags.extend(_split_tags(raw))
+        return True
+    return False
+
+
+def _photo_mark(text: str) -> bool:
+    """ "© Reuters", "© Getty Images": a photo agency's mark, not the page's."""
+    name = text.lstrip("©(cC) ").strip(" .").casefold()
+    return name in {a.casefold() for a in lexicon().raw["credits"]["photo_agencies"]}
+
+
+def _meta_line(
+    line: Line, meta: Meta, tz: zoneinfo.ZoneInfo, now: datetime | None, *, late: bool
+) -> bool:
+    """Credit, caption, masthead, source and date lines; True when the line was one.
+    ``late``: the line closes the paste, where "© X" is the page's mark."""
+    text = line.text
+    if late and text.startswith(("©", "(c)", "(C)")):
+        name = masthead_name(text)
+        if name:
+            line.kind = Kind.MASTHEAD
+            meta.mastheads.append(name)
+            return True
+    credit = credit_of(text, tz, now)
+    if credit is not None:
+        line.kind = Kind.CREDIT
+        meta.credit = meta.credit or credit.text
+        meta.credit_outlets.extend(domain_outlets(credit.text) or credit_outlet(credit.text))
+        if credit.when is not None and meta.published is None:
+            meta.published = credit.when
+        return True
+    if is_caption_label(text):
+        line.kind = Kind.CAPTION
+        return True
+    name = masthead_name(text)
+    if name:
+        line.kind = Kind.MASTHEAD
+        meta.mastheads.append(name)
+        return True
+    src = _SOURCE_LINE_RE.match(text) if len(text) <= CHROME_LINE_MAX else None
+    pr_src = _PR_SOURCE_RE.match(text)
+    if src is not None:
+        line.kind = Kind.SOURCE
+        _source_from_line(src["src"], meta)
+        return True
+    if pr_src is not None:
+        line.kind = Kind.SOURCE
+        meta.original_source = meta.original_source or pr_src["src"].strip()
+        return True
+    is_date, when = date_line(text, tz, now)
+    if not is_date and _BY_LINE_RE.match(text) and len(text) <= 120:
+        # "By Aibarshyn Akhmetkali in Nation on 5 December 2026": a byline with the date.
+        found = search_datetime(text, tz=tz, now=now)
+        is_date, when = (True, found.value) if found is not None else (False, None)
+    if is_date:
+        line.kind = Kind.DATE
+        meta.dates += 1
+        if when is not None:
+            if _UPDATED_RE.search(text):
+                meta.updated = meta.updated or when
+            else:
+                meta.published = meta.published or when
+        return True
+    return False
+
+
+_PHRASE_KINDS = {"label": Kind.READ_MORE, "line": Kind.CHROME, "content": Kind.CONTENT}
+
+
+@functools.lru_cache(maxsize=8192)
+def _phrase_kind(text: str) -> str:
+    """ "label" (a bare read-more label), "line" (chrome) or "content", by phrase alone; cached:
+    the same chrome lines come with every paste from a site."""
+    more = read_more_kind(text)
+    if more:
+        return more
+    return "line" if is_chrome(text) or is_marker(text) else "content"
+
+
+_AD_LABEL_RE = re.compile(r"^(?:реклама|advertisement|жарнама)\W*$", re.IGNORECASE)
+_MULTI_ABBR_RE = re.compile(r"^(?:\w{1,3}\.){2,}$")  # "п.п.", "т.д."
+_ABBREVIATIONS = frozenset({"г.", "гг.", "руб.", "млн.", "млрд.", "тыс.", "долл.", "трлн.", "ст."})
+
+
+def _swallowed(line: Line, label: Line, swallow_block: int) -> bool:
+    """A headline under a bare "Читайте также" label: short, and no sentence (one ending in an
+    abbreviation's period, "на 0,5 п.п.", only right under the label, in the same block)."""
+    text = line.text
+    if line.block != swallow_block or len(text) > TITLE_MAX or masthead_name(text):
+        return False
+    if not text.endswith(SENTENCE_END):
+        return True
+    last = text.split()[-1].casefold()
+    abbreviation = bool(_MULTI_ABBR_RE.match(last)) or last in _ABBREVIATIONS
+    return line.block == label.block and len(text) <= 100 and ". " not in text and abbreviation
+
+
+def classify(lines: list[Line], tz: zoneinfo.ZoneInfo, now: datetime | None) -> Meta:
+    meta = Meta()
+    # Headline lines still to drop under a bare "Читайте также:" label, and the block they are in:
+    # the label's own block when links follow it directly, else the next one.
+    swallow = 0
+    swallow_block = -1
+    label = lines[0] if lines else Line("", 0)
+    tag_block = -1  # the block after a bare "Теги" label: its short lines are tag links
+    seen_copy = False  # a sentence of copy came before
+    for i, line in enumerate(lines):
+        text = line.text
+        if not any(ch.isalnum() for ch in text):
+            line.kind = Kind.CHROME  # separators, bullets, emoji rows
+            continue
+        if _tags_or_swallow(line, meta):
+            continue
+        if _TAGS_LABEL_RE.match(text):
+            line.kind = Kind.CHROME
+            tag_block = lines[i + 1].block if i + 1 < len(lines) else -1
+            continue
+        if (
+            line.block == tag_block
+            and len(text) <= 60
+            and not text.endswith(SENTENCE_END)
+            and _phrase_kind(text) != "label"
+        ):
+            # Links to tag pages: chrome, not the article's tags (those come as "Теги: a, b").
+            line.kind = Kind.CHROME
+            continue
+        tag_block = -1
+        if swallow and _swallowed(line, label, swallow_block):
+            line.kind = Kind.CHROME
+            swallow -= 1
+            continue
+        swallow = 0
+        # "© X" closing the page is its mark; mid-copy it credits a photo ("© Reuters").
+        closing = i >= len(lines) - 3
+        late = closing or (i > len(lines) // 2 and "/" not in text and not _photo_mark(text))
+        if _meta_line(line, meta, tz, now, late=late):
+            continue
+        more = _phrase_kind(text)
+        if more == "label" and not seen_copy and _AD_LABEL_RE.match(text):
+            more = "line"  # "Advertisement" over the headline: nothing under it to swallow
+        line.kind = _PHRASE_KINDS[more]
+        seen_copy = seen_copy or (more == "content" and text.endswith(SENTENCE_END))
+        if more == "line" and is_link(text):
+            meta.credit_outlets.extend(domain_outlets(text))  # "p.dw.com/p/4xyz"
+        if more == "label" and i + 1 < len(lines):
+            swallow, swallow_block, label = 3, lines[i + 1].block, line
+    _mark_captions(lines)
+    return meta
+
+
+_CAPTION_MAX_WORDS = 12
+
+
+def _caption_like(line: Line) -> bool:
+    text = line.text
+    return (
+        line.kind is Kind.CONTENT
+        and len(text.split()) <= _CAPTION_MAX_WORDS
+        and not text.rstrip('»"”)').endswith((".", "!", "?", "…", ":"))
+    )
+
+
+def _mark_captions(lines: list[Line]) -> None:
+    """The site's caption beside its photo credit: a short line with no sentence end right
+    after the credit, or right before it when no headline line precedes it (a standfirst
+    follows the headline directly)."""
+    seen = 0  # content lines so far: the first is the headline, never a caption
+    for i, line in enumerate(lines):
+        if line.kind is not Kind.CREDIT:
+            seen += line.kind is Kind.CONTENT
+            continue
+        if seen and i + 1 < len(lines) and _caption_like(lines[i + 1]):
+            lines[i + 1].kind = Kind.CAPTION
+        before = lines[i - 1] if i >= 2 else None
+        if (
+            seen >= 2
+            and before
+            and _caption_like(before)
+            and lines[i - 2].kind is not Kind.CONTENT
+        ):
+            lines[i - 1].kind = Kind.CAPTION

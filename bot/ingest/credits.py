@@ -1,0 +1,189 @@
+"""Photo credits in their labelled, wire and slash-chain forms, split from the site's caption.
+
+``Фото: X``, ``Photo by X``, ``© X``, ``Image source, Getty Images`` carry a label;
+``... in Moscow, Dec 5, 2026. REUTERS/Name`` and ``(AP Photo/Name, File)`` end a caption;
+``Name / Agency / Scanpix`` stands alone. The caption describes the site's photo, not ours: the
+caller drops it with the credit line.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import zoneinfo
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.ingest.chrome import CHROME_LINE_MAX
+from bot.ingest.dates import search_datetime
+from bot.ingest.lexicon import alternation, lexicon
+from bot.ingest.names import nominative
+
+__all__ = ["Credit", "credit_of", "is_caption_label"]
+
+_CREDIT_TRIM = " \t,;|·•—–-()©"
+_PRESS_SERVICE_RE = re.compile(r"^пресс-служб\w*", re.IGNORECASE)
+_FROM_SITE_RE = re.compile(
+    r"^(?:с|со|из)\s+(?:официального\s+)?(?:сайта|страницы|аккаунта|telegram-канала)\s+", re.I
+)
+_GIVEN_BY_RE = re.compile(r"^предоставлен[оаы]?\s+", re.IGNORECASE)
+_SLASH_RE = re.compile(r"\s*/\s*")
+_FILE_HEAD_RE = re.compile(r"^(?:file|архив|pool)\s*[:：]\s*", re.IGNORECASE)
+_FILE_TAIL_RE = re.compile(r",\s*(?:file|архив|pool)\s*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Credit:
+    text: str  # the credit, without its label
+    when: datetime | None  # a date printed on the same line
+    caption: bool  # the line also carried the site's caption
+
+
+@functools.cache
+def _patterns() -> tuple[re.Pattern[str], ...]:
+    lex = lexicon()
+    labels = lex.credit_labels
+    label = re.compile(
+        rf"^\(?\s*(?:{labels})\s*(?:[:：—–,]|-\s|©)\s*(?P<credit>.+)$", re.IGNORECASE
+    )
+    phrase = re.compile(
+        r"^\(?\s*(?:фото\s+(?P<ru>(?:пресс-служб\w+|из\s|с\s|со\s|предоставлен\w*|автора|"
+        r"[A-ZА-ЯЁ«\"©]).+)|photo\s+(?:by|courtesy(?:\s+of)?)\s+(?P<en>.+)|"
+        r"courtesy\s+(?:of\s+)?(?P<courtesy>.+)|(?:©|\(c\))\s*(?P<copy>.+))$",
+        re.IGNORECASE,
+    )
+    # A caption sentence, then the labelled credit on the same line.
+    trailing = re.compile(
+        rf"^(?P<caption>.{{12,}}?[.!?…»\")])\s+\(?(?:{labels})\s*(?:[:：—–]|-\s|©)\s*"
+        rf"(?P<credit>[^.!?]{{2,80}}?)\)?\.?$",
+        re.IGNORECASE,
+    )
+    marks = alternation(lex.wire_marks)
+    wire = re.compile(
+        rf"(?:^|(?<=[\s(.]))\(?(?P<credit>(?:{marks})\s*/\s*[^/()\n]{{2,60}}?(?:\s*/\s*[^/()\n]"
+        rf"{{2,40}}?)?)\)?\.?\s*$"
+    )
+    # "... near Midland, Texas. Brandon Bell/Getty Images": the agency after the name.
+    word = r"(?:[A-ZА-ЯЁ][\w'’-]+|[A-ZА-ЯЁ]\.)"  # "Texas." ends a sentence, "J." is an initial
+    name = rf"{word}(?:\s+{word}){{0,3}}"
+    reverse = re.compile(
+        rf"(?:^|(?<=[\s(.]))\(?(?P<credit>{name}\s*/\s*(?:{marks})(?:\s*/\s*[^/()\n]{{2,40}})?)"
+        r"\)?\.?\s*$"
+    )
+    # "... container trafficImage: Marcus Brandt/dpa": a label glued to the caption (DW).
+    glued = re.compile(
+        r"^(?P<caption>.{12,}?)(?:(?-i:Image|Photo|Picture|Фото)\s*:|(?-i:Credit)\s*(?:\.{2,}|…|:))"
+        r"\s*(?P<credit>[^!?]{2,80})$"
+    )
+    # "Касым-Жомарт Токаев (фото: akorda.kz)": a labelled credit in brackets ends the caption.
+    in_brackets = re.compile(
+        rf"^(?P<caption>.{{12,}}?)\s*\((?:{labels})\s*(?:[:：—–]|-\s)\s*(?P<credit>[^()]{{2,80}})\)$",
+        re.IGNORECASE,
+    )
+    # "... on December 3 [Chalinee Thirasupa/Reuters]": a bracketed credit ends the caption.
+    bracket = re.compile(r"(?:^|\s)\[(?P<credit>[^\[\]/]{2,60}/[^\[\]]{2,60})\]\s*$")
+    return label, phrase, trailing, wire, bracket, reverse, glued, in_brackets
+
+
+def _clean(raw: str, tz: zoneinfo.ZoneInfo, now: datetime | None) -> tuple[str, datetime | None]:
+    """Credit text without the date/counter that sites print on the same line."""
+    credit = raw.strip()
+    when: datetime | None = None
+    m = search_datetime(credit, tz=tz, now=now)
+    if m is not None and m.start > 0:
+        when = m.value
+        credit = credit[: m.start]
+    credit = _FILE_TAIL_RE.sub("", _FILE_HEAD_RE.sub("", credit.strip(_CREDIT_TRIM)))
+    if credit.endswith(")") and "(" not in credit:
+        credit = credit[:-1]
+    # "Фото предоставлено пресс-службой акимата": the instrumental after "предоставлено".
+    credit = _FROM_SITE_RE.sub("", credit)  # "Фото с сайта akorda.kz"
+    given = _GIVEN_BY_RE.match(credit)
+    if given is not None:
+        credit = nominative(credit[given.end() :], "ablt")
+    # Genitive after "Фото": "Фото пресс-службы МВД" credits "пресс-служба МВД".
+    credit = _PRESS_SERVICE_RE.sub("пресс-служба", credit, count=1)
+    return credit.strip(_CREDIT_TRIM), when
+
+
+def _slash_chain(line: str) -> bool:
+    """``Name / Agency / Scanpix``: short capitalised parts, one of them a known photo mark."""
+    if len(line) > 90 or line.endswith((".", "!", "?")):
+        return False
+    parts = [p.strip() for p in _SLASH_RE.split(line)]
+    if not 2 <= len(parts) <= 4 or any(not p or len(p.split()) > 4 for p in parts):
+        return False
+    if not all(p[0].isupper() or p[0].isdigit() for p in parts):
+        return False
+    return any(_known_mark(p) for p in parts)
+
+
+@functools.cache
+def _marks() -> frozenset[str]:
+    lex = lexicon()
+    names = {*lex.wire_marks, *lex.aliases.values(), *lex.domains.values(), *lex.domains}
+    return frozenset(n.casefold() for n in names)
+
+
+@functools.cache
+def _photo_agencies() -> frozenset[str]:
+    return frozenset(a.casefold() for a in lexicon().raw["credits"]["photo_agencies"])
+
+
+def _known_mark(part: str) -> bool:
+    """A photo agency, wire or outlet name ("Scanpix", "Reuters", "Ведомости")."""
+    return part.casefold() in _marks()
+
+
+def is_caption_label(line: str) -> bool:
+    """``Image caption, ...`` / ``Подпись: ...``: the site's caption, dropped."""
+    return bool(lexicon().caption_label_re.match(line))
+
+
+def credit_of(line: str, tz: zoneinfo.ZoneInfo, now: datetime | None) -> Credit | None:
+    """The photo credit a line carries, or None."""
+    found = _raw_credit(line)
+    if found is None:
+        return None
+    raw, caption = found
+    text, when = _clean(raw, tz, now)
+    return Credit(text, when, caption=caption) if text else None
+
+
+@functools.lru_cache(maxsize=8192)
+def _raw_credit(line: str) -> tuple[str, bool] | None:
+    """(credit text before cleaning, whether a caption shares the line); cached, as the same
+    lines come with every paste from a site, and most lines are no credit at all."""
+    if len(line) > CHROME_LINE_MAX * 2 or line.endswith(("!", "?")):
+        return None
+    label, phrase, trailing, wire, bracket, reverse, glued, in_brackets = _patterns()
+    line = lexicon().credit_tails_re.sub("", line)
+    short = len(line) <= CHROME_LINE_MAX
+    m = label.match(line) if short else None
+    if m is not None:
+        return m["credit"], False
+    m = phrase.match(line) if short else None
+    if m is not None:
+        if m["copy"] and lexicon().copyright_re.match(line) and _is_footer(line):
+            return None
+        return (m["ru"] or m["en"] or m["courtesy"] or m["copy"] or ""), False
+    if _slash_chain(line):
+        return line.strip(), False
+    if line.strip().casefold() in _photo_agencies():
+        return line.strip(), False  # "Shutterstock" alone under the headline
+    m = wire.search(line) or bracket.search(line) or reverse.search(line)
+    if m is not None:
+        return m["credit"], m.start() > 0
+    m = trailing.match(line) or glued.match(line) or in_brackets.match(line)
+    return (m["credit"], True) if m is not None else None
+
+
+_FOOTER_RE = re.compile(
+    r"все\s+права|all\s+rights|барлық\s+құқық|при\s+(?:полном|частичном|использовании|"
+    r"копировании|цитировании)|(?:19|20)[0-9]{2}",
+    re.IGNORECASE,
+)
+
+
+def _is_footer(line: str) -> bool:
+    return bool(_FOOTER_RE.search(line))

@@ -1,0 +1,101 @@
+"""Wire datelines and agency marks at the head of a paragraph: attribution, not body text.
+
+``МОСКВА, 5 декабря. /ТАСС/.``, ``АСТАНА. КАЗИНФОРМ —``, ``Астана. 5 декабря. INTERFAX.KZ —``,
+``МОСКВА, 5 дек — РИА Новости.``, ``LONDON, Dec 5 (Reuters) -``, ``NAIROBI, Kenya (AP) —``,
+``/Корр. КазТАГ/``: :func:`dateline` says how long the mark is, whose it is and when.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from bot.ingest.lexicon import alternation, lexicon
+
+__all__ = ["Dateline", "canonical_agency", "dateline"]
+
+_DASH = r"(?:--|[-–—])"
+_RU_DATE = r"[0-9]{1,2}\s+[а-яёәғқңөұүһі]{3,9}\.?(?:\s+[0-9]{4}(?:\s*(?:г\.|года?))?)?"
+_EN_DATE = r"(?:[A-Z][a-z]{2,8}\.?\s+[0-9]{1,2}|[0-9]{1,2}\s+[A-Z][a-z]{2,8}\.?)(?:,?\s+[0-9]{4})?"
+_DATE = rf"(?:{_RU_DATE}|{_EN_DATE})"
+_CAPS_MARK = r"[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ][A-ZА-ЯЁӘҒҚҢӨҰҮҺІ0-9.-]{1,30}(?:\s[A-ZА-ЯЁ][A-ZА-ЯЁ.-]{1,20})?"
+
+
+@dataclass(frozen=True, slots=True)
+class Dateline:
+    length: int  # characters of the paragraph the mark takes, separator included
+    agency: str  # the agency's normal name ("" when the mark names none)
+    when: str  # the date text of the mark ("" when it has none)
+
+
+@functools.cache
+def _patterns() -> tuple[re.Pattern[str], ...]:
+    raw = lexicon().raw["dateline"]
+    caps, title = raw["city_caps_re"], raw["city_title_re"]
+    city = rf"(?:{caps}|{title})"
+    corr = raw["correspondent_re"]
+    # Marks in their own spelling ("КазТАГ", "Kazinform") besides ALL-CAPS ones.
+    known = alternation({*raw["marks"].values(), *raw["marks"].keys()})
+    # "ҚазАқпарат", "КазТАГ": one word with two capitals, the way agencies write themselves.
+    camel = r"[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ][a-zа-яёәғқңөұүһі]*[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ][\wәғқңөұүһі.-]*"
+    mark = rf"(?:{known}|{_CAPS_MARK}|{camel})"
+    return (
+        # LONDON, Dec 5 (Reuters) -   NAIROBI, Kenya (AP) —   NEW YORK, Nov. 14 /PRNewswire/ --
+        re.compile(
+            rf"^{city}(?:,\s*(?P<when>[^()/\n]{{1,40}}?))?\s*(?:\((?P<agency>[^()\n]{{2,40}})\)|"
+            rf"/(?P<agency2>[^/\n]{{2,40}})/)\s*{_DASH}\s*"
+        ),
+        # МОСКВА, 5 декабря. /ТАСС/.   МОСКВА, 5 дек — РИА Новости.
+        re.compile(
+            rf"^{city},\s*(?P<when>{_DATE})\s*(?:{_DASH}\s*(?P<agency>[^.\n]{{2,40}}?)\.(?!\w)|"
+            rf"[.,]?\s*/(?P<agency2>[^/\n]{{2,30}})/\.?)\s*(?:{_DASH}\s*)?"
+        ),
+        # Астана. 5 декабря. /Корр. КазТАГ/ –   /Корр. КазТАГ/ -
+        re.compile(
+            rf"^(?:{city}[.,]\s*(?:(?P<when>{_DATE})[.,]?\s*)?)?{corr}\s*(?:{_DASH}\s*)?",
+            re.IGNORECASE,
+        ),
+        # АСТАНА. КАЗИНФОРМ —   Астана. 5 декабря. INTERFAX.KZ —
+        re.compile(
+            rf"^{city}[.,]\s*(?:(?P<when>{_DATE})[.,]?\s*)?(?P<agency>{mark})\s*{_DASH}\s*"
+        ),
+        # (Reuters) - ...
+        re.compile(rf"^\((?P<agency>[A-Z][A-Za-z. ]{{1,20}})\)\s*{_DASH}\s*"),
+        # ASTANA – ... : a city mark with no agency, stripped all the same.
+        re.compile(r"^(?P<city>[A-ZА-ЯЁ]{3,}(?:[ -][A-ZА-ЯЁ]{2,})?)\s+[–—]\s+"),
+    )
+
+
+def canonical_agency(raw: str) -> str:
+    """The agency's normal name: ``KAZINFORM`` -> ``Kazinform``; unknown marks as written."""
+    text = " ".join(raw.strip(" .,/").split())
+    text = re.sub(r"^(?:корр\.?|корреспондент|собкор|спецкор)\s+", "", text, flags=re.I)
+    lex = lexicon()
+    known = lex.marks.get(text.casefold()) or lex.aliases.get(text.casefold())
+    if known:
+        return known
+    # "/Корр. ТАСС Иван Петров/": the agency, then its correspondent's name.
+    first = text.split()[0].casefold() if text.split() else ""
+    return lex.marks.get(first) or lex.aliases.get(first) or text
+
+
+def dateline(para: str) -> Dateline | None:
+    """The wire mark that opens ``para``, or None."""
+    if len(para) < 8:
+        return None
+    for rx in _patterns():
+        m = rx.match(para)
+        if m is None:
+            continue
+        groups = m.groupdict()
+        agency = (groups.get("agency") or groups.get("agency2") or "").strip()
+        if groups.get("city"):
+            agency = ""
+        elif not agency or not any(ch.isalpha() for ch in agency):
+            continue
+        rest = para[m.end() :]
+        if not rest or not (rest[0].isupper() or rest[0].isdigit() or rest[0] in '«"“('):
+            continue  # the mark must open a sentence
+        return Dateline(m.end(), canonical_agency(agency), (groups.get("when") or "").strip())
+    return None

@@ -1,0 +1,121 @@
+"""Lines that name the outlet of the page: mastheads, copyright lines, subscribe appeals,
+role lines, a known outlet's name alone, a site written as its domain, credits and links."""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from bot.ingest.chrome import CHROME_LINE_MAX
+from bot.ingest.language import has_letter
+from bot.ingest.lexicon import lexicon
+from bot.ingest.names import canonical_outlet, nominative
+
+__all__ = ["credit_outlet", "domain_outlets", "masthead_name"]
+
+_DOMAIN_IN_RE = re.compile(
+    r"(?<![\w@.])(?:https?://)?(?:www\.)?(?P<host>(?:[\w-]+\.)+(?:kz|ru|com|org|net|media|io|uk|news))"
+    r"(?![\w.-]*@)\b",
+    re.IGNORECASE,
+)
+_KK_GENITIVE_RE = re.compile(r"-?(?:ның|нің|дың|дің|тың|тің)$")
+_KK_TYPE_RE = re.compile(
+    r"\s+(?:газеті|газетінің|сайты|сайтының|агенттігі|агенттігінің|порталы|порталының|арнасы)$"
+)
+
+
+@functools.lru_cache(maxsize=8192)
+def masthead_name(line: str) -> str:
+    """The outlet a masthead line names: "© ТАСС", "Читайте РБК в Telegram", "Газета
+    "Коммерсантъ" №226", "... в Telegram-канале «Известий»", "Support the Guardian"."""
+    if len(line) > CHROME_LINE_MAX:
+        return ""
+    lex = lexicon()
+    m = lex.copyright_re.match(line) or lex.read_us_re.match(line)
+    if m is None:
+        # A channel named in a sentence is copy; only an appeal to subscribe is a masthead.
+        appeal = lex.subscribe_re.match(line) is not None
+        res = [rx for i, rx in enumerate(lex.other_masthead_res) if i != 1 or appeal]
+        m = next((r for r in (rx.search(line) for rx in res) if r), None)
+    by_outlet = _BY_OUTLET_RE.match(line)  # "By Euronews with AP": the outlet signs the copy
+    if m is None and by_outlet is not None:
+        return canonical_outlet(by_outlet["name"])
+    if m is None:
+        # A line that is just a known outlet's name: "Русская служба Би-би-си" under a byline.
+        bare = line.strip(" .«»")
+        known = bare.casefold() in lex.aliases or bare.casefold() in _outlet_names()
+        if known and len(line.split()) <= 5:
+            return canonical_outlet(bare)
+        # "ФОНТАНКА.ру" alone: the site's name written as its domain.
+        return _domain_name(bare) if _SITE_NAME_RE.fullmatch(bare) else ""
+    raw = (m.groupdict().get("name") or m.groupdict().get("kkname") or "").strip()
+    name = _KK_GENITIVE_RE.sub("", _KK_TYPE_RE.sub("", raw.strip(' «»"“”.,')).strip(' «»"“”'))
+    if raw.startswith(("«", '"')) and "канале" in line.casefold():
+        name = nominative(name, "gent")  # "в Telegram-канале «Известий»"
+    elif raw.startswith(("«", '"')) and lex.subscribe_re.match(line):
+        name = nominative(name, "accs")  # "Подписывайтесь на «Газету.Ru»"
+    low = name.casefold()
+    if not has_letter(name) or any(w in low for w in lex.not_names) or len(name.split()) > 5:
+        return ""
+    return canonical_outlet(name)
+
+
+_SITE_NAME_RE = re.compile(
+    r"[A-Za-zА-Яа-яЁё][\w-]{1,30}\.(?:ru|ру|kz|қаз|com|org|net|media|info|uz|kg|by|ua)", re.I
+)
+
+
+@functools.cache
+def _outlet_names() -> frozenset[str]:
+    """Every known outlet's name and domain, folded."""
+    lex = lexicon()
+    return frozenset({*lex.domains, *(v.casefold() for v in lex.domains.values())})
+
+
+_BY_OUTLET_RE = re.compile(
+    r"^By\s+(?P<name>[A-Z][\w.-]*(?:\s[A-Z][\w.-]*)?)\s+(?:with|and)\s+(?:AP|AFP|Reuters|EFE|"
+    r"dpa|agencies|wires)$"
+)
+
+
+def _domain_name(name: str) -> str:
+    """A site's name as written, an ALL-CAPS name part in title case ("ФОНТАНКА.ру")."""
+    known = canonical_outlet(name)
+    if known != name:
+        return known
+    head, dot, tail = name.partition(".")
+    # "ФОНТАНКА.ру" and "inbusiness.kz" are written "Фонтанка.ру" and "Inbusiness.kz".
+    return (head.capitalize() if head.isupper() or head.islower() else head) + dot + tail
+
+
+def credit_outlet(text: str) -> list[str]:
+    """The outlet a credit names: a known outlet that is no photo agency ("Хабар 24"), or a
+    site written as its domain ("Михаил Огнев / «Фонтанка.ру»")."""
+    lex = lexicon()
+    key = text.strip().casefold()
+    agencies = {a.casefold() for a in lex.raw["credits"]["photo_agencies"]}
+    if key not in agencies and key in lex.aliases:
+        return [canonical_outlet(text)]
+    parts = [p.strip(' «»"') for p in re.split(r"[/,]", text)]
+    names = {*lex.aliases, *_outlet_names()}
+    known = [
+        canonical_outlet(p)
+        for p in parts
+        if p.casefold() not in agencies and p.casefold() in names
+    ]
+    # "Kenny Holston/The New York Times": the photographer of the page's own outlet.
+    return known or [_domain_name(p) for p in parts if _SITE_NAME_RE.fullmatch(p)]
+
+
+def domain_outlets(text: str) -> list[str]:
+    """Known outlets whose domain a line mentions ("tengrinews.kz", "https://www.rbc.ru/...")."""
+    domains = lexicon().domains
+    out: list[str] = []
+    for m in _DOMAIN_IN_RE.finditer(text):
+        labels = m["host"].casefold().split(".")
+        # "p.dw.com" -> "dw.com": subdomains of a known outlet are the outlet.
+        hosts = [".".join(labels[i:]) for i in range(len(labels) - 1)]
+        known = next((domains[h] for h in hosts if h in domains), "")
+        if known:
+            out.append(known)
+    return out

@@ -1,0 +1,128 @@
+"""Chrome by shape and position, for sites whose labels the lexicon does not know.
+
+Lines are scored the way a reader skims a page: menus and tag lists are short, carry no
+sentence punctuation, cluster before the headline or after the last paragraph, and repeat.
+Only such lines go: a line that reads as a sentence is never dropped here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from bot.ingest.classify import Kind, Line
+from bot.ingest.language import fold
+
+__all__ = ["drop_structural_chrome"]
+
+_SENTENCE_END_RE = re.compile(r"[.!?…;:][»\"”)’']*$")
+_SHORT = 40  # characters of a menu item or a tag
+
+
+def _sentence(text: str) -> bool:
+    """Reads as a sentence: ends with its punctuation (a short question is a widget's title,
+    "Что это было?"), or is long enough to be prose anyway."""
+    if len(text) >= 120 and len(text.split()) >= 15:
+        return True
+    if _SENTENCE_END_RE.search(text) is None:
+        return False
+    return not (text.rstrip("»\"”)’'").endswith("?") and len(text.split()) <= 5)
+
+
+def _short(text: str) -> bool:
+    return len(text) <= _SHORT and len(text.split()) <= 4 and not _sentence(text)
+
+
+_NAME_WORD_RE = re.compile(r"^[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ][\w'’.-]*$")
+_ROLE_RE = re.compile(
+    r"\b(?:correspondent|editor|reporter|writer|columnist|корреспондент|редактор|обозреватель|"
+    r"журналист|тілші|шолушы)\b",
+    re.IGNORECASE,
+)
+
+
+def _byline_like(text: str, *, strict: bool = False) -> bool:
+    """A person's name ("Claire Marshall", "Гүлнар ЖАҚЫП") or a role line ("Fiona Harvey
+    Environment editor"): the byline block between the headline and the copy."""
+    words = text.split()
+    if _sentence(text) or any(ch.isdigit() for ch in text):
+        return False
+    if 2 <= len(words) <= 3 and all(_NAME_WORD_RE.match(w) for w in words):
+        return True
+    if not strict and len(words) <= 4 and len(text) <= 40:
+        # "London", "CNN", "ҚР Төтенше жағдайлар министрлігі": a split dateline, a place or
+        # an author's tag under the headline (a standfirst runs longer).
+        return True
+    return len(words) <= 6 and _ROLE_RE.search(text) is not None
+
+
+def _drop_header_bylines(content: list[Line]) -> None:
+    """Byline lines after the headline, before the first sentence of copy."""
+    past_standfirst = False
+    for pos, ln in enumerate(content[1:], 1):
+        # A standfirst may sit between the headline and the byline: look past it, for names
+        # and roles only ("Tom Clarke", "Science editor").
+        if _sentence(ln.text):
+            if pos > 1 or len(ln.text) > 300 or ln.text.endswith(":"):
+                break
+            past_standfirst = True
+            continue
+        if _byline_like(ln.text, strict=past_standfirst):
+            ln.kind = Kind.CHROME
+
+
+def _drop_nav_tail(lines: list[Line]) -> None:
+    """ "News / UK / Home News / <headline>": a one- or two-word line that ends a cluster of
+    navigation chrome at the top of the paste is navigation too, when a headline follows."""
+    i = 0
+    while i < len(lines) and lines[i].kind is not Kind.CONTENT:
+        i += 1
+    if i == 0 or i + 1 >= len(lines):
+        return
+    first = lines[i]
+    nxt = next((ln for ln in lines[i + 1 :] if ln.kind is Kind.CONTENT), None)
+    if (
+        _short(first.text)
+        and len(first.text.split()) <= 2
+        and lines[i - 1].kind is not Kind.CONTENT
+        and nxt is not None
+        and not _sentence(nxt.text)
+        and len(nxt.text.split()) >= 4
+    ):
+        first.kind = Kind.CHROME
+
+
+def drop_structural_chrome(lines: list[Line]) -> None:
+    """Mark as chrome the content lines that only chrome's shape and place explain."""
+    content = [ln for ln in lines if ln.kind is Kind.CONTENT]
+    if len(content) < 3:
+        return
+    # Short lines repeated in the paste: menus and widgets printed twice.
+    counts = Counter(fold(ln.text) for ln in content if _short(ln.text))
+    for ln in content:
+        if _short(ln.text) and counts[fold(ln.text)] > 1:
+            ln.kind = Kind.CHROME
+    content = [ln for ln in lines if ln.kind is Kind.CONTENT]
+    _drop_header_bylines(content)
+    content = [ln for ln in lines if ln.kind is Kind.CONTENT]
+    # The head: two or more short lines before the first longer one are navigation.
+    head = 0
+    while head < len(content) and _short(content[head].text):
+        head += 1
+    if head >= 2 and head < len(content):
+        # The last short line over the first paragraph is the headline ("Басты жаңалықтар /
+        # Шымкентте жаңа мектеп ашылды / <copy>"), unless a headline-like line follows.
+        keep_last = _sentence(content[head].text)
+        for ln in content[: head - 1 if keep_last else head]:
+            ln.kind = Kind.CHROME
+    _drop_nav_tail(lines)
+    # The tail: after the last sentence, lines without sentence punctuation are links, tags and
+    # widgets (a real paragraph ends with its punctuation).
+    last = max((i for i, ln in enumerate(content) if _sentence(ln.text)), default=-1)
+    # A sentence ending with a colon announces a list: what follows it is copy.
+    if last >= 1 and not content[last].text.rstrip().endswith(":"):
+        tail = content[last + 1 :]
+        if all(len(ln.text) <= 200 for ln in tail):
+            for ln in tail:
+                if ": " not in ln.text:  # "Media contact: ..." is labelled copy
+                    ln.kind = Kind.CHROME
