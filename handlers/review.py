@@ -36,6 +36,9 @@ _CHANNEL_REF = re.compile(r"^(@[A-Za-z][A-Za-z0-9_]{3,}|-100\d+)$")
 _OFF = ("off", "нет", "-")
 # A card's decisions are for an article in review.
 _PENDING = (ArticleStatus.PENDING,)
+# The longest rejection reason kept: it is quoted in the author's notice, on the review card
+# and in the history, so a pasted essay must not crowd those out.
+REASON_MAX = 1000
 
 
 class ReviewInput(StatesGroup):
@@ -120,7 +123,7 @@ async def _reject(message: Message, desk: Desk, article_id: int, raw: str) -> No
         article_id,
         actor_id=user.id,
         actor_name=user.full_name,
-        reason=reason[:1000],
+        reason=reason[:REASON_MAX],
         signed=signed,
     )
     await _answer_result(
