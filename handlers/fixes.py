@@ -7,7 +7,7 @@ date has its own prompt here because the edit fields have no date.
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
 from aiogram.filters import CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -18,12 +18,12 @@ from bot.callbacks import FixAction
 from bot.config import Settings
 from bot.domain import Article
 from bot.ingest.dates import find_datetime
-from bot.newsroom import Newsroom
 from bot.roles import HasRole, Role
 from bot.texts import echo, quote
 from bot.timeparse import format_local
 from bot.views import commands
-from bot.workflow import fixes
+from bot.workflow import drafts, fixes
+from bot.workflow.ports import Desk
 from bot.workflow.results import Outcome, Result
 from handlers.common import ARTICLE, ArticleArg, LoadArticle, chat_of, may_change, parse_id
 
@@ -56,7 +56,7 @@ async def on_pick(
     query: CallbackQuery,
     callback_data: FixAction,
     article: Article,
-    newsroom: Newsroom,
+    desk: Desk,
     role: Role,
     settings: Settings,
 ) -> None:
@@ -64,29 +64,29 @@ async def on_pick(
         return
     index = parse_id(callback_data.arg)
     result = await fixes.pick_source(
-        newsroom, article, -1 if index is None else index, actor_id=query.from_user.id
+        desk, article, -1 if index is None else index, actor_id=query.from_user.id
     )
     name = result.article.content.source_name if result.article else ""
     await _answer(query, result, _("Source: {name}.").format(name=name))
 
 
 async def on_default(
-    query: CallbackQuery, article: Article, newsroom: Newsroom, role: Role, settings: Settings
+    query: CallbackQuery, article: Article, desk: Desk, role: Role, settings: Settings
 ) -> None:
     if not await _allowed(query, article, role, settings):
         return
-    result = await fixes.use_default(newsroom, article, actor_id=query.from_user.id)
+    result = await fixes.use_default(desk, article, actor_id=query.from_user.id)
     name = result.article.content.source_name if result.article else ""
     await _answer(query, result, _("Source: {name}.").format(name=name))
 
 
 async def on_now(
-    query: CallbackQuery, article: Article, newsroom: Newsroom, role: Role, settings: Settings
+    query: CallbackQuery, article: Article, desk: Desk, role: Role, settings: Settings
 ) -> None:
     if not await _allowed(query, article, role, settings):
         return
-    when = newsroom.clock.now()
-    result = await fixes.set_date(newsroom, article, when, actor_id=query.from_user.id)
+    when = desk.clock.now()
+    result = await fixes.set_date(desk, article, when, actor_id=query.from_user.id)
     await _answer(query, result, _("Date: {when}.").format(when=format_local(when, settings.tz)))
 
 
@@ -94,20 +94,20 @@ async def on_keep(
     query: CallbackQuery,
     callback_data: FixAction,
     article: Article,
-    newsroom: Newsroom,
+    desk: Desk,
     role: Role,
     settings: Settings,
 ) -> None:
     if not await _allowed(query, article, role, settings):
         return
-    result = await fixes.keep(newsroom, article, callback_data.arg, actor_id=query.from_user.id)
+    result = await fixes.keep(desk, article, callback_data.arg, actor_id=query.from_user.id)
     await _answer(query, result, _("Noted."))
 
 
 async def on_date(
     query: CallbackQuery,
     article: Article,
-    newsroom: Newsroom,
+    bot: Bot,
     role: Role,
     settings: Settings,
     state: FSMContext,
@@ -117,7 +117,7 @@ async def on_date(
         return
     await query.answer()
     # The prompt first: a lost prompt must not turn the next message into a date.
-    await newsroom.bot.send_message(
+    await bot.send_message(
         chat_of(query),
         _(
             "Send the date of the original publication for #{id}, e.g. 05.12.2026 14:05, "
@@ -129,16 +129,16 @@ async def on_date(
 
 
 async def on_date_value(
-    message: Message, state: FSMContext, newsroom: Newsroom, settings: Settings
+    message: Message, state: FSMContext, desk: Desk, settings: Settings
 ) -> None:
     assert message.text is not None and message.from_user is not None
     data = await state.get_data()
-    article = await newsroom.get(int(data["article_id"]))
+    article = await drafts.get_live(desk.db, int(data["article_id"]))
     if article is None:
         await state.clear()
         await message.answer(_("That draft no longer exists."))
         return
-    when = find_datetime(message.text, tz=settings.tz, now=newsroom.clock.now())
+    when = find_datetime(message.text, tz=settings.tz, now=desk.clock.now())
     if when is None:
         await message.answer(
             _("I can't read “{value}” as a date: try 05.12.2026 14:05, or /cancel.").format(
@@ -147,7 +147,7 @@ async def on_date_value(
         )
         return
     await state.clear()
-    result = await fixes.set_date(newsroom, article, when, actor_id=message.from_user.id)
+    result = await fixes.set_date(desk, article, when, actor_id=message.from_user.id)
     if result.outcome is not Outcome.OK:
         await message.answer(_("That draft no longer exists."))
         return
@@ -160,12 +160,12 @@ async def on_date_other(message: Message) -> None:
     await message.answer(_("Send the date as text, or /cancel."))
 
 
-async def cmd_mysource(message: Message, command: CommandObject, newsroom: Newsroom) -> None:
+async def cmd_mysource(message: Message, command: CommandObject, desk: Desk) -> None:
     """/mysource shows the editor's default source, /mysource NAME sets it, /mysource - clears."""
     assert message.from_user is not None
     name = " ".join((command.args or "").split())
     if not name:
-        current = await fixes.my_source(newsroom.db, message.from_user.id)
+        current = await fixes.my_source(desk.db, message.from_user.id)
         await message.answer(
             _("Your default source: {name}.").format(name=quote(current))
             if current
@@ -177,7 +177,7 @@ async def cmd_mysource(message: Message, command: CommandObject, newsroom: Newsr
         return
     cleared = name.lower() in _CLEAR
     await fixes.set_my_source(
-        newsroom.db, message.from_user.id, "" if cleared else name, now=newsroom.clock.now()
+        desk.db, message.from_user.id, "" if cleared else name, now=desk.clock.now()
     )
     await message.answer(
         _("Your default source is cleared.")

@@ -192,7 +192,7 @@ async def test_no_source_offers_a_default_set_later_and_typing_the_source(desk: 
 async def test_no_date_now_and_a_typed_date(desk: Desk) -> None:
     article_id, header = await desk.paste(NO_SOURCE)
     assert "No publication date" in header.visible
-    before = desk.sb.bot_app.newsroom.clock.now()
+    before = desk.sb.bot_app.desk.clock.now()
     await pressed(desk, article_id, f"f:now:{article_id}:")
     await desk.until(lambda: "No publication date" not in header_text(desk, article_id))
     now_fixed = await desk.article(article_id)
