@@ -24,7 +24,7 @@ from bot.ingest.fetch import FetchError
 from bot.ingest.report import ParseReport
 from bot.ingest.text import parse_article_report
 from bot.ingest.web import import_url
-from bot.limits import ALBUM_MAX
+from bot.limits import ALBUM_MAX, MAX_PHOTO_BYTES_UPLOAD
 from bot.presenters.cards import Cards
 from bot.roles import HasRole, Role
 from bot.texts import echo
@@ -37,8 +37,6 @@ from handlers.common import formatting_of, may_publish, photo_of
 _BARE_URL = r"^\s*https?://\S+\s*$"
 # Albums arrive as one update per photo: remember which draft a media group feeds.
 _ALBUM_CACHE_SIZE = 256
-# Telegram's limit for a photo a bot may send.
-_PHOTO_LIMIT = 10_000_000
 
 
 class Albums:
@@ -267,7 +265,7 @@ async def on_photo(
 ) -> None:
     photo = photo_of(message)
     assert photo is not None
-    if photo.file_size > _PHOTO_LIMIT:
+    if photo.file_size > MAX_PHOTO_BYTES_UPLOAD:
         await message.answer(_("This photo is larger than Telegram allows (10 MB)."))
         return
     group = message.media_group_id
