@@ -320,13 +320,14 @@ async def _place_photo(
         ):
             # Any item of an album may carry the caption, not only the first: the draft the
             # earlier items made takes its text.
-            parsed = parse_message(message, settings, desk)
+            parsed, report = parse_message_report(message, settings, desk)
             await drafts.update_content(
                 desk,
                 article,
                 replace(parsed, photos=(*article.content.photos, photo)[:ALBUM_MAX]),
                 actor_id=message.from_user.id,
                 action="photo",
+                report=report,
             )
             return
     elif message.reply_to_message is not None:

@@ -253,3 +253,16 @@ async def test_the_doubts_speak_the_editors_language(tmp_path: Path) -> None:
         assert "🕒 Сейчас" in labels and "✏️ Ввести источник" in labels
         [answer] = await ru.say(EDITOR_ID, "/mysource Vlast.kz")
         assert "Теперь ваш источник по умолчанию" in answer.visible
+
+
+async def test_an_albums_caption_on_a_later_item_brings_its_doubts(desk: Desk) -> None:
+    """The draft made by a caption-less first photo takes the caption's text and its doubts."""
+    desk.tg.send_photo(EDITOR_ID, media_group_id="album-doubts")
+    desk.tg.send_photo(EDITOR_ID, caption=TWO_OUTLETS, media_group_id="album-doubts")
+    await desk.tg.wait_until_updates_consumed()
+    await desk.settle()
+    stored = await desk.article(1)
+    assert stored.content.source_name == "Tengrinews.kz"
+    assert stored.doubts.warnings == ("source_candidates", "no_date")
+    assert stored.doubts.source_candidates == ("Tengrinews.kz", "Kazinform")
+    await desk.until(lambda: "several outlets" in header_text(desk, 1))

@@ -62,6 +62,23 @@ def with_default(
     )
 
 
+async def parsed(
+    uow: UnitOfWork, content: ArticleContent, report: ParseReport, author_id: int
+) -> tuple[ArticleContent, Doubts, dict[str, object]]:
+    """A fresh parse's content and doubts (the default source taken when the copy names none),
+    and what the audit entry says of them."""
+    doubts = from_report(report)
+    details: dict[str, object] = {}
+    if ParseWarning.NO_SOURCE in doubts.warnings:
+        default = await default_source(uow, author_id)
+        content, doubts = with_default(content, doubts, default)
+        if default is not None:
+            details = {"default_source": default.name, "default_from": default.origin}
+    if doubts:
+        details["doubts"] = list(doubts.warnings)
+    return content, doubts, details
+
+
 def edited_field(action: str) -> str:
     """``"edit:source"`` -> ``"source"``; the fixes' own actions (``"fix:date"``) likewise."""
     return action.split(":", 1)[1] if action.startswith(("edit:", "fix:")) else ""

@@ -9,8 +9,8 @@ from difflib import SequenceMatcher
 
 from bot.compose import ALBUM_MAX, Problem, check, compose
 from bot.config import Settings
-from bot.domain import Article, ArticleContent, ArticleStatus, Channel, Photo, Post
-from bot.ingest.report import ParseReport, ParseWarning
+from bot.domain import Article, ArticleContent, ArticleStatus, Channel, Doubts, Photo, Post
+from bot.ingest.report import ParseReport
 from bot.templates import template_for
 from bot.workflow import doubts as doubting
 from bot.workflow.audit import record
@@ -52,14 +52,11 @@ async def create_draft(
     that names no source takes the editor's (else the default channel's) default source.
     """
     now = desk.clock.now()
-    doubts = doubting.from_report(report) if report is not None else None
     async with desk.db.transaction() as uow:
+        doubts: Doubts | None = None
         details: dict[str, object] = {}
-        if doubts is not None and ParseWarning.NO_SOURCE in doubts.warnings:
-            default = await doubting.default_source(uow, author_id)
-            content, doubts = doubting.with_default(content, doubts, default)
-            if default is not None:
-                details = {"default_source": default.name, "default_from": default.origin}
+        if report is not None:
+            content, doubts, details = await doubting.parsed(uow, content, report, author_id)
         article = await uow.articles.create(
             content,
             author_id=author_id,
@@ -68,8 +65,6 @@ async def create_draft(
             author_language=language,
             doubts=doubts,
         )
-        if doubts:
-            details["doubts"] = list(doubts.warnings)
         await record(
             uow,
             "created",
@@ -139,17 +134,29 @@ async def update_content(
     action: str,
     updated_mark: bool = False,
     details: dict[str, object] | None = None,
+    report: ParseReport | None = None,
 ) -> Article | None:
     """Replace the content; a published article's channel posts are corrected too.
 
-    ``details``: more for the audit entry (what a one-tap fix chose, and why)."""
+    ``details``: more for the audit entry (what a one-tap fix chose, and why); ``report``:
+    the content is a fresh parse (an album's caption), whose doubts replace the draft's."""
     now = desk.clock.now()
     async with desk.db.transaction() as uow:
+        fresh = None
+        if report is not None:
+            content, fresh, parse_details = await doubting.parsed(
+                uow, content, report, article.author_id
+            )
+            details = {**parse_details, **(details or {})}
         updated = await uow.articles.update_content(article.id, content, now=now)
         if updated is None:
             return None
         # Issue 13: editing a field the parser was unsure of settles that doubt.
-        settled = doubting.settle(updated.doubts, article.content, content, action)
+        settled = (
+            fresh
+            if fresh is not None
+            else doubting.settle(updated.doubts, article.content, content, action)
+        )
         if settled != updated.doubts:
             await uow.articles.set_doubts(article.id, settled)
             updated = replace(updated, doubts=settled)
