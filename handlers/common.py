@@ -22,8 +22,10 @@ from aiogram import BaseMiddleware
 from aiogram.dispatcher.flags import get_flag
 from aiogram.filters import CommandObject
 from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, MessageEntity, TelegramObject
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import lazy_gettext as __
 from babel.support import LazyProxy
 
 from bot.config import Settings
@@ -65,13 +67,20 @@ class ArticleArg:
     ``words``: how many words the command needs after N;
     ``bad_id``: the answer when the words are there but N is malformed (None: ``usage``);
     ``statuses``: the states the article must be in, else "can't do that in its current state"
-    (checked before the handler asks a question whose answer could not be used).
+    (checked before the handler asks a question whose answer could not be used);
+    ``change``: the handler changes the article, so the sender must be allowed to now
+    (``may_change``), else "you may not do this";
+    ``from_state``: the message answers a prompt: N is the ``article_id`` the prompt kept in
+    the FSM state, loaded and checked afresh (the article may have been approved or deleted
+    since the button), and the state is cleared when the article is refused.
     """
 
     usage: LazyProxy | None = None
     words: int = 0
     bad_id: LazyProxy | None = None
     statuses: tuple[ArticleStatus, ...] | None = None
+    change: bool = False
+    from_state: bool = False
 
     def usage_text(self) -> str:
         return str(self.usage) if self.usage else _("Give the article number, e.g. /show 12")
@@ -92,7 +101,9 @@ class LoadArticle(BaseMiddleware):
         spec: ArticleArg | None = get_flag(data, ARTICLE)
         if spec is None:
             return await handler(event, data)
-        if isinstance(event, Message):
+        if isinstance(event, Message) and spec.from_state:
+            loaded = await _for_answer(event, data, spec)
+        elif isinstance(event, Message):
             loaded = await _for_command(event, data, spec)
         elif isinstance(event, CallbackQuery):
             loaded = await _for_button(event, data, spec)
@@ -119,6 +130,17 @@ def _in_state(result: Result, spec: ArticleArg) -> Result:
     return result
 
 
+def _may_not(result: Result, spec: ArticleArg, data: dict[str, Any]) -> bool:
+    """Whether a changing handler's sender may not change the loaded article now."""
+    if not spec.change or result.outcome is not Outcome.OK or result.article is None:
+        return False
+    desk: Desk = data["desk"]
+    return not may_change(result.article, data.get("role", Role.STRANGER), desk.settings)
+
+
+_MAY_NOT = __("Sorry, you may not do this.")
+
+
 async def _for_command(
     message: Message, data: dict[str, Any], spec: ArticleArg
 ) -> dict[str, Any] | None:
@@ -135,7 +157,37 @@ async def _for_command(
     if result.outcome is not Outcome.OK or result.article is None:
         await message.answer(outcome_text(result, article_id, _tz(data)))
         return None
+    if _may_not(result, spec, data):
+        await message.answer(str(_MAY_NOT))
+        return None
     return {"article": result.article, "rest": rest}
+
+
+async def _for_answer(
+    message: Message, data: dict[str, Any], spec: ArticleArg
+) -> dict[str, Any] | None:
+    """The article a prompt asked about, for the message that answers it."""
+    state: FSMContext = data["state"]
+    article_id = (await state.get_data()).get("article_id")
+    result = (
+        _in_state(await _load(data, article_id, message.from_user.id), spec)
+        if isinstance(article_id, int) and message.from_user is not None
+        else Result(Outcome.NOT_FOUND)
+    )
+    if result.outcome is not Outcome.OK or result.article is None:
+        await state.clear()
+        await message.answer(_("That draft no longer exists."))
+        return None
+    if _may_not(result, spec, data):
+        # The prompt is over: the next message must not be taken for its answer again.
+        await state.clear()
+        await message.answer(
+            _("Sorry, you may not do this: #{id} was approved or published since.").format(
+                id=article_id
+            )
+        )
+        return None
+    return {"article": result.article}
 
 
 async def _for_button(
@@ -150,6 +202,9 @@ async def _for_button(
     # Without the message the button was on, there is no chat to answer in.
     if result.outcome is not Outcome.OK or result.article is None or query.message is None:
         await query.answer(outcome_text(result, article_id, _tz(data)), show_alert=True)
+        return None
+    if _may_not(result, spec, data):
+        await query.answer(str(_MAY_NOT), show_alert=True)
         return None
     return {"article": result.article}
 

@@ -12,7 +12,6 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 
 from bot.callbacks import DraftAction
-from bot.config import Settings
 from bot.domain import Article, ArticleStatus
 from bot.editing import EditError, apply_edit, normalise_field
 from bot.ingest.entities import keep_formatting
@@ -30,7 +29,6 @@ from handlers.common import (
     LoadArticle,
     chat_of,
     formatting_of,
-    may_change,
     photo_of,
 )
 
@@ -39,17 +37,7 @@ class EditField(StatesGroup):
     value = State()
 
 
-async def cmd_edit(
-    message: Message,
-    article: Article,
-    rest: str,
-    desk: Desk,
-    role: Role,
-    settings: Settings,
-) -> None:
-    if not may_change(article, role, settings):
-        await message.answer(_("Sorry, you may not do this."))
-        return
+async def cmd_edit(message: Message, article: Article, rest: str, desk: Desk) -> None:
     field, value = rest.split(maxsplit=1)
     await _apply_and_report(message, desk, article, field, value)
 
@@ -104,37 +92,19 @@ async def on_field(
     callback_data: DraftAction,
     article: Article,
     bot: Bot,
-    role: Role,
-    settings: Settings,
     state: FSMContext,
 ) -> None:
-    await _ask_for(query, callback_data.arg, article, bot, role, settings, state)
+    await _ask_for(query, callback_data.arg, article, bot, state)
 
 
-async def on_photo(
-    query: CallbackQuery,
-    article: Article,
-    bot: Bot,
-    role: Role,
-    settings: Settings,
-    state: FSMContext,
-) -> None:
-    await _ask_for(query, "photo", article, bot, role, settings, state)
+async def on_photo(query: CallbackQuery, article: Article, bot: Bot, state: FSMContext) -> None:
+    await _ask_for(query, "photo", article, bot, state)
 
 
 async def _ask_for(
-    query: CallbackQuery,
-    field: str,
-    article: Article,
-    bot: Bot,
-    role: Role,
-    settings: Settings,
-    state: FSMContext,
+    query: CallbackQuery, field: str, article: Article, bot: Bot, state: FSMContext
 ) -> None:
     """Ask for the new value of ``field``; the next message (or photo) is the answer."""
-    if not may_change(article, role, settings):
-        await query.answer(_("Sorry, you may not do this."), show_alert=True)
-        return
     if normalise_field(field) is None:
         await query.answer(edit_error_text("unknown_field"), show_alert=True)
         return
@@ -151,12 +121,10 @@ async def _ask_for(
     await state.update_data(article_id=article.id, field=field)
 
 
-async def on_edit_photo(message: Message, state: FSMContext, desk: Desk) -> None:
-    data = await state.get_data()
+async def on_edit_photo(message: Message, article: Article, state: FSMContext, desk: Desk) -> None:
     await state.clear()
-    article = await drafts.get_live(desk.db, int(data["article_id"]))
     photo = photo_of(message)
-    if article is None or photo is None or message.from_user is None:
+    if photo is None or message.from_user is None:
         await message.answer(_("That draft no longer exists."))
         return
     await drafts.attach_photos(
@@ -165,13 +133,8 @@ async def on_edit_photo(message: Message, state: FSMContext, desk: Desk) -> None
     await message.answer(_("Photo replaced in #{id}.").format(id=article.id))
 
 
-async def on_edit_value(message: Message, state: FSMContext, desk: Desk) -> None:
+async def on_edit_value(message: Message, article: Article, state: FSMContext, desk: Desk) -> None:
     data = await state.get_data()
-    article = await drafts.get_live(desk.db, int(data["article_id"]))
-    if article is None:
-        await state.clear()
-        await message.answer(_("That draft no longer exists."))
-        return
     assert message.text is not None
     if await _apply_and_report(message, desk, article, str(data["field"]), message.text):
         await state.clear()
@@ -199,17 +162,19 @@ def setup() -> Router:
                 usage=edit_usage,
                 words=2,
                 bad_id=__("Give the article number, e.g. /show 12"),
+                change=True,
             )
         },
     )
-    article = {ARTICLE: ArticleArg()}
     button = router.callback_query.register
-    button(on_edit, DraftAction.filter(F.action == "edit"), flags=article)
-    button(on_field, DraftAction.filter(F.action == "field"), flags=article)
-    button(on_photo, DraftAction.filter(F.action == "photo"), flags=article)
+    button(on_edit, DraftAction.filter(F.action == "edit"), flags={ARTICLE: ArticleArg()})
+    change = {ARTICLE: ArticleArg(change=True)}
+    button(on_field, DraftAction.filter(F.action == "field"), flags=change)
+    button(on_photo, DraftAction.filter(F.action == "photo"), flags=change)
 
     value = StateFilter(EditField.value)
-    router.message.register(on_edit_photo, value, F.photo)
-    router.message.register(on_edit_value, value, F.text)
+    answer = {ARTICLE: ArticleArg(change=True, from_state=True)}
+    router.message.register(on_edit_photo, value, F.photo, flags=answer)
+    router.message.register(on_edit_value, value, F.text, flags=answer)
     router.message.register(on_edit_other, value)
     return router

@@ -22,10 +22,10 @@ from bot.roles import HasRole, Role
 from bot.texts import echo, quote
 from bot.timeparse import format_local
 from bot.views import commands
-from bot.workflow import drafts, fixes
+from bot.workflow import fixes
 from bot.workflow.ports import Desk
 from bot.workflow.results import Outcome, Result
-from handlers.common import ARTICLE, ArticleArg, LoadArticle, chat_of, may_change, parse_id
+from handlers.common import ARTICLE, ArticleArg, LoadArticle, chat_of, parse_id
 
 # "/mysource -" clears the editor's default source.
 _CLEAR = ("-", "—", "off")
@@ -45,23 +45,9 @@ async def _answer(query: CallbackQuery, result: Result, done: str) -> None:
         await query.answer(_("That draft no longer exists."), show_alert=True)
 
 
-async def _allowed(query: CallbackQuery, article: Article, role: Role, settings: Settings) -> bool:
-    if may_change(article, role, settings):
-        return True
-    await query.answer(_("Sorry, you may not do this."), show_alert=True)
-    return False
-
-
 async def on_pick(
-    query: CallbackQuery,
-    callback_data: FixAction,
-    article: Article,
-    desk: Desk,
-    role: Role,
-    settings: Settings,
+    query: CallbackQuery, callback_data: FixAction, article: Article, desk: Desk
 ) -> None:
-    if not await _allowed(query, article, role, settings):
-        return
     index = parse_id(callback_data.arg)
     result = await fixes.pick_source(
         desk, article, -1 if index is None else index, actor_id=query.from_user.id
@@ -70,51 +56,27 @@ async def on_pick(
     await _answer(query, result, _("Source: {name}.").format(name=name))
 
 
-async def on_default(
-    query: CallbackQuery, article: Article, desk: Desk, role: Role, settings: Settings
-) -> None:
-    if not await _allowed(query, article, role, settings):
-        return
+async def on_default(query: CallbackQuery, article: Article, desk: Desk) -> None:
     result = await fixes.use_default(desk, article, actor_id=query.from_user.id)
     name = result.article.content.source_name if result.article else ""
     await _answer(query, result, _("Source: {name}.").format(name=name))
 
 
-async def on_now(
-    query: CallbackQuery, article: Article, desk: Desk, role: Role, settings: Settings
-) -> None:
-    if not await _allowed(query, article, role, settings):
-        return
+async def on_now(query: CallbackQuery, article: Article, desk: Desk, settings: Settings) -> None:
     when = desk.clock.now()
     result = await fixes.set_date(desk, article, when, actor_id=query.from_user.id)
     await _answer(query, result, _("Date: {when}.").format(when=format_local(when, settings.tz)))
 
 
 async def on_keep(
-    query: CallbackQuery,
-    callback_data: FixAction,
-    article: Article,
-    desk: Desk,
-    role: Role,
-    settings: Settings,
+    query: CallbackQuery, callback_data: FixAction, article: Article, desk: Desk
 ) -> None:
-    if not await _allowed(query, article, role, settings):
-        return
     result = await fixes.keep(desk, article, callback_data.arg, actor_id=query.from_user.id)
     await _answer(query, result, _("Noted."))
 
 
-async def on_date(
-    query: CallbackQuery,
-    article: Article,
-    bot: Bot,
-    role: Role,
-    settings: Settings,
-    state: FSMContext,
-) -> None:
+async def on_date(query: CallbackQuery, article: Article, bot: Bot, state: FSMContext) -> None:
     """Ask for the original publication date; the next message is the answer."""
-    if not await _allowed(query, article, role, settings):
-        return
     await query.answer()
     # The prompt first: a lost prompt must not turn the next message into a date.
     await bot.send_message(
@@ -129,15 +91,9 @@ async def on_date(
 
 
 async def on_date_value(
-    message: Message, state: FSMContext, desk: Desk, settings: Settings
+    message: Message, article: Article, state: FSMContext, desk: Desk, settings: Settings
 ) -> None:
     assert message.text is not None and message.from_user is not None
-    data = await state.get_data()
-    article = await drafts.get_live(desk.db, int(data["article_id"]))
-    if article is None:
-        await state.clear()
-        await message.answer(_("That draft no longer exists."))
-        return
     when = find_datetime(message.text, tz=settings.tz, now=desk.clock.now())
     if when is None:
         await message.answer(
@@ -196,7 +152,7 @@ def setup() -> Router:
     router.callback_query.middleware(LoadArticle())
     router.message.register(cmd_mysource, commands.MYSOURCE.filter())
 
-    article = {ARTICLE: ArticleArg()}
+    article = {ARTICLE: ArticleArg(change=True)}
     button = router.callback_query.register
     button(on_pick, FixAction.filter(F.action == "pick"), flags=article)
     button(on_default, FixAction.filter(F.action == "default"), flags=article)
@@ -205,6 +161,7 @@ def setup() -> Router:
     button(on_keep, FixAction.filter(F.action == "keep"), flags=article)
 
     value = StateFilter(FixDate.value)
-    router.message.register(on_date_value, value, F.text)
+    answer = {ARTICLE: ArticleArg(change=True, from_state=True)}
+    router.message.register(on_date_value, value, F.text, flags=answer)
     router.message.register(on_date_other, value)
     return router

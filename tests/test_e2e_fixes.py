@@ -266,3 +266,29 @@ async def test_an_albums_caption_on_a_later_item_brings_its_doubts(desk: Desk) -
     assert stored.doubts.warnings == ("source_candidates", "no_date")
     assert stored.doubts.source_candidates == ("Tengrinews.kz", "Kazinform")
     await desk.until(lambda: "several outlets" in header_text(desk, 1))
+
+
+@pytest.mark.parametrize(
+    ("button", "answer"),
+    [("d:field:{id}:source", "KazTAG"), ("f:date:{id}:", "05.12.2026 14:05")],
+    ids=["field-prompt", "date-prompt"],
+)
+async def test_a_prompt_answered_after_the_publication_is_refused(
+    desk: Desk, button: str, answer: str
+) -> None:
+    """With REQUIRE_APPROVAL, a change to a published article is the admins' (issue: a prompt
+    opened on the draft must not let the editor change it once it was published)."""
+    article_id, _header = await desk.paste(NO_SOURCE)
+    await pressed(desk, article_id, button.format(id=article_id))
+    card = await desk.submitted(article_id, _header)
+    await desk.press(ADMIN_ID, card, f"r:publish:{article_id}")
+    await desk.until(lambda: bool(desk.channel()))
+    before = await desk.article(article_id)
+
+    [refused] = await desk.say(EDITOR_ID, answer)
+    assert "you may not do this" in refused.visible
+    after = await desk.article(article_id)
+    assert after.content == before.content
+    # The prompt is over: the next message is a new paste, not its answer.
+    again, _h = await desk.paste(NO_SOURCE.replace("bus lanes", "tram lines"))
+    assert again != article_id
