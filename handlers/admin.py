@@ -34,13 +34,8 @@ from bot.workflow.ports import Desk
 # as str.isdigit() also accepts "²", which int() refuses.
 _USER_ID = re.compile(r"[0-9]{1,16}")
 _FEED_ID = re.compile(r"[0-9]{1,11}")
-# "@username" (Telegram: 5-32 letters, digits, underscores; shorter ones get Telegram's own
-# "not found") or a numeric chat id.
-_CHANNEL_REF = re.compile(r"@[A-Za-z0-9_]{1,32}|-?[0-9]{1,20}")
 # More slots than this a day is a typo or a paste, not a publishing plan (one every 15 min).
 MAX_SLOTS = 96
-# "/quiet off" in the languages the bot speaks.
-_OFF = ("off", "нет", "-")
 
 
 def _actor(message: Message) -> int:
@@ -79,7 +74,7 @@ async def cmd_channels(message: Message, desk: Desk) -> None:
 
 async def cmd_channel_add(message: Message, command: CommandObject, desk: Desk, bot: Bot) -> None:
     ref = (command.args or "").strip()
-    if not _CHANNEL_REF.fullmatch(ref):
+    if len(ref) > commands.MAX_CHANNEL_REF or not commands.CHANNEL_REF.fullmatch(ref):
         await message.answer(_("Usage: /channel_add @channelname (or -100… id)"))
         return
     try:
@@ -163,7 +158,7 @@ async def cmd_quiet(message: Message, command: CommandObject, desk: Desk) -> Non
         await message.answer(usage)
         return
     value = ""
-    if rest.lower() not in _OFF:
+    if rest.lower() not in commands.OFF_WORDS:
         try:
             if parse_quiet_hours(rest) is None:
                 raise WhenError("malformed")

@@ -27,9 +27,6 @@ from bot.workflow.ports import Desk
 from bot.workflow.results import Outcome, Result
 from handlers.common import ARTICLE, ArticleArg, LoadArticle, chat_of, parse_id
 
-# "/mysource -" clears the editor's default source.
-_CLEAR = ("-", "—", "off")
-
 
 class FixDate(StatesGroup):
     value = State()
@@ -131,7 +128,7 @@ async def cmd_mysource(message: Message, command: CommandObject, desk: Desk) -> 
     if len(name) > fixes.MAX_SOURCE:
         await message.answer(_("The value is too long."))
         return
-    cleared = name.lower() in _CLEAR
+    cleared = name.lower() in commands.OFF_WORDS
     await fixes.set_my_source(
         desk.db, message.from_user.id, "" if cleared else name, now=desk.clock.now()
     )

@@ -7,7 +7,6 @@ answers.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from aiogram import Bot, F, Router
@@ -31,9 +30,6 @@ from bot.workflow.ports import Desk
 from bot.workflow.results import DECIDABLE, Outcome, Result
 from handlers.common import ARTICLE, ArticleArg, LoadArticle, chat_of
 
-_CHANNEL_REF = re.compile(r"^(@[A-Za-z][A-Za-z0-9_]{3,}|-100\d+)$")
-# "/embargo N off" in the languages the bot speaks.
-_OFF = ("off", "нет", "-")
 # A card's decisions are for an article in review.
 _PENDING = (ArticleStatus.PENDING,)
 # The longest rejection reason kept: it is quoted in the author's notice, on the review card
@@ -76,7 +72,7 @@ async def _publish(
     """
     user = _sender(message)
     # Channels may be named anywhere after the number: /publish 12 @news @sport
-    refs = [w for w in (message.text or "").split()[2:] if _CHANNEL_REF.match(w)]
+    refs = [w for w in (message.text or "").split()[2:] if commands.CHANNEL_REF.fullmatch(w)]
     channel_ids, unknown = await queries.channels_by_ref(desk.db, refs)
     if unknown is not None:
         await message.answer(
@@ -85,7 +81,7 @@ async def _publish(
         return
     when = None
     if when_text is not None:
-        when_text = " ".join(w for w in when_text.split() if not _CHANNEL_REF.match(w))
+        when_text = " ".join(w for w in when_text.split() if not commands.CHANNEL_REF.fullmatch(w))
         try:
             when = parse_when(when_text, now=desk.clock.now(), tz=desk.settings.tz)
         except WhenError as exc:
@@ -181,7 +177,7 @@ async def cmd_unpublish(message: Message, article: Article, desk: Desk) -> None:
 
 async def cmd_embargo(message: Message, article: Article, rest: str, desk: Desk) -> None:
     until = None
-    if rest.strip().lower() not in _OFF:
+    if rest.strip().lower() not in commands.OFF_WORDS:
         try:
             until = parse_when(rest, now=desk.clock.now(), tz=desk.settings.tz)
         except WhenError as exc:

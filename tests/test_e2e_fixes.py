@@ -292,3 +292,13 @@ async def test_a_prompt_answered_after_the_publication_is_refused(
     # The prompt is over: the next message is a new paste, not its answer.
     again, _h = await desk.paste(NO_SOURCE.replace("bus lanes", "tram lines"))
     assert again != article_id
+
+
+@pytest.mark.parametrize("word", ["нет", "-", "off", "—", "OFF"])
+async def test_mysource_off_words_clear_it(desk: Desk, word: str) -> None:
+    """The words that clear /mysource are those that switch /quiet and /embargo off."""
+    await desk.say(EDITOR_ID, "/mysource Vlast.kz")
+    [cleared] = await desk.say(EDITOR_ID, f"/mysource {word}")
+    assert "cleared" in cleared.visible
+    [shown] = await desk.say(EDITOR_ID, "/mysource")
+    assert "You have no default source" in shown.visible

@@ -21,7 +21,7 @@ Counts (``test_catalogue_summary`` checks this table against the catalogue itsel
 section                 missing   extra      malformed   oversized    total
 ======================  ========  =========  ==========  ===========  ========
 editor commands (ru)    7         21         62          18           108
-admin commands (x2)     28        46         244         66           384
+admin commands (x2)     28        46         246         66           386
 callback presses        -         -          -           -            246
 update kinds            -         -          -           -            20
 texts                   -         -          -           -            15
@@ -450,8 +450,10 @@ ADMIN_CASES: dict[str, list[Case]] = {
         malformed("-100abc", CHANNEL_ADD_USAGE),
         malformed("@", CHANNEL_ADD_USAGE),
         malformed("@no_such_channel", CANT_SEE),
-        malformed("-1", CANT_SEE),
-        malformed(f"-{BIG}", CANT_SEE),
+        malformed("-1001", CANT_SEE),
+        # Not a channel's id (those are -100…), as the usage says.
+        malformed("-1", CHANNEL_ADD_USAGE),
+        malformed(f"-{BIG}", CHANNEL_ADD_USAGE),
         extra("@newsroom_demo and more", CHANNEL_ADD_USAGE),
         oversized("@", CHANNEL_ADD_USAGE, fill="a"),
         oversized("-100", CHANNEL_ADD_USAGE, fill="1"),

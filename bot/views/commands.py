@@ -9,6 +9,7 @@ setMyCommands once per language.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from aiogram.filters import Command as CommandFilter
@@ -140,3 +141,15 @@ def menu(role: Role, *, admin_chat: bool = False) -> list[BotCommand]:
         for c in commands_for(role)
         if c.admin_chat or not admin_chat
     ]
+
+
+# The words that switch a setting off or clear a value ("/quiet off", "/embargo 12 нет",
+# "/mysource -"), in the languages the bot speaks; compared lower-cased.
+OFF_WORDS: tuple[str, ...] = ("off", "нет", "-", "—")
+
+# A word that names a channel: "@username" or a channel's numeric id (-100…). Any length, so
+# that "/publish 12 @typo_too_long…" says "no such channel" instead of ignoring the word;
+# /channel_add also checks MAX_CHANNEL_REF. Whole words only: use ``fullmatch``.
+CHANNEL_REF = re.compile(r"@[A-Za-z0-9_]+|-100[0-9]+")
+# "@" and Telegram's longest username (32); a -100… id has fewer characters (52-bit ids).
+MAX_CHANNEL_REF = 33
