@@ -56,23 +56,32 @@ async def _answer_result(
         await message.answer(outcome_text(result, article_id, desk.settings.tz))
 
 
+def _refs_and_rest(words: str) -> tuple[list[str], str]:
+    """``"tomorrow 09:00 @news"`` -> ``(["@news"], "tomorrow 09:00")``: channels may be named
+    anywhere among the words."""
+    refs = [w for w in words.split() if commands.CHANNEL_REF.fullmatch(w)]
+    rest = " ".join(w for w in words.split() if not commands.CHANNEL_REF.fullmatch(w))
+    return refs, rest
+
+
 async def _publish(
     message: Message,
     desk: Desk,
     article_id: int,
+    words: str,
     *,
-    when_text: str | None = None,
+    timed: bool = False,
     queue: bool = False,
     from_statuses: Sequence[ArticleStatus] = DECIDABLE,
 ) -> None:
-    """Publish now, at ``when_text`` or in the queue, as the message's sender.
+    """Publish now, at the time in ``words`` (``timed``) or in the queue, as the sender.
 
-    ``from_statuses``: the statuses the article may be decided from; a time typed after a
-    review card's button is for a pending article.
+    ``words``: what follows the article number (or a card's typed time), with any channels:
+    /publish 12 @news @sport; ``from_statuses``: the statuses the article may be decided from;
+    a time typed after a review card's button is for a pending article.
     """
     user = _sender(message)
-    # Channels may be named anywhere after the number: /publish 12 @news @sport
-    refs = [w for w in (message.text or "").split()[2:] if commands.CHANNEL_REF.fullmatch(w)]
+    refs, when_text = _refs_and_rest(words)
     channel_ids, unknown = await queries.channels_by_ref(desk.db, refs)
     if unknown is not None:
         await message.answer(
@@ -80,8 +89,7 @@ async def _publish(
         )
         return
     when = None
-    if when_text is not None:
-        when_text = " ".join(w for w in when_text.split() if not commands.CHANNEL_REF.fullmatch(w))
+    if timed:
         try:
             when = parse_when(when_text, now=desk.clock.now(), tz=desk.settings.tz)
         except WhenError as exc:
@@ -130,16 +138,16 @@ async def _reject(message: Message, desk: Desk, article_id: int, raw: str) -> No
 # --- commands -------------------------------------------------------------------------------
 
 
-async def cmd_publish(message: Message, article: Article, desk: Desk) -> None:
-    await _publish(message, desk, article.id)
+async def cmd_publish(message: Message, article: Article, rest: str, desk: Desk) -> None:
+    await _publish(message, desk, article.id, rest)
 
 
 async def cmd_schedule(message: Message, article: Article, rest: str, desk: Desk) -> None:
-    await _publish(message, desk, article.id, when_text=rest)
+    await _publish(message, desk, article.id, rest, timed=True)
 
 
-async def cmd_queue_add(message: Message, article: Article, desk: Desk) -> None:
-    await _publish(message, desk, article.id, queue=True)
+async def cmd_queue_add(message: Message, article: Article, rest: str, desk: Desk) -> None:
+    await _publish(message, desk, article.id, rest, queue=True)
 
 
 async def cmd_unschedule(message: Message, article: Article, desk: Desk) -> None:
@@ -279,18 +287,16 @@ async def on_when(message: Message, state: FSMContext, desk: Desk) -> None:
     """The time asked for by a card's "Schedule": a wrong one is answered and asked again."""
     assert message.text is not None
     data = await state.get_data()
+    # The time is read as /schedule reads it: without the channels named beside it.
+    _refs, when_text = _refs_and_rest(message.text)
     try:
-        parse_when(message.text, now=desk.clock.now(), tz=desk.settings.tz)
+        parse_when(when_text, now=desk.clock.now(), tz=desk.settings.tz)
     except WhenError as exc:
         await message.answer(when_error_text(exc))
         return
     await state.clear()
     await _publish(
-        message,
-        desk,
-        int(data["article_id"]),
-        when_text=message.text,
-        from_statuses=_PENDING,
+        message, desk, int(data["article_id"]), message.text, timed=True, from_statuses=_PENDING
     )
 
 

@@ -561,3 +561,29 @@ async def test_correction_with_a_new_photo_keeps_the_card_closed(desk: Desk) -> 
     live_cards = [m for m in live(tg, ADMIN_CHAT_ID) if any(d.startswith("r:") for d in flat(m))]
     assert live_cards == []  # a published article must not get a fresh review card
     assert not tg.message(ADMIN_CHAT_ID, closed.message_id).deleted  # the decision stays
+
+
+# --- a time with a channel beside it ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("via", ["card", "command"])
+@pytest.mark.parametrize("when", ["tomorrow 09:00", "+1h"])
+async def test_a_time_with_a_channel_is_read_alike_from_the_card_and_schedule(
+    desk: Desk, via: str, when: str
+) -> None:
+    tg = desk.tg
+    article_id, header = await desk.paste(SHORT_ARTICLE)
+    card = await desk.submitted(article_id, header)
+    typed = f"{when} @{CHANNEL_USERNAME}"
+    if via == "card":
+        before = len(tg.messages(ADMIN_CHAT_ID))
+        answer = await desk.press(ADMIN_ID, card, f"r:schedule:{article_id}")
+        assert not answer.show_alert
+        await desk.until(lambda: len(tg.messages(ADMIN_CHAT_ID)) > before)
+        await desk.say(ADMIN_ID, typed, chat_id=ADMIN_CHAT_ID)
+    else:
+        await desk.say(ADMIN_ID, f"/schedule {article_id} {typed}", chat_id=ADMIN_CHAT_ID)
+    # The reply: "#N: запланировано на …" (the admin chat speaks Russian).
+    await desk.until(lambda: desk.last(ADMIN_CHAT_ID).startswith(f"#{article_id}: "))
+    assert "запланировано" in desk.last(ADMIN_CHAT_ID)
+    assert (await desk.article(article_id)).status is ArticleStatus.SCHEDULED
