@@ -191,10 +191,7 @@ async def cmd_embargo(message: Message, article: Article, rest: str, desk: Desk)
         except WhenError as exc:
             await message.answer(when_error_text(exc))
             return
-    await flags.set_embargo(
-        desk.db, article.id, until, actor_id=_sender(message).id, now=desk.clock.now()
-    )
-    desk.schedule.wake()
+    await flags.set_embargo(desk, article.id, until, actor_id=_sender(message).id)
     await message.answer(
         _("#{id}: embargo until {when}.").format(
             id=article.id, when=format_local(until, desk.settings.tz)
@@ -205,9 +202,7 @@ async def cmd_embargo(message: Message, article: Article, rest: str, desk: Desk)
 
 
 async def cmd_breaking(message: Message, article: Article, desk: Desk) -> None:
-    await flags.mark_breaking(
-        desk.db, article.id, actor_id=_sender(message).id, now=desk.clock.now()
-    )
+    await flags.mark_breaking(desk, article.id, actor_id=_sender(message).id)
     await message.answer(_("#{id} is breaking news: it jumps the queue.").format(id=article.id))
 
 

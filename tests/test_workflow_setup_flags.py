@@ -14,6 +14,7 @@ import pytest
 from bot.domain import ArticleContent, ArticleStatus, PublicationStatus
 from bot.workflow import flags, queries, setup
 from storage.db import Database
+from tests.workflow_fakes import world
 
 NOW = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
 ADMIN = 1001
@@ -126,23 +127,25 @@ async def test_feeds_added_once_and_removed(db: Database) -> None:
 # --- flags -----------------------------------------------------------------------------------
 
 
-async def test_embargo_and_breaking_are_in_the_articles_history(db: Database) -> None:
-    article_id = await article(db, ArticleStatus.PENDING)
-    until = NOW + timedelta(hours=3)
-    await flags.set_embargo(db, article_id, until, actor_id=ADMIN, now=NOW)
-    async with db.read() as uow:
-        stored = await uow.articles.get(article_id)
-    assert stored is not None and stored.embargo_until == until
-    await flags.set_embargo(db, article_id, None, actor_id=ADMIN, now=NOW)
-    await flags.mark_breaking(db, article_id, actor_id=ADMIN, now=NOW)
-    async with db.read() as uow:
-        stored = await uow.articles.get(article_id)
-        history = await uow.audit.for_article(article_id)
-    assert stored is not None and stored.embargo_until is None and stored.breaking
-    assert [(e.action, e.actor_id, e.details) for e in history] == [
-        ("embargo", ADMIN, {"until": until.isoformat()}),
-        ("embargo", ADMIN, {"until": None}),
-        ("breaking", ADMIN, {}),
+async def test_embargo_and_breaking_are_in_the_articles_history(tmp_path: Path) -> None:
+    async with world(tmp_path / "flags") as w:
+        w.clock.at = NOW
+        article_id = await article(w.db, ArticleStatus.PENDING)
+        until = NOW + timedelta(hours=3)
+        await flags.set_embargo(w.desk, article_id, until, actor_id=ADMIN)
+        assert (await w.article(article_id)).embargo_until == until
+        # The schedule re-plans after each mark (an embargo lifted, a story that jumps ahead).
+        assert w.schedule.wakes == 1
+        await flags.set_embargo(w.desk, article_id, None, actor_id=ADMIN)
+        await flags.mark_breaking(w.desk, article_id, actor_id=ADMIN)
+        assert w.schedule.wakes == 3
+        stored = await w.article(article_id)
+        history = await w.audit(article_id)
+    assert stored.embargo_until is None and stored.breaking
+    assert [(e.action, e.actor_id, e.details, e.at) for e in history] == [
+        ("embargo", ADMIN, {"until": until.isoformat()}, NOW),
+        ("embargo", ADMIN, {"until": None}, NOW),
+        ("breaking", ADMIN, {}, NOW),
     ]
 
 

@@ -10,14 +10,19 @@ from datetime import datetime
 
 from bot.domain import OPEN_PUBLICATIONS, ArticleStatus, PublicationStatus
 from bot.workflow.audit import record
+from bot.workflow.ports import Desk
 from storage.db import Database
 
 
 async def set_embargo(
-    db: Database, article_id: int, until: datetime | None, *, actor_id: int, now: datetime
+    desk: Desk, article_id: int, until: datetime | None, *, actor_id: int
 ) -> None:
-    """Not before ``until``, whatever the schedule says (None lifts the embargo)."""
-    async with db.transaction() as uow:
+    """Not before ``until``, whatever the schedule says (None lifts the embargo).
+
+    The schedule is woken: what the embargo held back (or now holds back) is re-planned.
+    """
+    now = desk.clock.now()
+    async with desk.db.transaction() as uow:
         await uow.articles.set_embargo(article_id, until, now=now)
         await record(
             uow,
@@ -27,13 +32,16 @@ async def set_embargo(
             article_id=article_id,
             until=until.isoformat() if until is not None else None,
         )
+    desk.schedule.wake()
 
 
-async def mark_breaking(db: Database, article_id: int, *, actor_id: int, now: datetime) -> None:
-    """Breaking news: the article jumps the queue."""
-    async with db.transaction() as uow:
+async def mark_breaking(desk: Desk, article_id: int, *, actor_id: int) -> None:
+    """Breaking news: the article jumps the queue (the schedule is woken to re-plan it)."""
+    now = desk.clock.now()
+    async with desk.db.transaction() as uow:
         await uow.articles.set_breaking(article_id, True, now=now)
         await record(uow, "breaking", now=now, actor_id=actor_id, article_id=article_id)
+    desk.schedule.wake()
 
 
 async def cancel_held(db: Database, publication_id: int, *, actor_id: int, now: datetime) -> bool:
