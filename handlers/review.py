@@ -162,13 +162,11 @@ async def cmd_reject(message: Message, article: Article, rest: str, desk: Desk) 
 
 
 async def cmd_unpublish(message: Message, article: Article, desk: Desk) -> None:
-    if not await queries.has_channel_posts(desk.db, article.id):
-        # Nothing to delete: say so without writing "unpublished" into the audit trail.
-        await message.answer(_("#{id} has no channel posts.").format(id=article.id))
-        return
     done = await corrections.unpublish(desk, article.id, actor_id=_sender(message).id)
     deleted, failed = done.deleted, done.failed
-    if failed:
+    if done.nothing:
+        await message.answer(_("#{id} has no channel posts.").format(id=article.id))
+    elif failed:
         await message.answer(
             _(
                 "#{id}: {failed} message(s) could not be deleted. Telegram only lets bots "

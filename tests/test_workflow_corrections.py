@@ -117,3 +117,32 @@ async def test_unpublish_that_telegram_refuses_keeps_the_article_published(tmp_p
         assert (await w.article(article_id)).status is ArticleStatus.PUBLISHED
         entry = (await w.audit(article_id))[-1]
         assert (entry.action, entry.details) == ("unpublished", {"deleted": 0, "failed": 2})
+
+
+async def test_unpublish_with_nothing_in_a_channel_does_nothing(tmp_path: Path) -> None:
+    async with world(tmp_path) as w:
+        await w.channel("@news", default=True)
+        created = await drafts.create_draft(
+            w.desk, content(), author_id=AUTHOR_ID, language="ru", origin="text"
+        )
+        article_id = created.article.id
+        before = await w.actions(article_id)
+
+        done = await corrections.unpublish(w.desk, article_id, actor_id=ADMIN_ID)
+
+        assert done.nothing and (done.deleted, done.failed) == (0, 0)
+        assert w.posts.deleted == []
+        assert (await w.article(article_id)).status is ArticleStatus.DRAFT
+        assert await w.actions(article_id) == before  # no "unpublished" in the history
+
+
+async def test_unpublish_twice_the_second_finds_nothing(tmp_path: Path) -> None:
+    async with world(tmp_path) as w:
+        article_id = await published(w, "@news", "@sport")
+
+        first = await corrections.unpublish(w.desk, article_id, actor_id=ADMIN_ID)
+        second = await corrections.unpublish(w.desk, article_id, actor_id=ADMIN_ID)
+
+        assert not first.nothing and (first.deleted, first.failed) == (4, 0)
+        assert second.nothing
+        assert (await w.actions(article_id)).count("unpublished") == 1

@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
 class Unpublished:
     deleted: int  # channel messages deleted
     failed: int  # channel messages Telegram would not delete
+    nothing: bool = False  # nothing was in a channel: nothing done, nothing recorded
 
 
 async def _published(desk: Desk, article_id: int) -> list[tuple[Publication, Channel | None]]:
@@ -64,10 +65,17 @@ async def correct_published(
 
 
 async def unpublish(desk: Desk, article_id: int, *, actor_id: int) -> Unpublished:
-    """Delete the channel posts; the article goes back to approved when all of them went."""
+    """Delete the channel posts; the article goes back to approved when all of them went.
+
+    With nothing in a channel it does nothing (and writes no "unpublished" into the history).
+    The bookkeeping is one transaction after the deletes: the publications taken down, the
+    article's status and the audit entry are recorded together.
+    """
     published = await _published(desk, article_id)
+    if not published:
+        return Unpublished(0, 0, nothing=True)
     deleted = failed = 0
-    now = desk.clock.now()
+    gone: list[int] = []  # publications whose every message was deleted
     for pub, channel in published:
         if channel is None:
             continue
@@ -79,16 +87,18 @@ async def unpublish(desk: Desk, article_id: int, *, actor_id: int) -> Unpublishe
                 failed += 1
                 ok = False
         if ok:
-            async with desk.db.transaction() as uow:
-                await uow.publications.set_status(
-                    pub.id,
-                    allowed_from=(PublicationStatus.PUBLISHED,),
-                    to=PublicationStatus.CANCELLED,
-                    now=now,
-                    error="unpublished",
-                )
+            gone.append(pub.id)
+    now = desk.clock.now()
     async with desk.db.transaction() as uow:
-        if published and not failed:
+        for pub_id in gone:
+            await uow.publications.set_status(
+                pub_id,
+                allowed_from=(PublicationStatus.PUBLISHED,),
+                to=PublicationStatus.CANCELLED,
+                now=now,
+                error="unpublished",
+            )
+        if not failed:
             await uow.articles.transition(
                 article_id,
                 allowed_from=(ArticleStatus.PUBLISHED,),
