@@ -266,7 +266,11 @@ async def on_photo(
     photo = photo_of(message)
     assert photo is not None
     if photo.file_size > MAX_PHOTO_BYTES_UPLOAD:
-        await message.answer(_("This photo is larger than Telegram allows (10 MB)."))
+        await message.answer(
+            _("This photo is larger than Telegram allows ({limit} MB).").format(
+                limit=MAX_PHOTO_BYTES_UPLOAD // (1024 * 1024)
+            )
+        )
         return
     group = message.media_group_id
     async with albums.lock(group):

@@ -299,6 +299,7 @@ async def test_russian_editor_gets_russian_error(tmp_path: Path) -> None:
 async def test_photo_too_large_for_telegram(desk: Desk) -> None:
     desk.tg.send_photo(EDITOR_ID, caption=SHORT_ARTICLE, file_size=12_000_000)
     await desk.until(lambda: "larger than Telegram allows" in desk.last(EDITOR_ID))
+    assert "(10 MB)" in desk.last(EDITOR_ID)  # the limit, from bot.limits
     assert await stored(desk) == []
 
 
