@@ -10,6 +10,10 @@ from typing import Any
 
 from bot.domain import Article, ArticleContent, ArticleStatus, Mark, Photo
 from storage.base import Repo, from_iso, placeholders, require_dt, to_iso
+from storage.titles import fold_title, trigram_query
+
+# How many look-alike candidates the title index hands over to be scored.
+TITLE_CANDIDATES = 32
 
 
 def photos_to_json(photos: tuple[Photo, ...]) -> str:
@@ -100,6 +104,7 @@ def _content_columns(c: ArticleContent) -> dict[str, Any]:
     """The content's columns and values: the one place both INSERT and UPDATE take them from."""
     return {
         "title": c.title,
+        "title_folded": fold_title(c.title),  # indexed for the duplicate check (migration 0005)
         "lead": c.lead,
         "body": json.dumps(list(c.body), ensure_ascii=False),
         "photos": photos_to_json(c.photos),
@@ -237,17 +242,54 @@ class ArticleRepo(Repo):
         rows = await self._all("SELECT status, COUNT(*) AS n FROM articles GROUP BY status")
         return {str(r["status"]): int(r["n"]) for r in rows}
 
-    async def recent_similar(
-        self, *, canonical_url: str, since: datetime, exclude_id: int | None = None
+    async def duplicate_candidates(
+        self, *, canonical_url: str, title: str, since: datetime, exclude_id: int
     ) -> list[Article]:
-        """Articles sharing the canonical URL, or created since ``since`` (for title checks)."""
-        rows = await self._all(
-            f"SELECT {_ARTICLE_COLS} FROM articles WHERE status <> ? AND id <> ?"
-            " AND ((canonical_url <> '' AND canonical_url = ?) OR created_at >= ?)"
-            " ORDER BY id DESC LIMIT 500",
-            (ArticleStatus.DELETED.value, exclude_id or 0, canonical_url, to_iso(since)),
+        """The few articles ``title``/``canonical_url`` may repeat, newest first, from indexes.
+
+        Any time: the same canonical URL. Created since ``since``: the same folded title, and
+        the titles sharing the most trigrams with it (at most TITLE_CANDIDATES). The caller
+        scores the look-alikes; nothing here reads more than the window's index entries.
+        """
+        found: dict[int, Article] = {}
+        live = f"status <> '{ArticleStatus.DELETED.value}' AND id <> ?"
+        if canonical_url:
+            rows = await self._all(
+                f"SELECT {_ARTICLE_COLS} FROM articles WHERE canonical_url <> ''"
+                f" AND canonical_url = ? AND {live} ORDER BY id DESC LIMIT ?",
+                (canonical_url, exclude_id, TITLE_CANDIDATES),
+            )
+            found.update((r["id"], _article(r)) for r in rows)
+        folded = fold_title(title)
+        first_id = await self._first_id_since(since) if folded else None
+        if first_id is not None:
+            rows = await self._all(
+                f"SELECT {_ARTICLE_COLS} FROM articles WHERE title_folded <> ''"
+                f" AND title_folded = ? AND id >= ? AND created_at >= ? AND {live}"
+                " ORDER BY id DESC LIMIT ?",
+                (folded, first_id, to_iso(since), exclude_id, TITLE_CANDIDATES),
+            )
+            found.update((r["id"], _article(r)) for r in rows)
+            if match := trigram_query(folded):
+                # rowid >= first_id lets FTS5 skip the doclists' older entries: the cost follows
+                # the window, not the whole history.
+                rows = await self._all(
+                    f"SELECT {_ARTICLE_COLS} FROM articles WHERE id IN ("
+                    " SELECT rowid FROM article_titles WHERE article_titles MATCH ?"
+                    " AND rowid >= ? AND rowid <> ? ORDER BY rank LIMIT ?)"
+                    f" AND created_at >= ? AND {live}",
+                    (match, first_id, exclude_id, TITLE_CANDIDATES, to_iso(since), exclude_id),
+                )
+                found.update((r["id"], _article(r)) for r in rows)
+        return [found[i] for i in sorted(found, reverse=True)]
+
+    async def _first_id_since(self, since: datetime) -> int | None:
+        """The lowest id among articles created since ``since`` (ids mostly follow time, but a
+        clock set back must not hide a row, hence MIN over the window, not the first row)."""
+        row = await self._one(
+            "SELECT MIN(id) AS id FROM articles WHERE created_at >= ?", (to_iso(since),)
         )
-        return [_article(r) for r in rows]
+        return None if row is None or row["id"] is None else int(row["id"])
 
     async def pending_to_remind(self, *, submitted_before: datetime) -> list[Article]:
         rows = await self._all(
