@@ -10,9 +10,9 @@ from typing import Any
 
 from bot.domain import Article, ArticleContent, ArticleStatus, Mark, Photo
 from storage.base import Repo, from_iso, placeholders, require_dt, to_iso
-from storage.titles import fold_title, trigram_query
+from storage.titles import band_keys, fold_title
 
-# How many look-alike candidates the title index hands over to be scored.
+# How many look-alike candidates the band keys hand over to be scored.
 TITLE_CANDIDATES = 32
 
 
@@ -104,7 +104,7 @@ def _content_columns(c: ArticleContent) -> dict[str, Any]:
     """The content's columns and values: the one place both INSERT and UPDATE take them from."""
     return {
         "title": c.title,
-        "title_folded": fold_title(c.title),  # indexed for the duplicate check (migration 0005)
+        "title_folded": fold_title(c.title),  # the duplicate check's exact match (0005)
         "lead": c.lead,
         "body": json.dumps(list(c.body), ensure_ascii=False),
         "photos": photos_to_json(c.photos),
@@ -146,9 +146,18 @@ class ArticleRepo(Repo):
             f"INSERT INTO articles ({', '.join(columns)}) VALUES ({placeholders(columns)})",
             tuple(columns.values()),
         )
+        await self._write_keys(article_id, str(columns["title_folded"]))
         created = await self.get(article_id)
         assert created is not None
         return created
+
+    async def _write_keys(self, article_id: int, folded: str) -> None:
+        """Replace the article's band keys (what the duplicate check looks it up by)."""
+        await self._exec("DELETE FROM title_keys WHERE article_id = ?", (article_id,))
+        await self._conn.executemany(
+            "INSERT OR IGNORE INTO title_keys (key, article_id) VALUES (?, ?)",
+            [(key, article_id) for key in band_keys(folded)],
+        )
 
     async def get(self, article_id: int) -> Article | None:
         row = await self._one(f"SELECT {_ARTICLE_COLS} FROM articles WHERE id = ?", (article_id,))
@@ -164,7 +173,10 @@ class ArticleRepo(Repo):
             " WHERE id = ? AND status <> ?",
             (*content_columns.values(), to_iso(now), article_id, ArticleStatus.DELETED.value),
         )
-        return await self.get(article_id) if changed else None
+        if not changed:
+            return None
+        await self._write_keys(article_id, str(content_columns["title_folded"]))
+        return await self.get(article_id)
 
     async def transition(
         self,
@@ -248,7 +260,7 @@ class ArticleRepo(Repo):
         """The few articles ``title``/``canonical_url`` may repeat, newest first, from indexes.
 
         Any time: the same canonical URL. Created since ``since``: the same folded title, and
-        the titles sharing the most trigrams with it (at most TITLE_CANDIDATES). The caller
+        the titles sharing the most band keys with it (at most TITLE_CANDIDATES). The caller
         scores the look-alikes; nothing here reads more than the window's index entries.
         """
         found: dict[int, Article] = {}
@@ -270,15 +282,16 @@ class ArticleRepo(Repo):
                 (folded, first_id, to_iso(since), exclude_id, TITLE_CANDIDATES),
             )
             found.update((r["id"], _article(r)) for r in rows)
-            if match := trigram_query(folded):
-                # rowid >= first_id lets FTS5 skip the doclists' older entries: the cost follows
-                # the window, not the whole history.
+            if keys := band_keys(folded):
+                # The articles sharing most band keys; article_id >= first_id keeps each key's
+                # seek inside the window, so the cost does not follow the history's size.
                 rows = await self._all(
                     f"SELECT {_ARTICLE_COLS} FROM articles WHERE id IN ("
-                    " SELECT rowid FROM article_titles WHERE article_titles MATCH ?"
-                    " AND rowid >= ? AND rowid <> ? ORDER BY rank LIMIT ?)"
+                    " SELECT article_id FROM title_keys"
+                    f" WHERE key IN ({placeholders(keys)}) AND article_id >= ? AND article_id <> ?"
+                    " GROUP BY article_id ORDER BY COUNT(*) DESC, article_id DESC LIMIT ?)"
                     f" AND created_at >= ? AND {live}",
-                    (match, first_id, exclude_id, TITLE_CANDIDATES, to_iso(since), exclude_id),
+                    (*keys, first_id, exclude_id, TITLE_CANDIDATES, to_iso(since), exclude_id),
                 )
                 found.update((r["id"], _article(r)) for r in rows)
         return [found[i] for i in sorted(found, reverse=True)]
@@ -287,7 +300,9 @@ class ArticleRepo(Repo):
         """The lowest id among articles created since ``since`` (ids mostly follow time, but a
         clock set back must not hide a row, hence MIN over the window, not the first row)."""
         row = await self._one(
-            "SELECT MIN(id) AS id FROM articles WHERE created_at >= ?", (to_iso(since),)
+            # INDEXED BY: SQLite would otherwise walk the primary key from the oldest row up.
+            "SELECT MIN(id) AS id FROM articles INDEXED BY articles_created WHERE created_at >= ?",
+            (to_iso(since),),
         )
         return None if row is None or row["id"] is None else int(row["id"])
 

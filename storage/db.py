@@ -29,7 +29,7 @@ from storage.feeds import FeedRepo
 from storage.messages import MessageRepo
 from storage.publications import PublicationRepo
 from storage.state import StateRepo
-from storage.titles import fold_title
+from storage.titles import band_keys_json, fold_title
 from storage.users import UserRepo
 
 log = logging.getLogger(__name__)
@@ -154,9 +154,12 @@ class Database:
             await self._conn.execute("PRAGMA journal_mode = WAL")
             await self._conn.execute("PRAGMA synchronous = NORMAL")
             await self._conn.execute("PRAGMA foreign_keys = ON")
-            # Migration 0005 backfills articles.title_folded with the same code the repository
-            # writes it with.
+            # Migration 0005 backfills the duplicate index with the code the repository writes
+            # it with.
             await self._conn.create_function("fold_title", 1, fold_title, deterministic=True)
+            await self._conn.create_function(
+                "band_keys_json", 1, band_keys_json, deterministic=True
+            )
         except sqlite3.Error as exc:
             raise StorageError(f"cannot configure database {self.path}: {exc}") from exc
 

@@ -1,15 +1,25 @@
-"""Titles folded for duplicate detection, and the FTS5 trigram query that finds look-alikes.
+"""Titles folded for duplicate detection, and the band keys that find look-alikes from an index.
 
-The folded title is stored in ``articles.title_folded`` (written by the repository on every
-content write) and indexed by the ``article_titles`` FTS5 table (kept in sync by the triggers of
-migration 0005), so the duplicate check asks an index for a few candidates instead of reading
-every recent article.
+Each article's folded title gets up to BANDS keys (MinHash over its character trigrams, one
+permutation, BINS bins, two bins per band), stored in ``title_keys``. Two titles share a key with
+probability about 1 - (1 - J^2)^BANDS for trigram Jaccard similarity J: ~1 for one changed word
+(J ~ 0.75), rare for unrelated titles. Looking a title up is BANDS B-tree seeks, whatever the
+size of the history; only what shares a key is scored.
+
+Why not FTS5's trigram tokenizer (this SQLite has it): measured on 100,000 stored titles, a
+ranked MATCH over a title's trigrams took ~18 ms against ~5 ms at 10,000, even restricted to the
+window by rowid: bm25 reads each phrase's statistics over the whole table, and unranked OR/phrase
+queries still walk doclists that grow with history.
 """
 
 from __future__ import annotations
 
+import json
 import unicodedata
+from hashlib import blake2b
 
+BINS = 32
+BANDS = BINS // 2
 # Quote-like marks that Unicode files as symbols (S*) rather than punctuation (P*).
 _QUOTE_SYMBOLS = frozenset("`´ʹʺ˝＂＇")
 
@@ -27,11 +37,32 @@ def fold_title(title: str) -> str:
     return " ".join(text.split())
 
 
-def trigram_query(folded: str) -> str:
-    """An FTS5 MATCH expression: any of the folded title's trigrams (empty when it has none).
+def _hash64(data: str) -> int:
+    return int.from_bytes(blake2b(data.encode(), digest_size=8).digest(), "big")
 
-    The trigram tokenizer matches a quoted string of three characters as that trigram; bm25 then
-    ranks the rows sharing the most (and the rarest) trigrams first.
+
+def band_keys(folded: str) -> list[int]:
+    """The folded title's band keys (none under three characters: those match exactly only).
+
+    One-permutation MinHash: each trigram's hash picks a bin and competes for that bin's
+    minimum; a band is two bins' minima, skipped while either bin is empty. Keys fit SQLite's
+    signed 64-bit integers.
     """
-    grams = dict.fromkeys(folded[i : i + 3] for i in range(len(folded) - 2))
-    return " OR ".join('"' + gram.replace('"', '""') + '"' for gram in grams)
+    minima: dict[int, int] = {}
+    for gram in {folded[i : i + 3] for i in range(len(folded) - 2)}:
+        h = _hash64(gram)
+        slot, value = h % BINS, h // BINS
+        if value < minima.get(slot, 1 << 64):
+            minima[slot] = value
+    keys = []
+    for band in range(BANDS):
+        a, b = minima.get(2 * band), minima.get(2 * band + 1)
+        if a is not None and b is not None:
+            keys.append(_hash64(f"{band}:{a}:{b}") >> 1)
+    return keys
+
+
+def band_keys_json(title: str) -> str:
+    """``band_keys(fold_title(title))`` as a JSON array: the SQL function migration 0005 uses
+    to backfill ``title_keys`` with ``json_each``."""
+    return json.dumps(band_keys(fold_title(title)))

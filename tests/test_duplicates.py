@@ -1,5 +1,5 @@
 """Duplicate detection from indexes (issue 14): what a new draft is said to repeat, and the
-trigram index over folded titles staying in step with the articles table. Real SQLite files."""
+band keys of folded titles staying in step with the articles table. Real SQLite files."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from bot.domain import ArticleContent, ArticleStatus
 from bot.workflow import drafts
 from storage.db import Database
-from storage.titles import fold_title, trigram_query
+from storage.titles import band_keys, fold_title
 from tests.workflow_fakes import AUTHOR_ID, World, content, world
 
 TITLE = "Правительство утвердило новую программу развития туризма до 2030 года"
@@ -27,8 +27,15 @@ async def _paste(w: World, title: str, **kw: str) -> drafts.Created:
 def test_fold_title_drops_case_quotes_punctuation_and_yo() -> None:
     assert fold_title("«ЁЛКИ» — в Парке!  Don't…") == "елки в парке don t"
     assert fold_title("  \u00a0 ") == ""
-    assert trigram_query("ab") == ""
-    assert trigram_query("abcab") == '"abc" OR "bca" OR "cab"'
+    assert band_keys("ab") == []
+
+
+def test_band_keys_are_shared_by_look_alikes_only() -> None:
+    keys = set(band_keys(fold_title(TITLE)))
+    near = set(band_keys(fold_title(TITLE.replace("утвердило", "одобрило"))))
+    other = set(band_keys(fold_title("Снегопад парализовал движение на трассе Алматы — Бишкек")))
+    assert len(keys) > 8 and len(keys & near) >= 3
+    assert not keys & other
 
 
 async def test_same_canonical_url_is_found_whatever_the_title_and_age(tmp_path: Path) -> None:
@@ -105,17 +112,17 @@ async def test_newest_three_of_many_look_alikes_and_deleted_ones_skipped(tmp_pat
 
 
 async def _indexed(db: Database, title: str) -> list[int]:
-    """Article ids the trigram index returns for ``title``, checked against the table too."""
+    """Article ids sharing a band key with ``title``, after checking that every article's keys
+    are exactly those of its stored title."""
     async with db.read() as uow:
-        # 'integrity-check' with rank 1 compares the index with the content table itself.
-        await uow.conn.execute(
-            "INSERT INTO article_titles (article_titles, rank) VALUES ('integrity-check', 1)"
-        )
-        async with uow.conn.execute(
-            "SELECT rowid FROM article_titles WHERE article_titles MATCH ? ORDER BY rowid",
-            (trigram_query(fold_title(title)),),
-        ) as cur:
-            return [int(r[0]) for r in await cur.fetchall()]
+        async with uow.conn.execute("SELECT id, title, title_folded FROM articles") as cur:
+            articles = await cur.fetchall()
+        async with uow.conn.execute("SELECT key, article_id FROM title_keys") as cur:
+            stored = {(int(k), int(a)) for k, a in await cur.fetchall()}
+    assert all(folded == fold_title(title) for _id, title, folded in articles)
+    assert stored == {(k, int(i)) for i, _t, folded in articles for k in band_keys(folded)}
+    wanted = set(band_keys(fold_title(title)))
+    return sorted({a for k, a in stored if k in wanted})
 
 
 async def test_index_follows_insert_update_and_delete(tmp_path: Path) -> None:
@@ -125,16 +132,16 @@ async def test_index_follows_insert_update_and_delete(tmp_path: Path) -> None:
             article = await uow.articles.create(
                 ArticleContent(title="Ёлки в парке"), author_id=1, origin="text", now=NOW
             )
-        assert await _indexed(db, "елки") == [article.id]
+        assert await _indexed(db, "Ёлки в парке!") == [article.id]
         async with db.transaction() as uow:
             await uow.articles.update_content(
                 article.id, ArticleContent(title="Снег на дорогах"), now=NOW
             )
-        assert await _indexed(db, "елки") == []
-        assert await _indexed(db, "дорог") == [article.id]
+        assert await _indexed(db, "Ёлки в парке!") == []
+        assert await _indexed(db, "снег на дорогах") == [article.id]
         async with db.transaction() as uow:
             await uow.conn.execute("DELETE FROM articles WHERE id = ?", (article.id,))
-        assert await _indexed(db, "дорог") == []
+        assert await _indexed(db, "снег на дорогах") == []
     finally:
         await db.close()
 

@@ -1,6 +1,7 @@
 -- 0005: duplicate detection from an index instead of a scan (issue 14).
--- title_folded is storage.titles.fold_title(title), written by the repository with every content
--- write; Database registers fold_title as an SQL function so this migration can backfill it.
+-- title_folded is storage.titles.fold_title(title) and title_keys its MinHash band keys, both
+-- written by the repository with every content write. Database registers fold_title and
+-- band_keys_json as SQL functions so that this migration backfills existing articles.
 
 ALTER TABLE articles ADD COLUMN title_folded TEXT NOT NULL DEFAULT '';
 UPDATE articles SET title_folded = fold_title(title);
@@ -9,21 +10,12 @@ UPDATE articles SET title_folded = fold_title(title);
 CREATE INDEX articles_title_folded ON articles (title_folded) WHERE title_folded <> '';
 CREATE INDEX articles_created ON articles (created_at);
 
--- Trigrams of the folded titles; external content (the text lives in articles only).
-CREATE VIRTUAL TABLE article_titles USING fts5(
-    title_folded, content='articles', content_rowid='id', tokenize='trigram'
-);
-INSERT INTO article_titles (article_titles) VALUES ('rebuild');
-
-CREATE TRIGGER article_titles_insert AFTER INSERT ON articles BEGIN
-    INSERT INTO article_titles (rowid, title_folded) VALUES (new.id, new.title_folded);
-END;
-CREATE TRIGGER article_titles_delete AFTER DELETE ON articles BEGIN
-    INSERT INTO article_titles (article_titles, rowid, title_folded)
-    VALUES ('delete', old.id, old.title_folded);
-END;
-CREATE TRIGGER article_titles_update AFTER UPDATE OF title_folded ON articles BEGIN
-    INSERT INTO article_titles (article_titles, rowid, title_folded)
-    VALUES ('delete', old.id, old.title_folded);
-    INSERT INTO article_titles (rowid, title_folded) VALUES (new.id, new.title_folded);
-END;
+-- Look-alike candidates: the articles sharing a band key, by key then id (window by id range).
+CREATE TABLE title_keys (
+    key        INTEGER NOT NULL,
+    article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+    PRIMARY KEY (key, article_id)
+) WITHOUT ROWID;
+CREATE INDEX title_keys_article ON title_keys (article_id);
+INSERT OR IGNORE INTO title_keys (key, article_id)
+SELECT keys.value, articles.id FROM articles, json_each(band_keys_json(articles.title)) AS keys;
