@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.domain import Article, ArticleContent, ArticleStatus, Mark, Photo
 from storage.base import Repo, from_iso, placeholders, require_dt, to_iso
-from storage.titles import band_keys, fold_title
+from storage.titles import Candidate, band_keys, fold_title
 
 # How many look-alike candidates the band keys hand over to be scored.
 TITLE_CANDIDATES = 32
@@ -256,44 +256,43 @@ class ArticleRepo(Repo):
 
     async def duplicate_candidates(
         self, *, canonical_url: str, title: str, since: datetime, exclude_id: int
-    ) -> list[Article]:
+    ) -> list[Candidate]:
         """The few articles ``title``/``canonical_url`` may repeat, newest first, from indexes.
 
         Any time: the same canonical URL. Created since ``since``: the same folded title, and
-        the titles sharing the most band keys with it (at most TITLE_CANDIDATES). The caller
-        scores the look-alikes; nothing here reads more than the window's index entries.
+        the titles sharing the most band keys with it (at most TITLE_CANDIDATES). Only what
+        scoring needs is read; the caller loads the few it keeps.
         """
-        found: dict[int, Article] = {}
+        found: dict[int, Candidate] = {}
+        cols = "SELECT id, title, canonical_url FROM articles"
         live = f"status <> '{ArticleStatus.DELETED.value}' AND id <> ?"
         if canonical_url:
             rows = await self._all(
-                f"SELECT {_ARTICLE_COLS} FROM articles WHERE canonical_url <> ''"
-                f" AND canonical_url = ? AND {live} ORDER BY id DESC LIMIT ?",
+                f"{cols} WHERE canonical_url <> '' AND canonical_url = ? AND {live}"
+                " ORDER BY id DESC LIMIT ?",
                 (canonical_url, exclude_id, TITLE_CANDIDATES),
             )
-            found.update((r["id"], _article(r)) for r in rows)
+            found.update((r["id"], Candidate(*r)) for r in rows)
         folded = fold_title(title)
         first_id = await self._first_id_since(since) if folded else None
         if first_id is not None:
             rows = await self._all(
-                f"SELECT {_ARTICLE_COLS} FROM articles WHERE title_folded <> ''"
-                f" AND title_folded = ? AND id >= ? AND created_at >= ? AND {live}"
-                " ORDER BY id DESC LIMIT ?",
+                f"{cols} WHERE title_folded <> '' AND title_folded = ? AND id >= ?"
+                f" AND created_at >= ? AND {live} ORDER BY id DESC LIMIT ?",
                 (folded, first_id, to_iso(since), exclude_id, TITLE_CANDIDATES),
             )
-            found.update((r["id"], _article(r)) for r in rows)
+            found.update((r["id"], Candidate(*r)) for r in rows)
             if keys := band_keys(folded):
                 # The articles sharing most band keys; article_id >= first_id keeps each key's
                 # seek inside the window, so the cost does not follow the history's size.
                 rows = await self._all(
-                    f"SELECT {_ARTICLE_COLS} FROM articles WHERE id IN ("
-                    " SELECT article_id FROM title_keys"
+                    f"{cols} WHERE id IN (SELECT article_id FROM title_keys"
                     f" WHERE key IN ({placeholders(keys)}) AND article_id >= ? AND article_id <> ?"
                     " GROUP BY article_id ORDER BY COUNT(*) DESC, article_id DESC LIMIT ?)"
                     f" AND created_at >= ? AND {live}",
                     (*keys, first_id, exclude_id, TITLE_CANDIDATES, to_iso(since), exclude_id),
                 )
-                found.update((r["id"], _article(r)) for r in rows)
+                found.update((r["id"], Candidate(*r)) for r in rows)
         return [found[i] for i in sorted(found, reverse=True)]
 
     async def _first_id_since(self, since: datetime) -> int | None:

@@ -17,11 +17,20 @@ from __future__ import annotations
 import json
 import unicodedata
 from hashlib import blake2b
+from typing import NamedTuple
 
 BINS = 32
 BANDS = BINS // 2
 # Quote-like marks that Unicode files as symbols (S*) rather than punctuation (P*).
 _QUOTE_SYMBOLS = frozenset("`´ʹʺ˝＂＇")
+
+
+class Candidate(NamedTuple):
+    """An article a new one may repeat: what scoring it needs, nothing more."""
+
+    id: int
+    title: str
+    canonical_url: str
 
 
 def _is_stripped(char: str) -> bool:

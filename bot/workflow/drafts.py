@@ -52,20 +52,21 @@ async def create_draft(
         await record(
             uow, "created", now=now, actor_id=author_id, article_id=article.id, origin=origin
         )
-        # A few candidates from the indexes (not the whole window), scored below.
+        # A few candidates from the indexes (not the whole window): score them, load three.
         candidates = await uow.articles.duplicate_candidates(
             canonical_url=content.canonical_url,
             title=content.title,
             since=now - DUPLICATE_WINDOW,
             exclude_id=article.id,
         )
-    duplicates = [
-        c
-        for c in candidates
-        if (content.canonical_url and c.content.canonical_url == content.canonical_url)
-        or similar_title(c.content.title, content.title)
-    ]
-    return Created(article, duplicates[:3])
+        matching = [
+            c.id
+            for c in candidates
+            if (content.canonical_url and c.canonical_url == content.canonical_url)
+            or similar_title(c.title, content.title)
+        ]
+        duplicates = [a for i in matching[:3] if (a := await uow.articles.get(i)) is not None]
+    return Created(article, duplicates)
 
 
 async def get_live(db: Database, article_id: int) -> Article | None:
