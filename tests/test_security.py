@@ -638,7 +638,7 @@ def test_a_logged_traceback_does_not_carry_the_token(
         except TimeoutError as exc:  # what aiogram's AiohttpSession does with it
             raise TelegramNetworkError(method=GetMe(), message="Request timeout error") from exc
     except TelegramNetworkError:
-        logging.getLogger("bot.newsroom").exception("review reminders failed")
+        logging.getLogger("bot.background").exception("review reminders failed")
     output = log.getvalue()
     assert "review reminders failed" in output and "Connection timeout to host" in output
     assert TOKEN_SECRET not in output
