@@ -21,7 +21,8 @@ from bot.config import Settings
 from bot.domain import Article, ArticleContent, Photo
 from bot.ingest.entities import keep_formatting
 from bot.ingest.fetch import FetchError
-from bot.ingest.text import parse_article
+from bot.ingest.report import ParseReport
+from bot.ingest.text import parse_article_report
 from bot.ingest.web import import_url
 from bot.limits import ALBUM_MAX, MAX_PHOTO_BYTES_UPLOAD
 from bot.presenters.cards import Cards
@@ -81,12 +82,19 @@ class _WithAlbums(BaseMiddleware):
 
 def parse_message(message: Message, settings: Settings, desk: Desk) -> ArticleContent:
     """The article in a message's text or caption, with its bold, italics and links kept."""
+    return parse_message_report(message, settings, desk)[0]
+
+
+def parse_message_report(
+    message: Message, settings: Settings, desk: Desk
+) -> tuple[ArticleContent, ParseReport]:
+    """``parse_message`` and what the parser was not sure of (for the draft card, issue 13)."""
     text = message.text or message.caption or ""
     if not text:
-        return ArticleContent()
-    content = parse_article(text, tz=settings.tz, now=desk.clock.now())
+        return ArticleContent(), ParseReport()
+    content, report = parse_article_report(text, tz=settings.tz, now=desk.clock.now())
     entities = message.entities if message.text else message.caption_entities
-    return keep_formatting(content, text, formatting_of(entities))
+    return keep_formatting(content, text, formatting_of(entities)), report
 
 
 async def _created(
@@ -99,11 +107,17 @@ async def _created(
     role: Role,
     language: str,
     settings: Settings,
+    report: ParseReport | None = None,
 ) -> Article:
     """A new draft of ``content``, shown to its author."""
     assert message.from_user is not None
     created = await drafts.create_draft(
-        desk, content, author_id=message.from_user.id, language=language, origin=origin
+        desk,
+        content,
+        author_id=message.from_user.id,
+        language=language,
+        origin=origin,
+        report=report,
     )
     await cards.show_draft(
         message.chat.id,
@@ -223,7 +237,7 @@ async def on_text(
     if text.startswith("/"):
         await message.answer(_("Unknown command. /help lists what I understand."))
         return
-    content = parse_message(message, settings, desk)
+    content, report = parse_message_report(message, settings, desk)
     if not content.title and not content.body:
         await message.answer(_("I could not find any article text in this message."))
         return
@@ -236,6 +250,7 @@ async def on_text(
         role=role,
         language=language,
         settings=settings,
+        report=report,
     )
 
 
@@ -275,7 +290,7 @@ async def _place_photo(
     group = message.media_group_id
     target_id = albums.draft(group)
 
-    async def new_draft(content: ArticleContent) -> Article:
+    async def new_draft(content: ArticleContent, report: ParseReport | None = None) -> Article:
         created = await _created(
             message,
             desk,
@@ -285,12 +300,14 @@ async def _place_photo(
             role=role,
             language=language,
             settings=settings,
+            report=report,
         )
         albums.remember(group, created.id)
         return created
 
     if target_id is None and message.caption:
-        await new_draft(replace(parse_message(message, settings, desk), photos=(photo,)))
+        parsed, report = parse_message_report(message, settings, desk)
+        await new_draft(replace(parsed, photos=(photo,)), report)
         return
     article: Article | None = None
     if target_id is not None:
@@ -303,13 +320,14 @@ async def _place_photo(
         ):
             # Any item of an album may carry the caption, not only the first: the draft the
             # earlier items made takes its text.
-            parsed = parse_message(message, settings, desk)
+            parsed, report = parse_message_report(message, settings, desk)
             await drafts.update_content(
                 desk,
                 article,
                 replace(parsed, photos=(*article.content.photos, photo)[:ALBUM_MAX]),
                 actor_id=message.from_user.id,
                 action="photo",
+                report=report,
             )
             return
     elif message.reply_to_message is not None:
