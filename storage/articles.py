@@ -125,7 +125,7 @@ def _content_columns(c: ArticleContent) -> dict[str, Any]:
     """The content's columns and values: the one place both INSERT and UPDATE take them from."""
     return {
         "title": c.title,
-        "title_folded": fold_title(c.title),  # the duplicate check's exact match (0005)
+        "title_folded": fold_title(c.title),  # the duplicate check's exact match (0007)
         "lead": c.lead,
         "body": json.dumps(list(c.body), ensure_ascii=False),
         "photos": photos_to_json(c.photos),

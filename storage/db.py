@@ -156,7 +156,7 @@ class Database:
             await self._conn.execute("PRAGMA journal_mode = WAL")
             await self._conn.execute("PRAGMA synchronous = NORMAL")
             await self._conn.execute("PRAGMA foreign_keys = ON")
-            # Migration 0005 backfills the duplicate index with the code the repository writes
+            # Migration 0007 backfills the duplicate index with the code the repository writes
             # it with.
             await self._conn.create_function("fold_title", 1, fold_title, deterministic=True)
             await self._conn.create_function(

@@ -72,6 +72,6 @@ def band_keys(folded: str) -> list[int]:
 
 
 def band_keys_json(title: str) -> str:
-    """``band_keys(fold_title(title))`` as a JSON array: the SQL function migration 0005 uses
+    """``band_keys(fold_title(title))`` as a JSON array: the SQL function migration 0007 uses
     to backfill ``title_keys`` with ``json_each``."""
     return json.dumps(band_keys(fold_title(title)))

@@ -1,4 +1,4 @@
--- 0005: duplicate detection from an index instead of a scan (issue 14).
+-- 0007: duplicate detection from an index instead of a scan (issue 14).
 -- title_folded is storage.titles.fold_title(title) and title_keys its MinHash band keys, both
 -- written by the repository with every content write. Database registers fold_title and
 -- band_keys_json as SQL functions so that this migration backfills existing articles.
