@@ -49,6 +49,7 @@ def masthead_name(line: str) -> str:
         # "ФОНТАНКА.ру" alone: the site's name written as its domain.
         return _domain_name(bare) if _SITE_NAME_RE.fullmatch(bare) else ""
     raw = (m.groupdict().get("name") or m.groupdict().get("kkname") or "").strip()
+    raw = lex.legal_tail_re.sub("", raw.strip(" .,"))
     name = _KK_GENITIVE_RE.sub("", _KK_TYPE_RE.sub("", raw.strip(' «»"“”.,')).strip(' «»"“”'))
     if raw.startswith(("«", '"')) and "канале" in line.casefold():
         name = nominative(name, "gent")  # "в Telegram-канале «Известий»"
