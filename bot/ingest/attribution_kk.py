@@ -71,6 +71,7 @@ _KKCLAUSE_RE = re.compile(r"(?:[^,.;!?()\n]|\.(?=\w)){2,100}")  # "Abai.kz" stay
 _KK_CORRESPONDENT_RE = re.compile(r"\s+(?:тілшісі|тілшілері|сайты|порталы)$")
 
 
+_SITE_RE = re.compile(r"[A-Za-zА-Яа-яЁё][\w-]{1,30}\.(?:kz|ru|com|org|net|media|info|uz|kg)", re.I)
 _KK_CITING_TAIL_RE = re.compile(r"\s+сілтеме\s+жасап$", re.IGNORECASE)
 
 
@@ -90,6 +91,8 @@ def _kk_subject(para: str, pos: int) -> list[tuple[str, str]]:
         # The cited body ends the clause in the dative: from its first lower-case word
         # ("Хабар 24 облыстық ... басқармасына"), or its last word ("Abai.kz Ақордаға").
         start = next((i for i, w in enumerate(words) if i and w[:1].islower()), len(words) - 1)
+        if words and _SITE_RE.fullmatch(words[0]):
+            start = 1  # "Nur.kz Алматы қаласы ... департаментіне": a site's name is one word
         if 0 < start < len(words):
             rest = words[start:]
             rest[-1] = _KK_SUFFIX_RE.sub("", rest[-1])

@@ -50,6 +50,10 @@ def masthead_name(line: str) -> str:
         return _domain_name(bare) if _SITE_NAME_RE.fullmatch(bare) else ""
     raw = (m.groupdict().get("name") or m.groupdict().get("kkname") or "").strip()
     raw = lex.legal_tail_re.sub("", raw.strip(" .,"))
+    quoted = _QUOTED_RE.search(raw)
+    if quoted is not None and quoted.group() != raw.strip():
+        # "Новости и материалы «Газеты.Ru» в Telegram": the quoted name depends on a noun.
+        raw = nominative(quoted["q"], "gent")
     name = _KK_GENITIVE_RE.sub("", _KK_TYPE_RE.sub("", raw.strip(' «»"“”.,')).strip(' «»"“”'))
     if raw.startswith(("«", '"')) and "канале" in line.casefold():
         name = nominative(name, "gent")  # "в Telegram-канале «Известий»"
@@ -61,6 +65,7 @@ def masthead_name(line: str) -> str:
     return canonical_outlet(name)
 
 
+_QUOTED_RE = re.compile(r"[«\"“](?P<q>[^»\"”]{2,40})[»\"”]")
 _SITE_NAME_RE = re.compile(
     r"[A-Za-zА-Яа-яЁё][\w-]{1,30}\.(?:ru|ру|kz|қаз|com|org|net|media|info|uz|kg|by|ua)", re.I
 )
