@@ -35,6 +35,7 @@ from bot.ingest.classify import Kind, Line, Meta, classify, lines_of
 from bot.ingest.datelines import dateline
 from bot.ingest.dates import find_datetime
 from bot.ingest.language import detect_language, fold, has_letter, normalize_text
+from bot.ingest.lexicon import lexicon
 from bot.ingest.names import canonical_outlet
 from bot.ingest.report import ParseReport, ParseWarning
 from bot.ingest.structure import drop_structural_chrome
@@ -132,7 +133,11 @@ def _take_title(lines: list[Line]) -> str:
     second = lines[idx[1]] if len(idx) > 1 else None
     if (
         second is not None
-        and (len(first.text.split()) == 1 or _KICKER_SEP_RE.search(first.text) is not None)
+        and (
+            len(first.text.split()) == 1
+            or _KICKER_SEP_RE.search(first.text) is not None
+            or _rubric_like(first.text)
+        )
         and len(first.text) <= 50
         and len(first.text.split()) <= 6
         and _is_title_like(second.text)
@@ -157,6 +162,17 @@ def _take_title(lines: list[Line]) -> str:
         if _same_headline(key, fold(lines[i].text)):
             lines[i].kind = Kind.CHROME
     return first.text
+
+
+def _rubric_like(text: str) -> bool:
+    """ "Новости Мира", "World news": a short rubric opening with a rubric word."""
+    words = text.split()
+    lex = lexicon()
+    return (
+        len(words) <= 3
+        and not text.endswith(_SENTENCE_END)
+        and words[0].casefold() in lex.whole_lines
+    )
 
 
 _REPEAT_SIMILARITY = 95.0  # percent: "«Аэрофлот» отменит рейсы" ~ "\"Аэрофлот\" отменит рейсы"
