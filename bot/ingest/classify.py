@@ -337,12 +337,21 @@ def classify(lines: list[Line], tz: zoneinfo.ZoneInfo, now: datetime | None) -> 
 _CAPTION_MAX_WORDS = 12
 
 
-def _caption_like(line: Line) -> bool:
+_CAPTION_SENTENCES_MAX_WORDS = 40
+
+
+def _caption_like(line: Line, *, sentences: bool = False) -> bool:
+    """Short and no sentence end; ``sentences``: a caption of whole sentences may end with a
+    period (it stands between the page's header lines and the credit it goes with)."""
     text = line.text
-    return (
-        line.kind is Kind.CONTENT
-        and len(text.split()) <= _CAPTION_MAX_WORDS
-        and not text.rstrip('»"”)').endswith((".", "!", "?", "…", ":"))
+    if line.kind is not Kind.CONTENT:
+        return False
+    if sentences:
+        return len(text.split()) <= _CAPTION_SENTENCES_MAX_WORDS and not text.endswith(
+            ("!", "?", ":")
+        )
+    return len(text.split()) <= _CAPTION_MAX_WORDS and not text.rstrip('»"”)').endswith(
+        (".", "!", "?", "…", ":")
     )
 
 
@@ -361,7 +370,8 @@ def _mark_captions(lines: list[Line]) -> None:
         if (
             seen >= 2
             and before
-            and _caption_like(before)
             and lines[i - 2].kind is not Kind.CONTENT
+            and _caption_like(before, sentences=lines[i - 2].kind in (Kind.DATE, Kind.CHROME))
+            and before.block == line.block
         ):
             lines[i - 1].kind = Kind.CAPTION
