@@ -25,7 +25,7 @@ from bot.ingest.mastheads import credit_outlet, domain_outlets, masthead_name
 from bot.ingest.names import canonical_outlet
 from bot.ingest.relative import worded_ago
 
-__all__ = ["Kind", "Line", "Meta", "classify", "lines_of"]
+__all__ = ["Kind", "Line", "Meta", "classify", "lines_of", "mark_captions"]
 
 TITLE_MAX = 200
 
@@ -330,7 +330,7 @@ def classify(lines: list[Line], tz: zoneinfo.ZoneInfo, now: datetime | None) -> 
             meta.credit_outlets.extend(domain_outlets(text))  # "p.dw.com/p/4xyz"
         if more == "label" and i + 1 < len(lines):
             swallow, swallow_block, label = 3, lines[i + 1].block, line
-    _mark_captions(lines)
+    mark_captions(lines)
     return meta
 
 
@@ -355,7 +355,7 @@ def _caption_like(line: Line, *, sentences: bool = False) -> bool:
     )
 
 
-def _mark_captions(lines: list[Line]) -> None:
+def mark_captions(lines: list[Line]) -> None:
     """The site's caption beside its photo credit: a short line with no sentence end right
     after the credit, or right before it when no headline line precedes it (a standfirst
     follows the headline directly)."""

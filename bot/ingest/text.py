@@ -31,7 +31,7 @@ from rapidfuzz import fuzz
 
 from bot.domain import ArticleContent
 from bot.ingest.attribution import attribution
-from bot.ingest.classify import Kind, Line, Meta, classify, lines_of
+from bot.ingest.classify import Kind, Line, Meta, classify, lines_of, mark_captions
 from bot.ingest.datelines import dateline
 from bot.ingest.dates import find_datetime
 from bot.ingest.language import detect_language, fold, has_letter, normalize_text
@@ -310,6 +310,7 @@ def parse_article_report(
     lines, blank_separated = lines_of(norm)
     meta = classify(lines, tz, now)
     drop_structural_chrome(lines)
+    mark_captions(lines)  # again: a widget line over the caption is chrome only now
     _masthead_on_top(lines, meta)
     title = _take_title(lines)
     lead = _take_lead(lines) if title else ""
