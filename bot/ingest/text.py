@@ -30,6 +30,7 @@ from datetime import datetime
 from rapidfuzz import fuzz
 
 from bot.domain import ArticleContent
+from bot.ingest.appeals import drop_tail_appeals
 from bot.ingest.attribution import attribution
 from bot.ingest.classify import Kind, Line, Meta, classify, lines_of, mark_captions
 from bot.ingest.datelines import dateline
@@ -310,6 +311,7 @@ def parse_article_report(
     lines, blank_separated = lines_of(norm)
     meta = classify(lines, tz, now)
     drop_structural_chrome(lines)
+    drop_tail_appeals(lines)
     mark_captions(lines)  # again: a widget line over the caption is chrome only now
     _masthead_on_top(lines, meta)
     title = _take_title(lines)

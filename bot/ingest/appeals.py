@@ -1,0 +1,57 @@
+"""The page's appeals to its reader at the end of the copy: "Если вы заметили ошибку, выделите
+её и нажмите Ctrl+Enter", "Хотите сообщить новость? Пишите нам", a card number for donations,
+"To contact the reporter on this story:" with the addresses under it.
+
+They are told from the copy by shape, not by phrase: the reader is addressed (a verb in the
+second person plural or the imperative, as pymorphy3 reads it), a payment card or an e-mail
+address stands in the line, and they close the copy. Quoted speech is never an appeal.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.ingest.classify import Kind, Line
+from bot.ingest.names import _parse
+
+__all__ = ["drop_tail_appeals"]
+
+_APPEAL_MAX_WORDS = 30
+_TAIL_LINES = 6  # content lines looked at from the end
+_LABEL_MAX_WORDS = 12
+_WORD_RE = re.compile(r"[а-яё]+", re.IGNORECASE)
+_QUOTE_RE = re.compile(r"[«»“”\"]|^\s*[—–-]\s")
+_CARD_RE = re.compile(r"(?<!\d)\d{4}(?:[ -]?\d{4}){3}(?!\d)")
+_EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def _addresses_reader(text: str) -> bool:
+    """A Russian verb in the imperative or the second person plural: "напишите", "хотите"."""
+    for word in _WORD_RE.findall(text.lower()):
+        for p in _parse(word):
+            if p.tag.POS == "VERB" and "plur" in p.tag and ("impr" in p.tag or "2per" in p.tag):
+                return True
+    return False
+
+
+def is_appeal(text: str) -> bool:
+    """A call to the reader, a donation card or a contact address; never quoted speech."""
+    if len(text.split()) > _APPEAL_MAX_WORDS:
+        return False
+    if _CARD_RE.search(text) or (_EMAIL_RE.search(text) and len(text.split()) <= 10):
+        return True
+    return _QUOTE_RE.search(text) is None and _addresses_reader(text)
+
+
+def drop_tail_appeals(lines: list[Line]) -> None:
+    """Appeals among the last content lines, and a label line ending with a colon over them
+    ("To contact the reporter on this story:"), are chrome; the walk stops at real copy."""
+    content = [ln for ln in lines if ln.kind is Kind.CONTENT]
+    dropped = False
+    for ln in reversed(content[-_TAIL_LINES:]):
+        label = dropped and ln.text.endswith(":") and len(ln.text.split()) <= _LABEL_MAX_WORDS
+        if label or is_appeal(ln.text):
+            ln.kind = Kind.CHROME
+            dropped = True
+        else:
+            break
