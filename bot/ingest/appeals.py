@@ -38,8 +38,10 @@ def is_appeal(text: str) -> bool:
     """A call to the reader, a donation card or a contact address; never quoted speech."""
     if len(text.split()) > _APPEAL_MAX_WORDS:
         return False
-    if _CARD_RE.search(text) or (_EMAIL_RE.search(text) and len(text.split()) <= 10):
+    if _CARD_RE.search(text):
         return True
+    if _EMAIL_RE.search(text) and len(text.split()) <= 10:
+        return ": " not in text  # "Media contact: press@…" is a press release's labelled copy
     return _QUOTE_RE.search(text) is None and _addresses_reader(text)
 
 
