@@ -60,6 +60,8 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
         re.compile(
             rf"^{city}[.,]\s*(?:(?P<when>{_DATE})[.,]?\s*)?(?P<agency>{mark})\s*{_DASH}\s*"
         ),
+        # Tokyo CNN — : a city, then a known agency's mark with no brackets.
+        re.compile(rf"^{city}\s+(?P<agency>(?-i:{known}))\s*{_DASH}\s+"),
         # (Reuters) - ...
         re.compile(rf"^\((?P<agency>[A-Z][A-Za-z. ]{{1,20}})\)\s*{_DASH}\s*"),
         # ASTANA – ... : a city mark with no agency, stripped all the same.

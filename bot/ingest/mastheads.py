@@ -102,7 +102,8 @@ def credit_outlet(text: str) -> list[str]:
     agencies = {a.casefold() for a in lex.raw["credits"]["photo_agencies"]}
     if key not in agencies and key in lex.aliases:
         return [canonical_outlet(text)]
-    parts = [p.strip(' «»"') for p in re.split(r"[/,]", text)]
+    # "Daro Sulakauri for The New York Times": the photographer, then whom they work for.
+    parts = [p.strip(' «»"') for p in re.split(r"[/,]|\s+for\s+", text)]
     names = {*lex.aliases, *_outlet_names()}
     known = [
         canonical_outlet(p)
