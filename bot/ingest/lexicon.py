@@ -140,6 +140,7 @@ def lexicon() -> Lexicon:
                 "in_app_re",
                 "edition_re",
                 "link_required_re",
+                "appeal_name_re",
             )
         ),
         not_names=tuple(w.casefold() for w in masthead["not_names"]),
