@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from bot.ingest.classify import Kind, Line
+from bot.ingest.lexicon import lexicon
 from bot.ingest.names import _parse
 
 __all__ = ["drop_tail_appeals"]
@@ -45,14 +46,37 @@ def is_appeal(text: str) -> bool:
     return _QUOTE_RE.search(text) is None and _addresses_reader(text)
 
 
+def _bylined(lines: list[Line]) -> tuple[str, ...]:
+    """The names the page's byline lines sign with ("By Mark Landsberg")."""
+    names = []
+    for ln in lines:
+        m = _BYLINE_RE.match(ln.text) if ln.kind is not Kind.CONTENT else None
+        if m is not None:
+            names.append(m["name"])
+    return tuple(names)
+
+
+_BYLINE_RE = re.compile(
+    r"^(?:By|Автор|Author|Текст)\s*:?\s+(?P<name>[A-ZА-ЯЁ][\w'’-]+(?:\s+[A-ZА-ЯЁ][\w'’.-]+){1,2})$"
+)
+
+
+def _tail_note(text: str, authors: tuple[str, ...]) -> bool:
+    """An author's note ("Mark Landsberg is a Times reporter …") or a print-edition note."""
+    if any(text.startswith(name + " ") for name in authors):
+        return len(text.split()) <= _APPEAL_MAX_WORDS
+    return len(text) <= 300 and lexicon().donation_any_re.search(text) is not None
+
+
 def drop_tail_appeals(lines: list[Line]) -> None:
     """Appeals among the last content lines, and a label line ending with a colon over them
     ("To contact the reporter on this story:"), are chrome; the walk stops at real copy."""
     content = [ln for ln in lines if ln.kind is Kind.CONTENT]
+    authors = _bylined(lines)
     dropped = False
     for ln in reversed(content[-_TAIL_LINES:]):
         label = dropped and ln.text.endswith(":") and len(ln.text.split()) <= _LABEL_MAX_WORDS
-        if label or is_appeal(ln.text):
+        if label or is_appeal(ln.text) or _tail_note(ln.text, authors):
             ln.kind = Kind.CHROME
             dropped = True
         else:
