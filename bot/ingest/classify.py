@@ -355,10 +355,11 @@ def _caption_like(line: Line, *, sentences: bool = False) -> bool:
     )
 
 
-def mark_captions(lines: list[Line]) -> None:
+def mark_captions(lines: list[Line], *, settled: bool = False) -> None:
     """The site's caption beside its photo credit: a short line with no sentence end right
     after the credit, or right before it when no headline line precedes it (a standfirst
-    follows the headline directly)."""
+    follows the headline directly). ``settled``: the header's chrome is known, so a short
+    line between the standfirst and the credit is the caption too."""
     seen = 0  # content lines so far: the first is the headline, never a caption
     for i, line in enumerate(lines):
         if line.kind is not Kind.CREDIT:
@@ -375,3 +376,12 @@ def mark_captions(lines: list[Line]) -> None:
             and before.block == line.block
         ):
             lines[i - 1].kind = Kind.CAPTION
+        elif (
+            settled
+            and seen >= 3
+            and before
+            and lines[i - 2].kind is Kind.CONTENT
+            and lines[i - 2].block == before.block == line.block
+            and _caption_like(before)
+        ):
+            before.kind = Kind.CAPTION  # headline, standfirst, caption, credit

@@ -198,7 +198,11 @@ def _take_lead(lines: list[Line]) -> str:
     between = lines[cand_pos + 1 : next_pos]
     before = lines[:cand_pos]
     # The site's caption sits next to its credit; a standfirst comes before the photo.
-    if any(ln.kind is Kind.CAPTION for ln in between[:1]) or (
+    # (A caption over its own credit is the photo under the standfirst.)
+    captioned = bool(between) and between[0].kind is Kind.CAPTION
+    if captioned and len(between) > 1 and between[1].kind is Kind.CREDIT:
+        captioned = False
+    if captioned or (
         before
         and before[-1].kind in (Kind.CREDIT, Kind.CAPTION)
         and any(ln.kind is Kind.CONTENT for ln in lines[next_pos:])
@@ -312,7 +316,7 @@ def parse_article_report(
     meta = classify(lines, tz, now)
     drop_structural_chrome(lines)
     drop_tail_appeals(lines)
-    mark_captions(lines)  # again: a widget line over the caption is chrome only now
+    mark_captions(lines, settled=True)  # again: a widget line over the caption is chrome only now
     _masthead_on_top(lines, meta)
     title = _take_title(lines)
     lead = _take_lead(lines) if title else ""
