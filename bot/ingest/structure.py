@@ -92,6 +92,21 @@ def _drop_nav_tail(lines: list[Line]) -> None:
         first.kind = Kind.CHROME
 
 
+_AD_WORDS = frozenset({"ad", "ads", "advertisement", "реклама", "жарнама", "sponsored"})
+
+
+def _drop_ad_slots(content: list[Line]) -> None:
+    """ "Ad Feedback", "Реклама 16+" between paragraphs: a short line with an ad word, once the
+    copy has begun (over the headline such a line may be a short headline)."""
+    started = False
+    for ln in content:
+        if started and _short(ln.text) and len(ln.text.split()) <= 3:
+            words = {w.strip(":.,·|").casefold() for w in ln.text.split()}
+            if words & _AD_WORDS:
+                ln.kind = Kind.CHROME
+        started = started or _sentence(ln.text)
+
+
 def drop_structural_chrome(lines: list[Line]) -> None:
     """Mark as chrome the content lines that only chrome's shape and place explain."""
     content = [ln for ln in lines if ln.kind is Kind.CONTENT]
@@ -116,6 +131,7 @@ def drop_structural_chrome(lines: list[Line]) -> None:
         for ln in content[: head - 1 if keep_last else head]:
             ln.kind = Kind.CHROME
     _drop_nav_tail(lines)
+    _drop_ad_slots(content)
     # The tail: after the last sentence, lines without sentence punctuation are links, tags and
     # widgets (a real paragraph ends with its punctuation).
     last = max((i for i, ln in enumerate(content) if _sentence(ln.text)), default=-1)
