@@ -63,9 +63,13 @@ def _name_tokens(tokens: list[str]) -> list[str]:
         low = bare.casefold()
         if low in _CONNECTORS and name:
             nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
-            if token == bare and (_accept_token(nxt) or (low == "по" and nxt[:1].islower())):
+            # "Агентство по регулированию и развитию …": "и" goes on with a dative run.
+            runs_on = (low == "по" and nxt[:1].islower()) or (
+                low == "и" and dative_run and case_of(nxt.rstrip(".,;:!?"), "datv")
+            )
+            if token == bare and (_accept_token(nxt) or runs_on):
                 name.append(token)
-                dative_run = low == "по"
+                dative_run = dative_run or low == "по"
                 continue
             break
         if not bare or low in stops:
@@ -91,6 +95,8 @@ def take_name(text: str, pos: int) -> str:
     with the genitive dependants of a Russian head ("Министерстве энергетики Казахстана")."""
     prefix = _prefix_re().match(text, pos)
     start = prefix.end() if prefix else pos
+    if prefix and text[start : start + 3] == "по ":
+        start = pos  # "Агентства по регулированию …": the type word heads the name itself
     prefix_text = text[pos:start]
     head = text[start : start + 120]
     press = _PRESS_SERVICE_RE.match(head)
