@@ -69,7 +69,7 @@ def _res() -> dict[str, re.Pattern[str]]:
         ),
         "en_said": re.compile(
             r"\s(?:(?:has|have|had)\s+)?(?:said|says|confirmed|announced|warned|warns)(?=\s*(?:[.,;]|$|\s(?:on|that|in|late|earlier|"
-            r"this|last|today|yesterday)\b|\son\w*day))",
+            r"this|last|today|yesterday|(?-i:[A-Z][a-z]+day))\b|\son\w*day))",
             i,
         ),
         "en_told": re.compile(
@@ -145,6 +145,8 @@ def _ru(para: str, low: str, found: list[tuple[int, str, str]]) -> None:
                 person = _person_after(para, m.end())
                 if person:
                     found.append((m.start(), "original", person))
+    if "в " in low:
+        _ru_in_said(para, found)
     if any(k in low for k in _stems("ru_told_verbs")):
         for m in res["ru_told"].finditer(para):
             name = take_name(para, m.end())
@@ -161,6 +163,24 @@ def _ru(para: str, low: str, found: list[tuple[int, str, str]]) -> None:
                 person = _person_after(para, m.end())  # "как заявил вице-премьер Марат Хуснуллин"
                 if person:
                     found.append((m.start(), "original", person))
+
+
+@functools.cache
+def _in_said_re() -> re.Pattern[str]:
+    verbs = alternation([v for v in lexicon().reporting["ru_said_in_verbs"] if v.endswith("ли")])
+    return re.compile(
+        r"(?:^|(?<=[.!?]\s))(?:В|Во)\s+(?P<name>[^,.;:!?«»\"]{3,100}?)\s+"
+        rf"(?:(?P<outlet>(?-i:[A-ZА-ЯЁ])[\w.-]+)\s+)?(?:{verbs})\b"
+    )
+
+
+def _ru_in_said(para: str, found: list[tuple[int, str, str]]) -> None:
+    """ "В акимате Алматинской области Азаттыку сообщили": the body told, in the prepositional
+    case before the verb (the outlet told, in the dative, between them)."""
+    for m in _in_said_re().finditer(para):
+        name = take_name(m["name"], 0)
+        if name and len(name) >= len(m["name"]) - 1:
+            found.append((m.start(), "original", nominative(name, "loct")))
 
 
 def _en(para: str, low: str, found: list[tuple[int, str, str]]) -> None:
