@@ -187,8 +187,9 @@ def _same_headline(key: str, other: str) -> bool:
     return fuzz.ratio(key, other) >= _REPEAT_SIMILARITY
 
 
-def _take_lead(lines: list[Line]) -> str:
-    """The standfirst under the title (consumed), or ""."""
+def _take_lead(lines: list[Line], title_block: int = -1) -> str:
+    """The standfirst under the title (consumed), or "". ``title_block``: the headline's block
+    (a standfirst printed in it, over copy in blocks of its own, is one whatever its end)."""
     idx = _content(lines)
     if not idx:
         return ""
@@ -219,6 +220,14 @@ def _take_lead(lines: list[Line]) -> str:
         and _is_wrap(cand, lines[next_pos].text)
     )
     is_subtitle = len(cand) <= SUBTITLE_MAX and _is_title_like(cand) and len(idx) > 1
+    stacked = (
+        lines[cand_pos].block == title_block
+        and next_pos < len(lines)
+        and lines[next_pos].block != title_block
+        and len(cand) <= SUBTITLE_MAX
+        and dateline(cand) is None  # a wire's first paragraph opens with its mark
+    )
+    is_subtitle = is_subtitle or stacked
     # "Новые правила ..., сообщили в МВД." over "АСТАНА, 5 дек — Sputnik. ...": the wire copy
     # starts at its dateline, so what stands above it is the standfirst.
     wire_follows = (
@@ -319,7 +328,8 @@ def parse_article_report(
     mark_captions(lines, settled=True)  # again: a widget line over the caption is chrome only now
     _masthead_on_top(lines, meta)
     title = _take_title(lines)
-    lead = _take_lead(lines) if title else ""
+    title_block = next((ln.block for ln in lines if title and ln.text == title), -1)
+    lead = _take_lead(lines, title_block) if title else ""
     body = _paragraphs(lines, blank_separated)
 
     # Wire dateline of the first paragraph: agency and (often yearless) date, off the text.
