@@ -47,6 +47,8 @@ def kazakh_mentions(para: str, low: str, found: list[tuple[int, str, str]]) -> N
             )
             if name:
                 found.append((m.start(), "original", name))
+    if "мәлім" in low or "хабарла" in low or "айтты" in low:
+        _told_outlet(para, found)
     if "туралы" in low:
         for m in res["kk_back"].finditer(para):
             name = name_before(para, m.start(), lowercase=True)
@@ -65,6 +67,23 @@ def kazakh_mentions(para: str, low: str, found: list[tuple[int, str, str]]) -> N
                 words = name.split()
                 words[-1] = _KK_SUFFIX_RE.sub("", words[-1])
                 found.append((m.start(), "original", kazakh_nominative(" ".join(words))))
+
+
+# "Ақтөбе облыстық полиция департаменті Азаттыққа ... мәлімдеді": the body, then the outlet it
+# told in the dative, then the verb closing the sentence.
+_TOLD_OUTLET_RE = re.compile(
+    r"(?:^|(?<=[.!?]\s))(?P<subj>[^.,;:!?«»\"]{5,80}?)\s+"
+    r"(?P<outlet>[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ][\w.-]*?-?(?:ға|ге|қа|ке|на|не))\s+[^.!?]*?"
+    r"(?:мәлімдеді|хабарлады|айтты|түсіндірді)[.!]"
+)
+
+
+def _told_outlet(para: str, found: list[tuple[int, str, str]]) -> None:
+    for m in _TOLD_OUTLET_RE.finditer(para):
+        subj = m["subj"].strip()
+        low = subj.casefold()
+        if any(w in low for w in lexicon().reporting["kk_press_words"]):
+            found.append((m.start(), "original", subj))
 
 
 _KKCLAUSE_RE = re.compile(r"(?:[^,.;!?()\n]|\.(?=\w)){2,100}")  # "Abai.kz" stays whole
