@@ -16,6 +16,7 @@ from bot.ingest.language import fold
 __all__ = ["drop_structural_chrome"]
 
 _SENTENCE_END_RE = re.compile(r"[.!?…;:][»\"”)’']*$")
+_CLOCK_START_RE = re.compile(r"^(?:[01]?[0-9]|2[0-3]):[0-5][0-9]\s+\S")
 _SHORT = 40  # characters of a menu item or a tag
 
 
@@ -140,5 +141,6 @@ def drop_structural_chrome(lines: list[Line]) -> None:
         tail = content[last + 1 :]
         if all(len(ln.text) <= 200 for ln in tail):
             for ln in tail:
-                if ": " not in ln.text:  # "Media contact: ..." is labelled copy
+                # "Media contact: ..." is labelled copy; "15:45 Курс тенге: ..." a news feed item.
+                if ": " not in ln.text or _CLOCK_START_RE.match(ln.text):
                     ln.kind = Kind.CHROME
