@@ -36,6 +36,9 @@ def parse(text: str) -> ArticleContent:
         ("© Вечерний Город 2026", "Вечерний Город"),
         ("© 2001–2026 «Ведомости»", "Ведомости"),
         ("Новости и материалы «Газеты.Ru» в Telegram", "Газета.Ru"),
+        ("Steppe.kz © 2026. Все права защищены.", "Steppe.kz"),
+        ("Copyright © 2026 The Diplomat", "The Diplomat"),
+        ("© 2026, Медуза", "Медуза"),
     ],
 )
 def test_masthead_lines_give_the_outlets_name(line: str, name: str) -> None:

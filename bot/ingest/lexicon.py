@@ -141,6 +141,7 @@ def lexicon() -> Lexicon:
                 "edition_re",
                 "link_required_re",
                 "appeal_name_re",
+                "copyright_after_re",
             )
         ),
         not_names=tuple(w.casefold() for w in masthead["not_names"]),

@@ -48,7 +48,8 @@ def masthead_name(line: str) -> str:
             return canonical_outlet(bare)
         # "ФОНТАНКА.ру" alone: the site's name written as its domain.
         return _domain_name(bare) if _SITE_NAME_RE.fullmatch(bare) else ""
-    raw = (m.groupdict().get("name") or m.groupdict().get("kkname") or "").strip()
+    groups = m.groupdict()
+    raw = (groups.get("name") or groups.get("name2") or groups.get("kkname") or "").strip()
     raw = lex.legal_tail_re.sub("", raw.strip(" .,"))
     quoted = _QUOTED_RE.search(raw)
     if quoted is not None and quoted.group() != raw.strip():
