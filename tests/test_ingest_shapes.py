@@ -151,3 +151,15 @@ def test_photographer_for_an_outlet_names_it() -> None:
 def test_the_body_told_before_the_verb(para: str, original: str) -> None:
     art = parse(f"Заголовок новости о городе и области\n\n{para}\n\n{BODY}")
     assert art.original_source == original
+
+
+@pytest.mark.parametrize(
+    ("para", "source"),
+    [
+        ("Об этом «Курсиву» сообщили в пресс-службе Минфина.", "Курсив"),
+        ("Об этом Steppe.kz рассказали в акимате.", "Steppe.kz"),
+        ("Об этом Путину сообщили в МИД.", ""),
+    ],
+)
+def test_the_outlet_told_before_the_verb(para: str, source: str) -> None:
+    assert parse(f"Заголовок новости о сделке и рынке\n\n{para}\n\n{BODY}").source_name == source

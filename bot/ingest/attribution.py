@@ -147,6 +147,8 @@ def _ru(para: str, low: str, found: list[tuple[int, str, str]]) -> None:
                     found.append((m.start(), "original", person))
     if "в " in low:
         _ru_in_said(para, found)
+    if "об этом" in low or "как " in low or "это " in low:
+        _ru_told_first(para, found)
     if any(k in low for k in _stems("ru_told_verbs")):
         for m in res["ru_told"].finditer(para):
             name = take_name(para, m.end())
@@ -172,6 +174,28 @@ def _in_said_re() -> re.Pattern[str]:
         r"(?:^|(?<=[.!?]\s))(?:В|Во)\s+(?P<name>[^,.;:!?«»\"]{3,100}?)\s+"
         rf"(?:(?P<outlet>(?-i:[A-ZА-ЯЁ])[\w.-]+)\s+)?(?:{verbs})\b"
     )
+
+
+@functools.cache
+def _told_first_re() -> re.Pattern[str]:
+    told = [v for v in lexicon().reporting["ru_told_verbs"] if v.endswith(("л", "ла", "ли"))]
+    return re.compile(
+        r"(?:^|(?<=[.!?]\s))(?:Об\s+этом|Как|Это)\s+(?P<outlet>«[^»]{2,40}»|\"[^\"]{2,40}\"|"
+        rf"(?-i:[A-ZА-ЯЁ])[\w.-]{{1,30}})\s+(?:{alternation(told)})\b"
+    )
+
+
+def _ru_told_first(para: str, found: list[tuple[int, str, str]]) -> None:
+    """ "Об этом «Курсиву» сообщили в …", "Об этом Tengrinews.kz рассказал аким": the outlet
+    told, in the dative, before the verb."""
+    lex = lexicon()
+    known = {*(v.casefold() for v in lex.domains.values()), *lex.aliases}
+    for m in _told_first_re().finditer(para):
+        name = m["outlet"].strip('«»"')
+        outlet = nominative(name, "datv")
+        # A person told ("Об этом Путину сообщили") is no outlet: quotes, a site or a known name.
+        if m["outlet"][0] in '«"' or "." in name or outlet.casefold() in known:
+            found.append((m.start(), "outlet", outlet))
 
 
 def _ru_in_said(para: str, found: list[tuple[int, str, str]]) -> None:
