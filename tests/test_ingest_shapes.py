@@ -163,3 +163,13 @@ def test_the_body_told_before_the_verb(para: str, original: str) -> None:
 )
 def test_the_outlet_told_before_the_verb(para: str, source: str) -> None:
     assert parse(f"Заголовок новости о сделке и рынке\n\n{para}\n\n{BODY}").source_name == source
+
+
+@pytest.mark.parametrize(
+    ("para", "when"),
+    [("TASHKENT, Uzbekistan — Prices rose.", ""), ("BISHKEK, Dec. 5 — Prices rose.", "Dec. 5")],
+)
+def test_a_city_mark_with_a_country_or_a_date_is_stripped(para: str, when: str) -> None:
+    mark = dateline(para)
+    assert mark is not None and mark.agency == "" and mark.when == when
+    assert para[mark.length :] == "Prices rose."

@@ -65,7 +65,11 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
         # (Reuters) - ...
         re.compile(rf"^\((?P<agency>[A-Z][A-Za-z. ]{{1,20}})\)\s*{_DASH}\s*"),
         # ASTANA – ... : a city mark with no agency, stripped all the same.
-        re.compile(r"^(?P<city>[A-ZА-ЯЁ]{3,}(?:[ -][A-ZА-ЯЁ]{2,})?)\s+[–—]\s+"),
+        # TASHKENT, Uzbekistan — ...   ALMATY, Dec. 5 — ...: with a country or a date.
+        re.compile(
+            r"^(?P<city>[A-ZА-ЯЁ]{3,}(?:[ -][A-ZА-ЯЁ]{2,})?)"
+            rf"(?:,\s*(?:(?P<when>{_DATE})|[A-ZА-ЯЁ][a-zа-яё]+(?:\s[A-ZА-ЯЁ][a-zа-яё]+)?))?\s+[–—]\s+"
+        ),
     )
 
 
