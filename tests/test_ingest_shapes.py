@@ -62,6 +62,7 @@ def test_a_rubric_over_the_headline_is_a_kicker() -> None:
         "Хотите рассказать свою историю? Пишите нам в WhatsApp.",
         "Поддержать редакцию: Kaspi 4400 1111 2222 3333",
         "Aigerim Sadykova in Almaty at asadykova@example.com",
+        "Жаңалығыңыз болса, бізге WhatsApp арқылы жазыңыз.",
     ],
 )
 def test_appeals_to_the_reader(text: str) -> None:

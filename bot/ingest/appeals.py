@@ -26,8 +26,15 @@ _CARD_RE = re.compile(r"(?<!\d)\d{4}(?:[ -]?\d{4}){3}(?!\d)")
 _EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
+_KK_POLITE_RE = re.compile(r"\w(?:ңыз|ңіз)\b", re.IGNORECASE)
+_KK_US_RE = re.compile(r"\b(?:біз|сіз)\w*|telegram|whatsapp|instagram", re.IGNORECASE)
+
+
 def _addresses_reader(text: str) -> bool:
-    """A Russian verb in the imperative or the second person plural: "напишите", "хотите"."""
+    """A Russian verb in the imperative or the second person plural: "напишите", "хотите"; a
+    Kazakh polite imperative with "біз"/"сіз" or a messenger ("бізге WhatsApp-қа жазыңыз")."""
+    if _KK_POLITE_RE.search(text) and _KK_US_RE.search(text):
+        return True
     for word in _WORD_RE.findall(text.lower()):
         for p in _parse(word):
             if p.tag.POS == "VERB" and "plur" in p.tag and ("impr" in p.tag or "2per" in p.tag):
