@@ -63,6 +63,7 @@ def test_a_rubric_over_the_headline_is_a_kicker() -> None:
         "Поддержать редакцию: Kaspi 4400 1111 2222 3333",
         "Aigerim Sadykova in Almaty at asadykova@example.com",
         "Жаңалығыңыз болса, бізге WhatsApp арқылы жазыңыз.",
+        "If you value our journalism, please consider a donation.",
     ],
 )
 def test_appeals_to_the_reader(text: str) -> None:
@@ -75,6 +76,7 @@ def test_appeals_to_the_reader(text: str) -> None:
         "Напомним, ранее в городе закрыли два моста на ремонт.",
         "«Если вы хотите жить здесь, стройте дома сами», — сказал аким.",
         "Media contact: press@example.com",
+        "The ministry said it would tell us more next week.",
     ],
 )
 def test_copy_is_no_appeal(text: str) -> None:

@@ -26,6 +26,8 @@ _CARD_RE = re.compile(r"(?<!\d)\d{4}(?:[ -]?\d{4}){3}(?!\d)")
 _EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
+_EN_YOU_RE = re.compile(r"\b(?:you|your|please)\b", re.IGNORECASE)
+_EN_US_RE = re.compile(r"\b(?:us|our|we)\b", re.IGNORECASE)
 _KK_POLITE_RE = re.compile(r"\w(?:ңыз|ңіз)\b", re.IGNORECASE)
 _KK_US_RE = re.compile(r"\b(?:біз|сіз)\w*|telegram|whatsapp|instagram", re.IGNORECASE)
 
@@ -35,6 +37,8 @@ def _addresses_reader(text: str) -> bool:
     Kazakh polite imperative with "біз"/"сіз" or a messenger ("бізге WhatsApp-қа жазыңыз")."""
     if _KK_POLITE_RE.search(text) and _KK_US_RE.search(text):
         return True
+    if _EN_YOU_RE.search(text) and _EN_US_RE.search(text):
+        return True  # "If you value our journalism, please …", "Send us your tips"
     for word in _WORD_RE.findall(text.lower()):
         for p in _parse(word):
             if p.tag.POS == "VERB" and "plur" in p.tag and ("impr" in p.tag or "2per" in p.tag):
