@@ -176,3 +176,17 @@ def test_a_city_mark_with_a_country_or_a_date_is_stripped(para: str, when: str) 
     mark = dateline(para)
     assert mark is not None and mark.agency == "" and mark.when == when
     assert para[mark.length :] == "Prices rose."
+
+
+def test_a_photo_inside_the_copy_takes_its_caption_along() -> None:
+    text = (
+        "Заголовок новости о стройке в городе\n\n"
+        + BODY
+        + "\n\nВторой абзац статьи о стройке и сроках.\n\n"
+        + "Workers at the site in Astana, on Dec. 4, 2026.\nPhoto: John Smith/Reuters\n\n"
+        + "Третий абзац статьи о стройке."
+    )
+    art = parse(text)
+    assert art.photo_credit == "John Smith/Reuters"
+    second, third = "Второй абзац статьи о стройке и сроках.", "Третий абзац статьи о стройке."
+    assert art.body[-2:] == (second, third)

@@ -338,6 +338,7 @@ _CAPTION_MAX_WORDS = 12
 
 
 _CAPTION_SENTENCES_MAX_WORDS = 40
+_BLOCK_CAPTION_WORDS = 25
 
 
 def _caption_like(line: Line, *, sentences: bool = False) -> bool:
@@ -385,3 +386,11 @@ def mark_captions(lines: list[Line], *, settled: bool = False) -> None:
             and _caption_like(before)
         ):
             before.kind = Kind.CAPTION  # headline, standfirst, caption, credit
+        elif (
+            seen >= 2
+            and before
+            and before.block == line.block != lines[i - 2].block
+            and (i + 1 >= len(lines) or lines[i + 1].block != line.block)
+            and _caption_like(before, sentences=len(before.text.split()) <= _BLOCK_CAPTION_WORDS)
+        ):
+            before.kind = Kind.CAPTION  # a photo in the copy: its caption and credit, one block
