@@ -190,3 +190,20 @@ def test_a_photo_inside_the_copy_takes_its_caption_along() -> None:
     assert art.photo_credit == "John Smith/Reuters"
     second, third = "Второй абзац статьи о стройке и сроках.", "Третий абзац статьи о стройке."
     assert art.body[-2:] == (second, third)
+
+
+@pytest.mark.parametrize(
+    ("credit", "text", "source"),
+    [
+        (
+            "Photo: Jane Doe for The Washington Post",
+            "Jane Doe for The Washington Post",
+            "The Washington Post",
+        ),
+        ("Photo: Jane Doe for AFP", "Jane Doe for AFP", ""),
+        ("Иллюстративное фото: Depositphotos", "Depositphotos", ""),
+    ],
+)
+def test_credit_forms(credit: str, text: str, source: str) -> None:
+    art = parse(f"Заголовок новости о стройке в городе\n{credit}\n\n{BODY}\n\nТретий абзац.")
+    assert (art.photo_credit, art.source_name) == (text, source)

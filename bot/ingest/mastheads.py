@@ -112,7 +112,14 @@ def credit_outlet(text: str) -> list[str]:
         if p.casefold() not in agencies and p.casefold() in names
     ]
     # "Kenny Holston/The New York Times": the photographer of the page's own outlet.
-    return known or [_domain_name(p) for p in parts if _SITE_NAME_RE.fullmatch(p)]
+    sites = [_domain_name(p) for p in parts if _SITE_NAME_RE.fullmatch(p)]
+    hired = _FOR_OUTLET_RE.search(text)  # "Jane Doe for The Washington Post": commissioned
+    if not (known or sites) and hired is not None and hired["name"].casefold() not in agencies:
+        return [canonical_outlet(hired["name"])]
+    return known or sites
+
+
+_FOR_OUTLET_RE = re.compile(r"\sfor\s+(?P<name>[A-ZА-ЯЁ«\"][^/,;()]{1,40}?)\s*$")
 
 
 def domain_outlets(text: str) -> list[str]:
