@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import re
 import zoneinfo
-from dataclasses import dataclass
 from datetime import datetime
 
 from rapidfuzz import fuzz
@@ -32,13 +31,13 @@ from rapidfuzz import fuzz
 from bot.domain import ArticleContent
 from bot.ingest.appeals import drop_tail_appeals
 from bot.ingest.attribution import attribution
-from bot.ingest.classify import Kind, Line, Meta, classify, lines_of, mark_captions
+from bot.ingest.classify import Kind, Line, classify, lines_of, mark_captions
 from bot.ingest.datelines import dateline
 from bot.ingest.dates import find_datetime
 from bot.ingest.language import detect_language, fold, has_letter, normalize_text
 from bot.ingest.lexicon import lexicon
-from bot.ingest.names import canonical_outlet
 from bot.ingest.report import ParseReport, ParseWarning
+from bot.ingest.sources import attribute, masthead_on_top
 from bot.ingest.structure import drop_structural_chrome
 from bot.strings import shorten_line as shorten
 
@@ -226,6 +225,8 @@ def _take_lead(lines: list[Line], title_block: int = -1) -> str:
         and lines[next_pos].block != title_block
         and len(cand) <= SUBTITLE_MAX
         and dateline(cand) is None  # a wire's first paragraph opens with its mark
+        and len(cand) < len(lines[next_pos].text)  # shorter than the copy under it
+        and not _reports(cand)  # a first paragraph names its source, a standfirst seldom
     )
     is_subtitle = is_subtitle or stacked
     # "Новые правила ..., сообщили в МВД." over "АСТАНА, 5 дек — Sputnik. ...": the wire copy
@@ -244,6 +245,11 @@ def _take_lead(lines: list[Line], title_block: int = -1) -> str:
     return ""
 
 
+def _reports(text: str) -> bool:
+    found = attribution([text])
+    return bool(found.outlets or found.originals)
+
+
 def _credit_led(lines: list[Line], pos: int) -> bool:
     """The credit line before ``pos`` is the first non-chrome line after the title."""
     for ln in reversed(lines[:pos]):
@@ -251,67 +257,6 @@ def _credit_led(lines: list[Line], pos: int) -> bool:
             continue
         return ln.kind is not Kind.DATE
     return True
-
-
-@dataclass(slots=True)
-class _Attribution:
-    source: str
-    original: str
-    candidates: tuple[str, ...]
-    originals: tuple[str, ...]
-
-
-def _same_outlet(a: str, b: str) -> bool:
-    """ "Фонтанка" and "Фонтанка.ру", "Sputnik" and "Sputnik Казахстан": one outlet."""
-    x, y = a.casefold(), b.casefold()
-    short, long = sorted((x, y), key=len)
-    return short == long or long.startswith((short + ".", short + " "))
-
-
-def _distinct(names: list[str]) -> tuple[str, ...]:
-    """Outlets in order, each once: a fuller spelling replaces the shorter one in its place."""
-    out: list[str] = []
-    for name in names:
-        same = next((i for i, o in enumerate(out) if _same_outlet(o, name)), None)
-        if same is None:
-            out.append(name)
-        elif len(name) > len(out[same]):
-            out[same] = name
-    return tuple(out)
-
-
-def _attribute(lead: str, body: list[str], agency: str, meta: Meta) -> _Attribution:
-    """Source = the outlet of the copy; original = whom it cites. Strongest evidence first:
-    the wire mark, a "Источник:" line, the page's masthead, a reporting phrase, a credit; the
-    page's own fuller spelling of the chosen outlet wins ("Sputnik Казахстан", "Фонтанка.ру")."""
-    found = attribution(([lead] if lead else []) + body)
-    strong = [n for n in (agency, meta.source_name, *meta.mastheads) if n]
-    candidates = _distinct([*strong, *found.outlets, *meta.credit_outlets])
-    source = candidates[0] if candidates else ""
-    # "по оценкам Власти" on Vlast.kz: the outlet's own estimate cites nobody.
-    originals = [o for o in found.originals if not _same_outlet(canonical_outlet(o), source)]
-    original = meta.original_source or (originals[0] if originals else "")
-    # A re-reported story: the page's outlet cites another outlet by a reporting phrase.
-    if not original:
-        cited = [n for n in found.outlets if not _same_outlet(n, source)]
-        if cited and strong:
-            original = cited[0]
-    return _Attribution(source, original, candidates, _dedupe(list(found.originals)))
-
-
-def _masthead_on_top(lines: list[Line], meta: Meta) -> None:
-    """ "Комсомольская правда" over the rubric and the headline: the first line is the page's
-    masthead when the copy names that outlet ("сообщили «Комсомольской правде»")."""
-    idx = _content(lines)
-    if len(idx) < 2:
-        return
-    first = lines[idx[0]]
-    if len(first.text.split()) > 4 or first.text.endswith(_SENTENCE_END):
-        return
-    named = attribution([lines[i].text for i in idx[1:12]]).outlets
-    if any(_same_outlet(first.text, n) for n in [*named, *meta.mastheads, *meta.credit_outlets]):
-        first.kind = Kind.MASTHEAD
-        meta.mastheads.insert(0, first.text)
 
 
 def parse_article_report(
@@ -326,7 +271,7 @@ def parse_article_report(
     drop_structural_chrome(lines)
     drop_tail_appeals(lines)
     mark_captions(lines, settled=True)  # again: a widget line over the caption is chrome only now
-    _masthead_on_top(lines, meta)
+    masthead_on_top(lines, meta)
     title = _take_title(lines)
     title_block = next((ln.block for ln in lines if title and ln.text == title), -1)
     lead = _take_lead(lines, title_block) if title else ""
@@ -348,7 +293,7 @@ def parse_article_report(
             else:
                 lead = stripped
             break
-    attr = _attribute(lead, body, agency, meta)
+    attr = attribute(lead, body, agency, meta)
     published = meta.published or meta.updated
     if published is None and when:
         published = find_datetime(when, tz=tz, now=now)
