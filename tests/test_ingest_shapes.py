@@ -207,3 +207,16 @@ def test_a_photo_inside_the_copy_takes_its_caption_along() -> None:
 def test_credit_forms(credit: str, text: str, source: str) -> None:
     art = parse(f"Заголовок новости о стройке в городе\n{credit}\n\n{BODY}\n\nТретий абзац.")
     assert (art.photo_credit, art.source_name) == (text, source)
+
+
+def test_a_dated_headline_inside_the_copy_is_a_link() -> None:
+    text = (
+        "Заголовок новости о стройке в городе\n5 декабря 2026, 10:00\n\n"
+        + BODY
+        + "\n\nЦены на бензин заморозят до конца зимы\n4 декабря, 18:02\n\n"
+        + "Третий абзац статьи о стройке."
+    )
+    art = parse(text)
+    assert art.lead == ""
+    assert art.body == (BODY, "Третий абзац статьи о стройке.")
+    assert art.published_at == datetime(2026, 12, 5, 5, 0, tzinfo=UTC)

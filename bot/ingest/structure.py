@@ -108,6 +108,19 @@ def _drop_ad_slots(content: list[Line]) -> None:
         started = started or _sentence(ln.text)
 
 
+def _drop_dated_links(lines: list[Line]) -> None:
+    """ "Цены на бензин заморозят до конца зимы / 5 декабря, 18:02" inside the copy: a headline
+    over its date is a link to another item, once the copy has begun."""
+    started = False
+    for i, ln in enumerate(lines[:-1]):
+        if ln.kind is not Kind.CONTENT:
+            continue
+        nxt = lines[i + 1]
+        if started and nxt.kind is Kind.DATE and nxt.block == ln.block and not _sentence(ln.text):
+            ln.kind = nxt.kind = Kind.CHROME  # the item's date is no meta line of ours
+        started = started or _sentence(ln.text)
+
+
 def drop_structural_chrome(lines: list[Line]) -> None:
     """Mark as chrome the content lines that only chrome's shape and place explain."""
     content = [ln for ln in lines if ln.kind is Kind.CONTENT]
@@ -133,6 +146,7 @@ def drop_structural_chrome(lines: list[Line]) -> None:
             ln.kind = Kind.CHROME
     _drop_nav_tail(lines)
     _drop_ad_slots(content)
+    _drop_dated_links(lines)
     # The tail: after the last sentence, lines without sentence punctuation are links, tags and
     # widgets (a real paragraph ends with its punctuation).
     last = max((i for i, ln in enumerate(content) if _sentence(ln.text)), default=-1)
