@@ -39,6 +39,11 @@ def parse(text: str) -> ArticleContent:
         ("Steppe.kz © 2026. Все права защищены.", "Steppe.kz"),
         ("Copyright © 2026 The Diplomat", "The Diplomat"),
         ("© 2026, Медуза", "Медуза"),
+        ("Subscribe to Steppe's newsletter", "Steppe"),
+        ("Новости Steppe в Telegram", "Steppe"),
+        ("Скачайте приложение Steppe.kz", "Steppe.kz"),
+        ("Steppe.kz қосымшасын жүктеп алыңыз", "Steppe.kz"),
+        ("При использовании материалов ссылка на steppe.kz обязательна", "Steppe.kz"),
     ],
 )
 def test_masthead_lines_give_the_outlets_name(line: str, name: str) -> None:

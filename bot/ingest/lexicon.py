@@ -142,6 +142,8 @@ def lexicon() -> Lexicon:
                 "link_required_re",
                 "appeal_name_re",
                 "copyright_after_re",
+                "app_re",
+                "newsletter_re",
             )
         ),
         not_names=tuple(w.casefold() for w in masthead["not_names"]),

@@ -60,12 +60,16 @@ def masthead_name(line: str) -> str:
         name = nominative(name, "gent")  # "в Telegram-канале «Известий»"
     elif raw.startswith(("«", '"')) and lex.subscribe_re.match(line):
         name = nominative(name, "accs")  # "Подписывайтесь на «Газету.Ru»"
+    head, _, rest = name.partition(" ")
+    if rest and head.casefold() in _GENERIC_HEADS:
+        name = rest  # "Новости Steppe в Telegram": the outlet's news, the outlet's name
     low = name.casefold()
     if not has_letter(name) or any(w in low for w in lex.not_names) or len(name.split()) > 5:
         return ""
     return canonical_outlet(name)
 
 
+_GENERIC_HEADS = frozenset({"новости", "материалы", "news", "жаңалықтары", "видео"})
 _QUOTED_RE = re.compile(r"[«\"“](?P<q>[^»\"”]{2,40})[»\"”]")
 _SITE_NAME_RE = re.compile(
     r"[A-Za-zА-Яа-яЁё][\w-]{1,30}\.(?:ru|ру|kz|қаз|com|org|net|media|info|uz|kg|by|ua)", re.I
