@@ -225,3 +225,15 @@ def test_a_dated_headline_inside_the_copy_is_a_link() -> None:
     assert art.lead == ""
     assert art.body == (BODY, "Третий абзац статьи о стройке.")
     assert art.published_at == datetime(2026, 12, 5, 5, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("para", "source"),
+    [
+        ("Prices rose, an aide said in an interview with The Steppe Times.", "The Steppe Times"),
+        ("Prices rose, the minister told The Steppe Times on Monday.", "The Steppe Times"),
+    ],
+)
+def test_english_outlets_told(para: str, source: str) -> None:
+    art = parse(f"A headline about prices and markets here\n\n{para}\n\n{EN_BODY}")
+    assert art.source_name == source

@@ -221,7 +221,13 @@ def _en(para: str, low: str, found: list[tuple[int, str, str]]) -> None:
                 # "the Ministry of Transport reported": an organisation reports as a source.
                 outlet = verb in outlet_verbs and not _is_org(name)
                 found.append((m.start(), "outlet" if outlet else "original", name))
-    if "told" in low or "said to" in low:
+    if (
+        "told" in low
+        or "said to" in low
+        or "interview with" in low
+        or "speaking to" in low
+        or "comments to" in low
+    ):
         listeners = lexicon().reporting["en_told_not_outlet"]
         for m in res["en_told"].finditer(para):
             name = take_name(para, m.end())

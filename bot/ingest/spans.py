@@ -24,6 +24,9 @@ _PRESS_SERVICE_RE = re.compile(r"^пресс-служб\w*", re.IGNORECASE)
 _PRESS_SERVICE_TAIL_RE = re.compile(r"[^,.;:!?()\n]{1,80}")
 _KEEP_PREFIX_NAMES = frozenset({"новости"})  # "РИА Новости" is a name, not "ИА" + "Новости"
 _MAX_NAME_TOKENS = 9
+_WHEN_RE = re.compile(
+    r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
+)
 _KK_STOPS = frozenset({"туралы", "бұл", "деп", "хабарлайды", "жазады", "мәлімдеді", "хабарлады"})
 _KK_SUFFIX_RE = re.compile(r"-?(?:ға|ге|қа|ке|на|не|ның|нің|дың|дің|тың|тің)$")
 
@@ -63,6 +66,8 @@ def _name_tokens(tokens: list[str]) -> list[str]:
         low = bare.casefold()
         if low in _CONNECTORS and name:
             nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+            if _WHEN_RE.match(nxt):
+                break  # "told The Astana Times on Monday": the name ends before its time
             # "Агентство по регулированию и развитию …": "и" goes on with a dative run.
             runs_on = (low == "по" and nxt[:1].islower()) or (
                 low == "и" and dative_run and case_of(nxt.rstrip(".,;:!?"), "datv")
