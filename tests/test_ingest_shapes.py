@@ -237,3 +237,23 @@ def test_a_dated_headline_inside_the_copy_is_a_link() -> None:
 def test_english_outlets_told(para: str, source: str) -> None:
     art = parse(f"A headline about prices and markets here\n\n{para}\n\n{EN_BODY}")
     assert art.source_name == source
+
+
+@pytest.mark.parametrize(
+    ("para", "source", "original"),
+    [
+        (
+            "Бұл туралы Steppe.kz тілшісіне Алматы қаласы әкімдігі мәлімдеді.",
+            "Steppe.kz",
+            "Алматы қаласы әкімдігі",
+        ),
+        (
+            "Бұл туралы Steppe.kz-ке Ішкі істер министрлігі хабарлады.",
+            "Steppe.kz",
+            "Ішкі істер министрлігі",
+        ),
+    ],
+)
+def test_kazakh_outlet_told_in_the_dative(para: str, source: str, original: str) -> None:
+    art = parse(f"Алматыда жаңа мектеп ашылды және баға өсті\n\n{para}\n\n{BODY}")
+    assert (art.source_name, art.original_source) == (source, original)

@@ -52,6 +52,9 @@ def kazakh_mentions(para: str, low: str, found: list[tuple[int, str, str]]) -> N
     if "туралы" in low:
         for m in res["kk_back"].finditer(para):
             name = name_before(para, m.start(), lowercase=True)
+            outlet, name = _split_told(name)
+            if outlet:
+                found.append((m.start() - 1, "outlet", outlet))
             if name:
                 found.append((m.start(), "original", name))
     if any(
@@ -84,6 +87,25 @@ def _told_outlet(para: str, found: list[tuple[int, str, str]]) -> None:
         low = subj.casefold()
         if any(w in low for w in lexicon().reporting["kk_press_words"]):
             found.append((m.start(), "original", subj))
+
+
+# "Steppe.kz тілшісіне", "Steppe.kz порталына", "Steppe.kz-ке": the outlet told, in the dative.
+_TOLD_WORD_RE = re.compile(
+    r"(?:тілшісіне|тілшілеріне|порталына|сайтына|агенттігіне|газетіне|арнасына)$"
+)
+_SITE_DATIVE_RE = re.compile(r"^(?P<site>[\w-]+\.[a-z]{2,6})-(?:ке|ге|қа|ға|на|не)$")
+
+
+def _split_told(name: str) -> tuple[str, str]:
+    """ "Steppe.kz тілшісіне Алматы қаласы әкімдігі" -> the outlet told and the body telling."""
+    words = name.split()
+    for i, word in enumerate(words):
+        site = _SITE_DATIVE_RE.match(word)
+        if site is not None:
+            return site["site"], " ".join(words[:i] + words[i + 1 :])
+        if i and _TOLD_WORD_RE.search(word) and words[i - 1][:1].isupper():
+            return words[i - 1], " ".join(words[: i - 1] + words[i + 1 :])
+    return "", name
 
 
 _KKCLAUSE_RE = re.compile(r"(?:[^,.;!?()\n]|\.(?=\w)){2,100}")  # "Abai.kz" stays whole
