@@ -257,3 +257,17 @@ def test_english_outlets_told(para: str, source: str) -> None:
 def test_kazakh_outlet_told_in_the_dative(para: str, source: str, original: str) -> None:
     art = parse(f"Алматыда жаңа мектеп ашылды және баға өсті\n\n{para}\n\n{BODY}")
     assert (art.source_name, art.original_source) == (source, original)
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        "Айгуль Серикова\nВ Астане построят новый мост через Есиль",
+        "Общество, 5 декабря 2026\nВ Астане построят новый мост через Есиль",
+        "В Астане построят новый мост через Есиль | Steppe.kz",
+    ],
+)
+def test_headline_under_an_author_or_a_dated_rubric_or_over_a_tab_suffix(head: str) -> None:
+    art = parse(f"{head}\n\n{BODY}\n\nТретий абзац.")
+    assert art.title == "В Астане построят новый мост через Есиль"
+    assert art.lead == ""

@@ -3,13 +3,15 @@ wire mark, a "Источник:" line, the page's masthead, a reporting phrase, 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bot.ingest.attribution import attribution
 from bot.ingest.classify import Kind, Line, Meta
+from bot.ingest.mastheads import masthead_name
 from bot.ingest.names import canonical_outlet
 
-__all__ = ["Attribution", "attribute", "masthead_on_top"]
+__all__ = ["Attribution", "attribute", "masthead_on_top", "split_title_outlet"]
 
 _SENTENCE_END = (".", "!", "?", "…", ";")
 
@@ -88,3 +90,13 @@ def masthead_on_top(lines: list[Line], meta: Meta) -> None:
     if any(_same_outlet(first.text, n) for n in [*named, *meta.mastheads, *meta.credit_outlets]):
         first.kind = Kind.MASTHEAD
         meta.mastheads.insert(0, first.text)
+
+
+_TITLE_TAIL_RE = re.compile(r"^(?P<title>.{20,}?)\s+[|—–-]\s+(?P<outlet>[^|—–-]{2,40})$")
+
+
+def split_title_outlet(title: str) -> tuple[str, str]:
+    """ "Headline | Steppe.kz", a browser tab's title: the headline and the outlet it names."""
+    m = _TITLE_TAIL_RE.match(title)
+    outlet = masthead_name(m["outlet"].strip()) if m is not None else ""
+    return (m["title"], outlet) if m is not None and outlet else (title, "")

@@ -36,8 +36,9 @@ from bot.ingest.datelines import dateline
 from bot.ingest.dates import find_datetime
 from bot.ingest.language import detect_language, fold, has_letter, normalize_text
 from bot.ingest.lexicon import lexicon
+from bot.ingest.names import is_person
 from bot.ingest.report import ParseReport, ParseWarning
-from bot.ingest.sources import attribute, masthead_on_top
+from bot.ingest.sources import attribute, masthead_on_top, split_title_outlet
 from bot.ingest.structure import drop_structural_chrome
 from bot.strings import shorten_line as shorten
 
@@ -165,14 +166,21 @@ def _take_title(lines: list[Line]) -> str:
 
 
 def _rubric_like(text: str) -> bool:
-    """ "Новости Мира", "World news": a short rubric opening with a rubric word."""
+    """ "Новости Мира", "Общество, 5 декабря 2026": a short rubric opening with a rubric word;
+    "Айгуль Серикова": the author's name over the headline."""
     words = text.split()
-    lex = lexicon()
+    if text.endswith(_SENTENCE_END):
+        return False
+    if len(words) == 2 and all(_CAP_WORD_RE.match(w) for w in words) and is_person(*words):
+        return True
+    dated = any(ch.isdigit() for ch in text)
     return (
-        len(words) <= 3
-        and not text.endswith(_SENTENCE_END)
-        and words[0].casefold() in lex.whole_lines
+        len(words) <= (5 if dated else 3)
+        and words[0].strip(",:|").casefold() in lexicon().whole_lines
     )
+
+
+_CAP_WORD_RE = re.compile(r"^[А-ЯЁӘҒҚҢӨҰҮҺІ][а-яёәғқңөұүһі]+$")
 
 
 _REPEAT_SIMILARITY = 95.0  # percent: "«Аэрофлот» отменит рейсы" ~ "\"Аэрофлот\" отменит рейсы"
@@ -272,8 +280,10 @@ def parse_article_report(
     drop_tail_appeals(lines)
     mark_captions(lines, settled=True)  # again: a widget line over the caption is chrome only now
     masthead_on_top(lines, meta)
-    title = _take_title(lines)
-    title_block = next((ln.block for ln in lines if title and ln.text == title), -1)
+    title, tab_outlet = split_title_outlet(_take_title(lines))
+    if tab_outlet:
+        meta.mastheads.append(tab_outlet)
+    title_block = next((ln.block for ln in lines if title and ln.text.startswith(title)), -1)
     lead = _take_lead(lines, title_block) if title else ""
     body = _paragraphs(lines, blank_separated)
 
