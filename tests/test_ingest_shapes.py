@@ -82,6 +82,8 @@ def test_appeals_to_the_reader(text: str) -> None:
         "«Если вы хотите жить здесь, стройте дома сами», — сказал аким.",
         "Media contact: press@example.com",
         "The ministry said it would tell us more next week.",
+        "Если вы почувствовали запах газа, звоните 104.",
+        "Проверить статус заявки вы можете на портале eGov.",
     ],
 )
 def test_copy_is_no_appeal(text: str) -> None:

@@ -26,6 +26,11 @@ _CARD_RE = re.compile(r"(?<!\d)\d{4}(?:[ -]?\d{4}){3}(?!\d)")
 _EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
+_CONTACT_RE = re.compile(
+    r"\b(?:нам|нас|наш\w*|мы|редакци\w*|us|our|we|біз\w*)\b|whatsapp|telegram|instagram|ctrl|"
+    r"\+\d|@|e-?mail|почт",
+    re.IGNORECASE,
+)
 _EN_YOU_RE = re.compile(r"\b(?:you|your|please)\b", re.IGNORECASE)
 _EN_US_RE = re.compile(r"\b(?:us|our|we)\b", re.IGNORECASE)
 _KK_POLITE_RE = re.compile(r"\w(?:ңыз|ңіз)\b", re.IGNORECASE)
@@ -54,7 +59,10 @@ def is_appeal(text: str) -> bool:
         return True
     if _EMAIL_RE.search(text) and len(text.split()) <= 10:
         return ": " not in text  # "Media contact: press@…" is a press release's labelled copy
-    return _QUOTE_RE.search(text) is None and _addresses_reader(text)
+    if _QUOTE_RE.search(text) is not None:
+        return False
+    # The reader is asked to do something for the outlet: write to it, report an error.
+    return _addresses_reader(text) and _CONTACT_RE.search(text) is not None
 
 
 def _bylined(lines: list[Line]) -> tuple[str, ...]:
