@@ -273,3 +273,20 @@ def test_headline_under_an_author_or_a_dated_rubric_or_over_a_tab_suffix(head: s
     art = parse(f"{head}\n\n{BODY}\n\nТретий абзац.")
     assert art.title == "В Астане построят новый мост через Есиль"
     assert art.lead == ""
+
+
+@pytest.mark.parametrize(
+    ("para", "source", "original"),
+    [
+        ("Об этом говорится в Telegram-канале акимата Алматы.", "", "акимат Алматы"),
+        ("Об этом сообщается на сайте Министерства финансов.", "", "Министерство финансов"),
+        (
+            "Информацию Steppe.kz подтвердили в Министерстве транспорта.",
+            "Steppe.kz",
+            "Министерство транспорта",
+        ),
+    ],
+)
+def test_russian_citing_forms(para: str, source: str, original: str) -> None:
+    art = parse(f"Заголовок новости о сделке и рынке\n\n{para}\n\n{BODY}")
+    assert (art.source_name, art.original_source) == (source, original)

@@ -98,6 +98,7 @@ _FORWARD: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
             "подсчёт",
             "следует",
             "говорится",
+            "сообщается",
         ),
     ),
     ("ru_said_in", "original", "loct", (" в ", " во ")),
@@ -147,7 +148,7 @@ def _ru(para: str, low: str, found: list[tuple[int, str, str]]) -> None:
                     found.append((m.start(), "original", person))
     if "в " in low:
         _ru_in_said(para, found)
-    if "об этом" in low or "как " in low or "это " in low:
+    if "об этом" in low or "как " in low or "это " in low or "информацию" in low:
         _ru_told_first(para, found)
     if any(k in low for k in _stems("ru_told_verbs")):
         for m in res["ru_told"].finditer(para):
@@ -180,7 +181,7 @@ def _in_said_re() -> re.Pattern[str]:
 def _told_first_re() -> re.Pattern[str]:
     told = [v for v in lexicon().reporting["ru_told_verbs"] if v.endswith(("л", "ла", "ли"))]
     return re.compile(
-        r"(?:^|(?<=[.!?]\s))(?:Об\s+этом|Как|Это)\s+(?P<outlet>«[^»]{2,40}»|\"[^\"]{2,40}\"|"
+        r"(?:^|(?<=[.!?]\s))(?:Об\s+этом|Как|Это|Информацию|Эту\s+информацию)\s+(?P<outlet>«[^»]{2,40}»|\"[^\"]{2,40}\"|"
         rf"(?-i:[A-ZА-ЯЁ])[\w.-]{{1,30}})\s+(?:{alternation(told)})\b"
     )
 
