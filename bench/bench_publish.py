@@ -42,6 +42,7 @@ from bot.app import App, create_app
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.domain import ArticleContent, ArticleStatus, PublicationStatus
+from bot.startup import resolve_channels
 from fakegram.harness import ADMIN_CHAT_ID, ADMIN_ID, EDITOR_ID, TOKEN
 from fakegram.server import FakeTelegram
 from storage.db import Database, UnitOfWork
@@ -164,7 +165,7 @@ async def _run(n: int, channels: int, scenario: str) -> Result:
             )
             app = await create_app(settings, clock=clock)
             try:
-                await app.newsroom.resolve_channels()
+                await resolve_channels(app.bot, app.db, app.clock)
                 await _schedule(app, chat_ids, n, scenario)
                 app.bot.session.middleware(InFlight(busy))
                 _instrument_db(app.db, busy)

@@ -22,19 +22,25 @@ from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.types import BotCommandScopeChat, BotCommandScopeDefault
 
 import handlers
+from bot.background import BackgroundLoop
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.i18n import LANGUAGES, UserLanguageMiddleware, make_i18n
 from bot.middlewares import CommandClosesPrompt
-from bot.newsroom import Newsroom
+from bot.presenters.cards import Cards
+from bot.presenters.languages import Languages
+from bot.presenters.notifier import TelegramNotifier
+from bot.presenters.sending import TelegramChannelPosts
 from bot.publishing import PublishingEngine
 from bot.roles import Role, RoleMiddleware
+from bot.startup import bootstrap, resolve_channels
 from bot.telegram.ratelimit import RateLimiter
 from bot.telegram.retry import RetryMiddleware
 from bot.telegram.rights import can_publish
 from bot.texts import quote
 from bot.views.commands import menu
 from bot.web import database_ok, make_web_app, serve, wait_for_stop_signal, webhook_path
+from bot.workflow.ports import Ports
 from handlers.errors import on_error
 from storage.db import Database
 
@@ -48,9 +54,15 @@ class App:
     bot: Bot
     dp: Dispatcher
     clock: Clock
-    newsroom: Newsroom
     engine: PublishingEngine
     retry: RetryMiddleware
+    # The workflow's ports (db, settings, clock, notifier, schedule, channel posts) and the
+    # presenters: what the handlers get from the dispatcher's workflow data.
+    desk: Ports
+    cards: Cards
+    notifier: TelegramNotifier
+    languages: Languages
+    background: BackgroundLoop
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     stop_event: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -65,7 +77,7 @@ class App:
         """Start the scheduler (and the feed poller): publications survive restarts via the DB."""
         await self.engine.recover_on_startup()
         self.tasks.append(asyncio.create_task(self.engine.run(), name="publisher"))
-        self.tasks.append(asyncio.create_task(self.newsroom.run_background(), name="newsroom"))
+        self.tasks.append(asyncio.create_task(self.background.run(), name="background"))
 
     async def set_commands(self) -> None:
         """Command menus per scope and language: editors in private, admins in the admin chat."""
@@ -94,7 +106,7 @@ class App:
             me = await self.bot.get_me()
         except TelegramAPIError as exc:
             return [f"the token does not work: {exc}"]
-        problems += await self.newsroom.resolve_channels()
+        problems += await resolve_channels(self.bot, self.db, self.clock)
         async with self.db.read() as uow:
             channels = await uow.channels.all()
         for channel in channels:
@@ -253,18 +265,31 @@ async def create_app(
         retry = RetryMiddleware(limiter=limiter, clock=clock)
         bot.session.middleware(retry)
         engine = PublishingEngine(settings=settings, db=db, bot=bot, clock=clock)
-        newsroom = Newsroom(
-            settings=settings,
+        languages = Languages(make_i18n(settings.default_language), settings.default_language)
+        cards = Cards(db=db, settings=settings, bot=bot, clock=clock, languages=languages)
+        notifier = TelegramNotifier(settings=settings, bot=bot, languages=languages, cards=cards)
+        desk = Ports(
             db=db,
-            bot=bot,
+            settings=settings,
+            clock=clock,
+            notifier=notifier,
+            schedule=engine,
+            posts=TelegramChannelPosts(bot),
+        )
+        background = BackgroundLoop(desk, clock)
+        # The engine tells people what happened to publications (Notifier protocol, presenter).
+        engine.set_notifier(notifier)
+        await bootstrap(db, settings, clock)
+        dp = build_dispatcher(
+            settings,
+            db,
             clock=clock,
             engine=engine,
-            i18n=make_i18n(settings.default_language),
+            desk=desk,
+            cards=cards,
+            notifier=notifier,
+            background=background,
         )
-        # The engine tells people what happened to publications (Notifier protocol, presenter).
-        engine.set_notifier(newsroom.notifier)
-        await newsroom.bootstrap()
-        dp = build_dispatcher(settings, db, clock=clock, newsroom=newsroom, engine=engine)
     except BaseException:
         await db.close()
         raise
@@ -274,7 +299,11 @@ async def create_app(
         bot=bot,
         dp=dp,
         clock=clock,
-        newsroom=newsroom,
         engine=engine,
         retry=retry,
+        desk=desk,
+        cards=cards,
+        notifier=notifier,
+        languages=languages,
+        background=background,
     )

@@ -21,6 +21,14 @@ class DraftAction(CallbackData, prefix="d"):
     arg: str = ""
 
 
+class FixAction(CallbackData, prefix="f"):
+    """One-tap fixes on a draft's card of what the parser was not sure of (issue 13)."""
+
+    action: str  # pick | default | now | date | keep
+    article_id: RowId
+    arg: str = ""  # pick: the candidate's index; keep: the doubt's code
+
+
 class ReviewAction(CallbackData, prefix="r"):
     """Buttons on a review card in the admin chat."""
 

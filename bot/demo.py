@@ -11,6 +11,7 @@ import sys
 from importlib import resources
 from pathlib import Path
 
+from bot.limits import CAPTION_LIMIT, TEXT_LIMIT
 from fakegram.harness import (
     ADMIN_CHAT_ID,
     ADMIN_ID,
@@ -136,7 +137,7 @@ async def run_demo(article: Path | None = None) -> int:
 
         print("\n== The channel post, as subscribers see it")
         for index, message in enumerate(tg.messages(CHANNEL_ID), 1):
-            limit = 1024 if message.photo else 4096
+            limit = CAPTION_LIMIT if message.photo else TEXT_LIMIT
             kind = "photo with caption" if message.photo else "text"
             print(f"\n[{index}: {kind}, {len(message.visible)} of {limit} characters]")
             print(message.visible)

@@ -164,6 +164,8 @@ class ChannelTemplate:
     layout: Layout = Layout.AUTO
     tag_list: tuple[str, ...] = ()  # channel hashtags matched in the text
     max_body_cut_ratio: float = 0.5  # check() warns when more of the body than this is cut
+    # The source a pasted draft takes when its copy names none (issue 13); "" = none.
+    default_source: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +207,27 @@ class Post:
 
 
 @dataclass(frozen=True, slots=True)
+class Doubts:
+    """What the parser was not sure of when it made the draft, kept until the editor settles it.
+
+    Issue 13: the draft card shows these with one-tap fixes instead of guessing silently.
+    ``warnings`` are :class:`bot.ingest.report.ParseWarning` codes, plus ``default_source``
+    when the source came from a default (``default_from``: "editor" or the channel's ref).
+    """
+
+    warnings: tuple[str, ...] = ()
+    source_candidates: tuple[str, ...] = ()  # outlets named in the copy, the one taken first
+    default_from: str = ""
+
+    def without(self, *codes: str) -> Doubts:
+        kept = tuple(w for w in self.warnings if w not in codes)
+        return Doubts(kept, self.source_candidates, self.default_from)
+
+    def __bool__(self) -> bool:
+        return bool(self.warnings)
+
+
+@dataclass(frozen=True, slots=True)
 class Article:
     id: int
     content: ArticleContent
@@ -222,6 +245,7 @@ class Article:
     submitted_at: datetime | None = None
     reminded_at: datetime | None = None
     author_language: str = ""
+    doubts: Doubts = Doubts()
 
 
 @dataclass(frozen=True, slots=True)

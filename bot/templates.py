@@ -18,6 +18,7 @@ EDITABLE_KEYS = (
     "silent",
     "layout",
     "tag_list",
+    "default_source",  # the source of pasted copy that names none (issue 13); "-" clears
 )
 
 
@@ -62,6 +63,11 @@ def parse_template_value(key: str, raw: str) -> Any:
             return value
         if key == "signature":
             return raw.strip()
+        if key == "default_source":
+            value = " ".join(raw.split())
+            if len(value) > 200:
+                raise ValueError(raw)
+            return "" if value in ("-", "—") else value
     except ValueError as exc:
         raise TemplateError(key, raw) from exc
     raise TemplateError(key, raw)

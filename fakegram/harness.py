@@ -19,6 +19,7 @@ from typing import Any
 from bot.app import App, create_app
 from bot.clock import Clock, FakeClock
 from bot.config import Settings
+from bot.startup import resolve_channels
 from fakegram.server import FakeTelegram
 
 TOKEN = "123456789:SANDBOX-token_for_tests"
@@ -135,7 +136,7 @@ class Sandbox:
         self.tg.add_group(ADMIN_CHAT_ID, "Newsroom admins")
         try:
             self.app = await create_app(self.settings(), clock=self._clock)
-            await self.app.newsroom.resolve_channels()
+            await resolve_channels(self.app.bot, self.app.db, self.app.clock)
             if self._start_background:
                 await self.app.start_background()
             self._polling = asyncio.create_task(

@@ -12,6 +12,7 @@ from handlers import (
     admin,
     drafts,
     editing,
+    fixes,
     held,
     ingest,
     new_article,
@@ -29,6 +30,7 @@ def build_routers() -> list[Router]:
         held.setup(),
         drafts.setup(),
         editing.setup(),
+        fixes.setup(),  # the draft card's one-tap fixes (issue 13)
         new_article.setup(),
         ingest.setup(),  # takes any remaining text/photo from editors: keep it late
         stranger.setup(),  # everything from people without a role: keep it last

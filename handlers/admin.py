@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import re
 
-from aiogram import Router
+from aiogram import Bot, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import CommandObject
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
+from bot.background import BackgroundLoop
 from bot.domain import Channel
 from bot.feeds import check_feed
-from bot.newsroom import Newsroom
 from bot.roles import HasRole, Role
 from bot.telegram.rights import can_publish
 from bot.templates import EDITABLE_KEYS, TemplateError, parse_template_value
@@ -28,6 +28,7 @@ from bot.views.replies import fetch_error_text
 from bot.views.setup import channels_text, editors_text, feeds_text
 from bot.workflow import queries
 from bot.workflow import setup as workflow
+from bot.workflow.ports import Desk
 
 # Telegram user ids have at most 52 significant bits (16 decimal digits); ASCII digits only,
 # as str.isdigit() also accepts "²", which int() refuses.
@@ -47,22 +48,22 @@ def _actor(message: Message) -> int:
     return message.from_user.id
 
 
-async def cmd_editors(message: Message, command: CommandObject, newsroom: Newsroom) -> None:
+async def cmd_editors(message: Message, command: CommandObject, desk: Desk) -> None:
     parts = (command.args or "").split()
-    settings = newsroom.settings
+    settings = desk.settings
     if not parts:
-        stored = await queries.stored_editor_ids(newsroom.db)
+        stored = await queries.stored_editor_ids(desk.db)
         await message.answer(editors_text({*settings.editor_ids, *stored}, settings.admin_ids))
         return
     if len(parts) != 2 or parts[0] not in ("add", "remove") or not _USER_ID.fullmatch(parts[1]):
         await message.answer(_("Usage: /editors, /editors add ID, /editors remove ID"))
         return
     user_id = int(parts[1])
-    now = newsroom.clock.now()
+    now = desk.clock.now()
     if parts[0] == "add":
-        await workflow.add_editor(newsroom.db, user_id, actor_id=_actor(message), now=now)
+        await workflow.add_editor(desk.db, user_id, actor_id=_actor(message), now=now)
         await message.answer(_("{id} is now an editor.").format(id=user_id))
-    elif await workflow.remove_editor(newsroom.db, user_id, actor_id=_actor(message), now=now):
+    elif await workflow.remove_editor(desk.db, user_id, actor_id=_actor(message), now=now):
         await message.answer(_("{id} is no longer an editor.").format(id=user_id))
     elif user_id in settings.editor_ids:
         await message.answer(
@@ -72,16 +73,15 @@ async def cmd_editors(message: Message, command: CommandObject, newsroom: Newsro
         await message.answer(_("{id} was not an editor.").format(id=user_id))
 
 
-async def cmd_channels(message: Message, newsroom: Newsroom) -> None:
-    await message.answer(channels_text(await queries.channels(newsroom.db)))
+async def cmd_channels(message: Message, desk: Desk) -> None:
+    await message.answer(channels_text(await queries.channels(desk.db)))
 
 
-async def cmd_channel_add(message: Message, command: CommandObject, newsroom: Newsroom) -> None:
+async def cmd_channel_add(message: Message, command: CommandObject, desk: Desk, bot: Bot) -> None:
     ref = (command.args or "").strip()
     if not _CHANNEL_REF.fullmatch(ref):
         await message.answer(_("Usage: /channel_add @channelname (or -100… id)"))
         return
-    bot = newsroom.bot
     try:
         chat = await bot.get_chat(chat_id=ref)
         me = await bot.get_me()
@@ -102,13 +102,13 @@ async def cmd_channel_add(message: Message, command: CommandObject, newsroom: Ne
         )
         return
     channel = await workflow.add_channel(
-        newsroom.db,
+        desk.db,
         ref,
         chat_id=chat.id,
         username=chat.username or "",
         title=chat.title or "",
         actor_id=_actor(message),
-        now=newsroom.clock.now(),
+        now=desk.clock.now(),
     )
     await message.answer(
         _("Channel {ref} added ({title}).").format(
@@ -124,9 +124,9 @@ def _channel_and_rest(args: str | None) -> tuple[str | None, list[str]]:
     return ref, words[1:] if ref else words
 
 
-async def cmd_slots(message: Message, command: CommandObject, newsroom: Newsroom) -> None:
+async def cmd_slots(message: Message, command: CommandObject, desk: Desk) -> None:
     ref, times = _channel_and_rest(command.args)
-    channel = await queries.channel_or_default(newsroom.db, ref)
+    channel = await queries.channel_or_default(desk.db, ref)
     if channel is None:
         await message.answer(_("No such channel. /channels lists them."))
         return
@@ -143,7 +143,7 @@ async def cmd_slots(message: Message, command: CommandObject, newsroom: Newsroom
         return
     values = [t.strftime("%H:%M") for t in slots]
     await workflow.set_slots(
-        newsroom.db, channel, values, actor_id=_actor(message), now=newsroom.clock.now()
+        desk.db, channel, values, actor_id=_actor(message), now=desk.clock.now()
     )
     await message.answer(_slots_text(channel, values))
 
@@ -154,11 +154,11 @@ def _slots_text(channel: Channel, slots: tuple[str, ...] | list[str]) -> str:
     )
 
 
-async def cmd_quiet(message: Message, command: CommandObject, newsroom: Newsroom) -> None:
+async def cmd_quiet(message: Message, command: CommandObject, desk: Desk) -> None:
     ref, words = _channel_and_rest(command.args)
     rest = " ".join(words)
     usage = _("Usage: /quiet [@channel] 23:00-07:00, or /quiet off")
-    channel = await queries.channel_or_default(newsroom.db, ref)
+    channel = await queries.channel_or_default(desk.db, ref)
     if channel is None or not rest:
         await message.answer(usage)
         return
@@ -172,19 +172,19 @@ async def cmd_quiet(message: Message, command: CommandObject, newsroom: Newsroom
             return
         value = rest.replace(" ", "")
     await workflow.set_quiet_hours(
-        newsroom.db, channel, value, actor_id=_actor(message), now=newsroom.clock.now()
+        desk.db, channel, value, actor_id=_actor(message), now=desk.clock.now()
     )
     await message.answer(
         _("Quiet hours of {ref}: {value}").format(ref=quote(channel.chat_ref), value=value or "—")
     )
 
 
-async def cmd_template(message: Message, command: CommandObject, newsroom: Newsroom) -> None:
+async def cmd_template(message: Message, command: CommandObject, desk: Desk) -> None:
     args = (command.args or "").split(maxsplit=2)
     ref = args[0] if args and args[0].startswith("@") else None
     # KEY VALUE: the value keeps its spaces ("signature Our news, every day").
     rest = args[1:] if ref else (command.args or "").split(maxsplit=1)
-    channel = await queries.channel_or_default(newsroom.db, ref)
+    channel = await queries.channel_or_default(desk.db, ref)
     if channel is None:
         await message.answer(_("No such channel. /channels lists them."))
         return
@@ -210,18 +210,20 @@ async def cmd_template(message: Message, command: CommandObject, newsroom: Newsr
         )
         return
     await workflow.set_template_key(
-        newsroom.db, channel, key, value, actor_id=_actor(message), now=newsroom.clock.now()
+        desk.db, channel, key, value, actor_id=_actor(message), now=desk.clock.now()
     )
     await message.answer(
         _("Template of {ref} updated: {key}.").format(ref=quote(channel.chat_ref), key=key)
     )
 
 
-async def cmd_feeds(message: Message, newsroom: Newsroom) -> None:
-    await message.answer(feeds_text(await queries.feeds(newsroom.db)))
+async def cmd_feeds(message: Message, desk: Desk) -> None:
+    await message.answer(feeds_text(await queries.feeds(desk.db)))
 
 
-async def cmd_feed_add(message: Message, command: CommandObject, newsroom: Newsroom) -> None:
+async def cmd_feed_add(
+    message: Message, command: CommandObject, desk: Desk, background: BackgroundLoop
+) -> None:
     args = (command.args or "").split()
     mode = args[1].lower() if len(args) == 2 else "review"
     if (
@@ -232,32 +234,32 @@ async def cmd_feed_add(message: Message, command: CommandObject, newsroom: Newsr
     ):
         await message.answer(_("Usage: /feed_add URL [review|auto]"))
         return
-    problem = await check_feed(newsroom, args[0])
+    problem = await check_feed(desk, args[0])
     if problem:
         await message.answer(fetch_error_text(problem))
         return
     feed = await workflow.add_feed(
-        newsroom.db,
+        desk.db,
         args[0],
         mode=mode,
-        interval_s=newsroom.settings.feed_interval_minutes * 60,
+        interval_s=desk.settings.feed_interval_minutes * 60,
         actor_id=_actor(message),
-        now=newsroom.clock.now(),
+        now=desk.clock.now(),
     )
     if feed is None:
         await message.answer(_("This feed is already followed."))
         return
-    newsroom.wake()
+    background.wake()  # the new feed's first poll is due now
     await message.answer(_("Feed {id} added ({mode}).").format(id=feed.id, mode=mode))
 
 
-async def cmd_feed_remove(message: Message, command: CommandObject, newsroom: Newsroom) -> None:
+async def cmd_feed_remove(message: Message, command: CommandObject, desk: Desk) -> None:
     arg = (command.args or "").strip()
     if not _FEED_ID.fullmatch(arg):
         await message.answer(_("Usage: /feed_remove ID"))
         return
     removed = await workflow.remove_feed(
-        newsroom.db, int(arg), actor_id=_actor(message), now=newsroom.clock.now()
+        desk.db, int(arg), actor_id=_actor(message), now=desk.clock.now()
     )
     await message.answer(
         _("Feed {id} removed.").format(id=arg)

@@ -16,6 +16,7 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiogram import BaseMiddleware
 from aiogram.dispatcher.flags import get_flag
@@ -27,9 +28,11 @@ from babel.support import LazyProxy
 
 from bot.config import Settings
 from bot.domain import Article, ArticleStatus, Formatting, Photo
-from bot.newsroom import Newsroom, Outcome, Result
 from bot.roles import Role
 from bot.views.replies import outcome_text
+from bot.workflow import drafts
+from bot.workflow.ports import Desk
+from bot.workflow.results import Outcome, Result
 
 # The handler flag that asks for the article: ``flags={ARTICLE: ArticleArg(...)}``.
 ARTICLE = "article"
@@ -102,9 +105,9 @@ class LoadArticle(BaseMiddleware):
 
 
 async def _load(data: dict[str, Any], article_id: int, user_id: int) -> Result:
-    newsroom: Newsroom = data["newsroom"]
+    desk: Desk = data["desk"]
     role: Role = data.get("role", Role.STRANGER)
-    return await newsroom.get_for(article_id, user_id=user_id, is_admin=role is Role.ADMIN)
+    return await drafts.get_for(desk.db, article_id, user_id=user_id, is_admin=role is Role.ADMIN)
 
 
 def _in_state(result: Result, spec: ArticleArg) -> Result:
@@ -130,7 +133,7 @@ async def _for_command(
         return None
     result = _in_state(await _load(data, article_id, message.from_user.id), spec)
     if result.outcome is not Outcome.OK or result.article is None:
-        await message.answer(outcome_text(result, article_id))
+        await message.answer(outcome_text(result, article_id, _tz(data)))
         return None
     return {"article": result.article, "rest": rest}
 
@@ -146,9 +149,14 @@ async def _for_button(
     result = _in_state(await _load(data, article_id, query.from_user.id), spec)
     # Without the message the button was on, there is no chat to answer in.
     if result.outcome is not Outcome.OK or result.article is None or query.message is None:
-        await query.answer(outcome_text(result, article_id), show_alert=True)
+        await query.answer(outcome_text(result, article_id, _tz(data)), show_alert=True)
         return None
     return {"article": result.article}
+
+
+def _tz(data: dict[str, Any]) -> ZoneInfo:
+    desk: Desk = data["desk"]
+    return desk.settings.tz
 
 
 def chat_of(query: CallbackQuery) -> int:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
@@ -16,49 +16,55 @@ from aiogram.utils.i18n import gettext as _
 from bot.callbacks import DraftAction, Page
 from bot.config import Settings
 from bot.domain import Article
-from bot.newsroom import Newsroom, Outcome
+from bot.presenters.cards import Cards
 from bot.roles import HasRole, Role
 from bot.telegram.send import not_modified
-from bot.views import commands
+from bot.views import commands, keyboards
+from bot.views import queue as queue_view
 from bot.views.pages import PAGE_SIZE, drafts_page, pager
-from bot.views.replies import fit_lines, outcome_text
-from bot.workflow import queries
+from bot.views.replies import due_text, fit_lines, outcome_text
+from bot.workflow import drafts, queries, review
+from bot.workflow.ports import Desk
+from bot.workflow.results import Outcome
 from handlers.common import ARTICLE, ArticleArg, LoadArticle, chat_of, may_publish, parse_id
 
 # The biggest page number a Page button may ask for: a forged one is clamped, not queried.
 _MAX_PAGE = 10_000
 
 
-async def _drafts(
-    newsroom: Newsroom, user_id: int, page: int
-) -> tuple[str, InlineKeyboardMarkup | None]:
+async def _drafts(desk: Desk, user_id: int, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
     items, total = await queries.articles_page(
-        newsroom.db, author_id=user_id, page=page, size=PAGE_SIZE
+        desk.db, author_id=user_id, page=page, size=PAGE_SIZE
     )
     return drafts_page(items, total, page)
 
 
-async def cmd_drafts(message: Message, newsroom: Newsroom) -> None:
+async def _queue(desk: Desk, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
+    """One page of the queue (pending review, then what is still to go out), with its pager."""
+    found = await queries.queue_page(desk.db, page)
+    return queue_view.queue_text(found, desk.settings.tz), pager("queue", page, found.more)
+
+
+async def cmd_drafts(message: Message, desk: Desk) -> None:
     assert message.from_user is not None
-    text, markup = await _drafts(newsroom, message.from_user.id, 0)
+    text, markup = await _drafts(desk, message.from_user.id, 0)
     await message.answer(text, reply_markup=markup)
 
 
-async def cmd_queue(message: Message, newsroom: Newsroom) -> None:
-    text, more = await newsroom.queue_text(0)
-    await message.answer(text, reply_markup=pager("queue", 0, more))
+async def cmd_queue(message: Message, desk: Desk) -> None:
+    text, markup = await _queue(desk, 0)
+    await message.answer(text, reply_markup=markup)
 
 
-async def on_page(query: CallbackQuery, callback_data: Page, newsroom: Newsroom) -> None:
+async def on_page(query: CallbackQuery, callback_data: Page, desk: Desk, bot: Bot) -> None:
     page = max(0, min(callback_data.page, _MAX_PAGE))
     if callback_data.listing == "queue":
-        text, more = await newsroom.queue_text(page)
-        markup = pager("queue", page, more)
+        text, markup = await _queue(desk, page)
     else:
-        text, markup = await _drafts(newsroom, query.from_user.id, page)
+        text, markup = await _drafts(desk, query.from_user.id, page)
     if query.message is not None:
         try:
-            await newsroom.bot.edit_message_text(
+            await bot.edit_message_text(
                 chat_id=query.message.chat.id,
                 message_id=query.message.message_id,
                 text=text,
@@ -73,28 +79,30 @@ async def on_page(query: CallbackQuery, callback_data: Page, newsroom: Newsroom)
 
 
 async def cmd_show(
-    message: Message, article: Article, newsroom: Newsroom, role: Role, settings: Settings
+    message: Message, article: Article, cards: Cards, role: Role, settings: Settings
 ) -> None:
-    await newsroom.show_draft(message.chat.id, article, can_publish=may_publish(role, settings))
+    await cards.show_draft(message.chat.id, article, can_publish=may_publish(role, settings))
 
 
-async def cmd_history(message: Message, article: Article, newsroom: Newsroom) -> None:
-    await message.answer(fit_lines(await newsroom.history_text(article)))
+async def cmd_history(message: Message, article: Article, desk: Desk) -> None:
+    entries = await queries.history(desk.db, article.id)
+    await message.answer(fit_lines(queue_view.history_text(article.id, entries, desk.settings.tz)))
 
 
-async def cmd_delete(message: Message, article: Article, newsroom: Newsroom) -> None:
+async def cmd_delete(message: Message, article: Article, desk: Desk) -> None:
     assert message.from_user is not None
-    result = await newsroom.delete(article, actor_id=message.from_user.id)
+    result = await drafts.delete(desk, article, actor_id=message.from_user.id)
     if result.outcome is Outcome.OK:
         await message.answer(_("Draft #{id} deleted.").format(id=article.id))
     else:
-        await message.answer(outcome_text(result, article.id))
+        await message.answer(outcome_text(result, article.id, desk.settings.tz))
 
 
-async def cmd_submit(message: Message, article: Article, newsroom: Newsroom) -> None:
+async def cmd_submit(message: Message, article: Article, desk: Desk) -> None:
     # In a group (the admin chat) the submission is the author's, not the sender's.
     user = message.from_user if message.chat.type == "private" else None
-    result = await newsroom.submit(
+    result = await drafts.submit(
+        desk,
         article,
         actor_id=user.id if user else article.author_id,
         author_name=user.full_name if user else "",
@@ -102,29 +110,34 @@ async def cmd_submit(message: Message, article: Article, newsroom: Newsroom) -> 
     if result.outcome is Outcome.OK:
         await message.answer(_("Article #{id} is sent for review.").format(id=article.id))
     else:
-        await message.answer(outcome_text(result, article.id))
+        await message.answer(outcome_text(result, article.id, desk.settings.tz))
 
 
 # --- the buttons under a draft's preview ----------------------------------------------------
 
 
-async def on_channels(query: CallbackQuery, article: Article, newsroom: Newsroom) -> None:
+async def _channels_keyboard(desk: Desk, article: Article) -> InlineKeyboardMarkup:
+    choice = await queries.channel_choice(desk.db, article.id)
+    return keyboards.channels_keyboard(article.id, choice.channels, choice.chosen)
+
+
+async def on_channels(query: CallbackQuery, article: Article, desk: Desk, bot: Bot) -> None:
     await query.answer()
-    await newsroom.bot.send_message(
+    await bot.send_message(
         chat_of(query),
         _("Where should #{id} go? Tap to choose; none chosen means the default channel.").format(
             id=article.id
         ),
-        reply_markup=await newsroom.channels_keyboard(article),
+        reply_markup=await _channels_keyboard(desk, article),
     )
 
 
 async def on_channel_toggle(
-    query: CallbackQuery, callback_data: DraftAction, article: Article, newsroom: Newsroom
+    query: CallbackQuery, callback_data: DraftAction, article: Article, desk: Desk, bot: Bot
 ) -> None:
     channel_id = parse_id(callback_data.arg)
-    if channel_id is None or not await newsroom.toggle_channel(
-        article, channel_id, actor_id=query.from_user.id
+    if channel_id is None or not await drafts.toggle_channel(
+        desk, article, channel_id, actor_id=query.from_user.id
     ):
         await query.answer(_("This button is out of date or not for you."), show_alert=True)
         return
@@ -132,75 +145,71 @@ async def on_channel_toggle(
     assert query.message is not None
     # Unchanged marks (a double tap) are an error to Telegram and nothing to the editor.
     with contextlib.suppress(TelegramBadRequest):
-        await newsroom.bot.edit_message_reply_markup(
+        await bot.edit_message_reply_markup(
             chat_id=query.message.chat.id,
             message_id=query.message.message_id,
-            reply_markup=await newsroom.channels_keyboard(article),
+            reply_markup=await _channels_keyboard(desk, article),
         )
 
 
-async def on_submit(query: CallbackQuery, article: Article, newsroom: Newsroom) -> None:
-    result = await newsroom.submit(
-        article, actor_id=query.from_user.id, author_name=query.from_user.full_name
+async def on_submit(query: CallbackQuery, article: Article, desk: Desk, bot: Bot) -> None:
+    result = await drafts.submit(
+        desk, article, actor_id=query.from_user.id, author_name=query.from_user.full_name
     )
     if result.outcome is not Outcome.OK:
-        await query.answer(outcome_text(result, article.id), show_alert=True)
+        await query.answer(outcome_text(result, article.id, desk.settings.tz), show_alert=True)
         return
     await query.answer(_("Sent for review."))
-    await newsroom.bot.send_message(
+    await bot.send_message(
         chat_of(query), _("Article #{id} is sent for review.").format(id=article.id)
     )
 
 
 async def on_publish(
-    query: CallbackQuery, article: Article, newsroom: Newsroom, role: Role, settings: Settings
+    query: CallbackQuery, article: Article, desk: Desk, bot: Bot, role: Role
 ) -> None:
-    await _publish(query, article, newsroom, role, settings, queue=False)
+    await _publish(query, article, desk, bot, role, queue=False)
 
 
 async def on_queue(
-    query: CallbackQuery, article: Article, newsroom: Newsroom, role: Role, settings: Settings
+    query: CallbackQuery, article: Article, desk: Desk, bot: Bot, role: Role
 ) -> None:
-    await _publish(query, article, newsroom, role, settings, queue=True)
+    await _publish(query, article, desk, bot, role, queue=True)
 
 
 async def _publish(
-    query: CallbackQuery,
-    article: Article,
-    newsroom: Newsroom,
-    role: Role,
-    settings: Settings,
-    *,
-    queue: bool,
+    query: CallbackQuery, article: Article, desk: Desk, bot: Bot, role: Role, *, queue: bool
 ) -> None:
-    if not may_publish(role, settings):
+    if not may_publish(role, desk.settings):
         await query.answer(_("Sorry, you may not do this."), show_alert=True)
         return
-    result = await newsroom.publish(
+    result = await review.publish(
+        desk,
         article.id,
         actor_id=query.from_user.id,
         actor_name=query.from_user.full_name,
         queue=queue,
     )
+    tz = desk.settings.tz
     if result.outcome is not Outcome.OK:
-        await query.answer(outcome_text(result, article.id), show_alert=True)
+        await query.answer(outcome_text(result, article.id, tz), show_alert=True)
         return
     await query.answer(_("Done."))
-    await newsroom.bot.send_message(
+    await bot.send_message(
         chat_of(query),
-        _("Article #{id} will be published at {when}.").format(id=article.id, when=result.detail),
+        _("Article #{id} will be published at {when}.").format(
+            id=article.id, when=due_text(result, tz)
+        ),
     )
 
 
-async def on_delete(query: CallbackQuery, article: Article, newsroom: Newsroom) -> None:
-    result = await newsroom.delete(article, actor_id=query.from_user.id)
+async def on_delete(query: CallbackQuery, article: Article, desk: Desk, bot: Bot) -> None:
+    result = await drafts.delete(desk, article, actor_id=query.from_user.id)
     if result.outcome is not Outcome.OK:
-        await query.answer(outcome_text(result, article.id), show_alert=True)
+        await query.answer(outcome_text(result, article.id, desk.settings.tz), show_alert=True)
         return
     await query.answer(_("Deleted."))
-    await newsroom.bot.send_message(
-        chat_of(query), _("Draft #{id} deleted.").format(id=article.id)
-    )
+    await bot.send_message(chat_of(query), _("Draft #{id} deleted.").format(id=article.id))
 
 
 def setup() -> Router:

@@ -3,7 +3,7 @@ value typed (or the photo sent) after them."""
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -16,11 +16,14 @@ from bot.config import Settings
 from bot.domain import Article, ArticleStatus
 from bot.editing import EditError, apply_edit, normalise_field
 from bot.ingest.entities import keep_formatting
-from bot.newsroom import Newsroom, Outcome, Result, field_labels
 from bot.roles import HasRole, Role
 from bot.texts import quote
-from bot.views import commands
+from bot.views import commands, keyboards
+from bot.views.labels import field_labels
 from bot.views.replies import edit_error_text, outcome_text
+from bot.workflow import drafts
+from bot.workflow.ports import Desk
+from bot.workflow.results import Outcome, Result
 from handlers.common import (
     ARTICLE,
     ArticleArg,
@@ -40,7 +43,7 @@ async def cmd_edit(
     message: Message,
     article: Article,
     rest: str,
-    newsroom: Newsroom,
+    desk: Desk,
     role: Role,
     settings: Settings,
 ) -> None:
@@ -48,11 +51,11 @@ async def cmd_edit(
         await message.answer(_("Sorry, you may not do this."))
         return
     field, value = rest.split(maxsplit=1)
-    await _apply_and_report(message, newsroom, article, field, value)
+    await _apply_and_report(message, desk, article, field, value)
 
 
 async def _apply_and_report(
-    message: Message, newsroom: Newsroom, article: Article, field: str, value: str
+    message: Message, desk: Desk, article: Article, field: str, value: str
 ) -> bool:
     """Apply ``field = value`` and say so; False (after saying why) when it was refused."""
     assert message.from_user is not None
@@ -67,7 +70,8 @@ async def _apply_and_report(
     if normalise_field(field) == "body" and message.text:
         # The new text's bold and links are kept, as for a pasted article.
         content = keep_formatting(content, message.text, formatting_of(message.entities))
-    updated = await newsroom.update_content(
+    updated = await drafts.update_content(
+        desk,
         article,
         content,
         updated_mark=updated_mark,
@@ -75,7 +79,7 @@ async def _apply_and_report(
         action=f"edit:{normalise_field(field)}",
     )
     if updated is None:
-        await message.answer(outcome_text(Result(Outcome.NOT_FOUND), article.id))
+        await message.answer(outcome_text(Result(Outcome.NOT_FOUND), article.id, desk.settings.tz))
         return False
     note = (
         _("Saved. The channel posts were corrected too.")
@@ -86,12 +90,12 @@ async def _apply_and_report(
     return True
 
 
-async def on_edit(query: CallbackQuery, article: Article, newsroom: Newsroom) -> None:
+async def on_edit(query: CallbackQuery, article: Article, bot: Bot) -> None:
     await query.answer()
-    await newsroom.bot.send_message(
+    await bot.send_message(
         chat_of(query),
         _("What do you want to change in #{id}?").format(id=article.id),
-        reply_markup=newsroom.edit_keyboard(article),
+        reply_markup=keyboards.edit_keyboard(article),
     )
 
 
@@ -99,30 +103,30 @@ async def on_field(
     query: CallbackQuery,
     callback_data: DraftAction,
     article: Article,
-    newsroom: Newsroom,
+    bot: Bot,
     role: Role,
     settings: Settings,
     state: FSMContext,
 ) -> None:
-    await _ask_for(query, callback_data.arg, article, newsroom, role, settings, state)
+    await _ask_for(query, callback_data.arg, article, bot, role, settings, state)
 
 
 async def on_photo(
     query: CallbackQuery,
     article: Article,
-    newsroom: Newsroom,
+    bot: Bot,
     role: Role,
     settings: Settings,
     state: FSMContext,
 ) -> None:
-    await _ask_for(query, "photo", article, newsroom, role, settings, state)
+    await _ask_for(query, "photo", article, bot, role, settings, state)
 
 
 async def _ask_for(
     query: CallbackQuery,
     field: str,
     article: Article,
-    newsroom: Newsroom,
+    bot: Bot,
     role: Role,
     settings: Settings,
     state: FSMContext,
@@ -142,34 +146,34 @@ async def _ask_for(
     )
     label = field_labels().get(field, field).lower()
     # The prompt first: a lost prompt must not turn the next message into this field.
-    await newsroom.bot.send_message(
-        chat_of(query), prompt.format(id=article.id, field=quote(label))
-    )
+    await bot.send_message(chat_of(query), prompt.format(id=article.id, field=quote(label)))
     await state.set_state(EditField.value)
     await state.update_data(article_id=article.id, field=field)
 
 
-async def on_edit_photo(message: Message, state: FSMContext, newsroom: Newsroom) -> None:
+async def on_edit_photo(message: Message, state: FSMContext, desk: Desk) -> None:
     data = await state.get_data()
     await state.clear()
-    article = await newsroom.get(int(data["article_id"]))
+    article = await drafts.get_live(desk.db, int(data["article_id"]))
     photo = photo_of(message)
     if article is None or photo is None or message.from_user is None:
         await message.answer(_("That draft no longer exists."))
         return
-    await newsroom.attach_photos(article, [photo], actor_id=message.from_user.id, replace_all=True)
+    await drafts.attach_photos(
+        desk, article, [photo], actor_id=message.from_user.id, replace_all=True
+    )
     await message.answer(_("Photo replaced in #{id}.").format(id=article.id))
 
 
-async def on_edit_value(message: Message, state: FSMContext, newsroom: Newsroom) -> None:
+async def on_edit_value(message: Message, state: FSMContext, desk: Desk) -> None:
     data = await state.get_data()
-    article = await newsroom.get(int(data["article_id"]))
+    article = await drafts.get_live(desk.db, int(data["article_id"]))
     if article is None:
         await state.clear()
         await message.answer(_("That draft no longer exists."))
         return
     assert message.text is not None
-    if await _apply_and_report(message, newsroom, article, str(data["field"]), message.text):
+    if await _apply_and_report(message, desk, article, str(data["field"]), message.text):
         await state.clear()
 
 

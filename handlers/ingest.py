@@ -21,20 +21,22 @@ from bot.config import Settings
 from bot.domain import Article, ArticleContent, Photo
 from bot.ingest.entities import keep_formatting
 from bot.ingest.fetch import FetchError
-from bot.ingest.text import parse_article
+from bot.ingest.report import ParseReport
+from bot.ingest.text import parse_article_report
 from bot.ingest.web import import_url
-from bot.newsroom import Newsroom
+from bot.limits import ALBUM_MAX, MAX_PHOTO_BYTES_UPLOAD
+from bot.presenters.cards import Cards
 from bot.roles import HasRole, Role
 from bot.texts import echo
 from bot.views import commands
 from bot.views.replies import fetch_error_text
+from bot.workflow import drafts, queries
+from bot.workflow.ports import Desk
 from handlers.common import formatting_of, may_publish, photo_of
 
 _BARE_URL = r"^\s*https?://\S+\s*$"
 # Albums arrive as one update per photo: remember which draft a media group feeds.
 _ALBUM_CACHE_SIZE = 256
-# Telegram's limit for a photo a bot may send.
-_PHOTO_LIMIT = 10_000_000
 
 
 class Albums:
@@ -78,44 +80,59 @@ class _WithAlbums(BaseMiddleware):
         return await handler(event, data)
 
 
-def parse_message(message: Message, settings: Settings, newsroom: Newsroom) -> ArticleContent:
+def parse_message(message: Message, settings: Settings, desk: Desk) -> ArticleContent:
     """The article in a message's text or caption, with its bold, italics and links kept."""
+    return parse_message_report(message, settings, desk)[0]
+
+
+def parse_message_report(
+    message: Message, settings: Settings, desk: Desk
+) -> tuple[ArticleContent, ParseReport]:
+    """``parse_message`` and what the parser was not sure of (for the draft card, issue 13)."""
     text = message.text or message.caption or ""
     if not text:
-        return ArticleContent()
-    content = parse_article(text, tz=settings.tz, now=newsroom.clock.now())
+        return ArticleContent(), ParseReport()
+    content, report = parse_article_report(text, tz=settings.tz, now=desk.clock.now())
     entities = message.entities if message.text else message.caption_entities
-    return keep_formatting(content, text, formatting_of(entities))
+    return keep_formatting(content, text, formatting_of(entities)), report
 
 
 async def _created(
     message: Message,
-    newsroom: Newsroom,
+    desk: Desk,
+    cards: Cards,
     content: ArticleContent,
     *,
     origin: str,
     role: Role,
     language: str,
     settings: Settings,
+    report: ParseReport | None = None,
 ) -> Article:
     """A new draft of ``content``, shown to its author."""
     assert message.from_user is not None
-    article, duplicates = await newsroom.create_draft(
-        content, author_id=message.from_user.id, language=language, origin=origin
+    created = await drafts.create_draft(
+        desk,
+        content,
+        author_id=message.from_user.id,
+        language=language,
+        origin=origin,
+        report=report,
     )
-    await newsroom.show_draft(
+    await cards.show_draft(
         message.chat.id,
-        article,
+        created.article,
         can_publish=may_publish(role, settings),
-        duplicates=duplicates,
+        duplicates=created.duplicates,
     )
-    return article
+    return created.article
 
 
 async def _import(
     message: Message,
     url: str,
-    newsroom: Newsroom,
+    desk: Desk,
+    cards: Cards,
     settings: Settings,
     role: Role,
     language: str,
@@ -132,14 +149,22 @@ async def _import(
         return
     await progress.delete()
     await _created(
-        message, newsroom, content, origin="url", role=role, language=language, settings=settings
+        message,
+        desk,
+        cards,
+        content,
+        origin="url",
+        role=role,
+        language=language,
+        settings=settings,
     )
 
 
 async def cmd_import(
     message: Message,
     command: CommandObject,
-    newsroom: Newsroom,
+    desk: Desk,
+    cards: Cards,
     settings: Settings,
     role: Role,
     language: str,
@@ -148,18 +173,19 @@ async def cmd_import(
     if not url:
         await message.answer(_("Usage: /import URL"))
         return
-    await _import(message, url, newsroom, settings, role, language)
+    await _import(message, url, desk, cards, settings, role, language)
 
 
 async def on_forward(
     message: Message,
     origin: MessageOriginChannel,
-    newsroom: Newsroom,
+    desk: Desk,
+    cards: Cards,
     settings: Settings,
     role: Role,
     language: str,
 ) -> None:
-    content = parse_message(message, settings, newsroom)
+    content = parse_message(message, settings, desk)
     chat = origin.chat
     link = f"https://t.me/{chat.username}/{origin.message_id}" if chat.username else ""
     photo = photo_of(message)
@@ -176,7 +202,8 @@ async def on_forward(
         return
     await _created(
         message,
-        newsroom,
+        desk,
+        cards,
         content,
         origin="forward",
         role=role,
@@ -186,14 +213,14 @@ async def on_forward(
 
 
 async def on_url(
-    message: Message, newsroom: Newsroom, settings: Settings, role: Role, language: str
+    message: Message, desk: Desk, cards: Cards, settings: Settings, role: Role, language: str
 ) -> None:
     assert message.text is not None
-    await _import(message, message.text.strip(), newsroom, settings, role, language)
+    await _import(message, message.text.strip(), desk, cards, settings, role, language)
 
 
 async def on_text(
-    message: Message, newsroom: Newsroom, settings: Settings, role: Role, language: str
+    message: Message, desk: Desk, cards: Cards, settings: Settings, role: Role, language: str
 ) -> None:
     assert message.text is not None
     text = message.text
@@ -210,24 +237,27 @@ async def on_text(
     if text.startswith("/"):
         await message.answer(_("Unknown command. /help lists what I understand."))
         return
-    content = parse_message(message, settings, newsroom)
+    content, report = parse_message_report(message, settings, desk)
     if not content.title and not content.body:
         await message.answer(_("I could not find any article text in this message."))
         return
     await _created(
         message,
-        newsroom,
+        desk,
+        cards,
         content,
         origin="text",
         role=role,
         language=language,
         settings=settings,
+        report=report,
     )
 
 
 async def on_photo(
     message: Message,
-    newsroom: Newsroom,
+    desk: Desk,
+    cards: Cards,
     settings: Settings,
     role: Role,
     language: str,
@@ -235,19 +265,20 @@ async def on_photo(
 ) -> None:
     photo = photo_of(message)
     assert photo is not None
-    if photo.file_size > _PHOTO_LIMIT:
+    if photo.file_size > MAX_PHOTO_BYTES_UPLOAD:
         await message.answer(_("This photo is larger than Telegram allows (10 MB)."))
         return
     group = message.media_group_id
     async with albums.lock(group):
-        await _place_photo(message, photo, newsroom, settings, role, language, albums)
+        await _place_photo(message, photo, desk, cards, settings, role, language, albums)
     albums.trim()
 
 
 async def _place_photo(
     message: Message,
     photo: Photo,
-    newsroom: Newsroom,
+    desk: Desk,
+    cards: Cards,
     settings: Settings,
     role: Role,
     language: str,
@@ -259,25 +290,28 @@ async def _place_photo(
     group = message.media_group_id
     target_id = albums.draft(group)
 
-    async def new_draft(content: ArticleContent) -> Article:
+    async def new_draft(content: ArticleContent, report: ParseReport | None = None) -> Article:
         created = await _created(
             message,
-            newsroom,
+            desk,
+            cards,
             content,
             origin="photo",
             role=role,
             language=language,
             settings=settings,
+            report=report,
         )
         albums.remember(group, created.id)
         return created
 
     if target_id is None and message.caption:
-        await new_draft(replace(parse_message(message, settings, newsroom), photos=(photo,)))
+        parsed, report = parse_message_report(message, settings, desk)
+        await new_draft(replace(parsed, photos=(photo,)), report)
         return
     article: Article | None = None
     if target_id is not None:
-        article = await newsroom.get(target_id)
+        article = await drafts.get_live(desk.db, target_id)
         if (
             article is not None
             and message.caption
@@ -286,19 +320,22 @@ async def _place_photo(
         ):
             # Any item of an album may carry the caption, not only the first: the draft the
             # earlier items made takes its text.
-            parsed = parse_message(message, settings, newsroom)
-            await newsroom.update_content(
+            parsed, report = parse_message_report(message, settings, desk)
+            await drafts.update_content(
+                desk,
                 article,
-                replace(parsed, photos=(*article.content.photos, photo)[:10]),
+                replace(parsed, photos=(*article.content.photos, photo)[:ALBUM_MAX]),
                 actor_id=message.from_user.id,
                 action="photo",
+                report=report,
             )
             return
     elif message.reply_to_message is not None:
-        shown = await newsroom.shown_article(message.chat.id, message.reply_to_message.message_id)
-        article = await newsroom.get(shown) if shown else None
+        replied = message.reply_to_message.message_id
+        shown = await queries.shown_article(desk.db, message.chat.id, replied)
+        article = await drafts.get_live(desk.db, shown) if shown else None
     if article is None:
-        article = await newsroom.current_draft(message.from_user.id)
+        article = await queries.current_draft(desk.db, message.from_user.id)
     if article is None or (article.author_id != message.from_user.id and role is not Role.ADMIN):
         article = await new_draft(ArticleContent(photos=(photo,)))
         await message.answer(
@@ -308,8 +345,8 @@ async def _place_photo(
         )
         return
     albums.remember(group, article.id)
-    updated = await newsroom.attach_photos(
-        article, [photo], actor_id=message.from_user.id, replace_all=False
+    updated = await drafts.attach_photos(
+        desk, article, [photo], actor_id=message.from_user.id, replace_all=False
     )
     if updated is not None and not group:
         await message.answer(_("Photo added to draft #{id}.").format(id=article.id))

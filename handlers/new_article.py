@@ -14,10 +14,12 @@ from aiogram.utils.i18n import gettext as _
 from bot.config import Settings
 from bot.domain import ArticleContent, Photo
 from bot.editing import EditError, apply_edit, split_paragraphs
-from bot.newsroom import Newsroom
+from bot.presenters.cards import Cards
 from bot.roles import HasRole, Role
 from bot.views import commands
 from bot.views.replies import edit_error_text
+from bot.workflow import drafts
+from bot.workflow.ports import Desk
 from handlers.common import may_publish, photo_of
 
 
@@ -71,7 +73,8 @@ async def on_photo_skip(message: Message, state: FSMContext) -> None:
 async def on_source(
     message: Message,
     state: FSMContext,
-    newsroom: Newsroom,
+    desk: Desk,
+    cards: Cards,
     role: Role,
     settings: Settings,
     language: str,
@@ -95,14 +98,14 @@ async def on_source(
             content = apply_edit(content, "source", message.text)
         except EditError as exc:
             await message.answer(edit_error_text(exc.code))
-    article, duplicates = await newsroom.create_draft(
-        content, author_id=message.from_user.id, language=language, origin="dialog"
+    created = await drafts.create_draft(
+        desk, content, author_id=message.from_user.id, language=language, origin="dialog"
     )
-    await newsroom.show_draft(
+    await cards.show_draft(
         message.chat.id,
-        article,
+        created.article,
         can_publish=may_publish(role, settings),
-        duplicates=duplicates,
+        duplicates=created.duplicates,
     )
 
 

@@ -1,7 +1,8 @@
 """Admins' decisions: review-card buttons and their command equivalents.
 
-Every decision goes through ``Newsroom`` (or ``bot.workflow.flags``) as one conditional status
-transition with its audit entry; this module only parses arguments and answers.
+Every decision goes through ``bot.workflow`` (``review``, ``corrections``, ``flags``) as one
+conditional status transition with its audit entry; this module only parses arguments and
+answers.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -20,13 +21,14 @@ from babel.support import LazyProxy
 
 from bot.callbacks import ReviewAction
 from bot.domain import Article, ArticleStatus
-from bot.newsroom import DECIDABLE, Newsroom, Outcome, Result
 from bot.roles import HasRole, Role
 from bot.texts import echo
 from bot.timeparse import WhenError, format_local, parse_when
 from bot.views import commands
-from bot.views.replies import outcome_text, when_error_text
-from bot.workflow import flags, queries
+from bot.views.replies import due_text, outcome_text, when_error_text
+from bot.workflow import corrections, flags, queries, review
+from bot.workflow.ports import Desk
+from bot.workflow.results import DECIDABLE, Outcome, Result
 from handlers.common import ARTICLE, ArticleArg, LoadArticle, chat_of
 
 _CHANNEL_REF = re.compile(r"^(@[A-Za-z][A-Za-z0-9_]{3,}|-100\d+)$")
@@ -34,6 +36,9 @@ _CHANNEL_REF = re.compile(r"^(@[A-Za-z][A-Za-z0-9_]{3,}|-100\d+)$")
 _OFF = ("off", "нет", "-")
 # A card's decisions are for an article in review.
 _PENDING = (ArticleStatus.PENDING,)
+# The longest rejection reason kept: it is quoted in the author's notice, on the review card
+# and in the history, so a pasted essay must not crowd those out.
+REASON_MAX = 1000
 
 
 class ReviewInput(StatesGroup):
@@ -46,13 +51,18 @@ def _sender(message: Message) -> User:
     return message.from_user
 
 
-async def _answer_result(message: Message, result: Result, article_id: int, ok: str) -> None:
-    await message.answer(ok if result.outcome is Outcome.OK else outcome_text(result, article_id))
+async def _answer_result(
+    message: Message, desk: Desk, result: Result, article_id: int, ok: str
+) -> None:
+    if result.outcome is Outcome.OK:
+        await message.answer(ok)
+    else:
+        await message.answer(outcome_text(result, article_id, desk.settings.tz))
 
 
 async def _publish(
     message: Message,
-    newsroom: Newsroom,
+    desk: Desk,
     article_id: int,
     *,
     when_text: str | None = None,
@@ -67,7 +77,7 @@ async def _publish(
     user = _sender(message)
     # Channels may be named anywhere after the number: /publish 12 @news @sport
     refs = [w for w in (message.text or "").split()[2:] if _CHANNEL_REF.match(w)]
-    channel_ids, unknown = await queries.channels_by_ref(newsroom.db, refs)
+    channel_ids, unknown = await queries.channels_by_ref(desk.db, refs)
     if unknown is not None:
         await message.answer(
             _("No such channel: {ref}. /channels lists them.").format(ref=echo(unknown))
@@ -77,11 +87,12 @@ async def _publish(
     if when_text is not None:
         when_text = " ".join(w for w in when_text.split() if not _CHANNEL_REF.match(w))
         try:
-            when = parse_when(when_text, now=newsroom.clock.now(), tz=newsroom.settings.tz)
+            when = parse_when(when_text, now=desk.clock.now(), tz=desk.settings.tz)
         except WhenError as exc:
             await message.answer(when_error_text(exc))
             return
-    result = await newsroom.publish(
+    result = await review.publish(
+        desk,
         article_id,
         actor_id=user.id,
         actor_name=user.full_name,
@@ -90,63 +101,69 @@ async def _publish(
         channel_ids=channel_ids or None,
         from_statuses=from_statuses,
     )
+    when_done = due_text(result, desk.settings.tz)
     await _answer_result(
         message,
+        desk,
         result,
         article_id,
-        _("#{id}: scheduled for {when}.").format(id=article_id, when=result.detail),
+        _("#{id}: scheduled for {when}.").format(id=article_id, when=when_done),
     )
 
 
-async def _reject(message: Message, newsroom: Newsroom, article_id: int, raw: str) -> None:
+async def _reject(message: Message, desk: Desk, article_id: int, raw: str) -> None:
     user = _sender(message)
     signed = "--sign" in raw
     reason = " ".join(raw.replace("--sign", " ").split())
     if not reason:
         await message.answer(_("Please give a reason."))
         return
-    result = await newsroom.reject(
+    result = await review.reject(
+        desk,
         article_id,
         actor_id=user.id,
         actor_name=user.full_name,
-        reason=reason[:1000],
+        reason=reason[:REASON_MAX],
         signed=signed,
     )
-    await _answer_result(message, result, article_id, _("#{id}: rejected.").format(id=article_id))
+    await _answer_result(
+        message, desk, result, article_id, _("#{id}: rejected.").format(id=article_id)
+    )
 
 
 # --- commands -------------------------------------------------------------------------------
 
 
-async def cmd_publish(message: Message, article: Article, newsroom: Newsroom) -> None:
-    await _publish(message, newsroom, article.id)
+async def cmd_publish(message: Message, article: Article, desk: Desk) -> None:
+    await _publish(message, desk, article.id)
 
 
-async def cmd_schedule(message: Message, article: Article, rest: str, newsroom: Newsroom) -> None:
-    await _publish(message, newsroom, article.id, when_text=rest)
+async def cmd_schedule(message: Message, article: Article, rest: str, desk: Desk) -> None:
+    await _publish(message, desk, article.id, when_text=rest)
 
 
-async def cmd_queue_add(message: Message, article: Article, newsroom: Newsroom) -> None:
-    await _publish(message, newsroom, article.id, queue=True)
+async def cmd_queue_add(message: Message, article: Article, desk: Desk) -> None:
+    await _publish(message, desk, article.id, queue=True)
 
 
-async def cmd_unschedule(message: Message, article: Article, newsroom: Newsroom) -> None:
-    result = await newsroom.unschedule(article.id, actor_id=_sender(message).id)
+async def cmd_unschedule(message: Message, article: Article, desk: Desk) -> None:
+    result = await review.unschedule(desk, article.id, actor_id=_sender(message).id)
     await _answer_result(
-        message, result, article.id, _("#{id}: schedule cancelled.").format(id=article.id)
+        message, desk, result, article.id, _("#{id}: schedule cancelled.").format(id=article.id)
     )
 
 
-async def cmd_reject(message: Message, article: Article, rest: str, newsroom: Newsroom) -> None:
-    await _reject(message, newsroom, article.id, rest)
+async def cmd_reject(message: Message, article: Article, rest: str, desk: Desk) -> None:
+    await _reject(message, desk, article.id, rest)
 
 
-async def cmd_unpublish(message: Message, article: Article, newsroom: Newsroom) -> None:
-    if not await queries.has_channel_posts(newsroom.db, article.id):
+async def cmd_unpublish(message: Message, article: Article, desk: Desk) -> None:
+    if not await queries.has_channel_posts(desk.db, article.id):
         # Nothing to delete: say so without writing "unpublished" into the audit trail.
         await message.answer(_("#{id} has no channel posts.").format(id=article.id))
         return
-    deleted, failed = await newsroom.unpublish(article.id, actor_id=_sender(message).id)
+    done = await corrections.unpublish(desk, article.id, actor_id=_sender(message).id)
+    deleted, failed = done.deleted, done.failed
     if failed:
         await message.answer(
             _(
@@ -162,59 +179,58 @@ async def cmd_unpublish(message: Message, article: Article, newsroom: Newsroom) 
         await message.answer(_("#{id} has no channel posts.").format(id=article.id))
 
 
-async def cmd_embargo(message: Message, article: Article, rest: str, newsroom: Newsroom) -> None:
+async def cmd_embargo(message: Message, article: Article, rest: str, desk: Desk) -> None:
     until = None
     if rest.strip().lower() not in _OFF:
         try:
-            until = parse_when(rest, now=newsroom.clock.now(), tz=newsroom.settings.tz)
+            until = parse_when(rest, now=desk.clock.now(), tz=desk.settings.tz)
         except WhenError as exc:
             await message.answer(when_error_text(exc))
             return
     await flags.set_embargo(
-        newsroom.db, article.id, until, actor_id=_sender(message).id, now=newsroom.clock.now()
+        desk.db, article.id, until, actor_id=_sender(message).id, now=desk.clock.now()
     )
-    newsroom.engine.wake()
+    desk.schedule.wake()
     await message.answer(
         _("#{id}: embargo until {when}.").format(
-            id=article.id, when=format_local(until, newsroom.settings.tz)
+            id=article.id, when=format_local(until, desk.settings.tz)
         )
         if until
         else _("#{id}: embargo lifted.").format(id=article.id)
     )
 
 
-async def cmd_breaking(message: Message, article: Article, newsroom: Newsroom) -> None:
+async def cmd_breaking(message: Message, article: Article, desk: Desk) -> None:
     await flags.mark_breaking(
-        newsroom.db, article.id, actor_id=_sender(message).id, now=newsroom.clock.now()
+        desk.db, article.id, actor_id=_sender(message).id, now=desk.clock.now()
     )
     await message.answer(_("#{id} is breaking news: it jumps the queue.").format(id=article.id))
 
 
-async def cmd_pause(message: Message, newsroom: Newsroom) -> None:
-    await newsroom.set_paused(True, actor_id=_sender(message).id)
+async def cmd_pause(message: Message, desk: Desk) -> None:
+    await review.set_paused(desk, True, actor_id=_sender(message).id)
     await message.answer(_("⏸ Publishing is paused. /resume to restart."))
 
 
-async def cmd_resume(message: Message, newsroom: Newsroom) -> None:
-    await newsroom.set_paused(False, actor_id=_sender(message).id)
+async def cmd_resume(message: Message, desk: Desk) -> None:
+    await review.set_paused(desk, False, actor_id=_sender(message).id)
     await message.answer(_("▶️ Publishing resumed."))
 
 
 # --- review card buttons and the questions they ask ---------------------------------------
 
 
-async def on_publish(query: CallbackQuery, article: Article, newsroom: Newsroom) -> None:
-    await _decide_now(query, article, newsroom, queue=False)
+async def on_publish(query: CallbackQuery, article: Article, desk: Desk) -> None:
+    await _decide_now(query, article, desk, queue=False)
 
 
-async def on_queue(query: CallbackQuery, article: Article, newsroom: Newsroom) -> None:
-    await _decide_now(query, article, newsroom, queue=True)
+async def on_queue(query: CallbackQuery, article: Article, desk: Desk) -> None:
+    await _decide_now(query, article, desk, queue=True)
 
 
-async def _decide_now(
-    query: CallbackQuery, article: Article, newsroom: Newsroom, *, queue: bool
-) -> None:
-    result = await newsroom.publish(
+async def _decide_now(query: CallbackQuery, article: Article, desk: Desk, *, queue: bool) -> None:
+    result = await review.publish(
+        desk,
         article.id,
         actor_id=query.from_user.id,
         actor_name=query.from_user.full_name,
@@ -224,16 +240,14 @@ async def _decide_now(
     if result.outcome is Outcome.OK:
         await query.answer(_("Done."))
     else:
-        await query.answer(outcome_text(result, article.id), show_alert=True)
+        await query.answer(outcome_text(result, article.id, desk.settings.tz), show_alert=True)
 
 
-async def on_schedule(
-    query: CallbackQuery, article: Article, newsroom: Newsroom, state: FSMContext
-) -> None:
+async def on_schedule(query: CallbackQuery, article: Article, bot: Bot, state: FSMContext) -> None:
     await query.answer()
     # The prompt first: if it is lost, the admin's next message must not be taken as an answer
     # to a question they never saw.
-    await newsroom.bot.send_message(
+    await bot.send_message(
         chat_of(query),
         _("When should #{id} go out? (e.g. 09:00, +2h, tomorrow 09:00; /cancel)").format(
             id=article.id
@@ -243,11 +257,9 @@ async def on_schedule(
     await state.update_data(article_id=article.id)
 
 
-async def on_reject(
-    query: CallbackQuery, article: Article, newsroom: Newsroom, state: FSMContext
-) -> None:
+async def on_reject(query: CallbackQuery, article: Article, bot: Bot, state: FSMContext) -> None:
     await query.answer()
-    await newsroom.bot.send_message(
+    await bot.send_message(
         chat_of(query),
         _("Why is #{id} rejected? The author will see this (add --sign to sign it).").format(
             id=article.id
@@ -257,9 +269,9 @@ async def on_reject(
     await state.update_data(article_id=article.id)
 
 
-async def on_edit(query: CallbackQuery, article: Article, newsroom: Newsroom) -> None:
+async def on_edit(query: CallbackQuery, article: Article, bot: Bot) -> None:
     await query.answer()
-    await newsroom.bot.send_message(
+    await bot.send_message(
         chat_of(query),
         _("Edit #{id} with /edit {id} FIELD VALUE; the card updates itself.").format(
             id=article.id
@@ -267,30 +279,30 @@ async def on_edit(query: CallbackQuery, article: Article, newsroom: Newsroom) ->
     )
 
 
-async def on_when(message: Message, state: FSMContext, newsroom: Newsroom) -> None:
+async def on_when(message: Message, state: FSMContext, desk: Desk) -> None:
     """The time asked for by a card's "Schedule": a wrong one is answered and asked again."""
     assert message.text is not None
     data = await state.get_data()
     try:
-        parse_when(message.text, now=newsroom.clock.now(), tz=newsroom.settings.tz)
+        parse_when(message.text, now=desk.clock.now(), tz=desk.settings.tz)
     except WhenError as exc:
         await message.answer(when_error_text(exc))
         return
     await state.clear()
     await _publish(
         message,
-        newsroom,
+        desk,
         int(data["article_id"]),
         when_text=message.text,
         from_statuses=_PENDING,
     )
 
 
-async def on_reason(message: Message, state: FSMContext, newsroom: Newsroom) -> None:
+async def on_reason(message: Message, state: FSMContext, desk: Desk) -> None:
     assert message.text is not None
     data = await state.get_data()
     await state.clear()
-    await _reject(message, newsroom, int(data["article_id"]), message.text)
+    await _reject(message, desk, int(data["article_id"]), message.text)
 
 
 def _needs(usage: LazyProxy, words: int = 0) -> dict[str, ArticleArg]:

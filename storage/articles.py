@@ -8,7 +8,7 @@ from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import Any
 
-from bot.domain import Article, ArticleContent, ArticleStatus, Mark, Photo
+from bot.domain import Article, ArticleContent, ArticleStatus, Doubts, Mark, Photo
 from storage.base import Repo, from_iso, placeholders, require_dt, to_iso
 
 
@@ -51,11 +51,31 @@ def marks_from_json(raw: str) -> tuple[Mark, ...]:
     return tuple(Mark(int(p), int(s), int(e), str(t), u) for p, s, e, t, u in items)
 
 
+def doubts_to_json(doubts: Doubts) -> str:
+    return json.dumps(
+        {
+            "warnings": list(doubts.warnings),
+            "source_candidates": list(doubts.source_candidates),
+            "default_from": doubts.default_from,
+        },
+        ensure_ascii=False,
+    )
+
+
+def doubts_from_json(raw: str) -> Doubts:
+    item: dict[str, Any] = json.loads(raw or "{}")
+    return Doubts(
+        warnings=tuple(str(w) for w in item.get("warnings", ())),
+        source_candidates=tuple(str(c) for c in item.get("source_candidates", ())),
+        default_from=str(item.get("default_from", "")),
+    )
+
+
 _ARTICLE_COLS = (
     "id, title, lead, body, photos, photo_credit, source_name, source_url, original_source,"
     " original_url, canonical_url, source_published_at, tags, language, origin, status,"
     " author_id, decided_by, decided_at, reject_reason, embargo_until, breaking, version,"
-    " created_at, updated_at, submitted_at, reminded_at, author_language, marks"
+    " created_at, updated_at, submitted_at, reminded_at, author_language, marks, doubts"
 )
 
 
@@ -93,6 +113,7 @@ def _article(row: sqlite3.Row) -> Article:
         submitted_at=from_iso(row["submitted_at"]),
         reminded_at=from_iso(row["reminded_at"]),
         author_language=row["author_language"],
+        doubts=doubts_from_json(row["doubts"]),
     )
 
 
@@ -126,9 +147,11 @@ class ArticleRepo(Repo):
         now: datetime,
         author_language: str = "",
         status: ArticleStatus = ArticleStatus.DRAFT,
+        doubts: Doubts | None = None,
     ) -> Article:
         columns = {
             **_content_columns(content),
+            "doubts": doubts_to_json(doubts or Doubts()),
             "origin": origin,
             "status": status.value,
             "author_id": author_id,
@@ -160,6 +183,12 @@ class ArticleRepo(Repo):
             (*content_columns.values(), to_iso(now), article_id, ArticleStatus.DELETED.value),
         )
         return await self.get(article_id) if changed else None
+
+    async def set_doubts(self, article_id: int, doubts: Doubts) -> None:
+        """What is still unsure about the draft (no version bump: the content did not change)."""
+        await self._exec(
+            "UPDATE articles SET doubts = ? WHERE id = ?", (doubts_to_json(doubts), article_id)
+        )
 
     async def transition(
         self,

@@ -27,6 +27,7 @@ from storage.audit import AuditRepo
 from storage.channels import ChannelRepo
 from storage.feeds import FeedRepo
 from storage.messages import MessageRepo
+from storage.prefs import PrefsRepo
 from storage.publications import PublicationRepo
 from storage.state import StateRepo
 from storage.users import UserRepo
@@ -115,6 +116,7 @@ class UnitOfWork:
         self.audit = AuditRepo(conn)
         self.state = StateRepo(conn)
         self.messages = MessageRepo(conn)
+        self.prefs = PrefsRepo(conn)
 
 
 class Database:

@@ -23,12 +23,13 @@ from typing import Any
 
 from bot.app import create_app
 from bot.config import Settings
+from bot.startup import resolve_channels
 
 
 async def _run_bot(values: dict[str, Any]) -> None:
     settings = Settings(_env_file=None, **values)
     app = await create_app(settings)
-    await app.newsroom.resolve_channels()
+    await resolve_channels(app.bot, app.db, app.clock)
     await app.run_polling(handle_signals=False, polling_timeout=1)
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.domain import ArticleContent
+from bot.workflow import drafts
+from bot.workflow.reminders import remind_pending
 from fakegram.harness import ADMIN_CHAT_ID, ADMIN_ID, CHANNEL_ID, EDITOR_ID, Sandbox
 
 SECOND = -1002222222222
@@ -25,13 +27,14 @@ async def _second_channel(sandbox: Sandbox) -> int:
 
 
 async def _draft(sandbox: Sandbox, title: str = "Channels") -> int:
-    article, _dups = await sandbox.bot_app.newsroom.create_draft(
+    created = await drafts.create_draft(
+        sandbox.bot_app.desk,
         ArticleContent(title=title, body=("One sentence.",), source_name="Wire"),
         author_id=EDITOR_ID,
         language="en",
         origin="text",
     )
-    return article.id
+    return created.article.id
 
 
 def _button(sandbox: Sandbox, chat_id: int, prefix: str) -> tuple[int, str] | None:
@@ -100,7 +103,7 @@ async def test_publish_to_named_channels_then_correct_with_mark_and_unpublish(
     tg.send_text(ADMIN_ID, f"/unpublish {article_id}", chat_id=ADMIN_CHAT_ID)
     await tg.wait_for_message(ADMIN_CHAT_ID, count=before + 1)
     assert all(m.deleted for m in tg.messages(CHANNEL_ID) + tg.messages(SECOND))
-    article = await sandbox.bot_app.newsroom.get(article_id)
+    article = await drafts.get_live(sandbox.bot_app.db, article_id)
     assert article is not None  # the article is kept
 
 
@@ -114,15 +117,15 @@ async def test_unknown_channel_is_named(sandbox: Sandbox) -> None:
 
 
 async def test_pending_article_is_reminded_once(sandbox: Sandbox) -> None:
-    tg, newsroom = sandbox.tg, sandbox.bot_app.newsroom
+    tg, ports = sandbox.tg, sandbox.bot_app.desk
     article_id = await _draft(sandbox, "Waiting")
-    article = await newsroom.get(article_id)
+    article = await drafts.get_live(ports.db, article_id)
     assert article is not None
-    await newsroom.submit(article, actor_id=EDITOR_ID, author_name="Elena")
-    later = newsroom.clock.now() + timedelta(minutes=newsroom.settings.review_reminder_minutes + 1)
-    assert await newsroom.remind_pending(newsroom.clock.now()) == 0  # not yet due
-    assert await newsroom.remind_pending(later) == 1
-    assert await newsroom.remind_pending(later) == 0  # once only
+    await drafts.submit(ports, article, actor_id=EDITOR_ID, author_name="Elena")
+    later = ports.clock.now() + timedelta(minutes=ports.settings.review_reminder_minutes + 1)
+    assert await remind_pending(ports, ports.clock.now()) == 0  # not yet due
+    assert await remind_pending(ports, later) == 1
+    assert await remind_pending(ports, later) == 0  # once only
     await tg.wait_for(lambda: any("⏰" in m.visible for m in tg.messages(ADMIN_CHAT_ID)))
 
 

@@ -80,19 +80,19 @@ async def test_feed_items_become_drafts_for_review_once(sandbox: Sandbox, site: 
     assert "<script>" not in " ".join(oecd.content.body)
 
     # The next poll sends If-None-Match and creates nothing new.
-    newsroom = sandbox.bot_app.newsroom
-    async with newsroom.db.transaction() as uow:
+    ports = sandbox.bot_app.desk
+    async with ports.db.transaction() as uow:
         feed = (await uow.feeds.all())[0]
         await uow.feeds.record_success(
             feed.id,
             title="",
             etag=feed.etag,
             last_modified=feed.last_modified,
-            next_poll_at=newsroom.clock.now(),
+            next_poll_at=ports.clock.now(),
         )
     from bot.feeds import poll_due_feeds
 
-    await poll_due_feeds(newsroom, newsroom.clock.now())
+    await poll_due_feeds(ports, ports.clock.now())
     assert site.not_modified >= 1
     assert len(await _feed_articles(sandbox)) == 4
 
@@ -109,20 +109,20 @@ async def test_not_a_feed_is_refused_politely(sandbox: Sandbox, site: FeedSite) 
 async def test_failing_feed_is_reported_once(sandbox: Sandbox, site: FeedSite) -> None:
     from bot.feeds import poll_due_feeds
 
-    newsroom = sandbox.bot_app.newsroom
-    now = newsroom.clock.now()
-    async with newsroom.db.transaction() as uow:
+    ports = sandbox.bot_app.desk
+    now = ports.clock.now()
+    async with ports.db.transaction() as uow:
         feed = await uow.feeds.add(
             f"{site.base}/rss.xml", mode="review", interval_s=60, added_by=ADMIN_ID, now=now
         )
     assert feed is not None
     site.broken = True
     for _ in range(3):
-        async with newsroom.db.transaction() as uow:
+        async with ports.db.transaction() as uow:
             await uow.conn.execute("UPDATE feeds SET next_poll_at = ?", (now.isoformat(),))
-        await poll_due_feeds(newsroom, now)
+        await poll_due_feeds(ports, now)
     alerts = [m for m in sandbox.tg.messages(ADMIN_CHAT_ID) if "Лента 1" in m.visible]
     assert len(alerts) == 1
-    async with newsroom.db.read() as uow:
+    async with ports.db.read() as uow:
         failed = await uow.feeds.get(feed.id)
     assert failed is not None and failed.failures == 3 and failed.next_poll_at > now

@@ -5,18 +5,22 @@ from __future__ import annotations
 from aiogram.fsm.storage.base import StorageKey
 
 from bot.domain import ArticleContent
+from bot.workflow import drafts, queries
+from bot.workflow.queries import QueuePage
 from fakegram.harness import ADMIN_CHAT_ID, ADMIN_ID, EDITOR_ID, SECOND_ADMIN_ID, Sandbox
 
 
 async def test_a_command_closes_the_reject_prompt(sandbox: Sandbox) -> None:
     tg, app = sandbox.tg, sandbox.bot_app
-    article, _dups = await app.newsroom.create_draft(
+    created = await drafts.create_draft(
+        app.desk,
         ArticleContent(title="Prompted", body=("Text.",)),
         author_id=EDITOR_ID,
         language="en",
         origin="text",
     )
-    await app.newsroom.submit(article, actor_id=EDITOR_ID, author_name="Elena")
+    article = created.article
+    await drafts.submit(app.desk, article, actor_id=EDITOR_ID, author_name="Elena")
     card = next(m for m in tg.messages(ADMIN_CHAT_ID) if m.button_data)
     reject = next(d for row in card.button_data for d in row if d.startswith("r:reject"))
     tg.press_button(ADMIN_ID, chat_id=ADMIN_CHAT_ID, message_id=card.message_id, data=reject)
@@ -30,7 +34,7 @@ async def test_a_command_closes_the_reject_prompt(sandbox: Sandbox) -> None:
     reply = await tg.wait_for_message(ADMIN_CHAT_ID, count=before + 1)
     assert "#1" in reply.visible  # the queue lists the pending article
     assert await app.dp.fsm.storage.get_state(key) is None
-    current = await app.newsroom.get(article.id)
+    current = await drafts.get_live(app.db, article.id)
     assert current is not None and current.status.value == "pending"
 
 
@@ -41,20 +45,20 @@ async def test_an_unexpected_error_gets_a_polite_answer_in_the_users_language(
 
     from storage.db import StorageError
 
-    tg, app = sandbox.tg, sandbox.bot_app
+    tg = sandbox.tg
 
-    async def broken(*_args: object) -> str:
+    async def broken(*_args: object) -> QueuePage:
         raise RuntimeError("a bug")
 
-    async def unavailable(*_args: object) -> str:
+    async def unavailable(*_args: object) -> QueuePage:
         raise StorageError("disk I/O error")
 
     assert isinstance(monkeypatch, pytest.MonkeyPatch)
-    monkeypatch.setattr(app.newsroom, "queue_text", broken)
+    monkeypatch.setattr(queries, "queue_page", broken)
     tg.send_text(EDITOR_ID, "/queue")  # the editor speaks Russian
     reply = await tg.wait_for_message(EDITOR_ID)
     assert "ничего не потеряно" in reply.visible
-    monkeypatch.setattr(app.newsroom, "queue_text", unavailable)
+    monkeypatch.setattr(queries, "queue_page", unavailable)
     tg.send_text(SECOND_ADMIN_ID, "/queue")  # an admin whose Telegram speaks English
     reply = await tg.wait_for_message(SECOND_ADMIN_ID)
     assert "database is unavailable" in reply.visible

@@ -26,6 +26,7 @@ from bot.domain import (
     Publication,
     PublicationStatus,
 )
+from bot.workflow import drafts, review
 from fakegram.harness import (
     ADMIN_CHAT_ID,
     ADMIN_ID,
@@ -62,10 +63,10 @@ class World:
             photos=(Photo(ref=photo, is_url=photo.startswith("http")),) if photo else (),
             source_name="Newsroom",
         )
-        article, _dups = await self.app.newsroom.create_draft(
-            content, author_id=EDITOR_ID, language="en", origin="text"
+        created = await drafts.create_draft(
+            self.app.desk, content, author_id=EDITOR_ID, language="en", origin="text"
         )
-        return article
+        return created.article
 
     async def until(
         self, predicate: Callable[[], bool], *, max_fake: float = 120.0, step: float = 1.0
@@ -191,7 +192,7 @@ async def test_publish_now_command(world: World) -> None:
 async def test_publish_from_review_card_button(world: World) -> None:
     article = await world.article("Card press")
     result = await world.run(
-        world.app.newsroom.submit(article, actor_id=EDITOR_ID, author_name="Elena")
+        drafts.submit(world.app.desk, article, actor_id=EDITOR_ID, author_name="Elena")
     )
     assert result.outcome.value == "ok"
     data = ReviewAction(action="publish", article_id=article.id).pack()
@@ -314,7 +315,9 @@ async def test_embargo_wins_over_every_action(world: World) -> None:
     pressed = await world.article("Embargoed and pressed")
     await world.clock.advance(1)
     await world.command(f"/embargo {pressed.id} +3h")
-    await world.run(world.app.newsroom.submit(pressed, actor_id=EDITOR_ID, author_name="Elena"))
+    await world.run(
+        drafts.submit(world.app.desk, pressed, actor_id=EDITOR_ID, author_name="Elena")
+    )
     data = ReviewAction(action="publish", article_id=pressed.id).pack()
     card = await _card_with(world, data)
     world.tg.press_button(ADMIN_ID, chat_id=ADMIN_CHAT_ID, message_id=card.message_id, data=data)
@@ -360,7 +363,8 @@ async def test_multi_channel_publication(world: World) -> None:
     assert default is not None
     article = await world.article("Everywhere")
     result = await world.run(
-        world.app.newsroom.publish(
+        review.publish(
+            world.app.desk,
             article.id,
             actor_id=ADMIN_ID,
             actor_name="Aigerim",
@@ -386,7 +390,7 @@ async def test_multi_channel_publication(world: World) -> None:
 
 async def _publish(world: World, article: Article) -> None:
     result = await world.run(
-        world.app.newsroom.publish(article.id, actor_id=ADMIN_ID, actor_name="Aigerim")
+        review.publish(world.app.desk, article.id, actor_id=ADMIN_ID, actor_name="Aigerim")
     )
     assert result.outcome.value == "ok"
 
@@ -555,10 +559,10 @@ async def test_unknown_outcome_is_held_and_it_is_in_the_channel(world: World) ->
 async def test_unknown_outcome_send_it_again(world: World) -> None:
     article = await world.article("Send twice on purpose")
     # A text post: pause first so the only sendMessage when we resume is the channel's.
-    await world.app.engine.set_paused(True)
+    await review.set_paused(world.app.desk, True, actor_id=None)
     await _publish(world, article)
     world.tg.drop_next("sendMessage", after=True)
-    await world.app.engine.set_paused(False)
+    await review.set_paused(world.app.desk, False, actor_id=None)
     [pub] = await world.pubs(article.id)
     card = await _held_card(world, pub.id, "resend")
     assert len(world.channel()) == 1
@@ -635,18 +639,20 @@ async def test_torn_post_is_taken_back_when_its_second_message_fails(world: Worl
     content = ArticleContent(
         title="Two-part story", lead="Lead.", body=long_body, photos=(Photo(PHOTO_URL, True),)
     )
-    article, _ = await world.app.newsroom.create_draft(
-        content, author_id=EDITOR_ID, language="en", origin="text"
-    )
+    article = (
+        await drafts.create_draft(
+            world.app.desk, content, author_id=EDITOR_ID, language="en", origin="text"
+        )
+    ).article
     async with world.app.db.transaction() as uow:
         channel = await uow.channels.default()
         assert channel is not None
         await uow.channels.update(channel.id, template={"layout": "split"})
-    await world.app.engine.set_paused(True)
+    await review.set_paused(world.app.desk, True, actor_id=None)
     await _publish(world, article)
     # The channel's text part is the next sendMessage: the photo goes out, the text is refused.
     world.tg.fail_next("sendMessage", error_code=400, description="Bad Request: text is odd")
-    await world.app.engine.set_paused(False)
+    await review.set_paused(world.app.desk, False, actor_id=None)
     await world.until(lambda: any("refused the post" in m.visible for m in world.admin_chat()))
     photo = world.tg.messages(CHANNEL_ID)
     assert [m.method for m in photo] == ["sendPhoto"]

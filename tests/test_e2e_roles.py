@@ -196,7 +196,7 @@ async def _held_notice(desk: Desk, article_id: int) -> tuple[int, int]:
         article = await uow.articles.get(article_id)
         pub = await uow.publications.get(pub.id)
     assert article is not None and pub is not None
-    await app.newsroom.on_held(article, pub, channel, "unknown")
+    await app.notifier.on_held(article, pub, channel, "unknown")
     notice = desk.tg.messages(ADMIN_CHAT_ID)[-1]
     assert any(d.startswith("h:") for d in flat(notice))
     return pub.id, notice.message_id

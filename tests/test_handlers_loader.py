@@ -26,6 +26,7 @@ from bot.domain import Article, ArticleContent, ArticleStatus
 from bot.i18n import make_i18n
 from bot.roles import Role
 from bot.views.commands import EDIT, REJECT, SHOW
+from bot.workflow import drafts
 from handlers.common import ARTICLE, ArticleArg, LoadArticle
 
 AUTHOR = 2001
@@ -115,7 +116,7 @@ class Desk:
             await self.dp.feed_update(
                 self.bot,
                 Update.model_validate({"update_id": self.updates, **update}),
-                newsroom=self.app.newsroom,
+                desk=self.app.desk,
                 role=role,
             )
         return [
@@ -150,13 +151,14 @@ class Desk:
         return await self.feed({"callback_query": query}, user, role)
 
     async def draft(self, author: int = AUTHOR) -> int:
-        article, _duplicates = await self.app.newsroom.create_draft(
+        created = await drafts.create_draft(
+            self.app.desk,
             ArticleContent(title=f"Tram depot reopens {self.updates}", body=("Back in use.",)),
             author_id=author,
             language="en",
             origin="text",
         )
-        return article.id
+        return created.article.id
 
 
 @pytest.fixture

@@ -20,9 +20,9 @@ Counts (``test_catalogue_summary`` checks this table against the catalogue itsel
 ======================  ========  =========  ==========  ===========  ========
 section                 missing   extra      malformed   oversized    total
 ======================  ========  =========  ==========  ===========  ========
-editor commands (ru)    6         19         61          17           103
+editor commands (ru)    7         21         62          18           108
 admin commands (x2)     28        46         244         66           384
-callback presses        -         -          -           -            219
+callback presses        -         -          -           -            246
 update kinds            -         -          -           -            20
 texts                   -         -          -           -            15
 ======================  ========  =========  ==========  ===========  ========
@@ -152,6 +152,10 @@ STRANGER_REFUSAL = (
     "If you should have access, ask an admin to add you."
 )
 DONE = "Done."
+NO_MY_SOURCE = "You have no default source. Set one with /mysource NAME."
+MY_SOURCE_SET = "Your default source is now {name}: pasted copy that names none takes it."
+MY_SOURCE_CLEARED = "Your default source is cleared."
+VALUE_TOO_LONG = "The value is too long."
 SENT_FOR_REVIEW_SHORT = "Sent for review."
 DELETED_SHORT = "Deleted."
 NO_TEXT = "I could not find any article text in this message."
@@ -357,6 +361,13 @@ EDITOR_CASES: dict[str, list[Case]] = {
     ],
     "queue": no_arg_command(WAITING),
     "cancel": no_arg_command(NOTHING_TO_CANCEL),
+    "mysource": [
+        missing(NO_MY_SOURCE),
+        foreign(),
+        oversized("", VALUE_TOO_LONG),
+        extra("Tengrinews.kz", MY_SOURCE_SET, changes=True),
+        extra("-", MY_SOURCE_CLEARED, changes=True),
+    ],
     # Not a menu command: it only means something inside the /new dialog.
     "skip": [malformed("", UNKNOWN_COMMAND), extra("this", UNKNOWN_COMMAND)],
 }
@@ -904,6 +915,11 @@ PRESSERS = (
 )
 
 
+# The real buttons' data cut two ways: the draft header's (with its one-tap fixes of what the
+# parser was not sure of, issue 13) and the review card's.
+TRUNCATED = 26
+
+
 def real_buttons(desk: Desk) -> list[str]:
     return flat(_header(desk)) + flat(_card(desk))
 
@@ -944,7 +960,7 @@ async def check_press(
 @pytest.mark.parametrize(
     "presser",
     PRESSERS,
-    ids=[f"{p.name}[{len(FORGED)}-forged+20-truncated]" for p in PRESSERS],
+    ids=[f"{p.name}[{len(FORGED)}-forged+{TRUNCATED}-truncated]" for p in PRESSERS],
 )
 async def test_forged_and_truncated_callback_data(
     tmp_path: Path, caplog: pytest.LogCaptureFixture, presser: Presser
@@ -957,7 +973,7 @@ async def test_forged_and_truncated_callback_data(
         await desk.settle()
         message = presser.where(desk)
         cut = truncations(real_buttons(desk))
-        assert len(cut) == 20
+        assert len(cut) == TRUNCATED
         problems: list[str] = []
         for _label, data, alert in FORGED:
             problems += await check_press(desk, caplog, presser, message, data, alert=alert)
@@ -1075,7 +1091,7 @@ async def _decided(desk: Desk, scenario: str) -> tuple[list[tuple[int, int, int,
 
 DECIDED = ("deleted-draft", "rejected-in-review", "published", "submitted-twice", "deleted-twice")
 DECIDED_PRESSES = {
-    "deleted-draft": 6,
+    "deleted-draft": 9,  # with the fixes of the draft's doubts (issue 13)
     "rejected-in-review": 4,
     "published": 6,
     "submitted-twice": 1,
@@ -1585,7 +1601,7 @@ def catalogue_summary() -> dict[str, dict[str, int]]:
 
     editor = [c for cases in EDITOR_CASES.values() for c in cases]
     admin = [c for cases in ADMIN_CASES.values() for c in cases] * 2  # two seats
-    presses = len(PRESSERS) * (len(FORGED) + 20) + sum(DECIDED_PRESSES.values()) + 5
+    presses = len(PRESSERS) * (len(FORGED) + TRUNCATED) + sum(DECIDED_PRESSES.values()) + 5
     return {
         "editor commands (ru)": row(editor),
         "admin commands (x2)": row(admin),

@@ -41,6 +41,7 @@ from bot.app import App
 from bot.clock import FakeClock
 from bot.domain import ArticleStatus, PublicationStatus
 from bot.web import health_payload
+from bot.workflow import drafts
 from fakegram.harness import (
     ADMIN_CHAT_ID,
     ADMIN_ID,
@@ -157,7 +158,7 @@ class World:
 
     def expected(self, kind: str, language: str) -> str:
         """The answer a person speaking ``language`` gets for a storage failure of ``kind``."""
-        with self.app.newsroom.locale(language):
+        with self.app.languages.locale(language):
             return storage_error_text(StorageError("test", kind))
 
     async def count_writes(self) -> list[int]:
@@ -290,7 +291,7 @@ async def test_read_only_database(world: World, caplog: pytest.LogCaptureFixture
     assert_no_tracebacks(caplog)
     # Nothing of either change was kept; the file is sound; health says why it is degraded.
     assert world.counts() == before
-    article = await world.app.newsroom.get(1)
+    article = await drafts.get_live(world.app.db, 1)
     assert article is not None
     assert article.status is ArticleStatus.PENDING  # the admin's decision was not kept either
     assert world.integrity() == "ok"
@@ -335,7 +336,7 @@ async def test_disk_full(world: World, caplog: pytest.LogCaptureFixture) -> None
     await world.pragma("max_page_count = 1073741823")
     await world.say(EN_EDITOR_ID, long_article)
     assert len(world.drafts(EN_EDITOR_ID)) == 2
-    stored = await world.app.newsroom.get(2)
+    stored = await drafts.get_live(world.app.db, 2)
     assert stored is not None and len(stored.content.body) == 400
     assert world.integrity() == "ok"
     assert (await world.health())[0] == 200

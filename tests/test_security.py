@@ -526,6 +526,7 @@ STATE_CHANGING: dict[str, dict[str, str]] = {
     "editing": {"edit": "2 title Hijacked"},
     "new_article": {"new": "", "skip": ""},
     "ingest": {"import": "http://127.0.0.1:9/x"},
+    "fixes": {"mysource": "Hijacked"},
 }
 READ_ONLY = {
     "admin": {"channels", "feeds"},
@@ -580,7 +581,7 @@ async def _snapshot(desk: Desk) -> dict[str, list[tuple[object, ...]]]:
 
 
 async def test_strangers_and_editors_change_nothing(tmp_path: Path) -> None:
-    """23 state-changing commands from a stranger, the 17 admin-only ones from an editor, in
+    """24 state-changing commands from a stranger, the 17 admin-only ones from an editor, in
     private chat: each refused, the database and the channel unchanged; then an admin's
     /reject does change them, so the comparison can see a change."""
     async with open_desk(tmp_path) as desk:
@@ -599,8 +600,8 @@ async def test_strangers_and_editors_change_nothing(tmp_path: Path) -> None:
                 [reply] = await desk.say(user, f"/{name} {args}".rstrip())
                 replies[(user, name)] = reply.visible
         await desk.settle()
-        assert (len(everything), len(admin_only)) == (23, 17)
-        assert len(replies) == 40
+        assert (len(everything), len(admin_only)) == (24, 17)
+        assert len(replies) == 41
         expected = {STRANGER_ID: STRANGER_REFUSAL, EDITOR_ID: UNKNOWN_RU}
         wrong = {k: v for k, v in replies.items() if not v.startswith(expected[k[0]])}
         assert wrong == {}
@@ -638,7 +639,7 @@ def test_a_logged_traceback_does_not_carry_the_token(
         except TimeoutError as exc:  # what aiogram's AiohttpSession does with it
             raise TelegramNetworkError(method=GetMe(), message="Request timeout error") from exc
     except TelegramNetworkError:
-        logging.getLogger("bot.newsroom").exception("review reminders failed")
+        logging.getLogger("bot.background").exception("review reminders failed")
     output = log.getvalue()
     assert "review reminders failed" in output and "Connection timeout to host" in output
     assert TOKEN_SECRET not in output

@@ -224,3 +224,29 @@ async def test_articles_page_and_channel_posts(db: Database) -> None:
         assert await uow.publications.claim(pub.id, now=NOW) is not None
         assert await uow.publications.finish(pub.id, message_ids=[7], link="", now=NOW)
     assert await queries.has_channel_posts(db, published)
+
+
+async def test_what_a_message_shows_and_the_authors_current_draft(db: Database) -> None:
+    """Replies to a preview find its article; a photo on its own goes to the newest draft."""
+    older, newer = await article(db), await article(db)
+    await article(db, ArticleStatus.PENDING)  # not a draft: never "the current draft"
+    async with db.transaction() as uow:
+        await uow.messages.add(
+            article_id=older, kind="preview", chat_id=AUTHOR, message_id=7, now=NOW
+        )
+    assert await queries.shown_article(db, AUTHOR, 7) == older
+    assert await queries.shown_article(db, AUTHOR, 8) is None
+    assert await queries.shown_article(db, ADMIN, 7) is None  # same id, another chat
+    current = await queries.current_draft(db, AUTHOR)
+    assert current is not None and current.id == newer
+    assert await queries.current_draft(db, ADMIN) is None
+
+
+async def test_channel_choice_lists_every_channel_and_the_chosen_ones(db: Database) -> None:
+    news, sport = await channel(db), await channel(db, "@sport")
+    article_id = await article(db)
+    choice = await queries.channel_choice(db, article_id)
+    assert [c.id for c in choice.channels] == [news, sport] and choice.chosen == frozenset()
+    async with db.transaction() as uow:
+        await uow.channels.toggle_chosen(article_id, sport)
+    assert (await queries.channel_choice(db, article_id)).chosen == frozenset({sport})

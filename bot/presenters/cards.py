@@ -12,16 +12,19 @@ from collections.abc import Sequence
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.clock import Clock
 from bot.config import Settings
 from bot.domain import Article, ArticleStatus
+from bot.ingest.report import ParseWarning
 from bot.presenters.languages import Languages
 from bot.telegram.send import send_post, update_post
 from bot.views import cards, keyboards, notices
+from bot.views.doubts import doubt_lines, fix_rows
 from bot.workflow.audit import submitter_name
 from bot.workflow.drafts import checks_for, preview_post
+from bot.workflow.fixes import card_default
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -41,16 +44,41 @@ class Cards:
 
     async def draft_header(self, article: Article, duplicates: Sequence[Article] = ()) -> str:
         problems = await checks_for(self.db, self.settings, article)
-        return cards.draft_header(article, problems, duplicates)
+        header = cards.draft_header(article, problems, duplicates)
+        lines, _rows = await self._doubts(article)
+        return "\n".join([header, *lines]) if lines else header
 
     async def card_text(self, article: Article, author_name: str = "") -> str:
         if not author_name:
             author_name = await submitter_name(self.db, article.id)
         problems = await checks_for(self.db, self.settings, article)
-        return cards.card_text(article, author_name, problems, self.settings.tz)
+        text = cards.card_text(article, author_name, problems, self.settings.tz)
+        # Reviewers see what the parser was not sure of too (the fixes are the editor's).
+        lines = doubt_lines(article, None)
+        return "\n".join([text, *lines]) if lines else text
 
-    def _header_keyboard(self, article: Article) -> InlineKeyboardMarkup:
-        return keyboards.draft_keyboard(article, can_publish=not self.settings.require_approval)
+    async def _header_keyboard(
+        self, article: Article, *, can_publish: bool | None = None
+    ) -> InlineKeyboardMarkup:
+        if can_publish is None:
+            can_publish = not self.settings.require_approval
+        markup = keyboards.draft_keyboard(article, can_publish=can_publish)
+        _lines, rows = await self._doubts(article)
+        return InlineKeyboardMarkup(inline_keyboard=[*rows, *markup.inline_keyboard])
+
+    # --- doubts (issue 13): what the parser was not sure of, with one-tap fixes ---------------
+
+    async def _doubts(
+        self, article: Article
+    ) -> tuple[list[str], list[list[InlineKeyboardButton]]]:
+        if not article.doubts:
+            return [], []
+        default = (
+            await card_default(self.db, article)
+            if ParseWarning.NO_SOURCE in article.doubts.warnings
+            else None
+        )
+        return doubt_lines(article, default), fix_rows(article, default)
 
     # --- the editor's preview -----------------------------------------------------------------
 
@@ -75,7 +103,7 @@ class Cards:
         header = await self.bot.send_message(
             chat_id,
             await self.draft_header(article, duplicates),
-            reply_markup=keyboards.draft_keyboard(article, can_publish=can_publish),
+            reply_markup=await self._header_keyboard(article, can_publish=can_publish),
         )
         await self._record(article.id, "preview", chat_id, [*ids, header.message_id])
 
@@ -92,12 +120,14 @@ class Cards:
                 chat_id=control.chat_id,
                 message_id=control.message_id,
                 text=await self.draft_header(article),
-                reply_markup=self._header_keyboard(article),
+                reply_markup=await self._header_keyboard(article),
             )
 
     async def _send_control_preview(self, chat_id: int, article: Article, ids: list[int]) -> None:
         header = await self.bot.send_message(
-            chat_id, await self.draft_header(article), reply_markup=self._header_keyboard(article)
+            chat_id,
+            await self.draft_header(article),
+            reply_markup=await self._header_keyboard(article),
         )
         await self._record(article.id, "preview", chat_id, [*ids, header.message_id])
 
@@ -169,7 +199,7 @@ class Cards:
                             chat_id=chat_id,
                             message_id=control_id,
                             text=await self.draft_header(article),
-                            reply_markup=self._header_keyboard(article),
+                            reply_markup=await self._header_keyboard(article),
                         )
             elif kind == "card" and article.status is not ArticleStatus.PENDING:
                 # A decided card keeps its decision and stays without buttons: only the post

@@ -30,6 +30,7 @@ from bot.clock import Clock
 from bot.compose import compose
 from bot.config import Settings
 from bot.domain import PAUSED_KEY, Article, Channel, Post, Publication, PublicationStatus
+from bot.limits import MAX_PHOTO_BYTES_UPLOAD
 from bot.publishing.bookkeeping import Change, Entry, Ledger, held_change
 from bot.publishing.notices import failed_notice, published_notice
 from bot.telegram.retry import SendTracker, UnknownOutcomeError, track
@@ -251,7 +252,7 @@ class Delivery:
                     session,
                     url,
                     allow_private=self.settings.allow_private_urls,
-                    max_bytes=10_000_000,
+                    max_bytes=MAX_PHOTO_BYTES_UPLOAD,  # what we could upload again
                     accept=_IMAGE_TYPES,
                 )
         except (FetchError, aiohttp.ClientError, TimeoutError) as exc:

@@ -97,11 +97,6 @@ class PublishingEngine:
         async with self.db.read() as uow:
             return await uow.state.get(PAUSED_KEY) == "1"
 
-    async def set_paused(self, paused: bool) -> None:
-        async with self.db.transaction() as uow:
-            await uow.state.set(PAUSED_KEY, "1" if paused else "0")
-        self.wake()
-
     async def shutdown(self, grace: float) -> None:
         """Stop claiming publications and give the ones being sent ``grace`` seconds to finish.
 

@@ -1,7 +1,7 @@
 """What the publishing engine needs from the outside, as protocols (ports).
 
 The engine decides and records; telling people is someone else's job. Whatever implements
-:class:`Notifier` (the newsroom today, a presenter later) satisfies it structurally: no base
+:class:`Notifier` (``bot.presenters.notifier.TelegramNotifier``) satisfies it structurally: no base
 class, no registration, just these methods. The composition root (``bot/app.py``) hands it to
 the engine with :meth:`bot.publishing.PublishingEngine.set_notifier`.
 """

@@ -43,6 +43,9 @@ SUBMIT = Command("submit", "N", __("Send article N for review"), Role.EDITOR)
 DELETE = Command("delete", "N", __("Delete draft N"), Role.EDITOR)
 HISTORY = Command("history", "N", __("What happened to article N"), Role.EDITOR)
 QUEUE = Command("queue", "", __("Pending review and scheduled posts"), Role.EDITOR, True)
+MYSOURCE = Command(
+    "mysource", "NAME|-", __("My default source for copy that names none"), Role.EDITOR
+)
 CANCEL = Command("cancel", "", __("Cancel the current dialog"), Role.EDITOR)
 PUBLISH = Command("publish", "N", __("Publish article N now"), Role.ADMIN, True)
 SCHEDULE = Command(
@@ -95,6 +98,7 @@ COMMANDS: tuple[Command, ...] = (
     DELETE,
     HISTORY,
     QUEUE,
+    MYSOURCE,
     CANCEL,
     PUBLISH,
     SCHEDULE,

@@ -10,7 +10,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.domain import AuditEntry, PublicationStatus
 from bot.texts import quote, shorten
 from bot.timeparse import format_local
-from bot.workflow.listings import QueuePage
+from bot.workflow.queries import QueuePage
 
 
 def history_text(article_id: int, entries: Sequence[AuditEntry], tz: ZoneInfo) -> str:

@@ -5,18 +5,19 @@ Pure functions of plain values, translated in the current locale.
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from aiogram.utils.i18n import gettext as _
 
-from bot.newsroom import Result
+from bot.limits import TEXT_LIMIT
 from bot.texts import visible_length
-from bot.timeparse import WhenError
-from bot.workflow.results import Outcome
-
-# The longest text Telegram accepts in one message (counted after entity parsing).
-MESSAGE_LIMIT = 4096
+from bot.timeparse import WhenError, format_local
+from bot.views.cards import winner_text
+from bot.workflow.results import Outcome, Result
 
 
-def outcome_text(result: Result, article_id: int | None = None) -> str:
+def outcome_text(result: Result, article_id: int | None, tz: ZoneInfo) -> str:
+    """Why a use case did nothing (and, after a lost race, who decided first), for a reply."""
     texts = {
         Outcome.NOT_FOUND: _("There is no article #{id}."),
         Outcome.NOT_YOURS: _("Article #{id} is not yours."),
@@ -26,9 +27,17 @@ def outcome_text(result: Result, article_id: int | None = None) -> str:
         Outcome.INVALID: _("Article #{id} is empty: add a title or text first."),
     }
     text = texts.get(result.outcome, "").format(id=article_id if article_id is not None else "?")
-    if result.winner:
-        text += "\n" + _("Already decided: {winner}.").format(winner=result.winner)
+    if result.winner is not None:
+        winner = winner_text(result.winner, tz)
+        text += "\n" + _("Already decided: {winner}.").format(winner=winner)
     return text
+
+
+def due_text(result: Result, tz: ZoneInfo) -> str:
+    """When a publishing decision takes effect, in local time ("" when there is none)."""
+    if result.decision is not None and result.decision.due is not None:
+        return format_local(result.decision.due, tz)
+    return result.detail
 
 
 def edit_error_text(code: str) -> str:
@@ -72,7 +81,7 @@ def when_error_text(error: WhenError) -> str:
     )
 
 
-def fit_lines(text: str, limit: int = MESSAGE_LIMIT) -> str:
+def fit_lines(text: str, limit: int = TEXT_LIMIT) -> str:
     """``text`` cut to fit one message: the first line (the heading) and as many of the latest
     lines as fit, with "…" where lines were left out. Long audit trails (a reason of 1000
     characters per rejection, hundreds of edits) would otherwise make Telegram refuse it."""

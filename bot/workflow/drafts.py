@@ -9,8 +9,10 @@ from difflib import SequenceMatcher
 
 from bot.compose import ALBUM_MAX, Problem, check, compose
 from bot.config import Settings
-from bot.domain import Article, ArticleContent, ArticleStatus, Channel, Photo, Post
+from bot.domain import Article, ArticleContent, ArticleStatus, Channel, Doubts, Photo, Post
+from bot.ingest.report import ParseReport
 from bot.templates import template_for
+from bot.workflow import doubts as doubting
 from bot.workflow.audit import record
 from bot.workflow.corrections import correct_published
 from bot.workflow.ports import Desk
@@ -36,16 +38,41 @@ def similar_title(a: str, b: str) -> bool:
 
 
 async def create_draft(
-    desk: Desk, content: ArticleContent, *, author_id: int, language: str, origin: str
+    desk: Desk,
+    content: ArticleContent,
+    *,
+    author_id: int,
+    language: str,
+    origin: str,
+    report: ParseReport | None = None,
 ) -> Created:
-    """Store a new draft; also find earlier articles it may duplicate."""
+    """Store a new draft; also find earlier articles it may duplicate.
+
+    ``report``: what the parser of pasted copy was not sure of; kept with the draft, and a copy
+    that names no source takes the editor's (else the default channel's) default source.
+    """
     now = desk.clock.now()
     async with desk.db.transaction() as uow:
+        doubts: Doubts | None = None
+        details: dict[str, object] = {}
+        if report is not None:
+            content, doubts, details = await doubting.parsed(uow, content, report, author_id)
         article = await uow.articles.create(
-            content, author_id=author_id, origin=origin, now=now, author_language=language
+            content,
+            author_id=author_id,
+            origin=origin,
+            now=now,
+            author_language=language,
+            doubts=doubts,
         )
         await record(
-            uow, "created", now=now, actor_id=author_id, article_id=article.id, origin=origin
+            uow,
+            "created",
+            now=now,
+            actor_id=author_id,
+            article_id=article.id,
+            origin=origin,
+            **details,
         )
         candidates = await uow.articles.recent_similar(
             canonical_url=content.canonical_url,
@@ -106,15 +133,41 @@ async def update_content(
     actor_id: int,
     action: str,
     updated_mark: bool = False,
+    details: dict[str, object] | None = None,
+    report: ParseReport | None = None,
 ) -> Article | None:
-    """Replace the content; a published article's channel posts are corrected too."""
+    """Replace the content; a published article's channel posts are corrected too.
+
+    ``details``: more for the audit entry (what a one-tap fix chose, and why); ``report``:
+    the content is a fresh parse (an album's caption), whose doubts replace the draft's."""
     now = desk.clock.now()
     async with desk.db.transaction() as uow:
+        fresh = None
+        if report is not None:
+            content, fresh, parse_details = await doubting.parsed(
+                uow, content, report, article.author_id
+            )
+            details = {**parse_details, **(details or {})}
         updated = await uow.articles.update_content(article.id, content, now=now)
         if updated is None:
             return None
+        # Issue 13: editing a field the parser was unsure of settles that doubt.
+        settled = (
+            fresh
+            if fresh is not None
+            else doubting.settle(updated.doubts, article.content, content, action)
+        )
+        if settled != updated.doubts:
+            await uow.articles.set_doubts(article.id, settled)
+            updated = replace(updated, doubts=settled)
         await record(
-            uow, action, now=now, actor_id=actor_id, article_id=article.id, version=updated.version
+            uow,
+            action,
+            now=now,
+            actor_id=actor_id,
+            article_id=article.id,
+            version=updated.version,
+            **(details or {}),
         )
     if updated.status is ArticleStatus.PUBLISHED:
         await correct_published(desk, updated, actor_id=actor_id, updated_mark=updated_mark)

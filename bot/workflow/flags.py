@@ -8,13 +8,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.domain import ArticleStatus, PublicationStatus
+from bot.domain import OPEN_PUBLICATIONS, ArticleStatus, PublicationStatus
 from bot.workflow.audit import record
 from storage.db import Database
-
-# A publication in one of these is still on its way to a channel, so its article stays
-# "scheduled" while one is left.
-_OPEN = (PublicationStatus.SCHEDULED, PublicationStatus.PUBLISHING, PublicationStatus.HELD)
 
 
 async def set_embargo(
@@ -64,7 +60,7 @@ async def cancel_held(db: Database, publication_id: int, *, actor_id: int, now: 
             publication=pub.id,
         )
         others = await uow.publications.for_article(pub.article_id)
-        if not any(p.status in _OPEN for p in others):
+        if not any(p.status in OPEN_PUBLICATIONS for p in others):
             await uow.articles.transition(
                 pub.article_id,
                 allowed_from=(ArticleStatus.SCHEDULED,),

@@ -1,28 +1,49 @@
 """The reads behind the bot's lists and lookups: plain values out, no transaction held.
 
-Handlers call these instead of opening the database themselves; each is one read of committed
-data. ``StorageError`` is named from here too, for the error handler, so that nothing under
-``handlers/`` imports ``storage``.
+Handlers and presenters call these instead of opening the database themselves; each is one
+read of committed data (the queue page, an article's history, which article a message shows,
+an author's articles, channels and feeds). ``StorageError`` is named from here too, for the
+error handler, so that nothing under ``handlers/`` imports ``storage``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
-from bot.domain import Article, ArticleStatus, Channel, Feed, PublicationStatus
+from bot.domain import (
+    PAUSED_KEY,
+    Article,
+    ArticleStatus,
+    AuditEntry,
+    Channel,
+    Feed,
+    Publication,
+    PublicationStatus,
+)
 from storage.db import Database, StorageError
 
 __all__ = [
     "MY_ARTICLES",
+    "QUEUE_PAGE",
+    "ChannelChoice",
+    "QueuePage",
     "StorageError",
     "articles_page",
+    "channel_choice",
     "channel_or_default",
     "channels",
     "channels_by_ref",
+    "current_draft",
     "feeds",
     "has_channel_posts",
+    "history",
+    "queue_page",
+    "shown_article",
     "stored_editor_ids",
 ]
+
+QUEUE_PAGE = 15
 
 # What an editor's /drafts lists: everything still theirs to follow (not published, deleted).
 MY_ARTICLES: tuple[ArticleStatus, ...] = (
@@ -90,3 +111,89 @@ async def has_channel_posts(db: Database, article_id: int) -> bool:
     async with db.read() as uow:
         pubs = await uow.publications.for_article(article_id)
     return any(p.status is PublicationStatus.PUBLISHED for p in pubs)
+
+
+# --- an editor's articles and what a message shows -------------------------------------------
+
+
+async def current_draft(db: Database, user_id: int) -> Article | None:
+    """The author's newest draft: where a photo sent on its own goes."""
+    async with db.read() as uow:
+        items, _total = await uow.articles.page(
+            statuses=(ArticleStatus.DRAFT,), author_id=user_id, limit=1
+        )
+    return items[0] if items else None
+
+
+async def shown_article(db: Database, chat_id: int, message_id: int) -> int | None:
+    """Which article a preview or card message belongs to (for replies to it)."""
+    async with db.read() as uow:
+        shown = await uow.messages.find(chat_id=chat_id, message_id=message_id)
+    return shown.article_id if shown else None
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelChoice:
+    """The registered channels and those chosen for one article (none: the default)."""
+
+    channels: Sequence[Channel]
+    chosen: frozenset[int]
+
+
+async def channel_choice(db: Database, article_id: int) -> ChannelChoice:
+    async with db.read() as uow:
+        found = await uow.channels.all()
+        chosen = frozenset(await uow.channels.chosen_for(article_id))
+    return ChannelChoice(found, chosen)
+
+
+# --- the queue and an article's history -------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class QueuePage:
+    """One page of the queue: pending review, then what is still to go out."""
+
+    page: int
+    pending: Sequence[Article]
+    total_pending: int
+    upcoming: Sequence[Publication]
+    total_upcoming: int
+    channels: Mapping[int, Channel]
+    titles: Mapping[int, str]  # article titles of the upcoming publications
+    paused: bool
+
+    @property
+    def more(self) -> bool:
+        return (self.page + 1) * QUEUE_PAGE < max(self.total_pending, self.total_upcoming)
+
+
+async def queue_page(db: Database, page: int = 0) -> QueuePage:
+    async with db.read() as uow:
+        pending, total_pending = await uow.articles.page(
+            statuses=(ArticleStatus.PENDING,), limit=QUEUE_PAGE, offset=page * QUEUE_PAGE
+        )
+        upcoming, total_upcoming = await uow.publications.upcoming(
+            limit=QUEUE_PAGE, offset=page * QUEUE_PAGE
+        )
+        channels = {c.id: c for c in await uow.channels.all()}
+        titles = {}
+        for pub in upcoming:
+            art = await uow.articles.get(pub.article_id)
+            titles[pub.article_id] = art.content.title if art else ""
+        paused = await uow.state.get(PAUSED_KEY) == "1"
+    return QueuePage(
+        page=page,
+        pending=pending,
+        total_pending=total_pending,
+        upcoming=upcoming,
+        total_upcoming=total_upcoming,
+        channels=channels,
+        titles=titles,
+        paused=paused,
+    )
+
+
+async def history(db: Database, article_id: int) -> list[AuditEntry]:
+    async with db.read() as uow:
+        return await uow.audit.for_article(article_id)
