@@ -10,6 +10,10 @@ from typing import Any
 
 from bot.domain import Article, ArticleContent, ArticleStatus, Doubts, Mark, Photo
 from storage.base import Repo, from_iso, placeholders, require_dt, to_iso
+from storage.titles import Candidate, band_keys, fold_title
+
+# How many look-alike candidates the band keys hand over to be scored.
+TITLE_CANDIDATES = 32
 
 
 def photos_to_json(photos: tuple[Photo, ...]) -> str:
@@ -121,6 +125,7 @@ def _content_columns(c: ArticleContent) -> dict[str, Any]:
     """The content's columns and values: the one place both INSERT and UPDATE take them from."""
     return {
         "title": c.title,
+        "title_folded": fold_title(c.title),  # the duplicate check's exact match (0007)
         "lead": c.lead,
         "body": json.dumps(list(c.body), ensure_ascii=False),
         "photos": photos_to_json(c.photos),
@@ -164,9 +169,18 @@ class ArticleRepo(Repo):
             f"INSERT INTO articles ({', '.join(columns)}) VALUES ({placeholders(columns)})",
             tuple(columns.values()),
         )
+        await self._write_keys(article_id, str(columns["title_folded"]))
         created = await self.get(article_id)
         assert created is not None
         return created
+
+    async def _write_keys(self, article_id: int, folded: str) -> None:
+        """Replace the article's band keys (what the duplicate check looks it up by)."""
+        await self._exec("DELETE FROM title_keys WHERE article_id = ?", (article_id,))
+        await self._conn.executemany(
+            "INSERT OR IGNORE INTO title_keys (key, article_id) VALUES (?, ?)",
+            [(key, article_id) for key in band_keys(folded)],
+        )
 
     async def get(self, article_id: int) -> Article | None:
         row = await self._one(f"SELECT {_ARTICLE_COLS} FROM articles WHERE id = ?", (article_id,))
@@ -182,7 +196,10 @@ class ArticleRepo(Repo):
             " WHERE id = ? AND status <> ?",
             (*content_columns.values(), to_iso(now), article_id, ArticleStatus.DELETED.value),
         )
-        return await self.get(article_id) if changed else None
+        if not changed:
+            return None
+        await self._write_keys(article_id, str(content_columns["title_folded"]))
+        return await self.get(article_id)
 
     async def set_doubts(self, article_id: int, doubts: Doubts) -> None:
         """What is still unsure about the draft (no version bump: the content did not change)."""
@@ -266,17 +283,56 @@ class ArticleRepo(Repo):
         rows = await self._all("SELECT status, COUNT(*) AS n FROM articles GROUP BY status")
         return {str(r["status"]): int(r["n"]) for r in rows}
 
-    async def recent_similar(
-        self, *, canonical_url: str, since: datetime, exclude_id: int | None = None
-    ) -> list[Article]:
-        """Articles sharing the canonical URL, or created since ``since`` (for title checks)."""
-        rows = await self._all(
-            f"SELECT {_ARTICLE_COLS} FROM articles WHERE status <> ? AND id <> ?"
-            " AND ((canonical_url <> '' AND canonical_url = ?) OR created_at >= ?)"
-            " ORDER BY id DESC LIMIT 500",
-            (ArticleStatus.DELETED.value, exclude_id or 0, canonical_url, to_iso(since)),
+    async def duplicate_candidates(
+        self, *, canonical_url: str, title: str, since: datetime, exclude_id: int
+    ) -> list[Candidate]:
+        """The few articles ``title``/``canonical_url`` may repeat, newest first, from indexes.
+
+        Any time: the same canonical URL. Created since ``since``: the same folded title, and
+        the titles sharing the most band keys with it (at most TITLE_CANDIDATES). Only what
+        scoring needs is read; the caller loads the few it keeps.
+        """
+        found: dict[int, Candidate] = {}
+        cols = "SELECT id, title, canonical_url FROM articles"
+        live = f"status <> '{ArticleStatus.DELETED.value}' AND id <> ?"
+        if canonical_url:
+            rows = await self._all(
+                f"{cols} WHERE canonical_url <> '' AND canonical_url = ? AND {live}"
+                " ORDER BY id DESC LIMIT ?",
+                (canonical_url, exclude_id, TITLE_CANDIDATES),
+            )
+            found.update((r["id"], Candidate(*r)) for r in rows)
+        folded = fold_title(title)
+        first_id = await self._first_id_since(since) if folded else None
+        if first_id is not None:
+            rows = await self._all(
+                f"{cols} WHERE title_folded <> '' AND title_folded = ? AND id >= ?"
+                f" AND created_at >= ? AND {live} ORDER BY id DESC LIMIT ?",
+                (folded, first_id, to_iso(since), exclude_id, TITLE_CANDIDATES),
+            )
+            found.update((r["id"], Candidate(*r)) for r in rows)
+            if keys := band_keys(folded):
+                # The articles sharing most band keys; article_id >= first_id keeps each key's
+                # seek inside the window, so the cost does not follow the history's size.
+                rows = await self._all(
+                    f"{cols} WHERE id IN (SELECT article_id FROM title_keys"
+                    f" WHERE key IN ({placeholders(keys)}) AND article_id >= ? AND article_id <> ?"
+                    " GROUP BY article_id ORDER BY COUNT(*) DESC, article_id DESC LIMIT ?)"
+                    f" AND created_at >= ? AND {live}",
+                    (*keys, first_id, exclude_id, TITLE_CANDIDATES, to_iso(since), exclude_id),
+                )
+                found.update((r["id"], Candidate(*r)) for r in rows)
+        return [found[i] for i in sorted(found, reverse=True)]
+
+    async def _first_id_since(self, since: datetime) -> int | None:
+        """The lowest id among articles created since ``since`` (ids mostly follow time, but a
+        clock set back must not hide a row, hence MIN over the window, not the first row)."""
+        row = await self._one(
+            # INDEXED BY: SQLite would otherwise walk the primary key from the oldest row up.
+            "SELECT MIN(id) AS id FROM articles INDEXED BY articles_created WHERE created_at >= ?",
+            (to_iso(since),),
         )
-        return [_article(r) for r in rows]
+        return None if row is None or row["id"] is None else int(row["id"])
 
     async def pending_to_remind(self, *, submitted_before: datetime) -> list[Article]:
         rows = await self._all(

@@ -30,6 +30,7 @@ from storage.messages import MessageRepo
 from storage.prefs import PrefsRepo
 from storage.publications import PublicationRepo
 from storage.state import StateRepo
+from storage.titles import band_keys_json, fold_title
 from storage.users import UserRepo
 
 log = logging.getLogger(__name__)
@@ -155,6 +156,12 @@ class Database:
             await self._conn.execute("PRAGMA journal_mode = WAL")
             await self._conn.execute("PRAGMA synchronous = NORMAL")
             await self._conn.execute("PRAGMA foreign_keys = ON")
+            # Migration 0007 backfills the duplicate index with the code the repository writes
+            # it with.
+            await self._conn.create_function("fold_title", 1, fold_title, deterministic=True)
+            await self._conn.create_function(
+                "band_keys_json", 1, band_keys_json, deterministic=True
+            )
         except sqlite3.Error as exc:
             raise StorageError(f"cannot configure database {self.path}: {exc}") from exc
 

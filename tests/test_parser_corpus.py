@@ -161,7 +161,6 @@ def test_corpus_scores(corpus: list[Case]) -> None:
     assert not low, low
 
 
-@pytest.mark.xfail(strict=False, reason=WEAK_PARSER)
 def test_holdout_scores() -> None:
     cases = load_cases(SETS["holdout"])
     if not cases:

@@ -69,7 +69,7 @@ def _res() -> dict[str, re.Pattern[str]]:
         ),
         "en_said": re.compile(
             r"\s(?:(?:has|have|had)\s+)?(?:said|says|confirmed|announced|warned|warns)(?=\s*(?:[.,;]|$|\s(?:on|that|in|late|earlier|"
-            r"this|last|today|yesterday)\b|\son\w*day))",
+            r"this|last|today|yesterday|(?-i:[A-Z][a-z]+day))\b|\son\w*day))",
             i,
         ),
         "en_told": re.compile(
@@ -98,6 +98,7 @@ _FORWARD: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
             "подсчёт",
             "следует",
             "говорится",
+            "сообщается",
         ),
     ),
     ("ru_said_in", "original", "loct", (" в ", " во ")),
@@ -145,6 +146,10 @@ def _ru(para: str, low: str, found: list[tuple[int, str, str]]) -> None:
                 person = _person_after(para, m.end())
                 if person:
                     found.append((m.start(), "original", person))
+    if "в " in low:
+        _ru_in_said(para, found)
+    if "об этом" in low or "как " in low or "это " in low or "информацию" in low:
+        _ru_told_first(para, found)
     if any(k in low for k in _stems("ru_told_verbs")):
         for m in res["ru_told"].finditer(para):
             name = take_name(para, m.end())
@@ -163,6 +168,46 @@ def _ru(para: str, low: str, found: list[tuple[int, str, str]]) -> None:
                     found.append((m.start(), "original", person))
 
 
+@functools.cache
+def _in_said_re() -> re.Pattern[str]:
+    verbs = alternation([v for v in lexicon().reporting["ru_said_in_verbs"] if v.endswith("ли")])
+    return re.compile(
+        r"(?:^|(?<=[.!?]\s))(?:В|Во)\s+(?P<name>[^,.;:!?«»\"]{3,100}?)\s+"
+        rf"(?:(?P<outlet>(?-i:[A-ZА-ЯЁ])[\w.-]+)\s+)?(?:{verbs})\b"
+    )
+
+
+@functools.cache
+def _told_first_re() -> re.Pattern[str]:
+    told = [v for v in lexicon().reporting["ru_told_verbs"] if v.endswith(("л", "ла", "ли"))]
+    return re.compile(
+        r"(?:^|(?<=[.!?]\s))(?:Об\s+этом|Как|Это|Информацию|Эту\s+информацию)\s+(?P<outlet>«[^»]{2,40}»|\"[^\"]{2,40}\"|"
+        rf"(?-i:[A-ZА-ЯЁ])[\w.-]{{1,30}})\s+(?:{alternation(told)})\b"
+    )
+
+
+def _ru_told_first(para: str, found: list[tuple[int, str, str]]) -> None:
+    """ "Об этом «Курсиву» сообщили в …", "Об этом Tengrinews.kz рассказал аким": the outlet
+    told, in the dative, before the verb."""
+    lex = lexicon()
+    known = {*(v.casefold() for v in lex.domains.values()), *lex.aliases}
+    for m in _told_first_re().finditer(para):
+        name = m["outlet"].strip('«»"')
+        outlet = nominative(name, "datv")
+        # A person told ("Об этом Путину сообщили") is no outlet: quotes, a site or a known name.
+        if m["outlet"][0] in '«"' or "." in name or outlet.casefold() in known:
+            found.append((m.start(), "outlet", outlet))
+
+
+def _ru_in_said(para: str, found: list[tuple[int, str, str]]) -> None:
+    """ "В акимате Алматинской области Азаттыку сообщили": the body told, in the prepositional
+    case before the verb (the outlet told, in the dative, between them)."""
+    for m in _in_said_re().finditer(para):
+        name = take_name(m["name"], 0)
+        if name and len(name) >= len(m["name"]) - 1:
+            found.append((m.start(), "original", nominative(name, "loct")))
+
+
 def _en(para: str, low: str, found: list[tuple[int, str, str]]) -> None:
     res = _res()
     if any(
@@ -177,7 +222,13 @@ def _en(para: str, low: str, found: list[tuple[int, str, str]]) -> None:
                 # "the Ministry of Transport reported": an organisation reports as a source.
                 outlet = verb in outlet_verbs and not _is_org(name)
                 found.append((m.start(), "outlet" if outlet else "original", name))
-    if "told" in low or "said to" in low:
+    if (
+        "told" in low
+        or "said to" in low
+        or "interview with" in low
+        or "speaking to" in low
+        or "comments to" in low
+    ):
         listeners = lexicon().reporting["en_told_not_outlet"]
         for m in res["en_told"].finditer(para):
             name = take_name(para, m.end())

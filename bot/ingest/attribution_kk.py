@@ -47,9 +47,14 @@ def kazakh_mentions(para: str, low: str, found: list[tuple[int, str, str]]) -> N
             )
             if name:
                 found.append((m.start(), "original", name))
+    if "мәлім" in low or "хабарла" in low or "айтты" in low:
+        _told_outlet(para, found)
     if "туралы" in low:
         for m in res["kk_back"].finditer(para):
             name = name_before(para, m.start(), lowercase=True)
+            outlet, name = _split_told(name)
+            if outlet:
+                found.append((m.start() - 1, "outlet", outlet))
             if name:
                 found.append((m.start(), "original", name))
     if any(
@@ -67,10 +72,47 @@ def kazakh_mentions(para: str, low: str, found: list[tuple[int, str, str]]) -> N
                 found.append((m.start(), "original", kazakh_nominative(" ".join(words))))
 
 
+# "Ақтөбе облыстық полиция департаменті Азаттыққа ... мәлімдеді": the body, then the outlet it
+# told in the dative, then the verb closing the sentence.
+_TOLD_OUTLET_RE = re.compile(
+    r"(?:^|(?<=[.!?]\s))(?P<subj>[^.,;:!?«»\"]{5,80}?)\s+"
+    r"(?P<outlet>[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ][\w.-]*?-?(?:ға|ге|қа|ке|на|не))\s+[^.!?]*?"
+    r"(?:мәлімдеді|хабарлады|айтты|түсіндірді)[.!]"
+)
+
+
+def _told_outlet(para: str, found: list[tuple[int, str, str]]) -> None:
+    for m in _TOLD_OUTLET_RE.finditer(para):
+        subj = m["subj"].strip()
+        low = subj.casefold()
+        if any(w in low for w in lexicon().reporting["kk_press_words"]):
+            found.append((m.start(), "original", subj))
+
+
+# "Steppe.kz тілшісіне", "Steppe.kz порталына", "Steppe.kz-ке": the outlet told, in the dative.
+_TOLD_WORD_RE = re.compile(
+    r"(?:тілшісіне|тілшілеріне|порталына|сайтына|агенттігіне|газетіне|арнасына)$"
+)
+_SITE_DATIVE_RE = re.compile(r"^(?P<site>[\w-]+\.[a-z]{2,6})-(?:ке|ге|қа|ға|на|не)$")
+
+
+def _split_told(name: str) -> tuple[str, str]:
+    """ "Steppe.kz тілшісіне Алматы қаласы әкімдігі" -> the outlet told and the body telling."""
+    words = name.split()
+    for i, word in enumerate(words):
+        site = _SITE_DATIVE_RE.match(word)
+        if site is not None:
+            return site["site"], " ".join(words[:i] + words[i + 1 :])
+        if i and _TOLD_WORD_RE.search(word) and words[i - 1][:1].isupper():
+            return words[i - 1], " ".join(words[: i - 1] + words[i + 1 :])
+    return "", name
+
+
 _KKCLAUSE_RE = re.compile(r"(?:[^,.;!?()\n]|\.(?=\w)){2,100}")  # "Abai.kz" stays whole
 _KK_CORRESPONDENT_RE = re.compile(r"\s+(?:тілшісі|тілшілері|сайты|порталы)$")
 
 
+_SITE_RE = re.compile(r"[A-Za-zА-Яа-яЁё][\w-]{1,30}\.(?:kz|ru|com|org|net|media|info|uz|kg)", re.I)
 _KK_CITING_TAIL_RE = re.compile(r"\s+сілтеме\s+жасап$", re.IGNORECASE)
 
 
@@ -90,6 +132,8 @@ def _kk_subject(para: str, pos: int) -> list[tuple[str, str]]:
         # The cited body ends the clause in the dative: from its first lower-case word
         # ("Хабар 24 облыстық ... басқармасына"), or its last word ("Abai.kz Ақордаға").
         start = next((i for i, w in enumerate(words) if i and w[:1].islower()), len(words) - 1)
+        if words and _SITE_RE.fullmatch(words[0]):
+            start = 1  # "Nur.kz Алматы қаласы ... департаментіне": a site's name is one word
         if 0 < start < len(words):
             rest = words[start:]
             rest[-1] = _KK_SUFFIX_RE.sub("", rest[-1])

@@ -25,7 +25,7 @@ from bot.ingest.mastheads import credit_outlet, domain_outlets, masthead_name
 from bot.ingest.names import canonical_outlet
 from bot.ingest.relative import worded_ago
 
-__all__ = ["Kind", "Line", "Meta", "classify", "lines_of"]
+__all__ = ["Kind", "Line", "Meta", "classify", "lines_of", "mark_captions"]
 
 TITLE_MAX = 200
 
@@ -330,26 +330,37 @@ def classify(lines: list[Line], tz: zoneinfo.ZoneInfo, now: datetime | None) -> 
             meta.credit_outlets.extend(domain_outlets(text))  # "p.dw.com/p/4xyz"
         if more == "label" and i + 1 < len(lines):
             swallow, swallow_block, label = 3, lines[i + 1].block, line
-    _mark_captions(lines)
+    mark_captions(lines)
     return meta
 
 
 _CAPTION_MAX_WORDS = 12
 
 
-def _caption_like(line: Line) -> bool:
+_CAPTION_SENTENCES_MAX_WORDS = 40
+_BLOCK_CAPTION_WORDS = 25
+
+
+def _caption_like(line: Line, *, sentences: bool = False) -> bool:
+    """Short and no sentence end; ``sentences``: a caption of whole sentences may end with a
+    period (it stands between the page's header lines and the credit it goes with)."""
     text = line.text
-    return (
-        line.kind is Kind.CONTENT
-        and len(text.split()) <= _CAPTION_MAX_WORDS
-        and not text.rstrip('»"”)').endswith((".", "!", "?", "…", ":"))
+    if line.kind is not Kind.CONTENT:
+        return False
+    if sentences:
+        return len(text.split()) <= _CAPTION_SENTENCES_MAX_WORDS and not text.endswith(
+            ("!", "?", ":")
+        )
+    return len(text.split()) <= _CAPTION_MAX_WORDS and not text.rstrip('»"”)').endswith(
+        (".", "!", "?", "…", ":")
     )
 
 
-def _mark_captions(lines: list[Line]) -> None:
+def mark_captions(lines: list[Line], *, settled: bool = False) -> None:
     """The site's caption beside its photo credit: a short line with no sentence end right
     after the credit, or right before it when no headline line precedes it (a standfirst
-    follows the headline directly)."""
+    follows the headline directly). ``settled``: the header's chrome is known, so a short
+    line between the standfirst and the credit is the caption too."""
     seen = 0  # content lines so far: the first is the headline, never a caption
     for i, line in enumerate(lines):
         if line.kind is not Kind.CREDIT:
@@ -361,7 +372,25 @@ def _mark_captions(lines: list[Line]) -> None:
         if (
             seen >= 2
             and before
-            and _caption_like(before)
             and lines[i - 2].kind is not Kind.CONTENT
+            and _caption_like(before, sentences=lines[i - 2].kind in (Kind.DATE, Kind.CHROME))
+            and before.block == line.block
         ):
             lines[i - 1].kind = Kind.CAPTION
+        elif (
+            settled
+            and seen >= 3
+            and before
+            and lines[i - 2].kind is Kind.CONTENT
+            and lines[i - 2].block == before.block == line.block
+            and _caption_like(before)
+        ):
+            before.kind = Kind.CAPTION  # headline, standfirst, caption, credit
+        elif (
+            seen >= 2
+            and before
+            and before.block == line.block != lines[i - 2].block
+            and (i + 1 >= len(lines) or lines[i + 1].block != line.block)
+            and _caption_like(before, sentences=len(before.text.split()) <= _BLOCK_CAPTION_WORDS)
+        ):
+            before.kind = Kind.CAPTION  # a photo in the copy: its caption and credit, one block

@@ -44,7 +44,7 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
     lex = lexicon()
     labels = lex.credit_labels
     label = re.compile(
-        rf"^\(?\s*(?:{labels})\s*(?:[:：—–,]|-\s|©)\s*(?P<credit>.+)$", re.IGNORECASE
+        rf"^\(?\s*(?:{labels})\s*(?:[:：—–,]|-\s|©|\.{{2,}}|…)\s*(?P<credit>.+)$", re.IGNORECASE
     )
     phrase = re.compile(
         r"^\(?\s*(?:фото\s+(?P<ru>(?:пресс-служб\w+|из\s|с\s|со\s|предоставлен\w*|автора|"
@@ -115,7 +115,13 @@ def _slash_chain(line: str) -> bool:
         return False
     if not all(p[0].isupper() or p[0].isdigit() for p in parts):
         return False
-    return any(_known_mark(p) for p in parts)
+    # "Александр Авилов/Агентство «Москва»": a photographer's name, then whom they work for.
+    return any(_known_mark(p) for p in parts) or (
+        len(parts) == 2 and _PERSON_RE.fullmatch(parts[0]) is not None
+    )
+
+
+_PERSON_RE = re.compile(r"[A-ZА-ЯЁ][a-zа-яё'’-]+(?:\s+[A-ZА-ЯЁ]\.)?\s+[A-ZА-ЯЁ][a-zа-яё'’-]+")
 
 
 @functools.cache

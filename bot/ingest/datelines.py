@@ -60,10 +60,16 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
         re.compile(
             rf"^{city}[.,]\s*(?:(?P<when>{_DATE})[.,]?\s*)?(?P<agency>{mark})\s*{_DASH}\s*"
         ),
+        # Tokyo CNN — : a city, then a known agency's mark with no brackets.
+        re.compile(rf"^{city}\s+(?P<agency>(?-i:{known}))\s*{_DASH}\s+"),
         # (Reuters) - ...
         re.compile(rf"^\((?P<agency>[A-Z][A-Za-z. ]{{1,20}})\)\s*{_DASH}\s*"),
         # ASTANA – ... : a city mark with no agency, stripped all the same.
-        re.compile(r"^(?P<city>[A-ZА-ЯЁ]{3,}(?:[ -][A-ZА-ЯЁ]{2,})?)\s+[–—]\s+"),
+        # TASHKENT, Uzbekistan — ...   ALMATY, Dec. 5 — ...: with a country or a date.
+        re.compile(
+            r"^(?P<city>[A-ZА-ЯЁ]{3,}(?:[ -][A-ZА-ЯЁ]{2,})?)"
+            rf"(?:,\s*(?:(?P<when>{_DATE})|[A-ZА-ЯЁ][a-zа-яё]+(?:\s[A-ZА-ЯЁ][a-zа-яё]+)?))?\s+[–—]\s+"
+        ),
     )
 
 

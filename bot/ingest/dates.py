@@ -68,8 +68,8 @@ _TIME = (
     r"(?<![0-9])(?P<hh>[01]?[0-9]|2[0-3])[:.](?P<mi>[0-5][0-9])(?![.][0-9])"
     r"(?::(?P<ss>[0-5][0-9]))?(?![0-9])"
     r"(?:\s*+(?P<ampm>[AaPp]\.?\s?[Mm]\.?)(?![A-Za-z]))?"
-    r"(?:\s*+(?P<zone>Z|(?:UTC|GMT)?\s?[+-][0-9]{1,2}(?::?[0-9]{2})?|UTC|GMT|MSK|МСК|BST|CEST|CET|"
-    r"EST|EDT|CST|CDT|PST|PDT|ALMT|ET|PT|CT)(?![\w]))?"
+    r"(?:\s*+\(?(?P<zone>Z|(?:UTC|GMT)?\s?[+-][0-9]{1,2}(?::?[0-9]{2})?|UTC|GMT|MSK|МСК|мск|BST|"
+    r"CEST|CET|EST|EDT|CST|CDT|PST|PDT|ALMT|ET|PT|CT)(?![\w])\)?)?"
 )
 # Separator between a date and its time: "14.11.2022, 13:33", "14 ноября 2022 г. в 13:33",
 # "Nov 14, 2022 at 1:33 PM", "14.11.2022 | 13:33".

@@ -67,6 +67,7 @@ class Lexicon:
     aliases: dict[str, str]  # casefolded spelling -> normal form
     domains: dict[str, str]  # domain -> outlet name
     copyright_re: re.Pattern[str]
+    legal_tail_re: re.Pattern[str]
     read_us_re: re.Pattern[str]
     other_masthead_res: tuple[re.Pattern[str], ...]
     not_names: tuple[str, ...]
@@ -124,6 +125,7 @@ def lexicon() -> Lexicon:
         aliases=aliases,
         domains={k.casefold(): v for k, v in outlets["domains"].items()},
         copyright_re=re.compile(masthead["copyright_re"], re.IGNORECASE),
+        legal_tail_re=re.compile(masthead["legal_tail_re"]),
         read_us_re=re.compile(
             f"{masthead['read_us_re']}|{masthead['kk_read_us_re']}", re.IGNORECASE
         ),
@@ -138,6 +140,10 @@ def lexicon() -> Lexicon:
                 "in_app_re",
                 "edition_re",
                 "link_required_re",
+                "appeal_name_re",
+                "copyright_after_re",
+                "app_re",
+                "newsletter_re",
             )
         ),
         not_names=tuple(w.casefold() for w in masthead["not_names"]),

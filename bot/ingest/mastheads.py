@@ -48,18 +48,29 @@ def masthead_name(line: str) -> str:
             return canonical_outlet(bare)
         # "ФОНТАНКА.ру" alone: the site's name written as its domain.
         return _domain_name(bare) if _SITE_NAME_RE.fullmatch(bare) else ""
-    raw = (m.groupdict().get("name") or m.groupdict().get("kkname") or "").strip()
+    groups = m.groupdict()
+    raw = (groups.get("name") or groups.get("name2") or groups.get("kkname") or "").strip()
+    raw = lex.legal_tail_re.sub("", raw.strip(" .,"))
+    quoted = _QUOTED_RE.search(raw)
+    if quoted is not None and quoted.group() != raw.strip():
+        # "Новости и материалы «Газеты.Ru» в Telegram": the quoted name depends on a noun.
+        raw = nominative(quoted["q"], "gent")
     name = _KK_GENITIVE_RE.sub("", _KK_TYPE_RE.sub("", raw.strip(' «»"“”.,')).strip(' «»"“”'))
     if raw.startswith(("«", '"')) and "канале" in line.casefold():
         name = nominative(name, "gent")  # "в Telegram-канале «Известий»"
     elif raw.startswith(("«", '"')) and lex.subscribe_re.match(line):
         name = nominative(name, "accs")  # "Подписывайтесь на «Газету.Ru»"
+    head, _, rest = name.partition(" ")
+    if rest and head.casefold() in _GENERIC_HEADS:
+        name = rest  # "Новости Steppe в Telegram": the outlet's news, the outlet's name
     low = name.casefold()
     if not has_letter(name) or any(w in low for w in lex.not_names) or len(name.split()) > 5:
         return ""
     return canonical_outlet(name)
 
 
+_GENERIC_HEADS = frozenset({"новости", "материалы", "news", "жаңалықтары", "видео"})
+_QUOTED_RE = re.compile(r"[«\"“](?P<q>[^»\"”]{2,40})[»\"”]")
 _SITE_NAME_RE = re.compile(
     r"[A-Za-zА-Яа-яЁё][\w-]{1,30}\.(?:ru|ру|kz|қаз|com|org|net|media|info|uz|kg|by|ua)", re.I
 )
@@ -96,7 +107,8 @@ def credit_outlet(text: str) -> list[str]:
     agencies = {a.casefold() for a in lex.raw["credits"]["photo_agencies"]}
     if key not in agencies and key in lex.aliases:
         return [canonical_outlet(text)]
-    parts = [p.strip(' «»"') for p in re.split(r"[/,]", text)]
+    # "Daro Sulakauri for The New York Times": the photographer, then whom they work for.
+    parts = [p.strip(' «»"') for p in re.split(r"[/,]|\s+for\s+", text)]
     names = {*lex.aliases, *_outlet_names()}
     known = [
         canonical_outlet(p)
@@ -104,7 +116,14 @@ def credit_outlet(text: str) -> list[str]:
         if p.casefold() not in agencies and p.casefold() in names
     ]
     # "Kenny Holston/The New York Times": the photographer of the page's own outlet.
-    return known or [_domain_name(p) for p in parts if _SITE_NAME_RE.fullmatch(p)]
+    sites = [_domain_name(p) for p in parts if _SITE_NAME_RE.fullmatch(p)]
+    hired = _FOR_OUTLET_RE.search(text)  # "Jane Doe for The Washington Post": commissioned
+    if not (known or sites) and hired is not None and hired["name"].casefold() not in agencies:
+        return [canonical_outlet(hired["name"])]
+    return known or sites
+
+
+_FOR_OUTLET_RE = re.compile(r"\sfor\s+(?P<name>[A-ZА-ЯЁ«\"][^/,;()]{1,40}?)\s*$")
 
 
 def domain_outlets(text: str) -> list[str]:

@@ -24,6 +24,9 @@ _PRESS_SERVICE_RE = re.compile(r"^пресс-служб\w*", re.IGNORECASE)
 _PRESS_SERVICE_TAIL_RE = re.compile(r"[^,.;:!?()\n]{1,80}")
 _KEEP_PREFIX_NAMES = frozenset({"новости"})  # "РИА Новости" is a name, not "ИА" + "Новости"
 _MAX_NAME_TOKENS = 9
+_WHEN_RE = re.compile(
+    r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
+)
 _KK_STOPS = frozenset({"туралы", "бұл", "деп", "хабарлайды", "жазады", "мәлімдеді", "хабарлады"})
 _KK_SUFFIX_RE = re.compile(r"-?(?:ға|ге|қа|ке|на|не|ның|нің|дың|дің|тың|тің)$")
 
@@ -63,9 +66,15 @@ def _name_tokens(tokens: list[str]) -> list[str]:
         low = bare.casefold()
         if low in _CONNECTORS and name:
             nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
-            if token == bare and (_accept_token(nxt) or (low == "по" and nxt[:1].islower())):
+            if _WHEN_RE.match(nxt):
+                break  # "told The Astana Times on Monday": the name ends before its time
+            # "Агентство по регулированию и развитию …": "и" goes on with a dative run.
+            runs_on = (low == "по" and nxt[:1].islower()) or (
+                low == "и" and dative_run and case_of(nxt.rstrip(".,;:!?"), "datv")
+            )
+            if token == bare and (_accept_token(nxt) or runs_on):
                 name.append(token)
-                dative_run = low == "по"
+                dative_run = dative_run or low == "по"
                 continue
             break
         if not bare or low in stops:
@@ -91,6 +100,8 @@ def take_name(text: str, pos: int) -> str:
     with the genitive dependants of a Russian head ("Министерстве энергетики Казахстана")."""
     prefix = _prefix_re().match(text, pos)
     start = prefix.end() if prefix else pos
+    if prefix and text[start : start + 3] == "по ":
+        start = pos  # "Агентства по регулированию …": the type word heads the name itself
     prefix_text = text[pos:start]
     head = text[start : start + 120]
     press = _PRESS_SERVICE_RE.match(head)

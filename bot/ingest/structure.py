@@ -16,6 +16,7 @@ from bot.ingest.language import fold
 __all__ = ["drop_structural_chrome"]
 
 _SENTENCE_END_RE = re.compile(r"[.!?…;:][»\"”)’']*$")
+_CLOCK_START_RE = re.compile(r"^(?:[01]?[0-9]|2[0-3]):[0-5][0-9]\s+\S")
 _SHORT = 40  # characters of a menu item or a tag
 
 
@@ -92,6 +93,34 @@ def _drop_nav_tail(lines: list[Line]) -> None:
         first.kind = Kind.CHROME
 
 
+_AD_WORDS = frozenset({"ad", "ads", "advertisement", "реклама", "жарнама", "sponsored"})
+
+
+def _drop_ad_slots(content: list[Line]) -> None:
+    """ "Ad Feedback", "Реклама 16+" between paragraphs: a short line with an ad word, once the
+    copy has begun (over the headline such a line may be a short headline)."""
+    started = False
+    for ln in content:
+        if started and _short(ln.text) and len(ln.text.split()) <= 3:
+            words = {w.strip(":.,·|").casefold() for w in ln.text.split()}
+            if words & _AD_WORDS:
+                ln.kind = Kind.CHROME
+        started = started or _sentence(ln.text)
+
+
+def _drop_dated_links(lines: list[Line]) -> None:
+    """ "Цены на бензин заморозят до конца зимы / 5 декабря, 18:02" inside the copy: a headline
+    over its date is a link to another item, once the copy has begun."""
+    started = False
+    for i, ln in enumerate(lines[:-1]):
+        if ln.kind is not Kind.CONTENT:
+            continue
+        nxt = lines[i + 1]
+        if started and nxt.kind is Kind.DATE and nxt.block == ln.block and not _sentence(ln.text):
+            ln.kind = nxt.kind = Kind.CHROME  # the item's date is no meta line of ours
+        started = started or _sentence(ln.text)
+
+
 def drop_structural_chrome(lines: list[Line]) -> None:
     """Mark as chrome the content lines that only chrome's shape and place explain."""
     content = [ln for ln in lines if ln.kind is Kind.CONTENT]
@@ -116,6 +145,8 @@ def drop_structural_chrome(lines: list[Line]) -> None:
         for ln in content[: head - 1 if keep_last else head]:
             ln.kind = Kind.CHROME
     _drop_nav_tail(lines)
+    _drop_ad_slots(content)
+    _drop_dated_links(lines)
     # The tail: after the last sentence, lines without sentence punctuation are links, tags and
     # widgets (a real paragraph ends with its punctuation).
     last = max((i for i, ln in enumerate(content) if _sentence(ln.text)), default=-1)
@@ -124,5 +155,6 @@ def drop_structural_chrome(lines: list[Line]) -> None:
         tail = content[last + 1 :]
         if all(len(ln.text) <= 200 for ln in tail):
             for ln in tail:
-                if ": " not in ln.text:  # "Media contact: ..." is labelled copy
+                # "Media contact: ..." is labelled copy; "15:45 Курс тенге: ..." a news feed item.
+                if ": " not in ln.text or _CLOCK_START_RE.match(ln.text):
                     ln.kind = Kind.CHROME

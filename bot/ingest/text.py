@@ -24,19 +24,21 @@ from __future__ import annotations
 
 import re
 import zoneinfo
-from dataclasses import dataclass
 from datetime import datetime
 
 from rapidfuzz import fuzz
 
 from bot.domain import ArticleContent
+from bot.ingest.appeals import drop_tail_appeals
 from bot.ingest.attribution import attribution
-from bot.ingest.classify import Kind, Line, Meta, classify, lines_of
+from bot.ingest.classify import Kind, Line, classify, lines_of, mark_captions
 from bot.ingest.datelines import dateline
 from bot.ingest.dates import find_datetime
 from bot.ingest.language import detect_language, fold, has_letter, normalize_text
-from bot.ingest.names import canonical_outlet
+from bot.ingest.lexicon import lexicon
+from bot.ingest.names import is_person
 from bot.ingest.report import ParseReport, ParseWarning
+from bot.ingest.sources import attribute, masthead_on_top, split_title_outlet
 from bot.ingest.structure import drop_structural_chrome
 from bot.strings import shorten_line as shorten
 
@@ -132,7 +134,11 @@ def _take_title(lines: list[Line]) -> str:
     second = lines[idx[1]] if len(idx) > 1 else None
     if (
         second is not None
-        and (len(first.text.split()) == 1 or _KICKER_SEP_RE.search(first.text) is not None)
+        and (
+            len(first.text.split()) == 1
+            or _KICKER_SEP_RE.search(first.text) is not None
+            or _rubric_like(first.text)
+        )
         and len(first.text) <= 50
         and len(first.text.split()) <= 6
         and _is_title_like(second.text)
@@ -159,6 +165,24 @@ def _take_title(lines: list[Line]) -> str:
     return first.text
 
 
+def _rubric_like(text: str) -> bool:
+    """ "Новости Мира", "Общество, 5 декабря 2026": a short rubric opening with a rubric word;
+    "Айгуль Серикова": the author's name over the headline."""
+    words = text.split()
+    if text.endswith(_SENTENCE_END):
+        return False
+    if len(words) == 2 and all(_CAP_WORD_RE.match(w) for w in words) and is_person(*words):
+        return True
+    dated = any(ch.isdigit() for ch in text)
+    return (
+        len(words) <= (5 if dated else 3)
+        and words[0].strip(",:|").casefold() in lexicon().whole_lines
+    )
+
+
+_CAP_WORD_RE = re.compile(r"^[А-ЯЁӘҒҚҢӨҰҮҺІ][а-яёәғқңөұүһі]+$")
+
+
 _REPEAT_SIMILARITY = 95.0  # percent: "«Аэрофлот» отменит рейсы" ~ "\"Аэрофлот\" отменит рейсы"
 
 
@@ -170,8 +194,9 @@ def _same_headline(key: str, other: str) -> bool:
     return fuzz.ratio(key, other) >= _REPEAT_SIMILARITY
 
 
-def _take_lead(lines: list[Line]) -> str:
-    """The standfirst under the title (consumed), or ""."""
+def _take_lead(lines: list[Line], title_block: int = -1) -> str:
+    """The standfirst under the title (consumed), or "". ``title_block``: the headline's block
+    (a standfirst printed in it, over copy in blocks of its own, is one whatever its end)."""
     idx = _content(lines)
     if not idx:
         return ""
@@ -181,7 +206,11 @@ def _take_lead(lines: list[Line]) -> str:
     between = lines[cand_pos + 1 : next_pos]
     before = lines[:cand_pos]
     # The site's caption sits next to its credit; a standfirst comes before the photo.
-    if any(ln.kind is Kind.CAPTION for ln in between[:1]) or (
+    # (A caption over its own credit is the photo under the standfirst.)
+    captioned = bool(between) and between[0].kind is Kind.CAPTION
+    if captioned and len(between) > 1 and between[1].kind is Kind.CREDIT:
+        captioned = False
+    if captioned or (
         before
         and before[-1].kind in (Kind.CREDIT, Kind.CAPTION)
         and any(ln.kind is Kind.CONTENT for ln in lines[next_pos:])
@@ -198,6 +227,16 @@ def _take_lead(lines: list[Line]) -> str:
         and _is_wrap(cand, lines[next_pos].text)
     )
     is_subtitle = len(cand) <= SUBTITLE_MAX and _is_title_like(cand) and len(idx) > 1
+    stacked = (
+        lines[cand_pos].block == title_block
+        and next_pos < len(lines)
+        and lines[next_pos].block != title_block
+        and len(cand) <= SUBTITLE_MAX
+        and dateline(cand) is None  # a wire's first paragraph opens with its mark
+        and len(cand) < len(lines[next_pos].text)  # shorter than the copy under it
+        and not _reports(cand)  # a first paragraph names its source, a standfirst seldom
+    )
+    is_subtitle = is_subtitle or stacked
     # "Новые правила ..., сообщили в МВД." over "АСТАНА, 5 дек — Sputnik. ...": the wire copy
     # starts at its dateline, so what stands above it is the standfirst.
     wire_follows = (
@@ -214,6 +253,11 @@ def _take_lead(lines: list[Line]) -> str:
     return ""
 
 
+def _reports(text: str) -> bool:
+    found = attribution([text])
+    return bool(found.outlets or found.originals)
+
+
 def _credit_led(lines: list[Line], pos: int) -> bool:
     """The credit line before ``pos`` is the first non-chrome line after the title."""
     for ln in reversed(lines[:pos]):
@@ -221,67 +265,6 @@ def _credit_led(lines: list[Line], pos: int) -> bool:
             continue
         return ln.kind is not Kind.DATE
     return True
-
-
-@dataclass(slots=True)
-class _Attribution:
-    source: str
-    original: str
-    candidates: tuple[str, ...]
-    originals: tuple[str, ...]
-
-
-def _same_outlet(a: str, b: str) -> bool:
-    """ "Фонтанка" and "Фонтанка.ру", "Sputnik" and "Sputnik Казахстан": one outlet."""
-    x, y = a.casefold(), b.casefold()
-    short, long = sorted((x, y), key=len)
-    return short == long or long.startswith((short + ".", short + " "))
-
-
-def _distinct(names: list[str]) -> tuple[str, ...]:
-    """Outlets in order, each once: a fuller spelling replaces the shorter one in its place."""
-    out: list[str] = []
-    for name in names:
-        same = next((i for i, o in enumerate(out) if _same_outlet(o, name)), None)
-        if same is None:
-            out.append(name)
-        elif len(name) > len(out[same]):
-            out[same] = name
-    return tuple(out)
-
-
-def _attribute(lead: str, body: list[str], agency: str, meta: Meta) -> _Attribution:
-    """Source = the outlet of the copy; original = whom it cites. Strongest evidence first:
-    the wire mark, a "Источник:" line, the page's masthead, a reporting phrase, a credit; the
-    page's own fuller spelling of the chosen outlet wins ("Sputnik Казахстан", "Фонтанка.ру")."""
-    found = attribution(([lead] if lead else []) + body)
-    strong = [n for n in (agency, meta.source_name, *meta.mastheads) if n]
-    candidates = _distinct([*strong, *found.outlets, *meta.credit_outlets])
-    source = candidates[0] if candidates else ""
-    # "по оценкам Власти" on Vlast.kz: the outlet's own estimate cites nobody.
-    originals = [o for o in found.originals if not _same_outlet(canonical_outlet(o), source)]
-    original = meta.original_source or (originals[0] if originals else "")
-    # A re-reported story: the page's outlet cites another outlet by a reporting phrase.
-    if not original:
-        cited = [n for n in found.outlets if not _same_outlet(n, source)]
-        if cited and strong:
-            original = cited[0]
-    return _Attribution(source, original, candidates, _dedupe(list(found.originals)))
-
-
-def _masthead_on_top(lines: list[Line], meta: Meta) -> None:
-    """ "Комсомольская правда" over the rubric and the headline: the first line is the page's
-    masthead when the copy names that outlet ("сообщили «Комсомольской правде»")."""
-    idx = _content(lines)
-    if len(idx) < 2:
-        return
-    first = lines[idx[0]]
-    if len(first.text.split()) > 4 or first.text.endswith(_SENTENCE_END):
-        return
-    named = attribution([lines[i].text for i in idx[1:12]]).outlets
-    if any(_same_outlet(first.text, n) for n in [*named, *meta.mastheads, *meta.credit_outlets]):
-        first.kind = Kind.MASTHEAD
-        meta.mastheads.insert(0, first.text)
 
 
 def parse_article_report(
@@ -294,9 +277,14 @@ def parse_article_report(
     lines, blank_separated = lines_of(norm)
     meta = classify(lines, tz, now)
     drop_structural_chrome(lines)
-    _masthead_on_top(lines, meta)
-    title = _take_title(lines)
-    lead = _take_lead(lines) if title else ""
+    drop_tail_appeals(lines)
+    mark_captions(lines, settled=True)  # again: a widget line over the caption is chrome only now
+    masthead_on_top(lines, meta)
+    title, tab_outlet = split_title_outlet(_take_title(lines))
+    if tab_outlet:
+        meta.mastheads.append(tab_outlet)
+    title_block = next((ln.block for ln in lines if title and ln.text.startswith(title)), -1)
+    lead = _take_lead(lines, title_block) if title else ""
     body = _paragraphs(lines, blank_separated)
 
     # Wire dateline of the first paragraph: agency and (often yearless) date, off the text.
@@ -315,7 +303,7 @@ def parse_article_report(
             else:
                 lead = stripped
             break
-    attr = _attribute(lead, body, agency, meta)
+    attr = attribute(lead, body, agency, meta)
     published = meta.published or meta.updated
     if published is None and when:
         published = find_datetime(when, tz=tz, now=now)

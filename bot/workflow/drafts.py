@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
-from difflib import SequenceMatcher
+
+from rapidfuzz import fuzz
 
 from bot.compose import ALBUM_MAX, Problem, check, compose
 from bot.config import Settings
@@ -18,8 +19,12 @@ from bot.workflow.corrections import correct_published
 from bot.workflow.ports import Desk
 from bot.workflow.results import Outcome, Result
 from storage.db import Database
+from storage.titles import fold_title
 
 DUPLICATE_WINDOW = timedelta(days=3)
+# rapidfuzz's ratio (Indel similarity, 0..100) on folded titles from which a title is a
+# look-alike: about what difflib's ratio >= 0.9 found before, one changed word in a headline.
+SIMILAR_TITLE_RATIO = 90.0
 # Statuses a draft may still be deleted from (later ones went out, or are about to).
 DELETABLE = (ArticleStatus.DRAFT, ArticleStatus.REJECTED, ArticleStatus.PENDING)
 
@@ -31,10 +36,10 @@ class Created:
 
 
 def similar_title(a: str, b: str) -> bool:
-    a, b = " ".join(a.lower().split()), " ".join(b.lower().split())
+    a, b = fold_title(a), fold_title(b)
     if not a or not b:
         return False
-    return a == b or SequenceMatcher(None, a, b).ratio() >= 0.9
+    return a == b or fuzz.ratio(a, b) >= SIMILAR_TITLE_RATIO
 
 
 async def create_draft(
@@ -74,18 +79,21 @@ async def create_draft(
             origin=origin,
             **details,
         )
-        candidates = await uow.articles.recent_similar(
+        # A few candidates from the indexes (not the whole window): score them, load three.
+        candidates = await uow.articles.duplicate_candidates(
             canonical_url=content.canonical_url,
+            title=content.title,
             since=now - DUPLICATE_WINDOW,
             exclude_id=article.id,
         )
-    duplicates = [
-        c
-        for c in candidates
-        if (content.canonical_url and c.content.canonical_url == content.canonical_url)
-        or similar_title(c.content.title, content.title)
-    ]
-    return Created(article, duplicates[:3])
+        matching = [
+            c.id
+            for c in candidates
+            if (content.canonical_url and c.canonical_url == content.canonical_url)
+            or similar_title(c.title, content.title)
+        ]
+        duplicates = [a for i in matching[:3] if (a := await uow.articles.get(i)) is not None]
+    return Created(article, duplicates)
 
 
 async def get_live(db: Database, article_id: int) -> Article | None:

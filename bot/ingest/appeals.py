@@ -1,0 +1,102 @@
+"""The page's appeals to its reader at the end of the copy: "Если вы заметили ошибку, выделите
+её и нажмите Ctrl+Enter", "Хотите сообщить новость? Пишите нам", a card number for donations,
+"To contact the reporter on this story:" with the addresses under it.
+
+They are told from the copy by shape, not by phrase: the reader is addressed (a verb in the
+second person plural or the imperative, as pymorphy3 reads it), a payment card or an e-mail
+address stands in the line, and they close the copy. Quoted speech is never an appeal.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.ingest.classify import Kind, Line
+from bot.ingest.lexicon import lexicon
+from bot.ingest.names import _parse
+
+__all__ = ["drop_tail_appeals"]
+
+_APPEAL_MAX_WORDS = 30
+_TAIL_LINES = 6  # content lines looked at from the end
+_LABEL_MAX_WORDS = 12
+_WORD_RE = re.compile(r"[а-яё]+", re.IGNORECASE)
+_QUOTE_RE = re.compile(r"[«»“”\"]|^\s*[—–-]\s")
+_CARD_RE = re.compile(r"(?<!\d)\d{4}(?:[ -]?\d{4}){3}(?!\d)")
+_EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+_CONTACT_RE = re.compile(
+    r"\b(?:нам|нас|наш\w*|мы|редакци\w*|us|our|we|біз\w*)\b|whatsapp|telegram|instagram|ctrl|"
+    r"\+\d|@|e-?mail|почт",
+    re.IGNORECASE,
+)
+_EN_YOU_RE = re.compile(r"\b(?:you|your|please)\b", re.IGNORECASE)
+_EN_US_RE = re.compile(r"\b(?:us|our|we)\b", re.IGNORECASE)
+_KK_POLITE_RE = re.compile(r"\w(?:ңыз|ңіз)\b", re.IGNORECASE)
+_KK_US_RE = re.compile(r"\b(?:біз|сіз)\w*|telegram|whatsapp|instagram", re.IGNORECASE)
+
+
+def _addresses_reader(text: str) -> bool:
+    """A Russian verb in the imperative or the second person plural: "напишите", "хотите"; a
+    Kazakh polite imperative with "біз"/"сіз" or a messenger ("бізге WhatsApp-қа жазыңыз")."""
+    if _KK_POLITE_RE.search(text) and _KK_US_RE.search(text):
+        return True
+    if _EN_YOU_RE.search(text) and _EN_US_RE.search(text):
+        return True  # "If you value our journalism, please …", "Send us your tips"
+    for word in _WORD_RE.findall(text.lower()):
+        for p in _parse(word):
+            if p.tag.POS == "VERB" and "plur" in p.tag and ("impr" in p.tag or "2per" in p.tag):
+                return True
+    return False
+
+
+def is_appeal(text: str) -> bool:
+    """A call to the reader, a donation card or a contact address; never quoted speech."""
+    if len(text.split()) > _APPEAL_MAX_WORDS:
+        return False
+    if _CARD_RE.search(text):
+        return True
+    if _EMAIL_RE.search(text) and len(text.split()) <= 10:
+        return ": " not in text  # "Media contact: press@…" is a press release's labelled copy
+    if _QUOTE_RE.search(text) is not None:
+        return False
+    # The reader is asked to do something for the outlet: write to it, report an error.
+    return _addresses_reader(text) and _CONTACT_RE.search(text) is not None
+
+
+def _bylined(lines: list[Line]) -> tuple[str, ...]:
+    """The names the page's byline lines sign with ("By Mark Landsberg")."""
+    names = []
+    for ln in lines:
+        m = _BYLINE_RE.match(ln.text) if ln.kind is not Kind.CONTENT else None
+        if m is not None:
+            names.append(m["name"])
+    return tuple(names)
+
+
+_BYLINE_RE = re.compile(
+    r"^(?:By|Автор|Author|Текст)\s*:?\s+(?P<name>[A-ZА-ЯЁ][\w'’-]+(?:\s+[A-ZА-ЯЁ][\w'’.-]+){1,2})$"
+)
+
+
+def _tail_note(text: str, authors: tuple[str, ...]) -> bool:
+    """An author's note ("Mark Landsberg is a Times reporter …") or a print-edition note."""
+    if any(text.startswith(name + " ") for name in authors):
+        return len(text.split()) <= _APPEAL_MAX_WORDS
+    return len(text) <= 300 and lexicon().donation_any_re.search(text) is not None
+
+
+def drop_tail_appeals(lines: list[Line]) -> None:
+    """Appeals among the last content lines, and a label line ending with a colon over them
+    ("To contact the reporter on this story:"), are chrome; the walk stops at real copy."""
+    content = [ln for ln in lines if ln.kind is Kind.CONTENT]
+    authors = _bylined(lines)
+    dropped = False
+    for ln in reversed(content[-_TAIL_LINES:]):
+        label = dropped and ln.text.endswith(":") and len(ln.text.split()) <= _LABEL_MAX_WORDS
+        if label or is_appeal(ln.text) or _tail_note(ln.text, authors):
+            ln.kind = Kind.CHROME
+            dropped = True
+        else:
+            break

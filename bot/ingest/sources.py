@@ -1,0 +1,102 @@
+"""The page's outlet and whom it cites, from the strongest evidence the parse found: the
+wire mark, a "Источник:" line, the page's masthead, a reporting phrase, a credit."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.ingest.attribution import attribution
+from bot.ingest.classify import Kind, Line, Meta
+from bot.ingest.mastheads import masthead_name
+from bot.ingest.names import canonical_outlet
+
+__all__ = ["Attribution", "attribute", "masthead_on_top", "split_title_outlet"]
+
+_SENTENCE_END = (".", "!", "?", "…", ";")
+
+
+def _content(lines: list[Line]) -> list[int]:
+    return [i for i, ln in enumerate(lines) if ln.kind is Kind.CONTENT]
+
+
+def _dedupe(values: list[str]) -> tuple[str, ...]:
+    seen: set[str] = set()
+    out: list[str] = []
+    for v in values:
+        key = v.casefold()
+        if v and key not in seen:
+            seen.add(key)
+            out.append(v)
+    return tuple(out)
+
+
+@dataclass(slots=True)
+class Attribution:
+    source: str
+    original: str
+    candidates: tuple[str, ...]
+    originals: tuple[str, ...]
+
+
+def _same_outlet(a: str, b: str) -> bool:
+    """ "Фонтанка" and "Фонтанка.ру", "Sputnik" and "Sputnik Казахстан": one outlet."""
+    x, y = a.casefold(), b.casefold()
+    short, long = sorted((x, y), key=len)
+    return short == long or long.startswith((short + ".", short + " "))
+
+
+def _distinct(names: list[str]) -> tuple[str, ...]:
+    """Outlets in order, each once: a fuller spelling replaces the shorter one in its place."""
+    out: list[str] = []
+    for name in names:
+        same = next((i for i, o in enumerate(out) if _same_outlet(o, name)), None)
+        if same is None:
+            out.append(name)
+        elif len(name) > len(out[same]):
+            out[same] = name
+    return tuple(out)
+
+
+def attribute(lead: str, body: list[str], agency: str, meta: Meta) -> Attribution:
+    """Source = the outlet of the copy; original = whom it cites. Strongest evidence first:
+    the wire mark, a "Источник:" line, the page's masthead, a reporting phrase, a credit; the
+    page's own fuller spelling of the chosen outlet wins ("Sputnik Казахстан", "Фонтанка.ру")."""
+    found = attribution(([lead] if lead else []) + body)
+    strong = [n for n in (agency, meta.source_name, *meta.mastheads) if n]
+    candidates = _distinct([*strong, *found.outlets, *meta.credit_outlets])
+    source = candidates[0] if candidates else ""
+    # "по оценкам Власти" on Vlast.kz: the outlet's own estimate cites nobody.
+    originals = [o for o in found.originals if not _same_outlet(canonical_outlet(o), source)]
+    original = meta.original_source or (originals[0] if originals else "")
+    # A re-reported story: the page's outlet cites another outlet by a reporting phrase.
+    if not original:
+        cited = [n for n in found.outlets if not _same_outlet(n, source)]
+        if cited and strong:
+            original = cited[0]
+    return Attribution(source, original, candidates, _dedupe(list(found.originals)))
+
+
+def masthead_on_top(lines: list[Line], meta: Meta) -> None:
+    """ "Комсомольская правда" over the rubric and the headline: the first line is the page's
+    masthead when the copy names that outlet ("сообщили «Комсомольской правде»")."""
+    idx = _content(lines)
+    if len(idx) < 2:
+        return
+    first = lines[idx[0]]
+    if len(first.text.split()) > 4 or first.text.endswith(_SENTENCE_END):
+        return
+    named = attribution([lines[i].text for i in idx[1:12]]).outlets
+    if any(_same_outlet(first.text, n) for n in [*named, *meta.mastheads, *meta.credit_outlets]):
+        first.kind = Kind.MASTHEAD
+        meta.mastheads.insert(0, first.text)
+
+
+_TITLE_TAIL_RE = re.compile(r"^(?P<title>.{20,}?)\s+[|—–-]\s+(?P<outlet>[^|—–-]{2,40})$")
+
+
+def split_title_outlet(title: str) -> tuple[str, str]:
+    """ "Headline | Steppe.kz", a browser tab's title: the headline and the outlet it names."""
+    m = _TITLE_TAIL_RE.match(title)
+    outlet = masthead_name(m["outlet"].strip()) if m is not None else ""
+    return (m["title"], outlet) if m is not None and outlet else (title, "")
