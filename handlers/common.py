@@ -7,7 +7,9 @@ The loader: a handler that acts on "article N" declares it with a flag,
 and receives ``article`` (and ``rest``, the words after N) as parameters. The middleware
 parses N (from the command, or from the button's callback data), loads the article as the
 sender may see it and answers the usage or "there is no article N" itself, so the handler never
-runs without its article.
+runs without its article. ``ArticleArg(change=True)`` also checks that the sender may change it
+now; ``ArticleArg(from_state=True)`` is for the message that answers a prompt: the article is
+the one the prompt kept in the FSM state, checked again as it is now.
 """
 
 from __future__ import annotations
