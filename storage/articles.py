@@ -293,7 +293,7 @@ class ArticleRepo(Repo):
         scoring needs is read; the caller loads the few it keeps.
         """
         found: dict[int, Candidate] = {}
-        cols = "SELECT id, title, canonical_url FROM articles"
+        cols = "SELECT id, title, canonical_url, title_folded FROM articles"
         live = f"status <> '{ArticleStatus.DELETED.value}' AND id <> ?"
         if canonical_url:
             rows = await self._all(

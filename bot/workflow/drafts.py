@@ -36,7 +36,11 @@ class Created:
 
 
 def similar_title(a: str, b: str) -> bool:
-    a, b = fold_title(a), fold_title(b)
+    return similar_folded(fold_title(a), fold_title(b))
+
+
+def similar_folded(a: str, b: str) -> bool:
+    """Two titles already folded (``fold_title``) are the same story's."""
     if not a or not b:
         return False
     return a == b or fuzz.ratio(a, b) >= SIMILAR_TITLE_RATIO
@@ -86,11 +90,12 @@ async def create_draft(
             since=now - DUPLICATE_WINDOW,
             exclude_id=article.id,
         )
+        folded = fold_title(content.title)
         matching = [
             c.id
             for c in candidates
             if (content.canonical_url and c.canonical_url == content.canonical_url)
-            or similar_title(c.title, content.title)
+            or similar_folded(c.folded, folded)
         ]
         duplicates = [a for i in matching[:3] if (a := await uow.articles.get(i)) is not None]
     return Created(article, duplicates)
