@@ -1,9 +1,9 @@
 """Score ``parse_article`` on the article corpus (issue 13): one row per field, then the misses.
 
-``python -m tests.corpus_score [--set articles|holdout|blind] [--stem PREFIX]``
+``python -m tests.corpus_score [--set articles|holdout|blind|unseen] [--stem PREFIX]``
 
 Each article is ``<outlet>_<slug>.txt`` (the copy as pasted) beside ``<outlet>_<slug>.json`` (the
-expected fields, see /work/notes/CORPUS_FORMAT.md). Strings are compared after whitespace
+expected fields, see tests/fixtures/CORPUS_FORMAT.md). Strings are compared after whitespace
 normalisation, dates as instants; ``keep`` prefixes must start a body paragraph or the lead;
 ``chrome`` strings must appear neither in the title, lead or body nor in the composed post.
 """
@@ -31,6 +31,7 @@ SETS = {
     "articles": FIXTURES / "articles",
     "holdout": FIXTURES / "holdout",
     "blind": FIXTURES / "blind",
+    "unseen": FIXTURES / "unseen",
 }
 
 STRING_FIELDS = ("title", "lead", "source_name", "original_source", "photo_credit", "language")
