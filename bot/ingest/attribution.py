@@ -58,13 +58,17 @@ def _res() -> dict[str, re.Pattern[str]]:
             i,
         ),
         "en_citing": re.compile(rf"\b(?:{alternation(rep['en_citing'])})\s+", i),
+        "en_seen_by": re.compile(
+            rf"\b(?:{alternation(rep['en_seen_by'])})\s+(?-i:(?=(?:the\s)?[A-Z]))", i
+        ),
         "en_via": re.compile(r"(?:^|[(\[,;—–]\s*|\s-\s)via\s+", i),
         "en_reports_fwd": re.compile(
             rf",\s*(?:{alternation(rep['en_outlet_back'])})\s+(?-i:(?=[A-Z]))", i
         ),
         "en_back": re.compile(
             rf"\s(?P<verb>{alternation(rep['en_outlet_back'] + rep['en_original_back'])})"
-            r"(?=\s*(?:[.,;]|$|\son\s|\slate\s|\searlier\s|\son\w*day|\sthat\s))",
+            r"(?=\s*(?:[.,;]|$|\son\s|\slate\s|\searlier\s|\son\w*day|\sthat\s|"
+            r"\swith\s+reference\s|\sciting\s|\squoting\s))",
             i,
         ),
         "en_said": re.compile(
@@ -102,7 +106,8 @@ _FORWARD: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
         ),
     ),
     ("ru_said_in", "original", "loct", (" в ", " во ")),
-    ("en_citing", "original", "", ("according", "citing", "quoting", "reported by", "reporting")),
+    ("en_citing", "original", "", ("en_citing",)),
+    ("en_seen_by", "outlet", "", ("en_seen_by",)),
     ("en_via", "outlet", "", ("via",)),
     ("en_reports_fwd", "outlet", "", ("report", "wrote", "writes")),
 )
@@ -123,6 +128,16 @@ def _past_verb(match: str) -> bool:
     """The phrase's verb is in the past ("сообщили"), which takes the outlet in the dative."""
     verb = match.split()[-1].casefold() if match.split() else ""
     return verb.endswith(("л", "ла", "ло", "ли"))
+
+
+@functools.cache
+def _gate_words(keys: tuple[str, ...]) -> tuple[str, ...]:
+    """The words gating a forward regex: a one-item tuple naming a lexicon list stands for
+    that list's phrases (so a phrase added to the data gates its regex too)."""
+    reporting = lexicon().reporting
+    if len(keys) == 1 and keys[0] in reporting:
+        return tuple(w.casefold() for w in reporting[keys[0]])
+    return keys
 
 
 @functools.cache
@@ -236,7 +251,8 @@ def _en(para: str, low: str, found: list[tuple[int, str, str]]) -> None:
             if name and name.casefold() not in listeners and not person:
                 found.append((m.start(), "outlet", name))
                 teller = name_before(para, m.start())
-                if _is_org(teller):
+                # "the metro's spokesman Bakhtiyar Mammadov told Trend": a person told it too.
+                if _is_org(teller) or _EN_PERSON_RE.fullmatch(teller):
                     found.append((m.start() - 1, "original", teller))
     if any(k in low for k in ("said", "says", "confirmed", "announced", "warn")):
         for m in res["en_said"].finditer(para):
@@ -248,6 +264,7 @@ def _en(para: str, low: str, found: list[tuple[int, str, str]]) -> None:
                 found.append((m.start(), "original", name))
 
 
+_EN_PERSON_RE = re.compile(r"[A-Z][a-z'’-]+(?:\s[A-Z]\.)?(?:\s[A-Z][a-z'’-]+){1,2}")
 _ANAPHOR_RE = re.compile(
     r"\bthe\s+(?:agency|ministry|company|regulator|department|office|bank|service|government|"
     r"forecaster|authority|organisation|organization|council|commission)$"
@@ -329,7 +346,9 @@ _GATE_RE = re.compile(
     "сказал|уточн|ссылк|ссылая|данны|информаци|сообщени|слова|хабарла|жаз|мәлімде|жеткіз|"
     "сілтеме|мәліметі|дерегі|ақпараты|report|wrote|writes|said|told|announced|according|"
     "citing|quoting|via|объясн|отмет|подчерк|говорит|призна|деді|айтты|атап|түсінд|туралы|"
-    "warned|confirmed|says|материал|сведени|оценк|подсч|следует|говорится|reporting"
+    "warned|confirmed|says|материал|сведени|оценк|подсч|следует|говорится|reporting|seen by|"
+    "reviewed by|obtained by|viewed by|examined by|verified by|shared with|provided to|"
+    "reference to|referring to"
 )
 
 
@@ -346,7 +365,7 @@ def _mentions(para: str) -> tuple[tuple[str, str], ...]:
     kazakh_mentions(para, low, found)
     _en(para, low, found)
     for key, kind, case, keys in _FORWARD:
-        if not any(k in low for k in keys):
+        if not any(k in low for k in _gate_words(keys)):
             continue
         for m in res[key].finditer(para):
             at = m.end()

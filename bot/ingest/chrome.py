@@ -19,6 +19,7 @@ __all__ = [
     "is_cookie_notice",
     "is_marker",
     "is_rubric",
+    "is_share",
     "read_more_kind",
 ]
 
@@ -80,6 +81,11 @@ def is_rubric(line: str) -> bool:
     return all(0 < len(p) <= 30 and len(p.split()) <= 4 for p in parts)
 
 
+def is_share(line: str) -> bool:
+    """A share button or a row of social networks."""
+    return bool(lexicon().share_re.match(line)) or _is_social_line(line)
+
+
 def is_byline(line: str) -> bool:
     if len(line) > 80 or line.endswith(SENTENCE_END):
         return False
@@ -133,13 +139,22 @@ _CALL_TO_ACTION_RE = re.compile(
 )
 
 
+_PLATFORM_RE = re.compile(
+    r"\b(?:telegram|телеграм|whatsapp|viber|youtube|дзен|instagram|facebook|tiktok|newsletter|"
+    r"рассылк|app|приложени)",
+    re.IGNORECASE,
+)
+
+
 def _is_call_to_action(line: str) -> bool:
-    """ "Watch Sky News live on TV": a short imperative with no sentence, an app's button."""
-    return (
-        len(line.split()) <= 8
-        and not line.rstrip('»"”)').endswith((".", "!", "?", "…", ";"))
-        and _CALL_TO_ACTION_RE.match(line) is not None
-    )
+    """ "Watch Sky News live on TV": a short imperative with no sentence, an app's button;
+    "Join ST's Telegram channel and get the latest news.": an imperative naming a platform,
+    an appeal whatever its punctuation (copy does not address the reader so)."""
+    if _CALL_TO_ACTION_RE.match(line) is None:
+        return False
+    if len(line.split()) <= 8 and not line.rstrip('»"”)').endswith(SENTENCE_END):
+        return True
+    return len(line) <= 160 and _PLATFORM_RE.search(line) is not None
 
 
 def is_link(line: str) -> bool:

@@ -59,6 +59,8 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
         re.IGNORECASE,
     )
     marks = alternation(lex.wire_marks)
+    # "Name/AFP via Getty Images": the wire's picture distributed by a photo bank.
+    via = rf"(?:\s+via\s+(?:{marks}))?"
     wire = re.compile(
         rf"(?:^|(?<=[\s(.]))\(?(?P<credit>(?:{marks})\s*/\s*[^/()\n]{{2,60}}?(?:\s*/\s*[^/()\n]"
         rf"{{2,40}}?)?)\)?\.?\s*$"
@@ -67,7 +69,7 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
     word = r"(?:[A-ZА-ЯЁ][\w'’-]+|[A-ZА-ЯЁ]\.)"  # "Texas." ends a sentence, "J." is an initial
     name = rf"{word}(?:\s+{word}){{0,3}}"
     reverse = re.compile(
-        rf"(?:^|(?<=[\s(.]))\(?(?P<credit>{name}\s*/\s*(?:{marks})(?:\s*/\s*[^/()\n]{{2,40}})?)"
+        rf"(?:^|(?<=[\s(.]))\(?(?P<credit>{name}\s*/\s*(?:{marks}){via}(?:\s*/\s*[^/()\n]{{2,40}})?)"
         r"\)?\.?\s*$"
     )
     # "... container trafficImage: Marcus Brandt/dpa": a label glued to the caption (DW).

@@ -136,6 +136,8 @@ def lexicon() -> Lexicon:
                 "channel_re",
                 "support_re",
                 "role_re",
+                "bio_re",
+                "wire_byline_re",
                 "kk_news_re",
                 "in_app_re",
                 "edition_re",

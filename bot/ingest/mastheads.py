@@ -84,7 +84,7 @@ def _outlet_names() -> frozenset[str]:
 
 
 _BY_OUTLET_RE = re.compile(
-    r"^By\s+(?P<name>[A-Z][\w.-]*(?:\s[A-Z][\w.-]*)?)\s+(?:with|and)\s+(?:AP|AFP|Reuters|EFE|"
+    r"^By\s+(?P<name>(?:The\s)?[A-Z][\w.-]*(?:\s[A-Z][\w.-]*){0,2})\s+(?:with|and)\s+(?:AP|AFP|Reuters|EFE|"
     r"dpa|agencies|wires)$"
 )
 
