@@ -48,7 +48,10 @@ def _res() -> dict[str, re.Pattern[str]]:
         ),
         "ru_citing": re.compile(rf"\b(?:{alternation(rep['ru_citing'])})\s+", i),
         "ru_said_in": re.compile(
-            rf"\b(?:{alternation(rep['ru_said_in_verbs'])})\s+(?:[^\s,.]+\s+){{0,3}}?(?:в|во)\s+"
+            # Up to three words between ("сообщили «Газете.Ru» в ..."): a dot inside a word
+            # (a site's name) is no sentence end.
+            rf"\b(?:{alternation(rep['ru_said_in_verbs'])})\s+(?:[^\s,.]+(?:\.[^\s,.]+)*\s+){{0,3}}?"
+            r"(?:в|во)\s+"
             r"(?=[А-ЯЁA-Z«\"]|пресс)",
             i,
         ),
@@ -234,8 +237,12 @@ def _en(para: str, low: str, found: list[tuple[int, str, str]]) -> None:
             name = name_before(para, m.start())
             if name:
                 verb = " ".join(m["verb"].casefold().split())
-                # "the Ministry of Transport reported": an organisation reports as a source.
-                outlet = verb in outlet_verbs and not _is_org(name)
+                # "the Ministry of Transport reported": an organisation reports as a source;
+                # "Yonhap News Agency reported" is an outlet for all its "Agency".
+                known = canonical_outlet(name) != name or _outlet_noun_before(
+                    para, m.start(), name
+                )
+                outlet = verb in outlet_verbs and (known or not _is_org(name))
                 found.append((m.start(), "outlet" if outlet else "original", name))
     if (
         "told" in low
@@ -260,7 +267,9 @@ def _en(para: str, low: str, found: list[tuple[int, str, str]]) -> None:
             if not name and _ANAPHOR_RE.search(para, 0, m.start()):
                 # "Nasa has pushed back ..., the agency said": the sentence's subject.
                 name = _sentence_subject(para, m.start())
-            if _is_org(name) or (name and _ANAPHOR_RE.search(para, 0, m.start())):
+            if name and _outlet_noun_before(para, m.start(), name):
+                found.append((m.start(), "outlet", name))  # "the newspaper JoongAng Ilbo said"
+            elif _is_org(name) or (name and _ANAPHOR_RE.search(para, 0, m.start())):
                 found.append((m.start(), "original", name))
 
 
@@ -280,6 +289,21 @@ def _sentence_subject(para: str, end: int) -> str:
     start = max(para.rfind(". ", 0, end) + 2, 0)
     m = _SUBJECT_RE.match(para, start if start > 1 else 0)
     return m["name"] if m else ""
+
+
+@functools.cache
+def _outlet_nouns_re() -> re.Pattern[str]:
+    nouns = alternation(lexicon().raw["names"]["en_outlet_nouns"])
+    return re.compile(rf"\b(?:{nouns})\s*,?\s*$", re.IGNORECASE)
+
+
+def _outlet_noun_before(para: str, end: int, name: str) -> bool:
+    """The name follows an outlet's type noun: "the newspaper JoongAng Ilbo", "broadcaster
+    KBS"."""
+    at = para.rfind(name, 0, end)
+    if at < 0:
+        return False
+    return _outlet_nouns_re().search(para, max(0, at - 40), at) is not None
 
 
 def _is_org(name: str) -> bool:

@@ -21,7 +21,7 @@ from bot.ingest.names import nominative
 
 __all__ = ["Credit", "credit_of", "is_caption_label"]
 
-_CREDIT_TRIM = " \t,;|·•—–-()©"
+_CREDIT_TRIM = " \t,;|·•—–-()©\ufe0f"  # U+FE0F: the emoji form of "©️"
 _PRESS_SERVICE_RE = re.compile(r"^пресс-служб\w*", re.IGNORECASE)
 _FROM_SITE_RE = re.compile(
     r"^(?:с|со|из)\s+(?:официального\s+)?(?:сайта|страницы|аккаунта|telegram-канала)\s+", re.I

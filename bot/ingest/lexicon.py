@@ -68,6 +68,7 @@ class Lexicon:
     domains: dict[str, str]  # domain -> outlet name
     copyright_re: re.Pattern[str]
     legal_tail_re: re.Pattern[str]
+    legal_head_re: re.Pattern[str]
     read_us_re: re.Pattern[str]
     other_masthead_res: tuple[re.Pattern[str], ...]
     not_names: tuple[str, ...]
@@ -126,6 +127,7 @@ def lexicon() -> Lexicon:
         domains={k.casefold(): v for k, v in outlets["domains"].items()},
         copyright_re=re.compile(masthead["copyright_re"], re.IGNORECASE),
         legal_tail_re=re.compile(masthead["legal_tail_re"]),
+        legal_head_re=re.compile(masthead["legal_head_re"]),
         read_us_re=re.compile(
             f"{masthead['read_us_re']}|{masthead['kk_read_us_re']}", re.IGNORECASE
         ),
@@ -138,6 +140,7 @@ def lexicon() -> Lexicon:
                 "role_re",
                 "bio_re",
                 "wire_byline_re",
+                "subscribe_name_re",
                 "kk_news_re",
                 "in_app_re",
                 "edition_re",

@@ -50,7 +50,7 @@ def masthead_name(line: str) -> str:
         return _domain_name(bare) if _SITE_NAME_RE.fullmatch(bare) else ""
     groups = m.groupdict()
     raw = (groups.get("name") or groups.get("name2") or groups.get("kkname") or "").strip()
-    raw = lex.legal_tail_re.sub("", raw.strip(" .,"))
+    raw = lex.legal_head_re.sub("", lex.legal_tail_re.sub("", raw.strip(" .,")))
     quoted = _QUOTED_RE.search(raw)
     if quoted is not None and quoted.group() != raw.strip():
         # "Новости и материалы «Газеты.Ru» в Telegram": the quoted name depends on a noun.
