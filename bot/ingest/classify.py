@@ -313,7 +313,10 @@ def classify(lines: list[Line], tz: zoneinfo.ZoneInfo, now: datetime | None) -> 
         tag_block = -1
         if swallow and _swallowed(line, label, swallow_block):
             line.kind = Kind.CHROME
-            swallow -= 1
+            # A listed item's date under its headline is the item's, not ours, and takes no
+            # headline's place in the count.
+            if not date_line(text, tz, now)[0]:
+                swallow -= 1
             continue
         swallow = 0
         # "© X" closing the page is its mark; mid-copy it credits a photo ("© Reuters").

@@ -8,7 +8,7 @@ import re
 
 from bot.ingest.chrome import CHROME_LINE_MAX
 from bot.ingest.language import has_letter
-from bot.ingest.lexicon import lexicon
+from bot.ingest.lexicon import alternation, lexicon
 from bot.ingest.names import canonical_outlet, nominative
 
 __all__ = ["credit_outlet", "domain_outlets", "masthead_name"]
@@ -37,7 +37,7 @@ def masthead_name(line: str) -> str:
         appeal = lex.subscribe_re.match(line) is not None
         res = [rx for i, rx in enumerate(lex.other_masthead_res) if i != 1 or appeal]
         m = next((r for r in (rx.search(line) for rx in res) if r), None)
-    by_outlet = _BY_OUTLET_RE.match(line)  # "By Euronews with AP": the outlet signs the copy
+    by_outlet = _by_outlet_re().match(line)  # "By Euronews with AP": the outlet signs the copy
     if m is None and by_outlet is not None:
         return canonical_outlet(by_outlet["name"])
     if m is None:
@@ -83,10 +83,18 @@ def _outlet_names() -> frozenset[str]:
     return frozenset({*lex.domains, *(v.casefold() for v in lex.domains.values())})
 
 
-_BY_OUTLET_RE = re.compile(
-    r"^By\s+(?P<name>(?:The\s)?[A-Z][\w.-]*(?:\s[A-Z][\w.-]*){0,2})\s+(?:with|and)\s+(?:AP|AFP|Reuters|EFE|"
-    r"dpa|agencies|wires)$"
-)
+@functools.cache
+def _by_outlet_re() -> re.Pattern[str]:
+    """ "By Euronews with AP", "By Daily Sabah with AA": the outlet, then the wires it used
+    (every agency and wire mark of the lexicon)."""
+    lex = lexicon()
+    wires = alternation(
+        {*lex.raw["credits"]["photo_agencies"], *lex.marks.values(), "agencies", "wires"}
+    )
+    return re.compile(
+        r"^By\s+(?P<name>(?:The\s)?[A-Z][\w.-]*(?:\s[A-Z][\w.-]*){0,2})\s+(?:with|and)\s+"
+        rf"(?:{wires})$"
+    )
 
 
 def _domain_name(name: str) -> str:
