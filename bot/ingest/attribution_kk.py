@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 import re
 
-from bot.ingest.lexicon import alternation, lexicon
+from bot.ingest.lexicon import lexicon, phrase_patterns
 from bot.ingest.names import kazakh_nominative
 from bot.ingest.spans import CLAUSE_RE, name_before, person_in, take_name
 
@@ -16,20 +16,18 @@ __all__ = ["kazakh_mentions"]
 _KK_SUFFIX_RE = re.compile(r"-?(?:ға|ге|қа|ке|на|не|ның|нің|дың|дің|тың|тің)$")
 
 
+# <<list>> stands for the alternation of that lexicon list (reporting.*).
+_TEMPLATES = {
+    "kk_outlet": r"(?:^|[,—–]\s*|\bдеп\s+)(?:<<kk_outlet_verbs>>)\s+",
+    "kk_speech": r"(?:^|[,—–]\s*|\bдеп\s+)(?:<<kk_speech_verbs>>)\s+",
+    "kk_back": r"\s(?:<<kk_back_verbs>>)(?=[\s,.]|$)",
+    "kk_citing": r"\s(?:<<kk_citing>>)(?=[\s,.])",
+}
+
+
 @functools.cache
 def _res() -> dict[str, re.Pattern[str]]:
-    rep = lexicon().reporting
-    i = re.IGNORECASE
-    return {
-        "kk_outlet": re.compile(
-            rf"(?:^|[,—–]\s*|\bдеп\s+)(?:{alternation(rep['kk_outlet_verbs'])})\s+", i
-        ),
-        "kk_speech": re.compile(
-            rf"(?:^|[,—–]\s*|\bдеп\s+)(?:{alternation(rep['kk_speech_verbs'])})\s+", i
-        ),
-        "kk_back": re.compile(rf"\s(?:{alternation(rep['kk_back_verbs'])})(?=[\s,.]|$)", i),
-        "kk_citing": re.compile(rf"\s(?:{alternation(rep['kk_citing'])})(?=[\s,.])", i),
-    }
+    return phrase_patterns(_TEMPLATES)
 
 
 def kazakh_mentions(para: str, low: str, found: list[tuple[int, str, str]]) -> None:

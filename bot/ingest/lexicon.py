@@ -15,13 +15,26 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-__all__ = ["Lexicon", "alternation", "lexicon"]
+__all__ = ["Lexicon", "alternation", "lexicon", "phrase_patterns"]
 
 
 def alternation(words: Iterable[str]) -> str:
     """A regex alternative of literal ``words``, longest first, spaces matching any spacing."""
     unique = sorted({w.strip() for w in words if w.strip()}, key=len, reverse=True)
     return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in unique)
+
+
+_LIST_RE = re.compile(r"<<(\w+)>>")
+
+
+def phrase_patterns(templates: dict[str, str]) -> dict[str, re.Pattern[str]]:
+    """Case-insensitive patterns from templates where ``<<key>>`` stands for the alternation of
+    the lexicon's ``reporting.key`` list: the verbs stay data, the grammar around them code."""
+    rep = lexicon().reporting
+    return {
+        name: re.compile(_LIST_RE.sub(lambda m: alternation(rep[m[1]]), t), re.IGNORECASE)
+        for name, t in templates.items()
+    }
 
 
 def _words(table: dict[str, Any], *keys: str) -> list[str]:
