@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 
-from bot.ingest.classify import Kind, Line
 from bot.ingest.lexicon import lexicon
+from bot.ingest.lines import Kind, Line
 from bot.ingest.names import _parse
 
 __all__ = ["drop_tail_appeals"]

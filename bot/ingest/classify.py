@@ -5,9 +5,7 @@ from __future__ import annotations
 import functools
 import re
 import zoneinfo
-from dataclasses import dataclass, field
 from datetime import datetime
-from enum import Enum
 
 from bot.ingest.chrome import (
     CHROME_LINE_MAX,
@@ -21,6 +19,7 @@ from bot.ingest.credits import credit_of, is_caption_label
 from bot.ingest.dates import search_datetime
 from bot.ingest.language import has_letter
 from bot.ingest.lexicon import lexicon
+from bot.ingest.lines import Kind, Line, Meta, lines_of
 from bot.ingest.mastheads import credit_outlet, domain_outlets, masthead_name
 from bot.ingest.names import canonical_outlet
 from bot.ingest.relative import worded_ago
@@ -28,41 +27,6 @@ from bot.ingest.relative import worded_ago
 __all__ = ["Kind", "Line", "Meta", "classify", "lines_of", "mark_captions"]
 
 TITLE_MAX = 200
-
-
-class Kind(Enum):
-    CONTENT = "content"
-    CHROME = "chrome"
-    READ_MORE = "read_more"  # chrome that also swallows the headline lines under it
-    CREDIT = "credit"
-    CAPTION = "caption"  # the site's photo caption: dropped, never the lead
-    DATE = "date"
-    TAGS = "tags"
-    SOURCE = "source"
-    MASTHEAD = "masthead"  # a line naming the outlet of the page ("© ТАСС")
-
-
-@dataclass(slots=True)
-class Line:
-    text: str
-    block: int  # index of the blank-line-separated block the line belongs to
-    kind: Kind = Kind.CONTENT
-
-
-@dataclass(slots=True)
-class Meta:
-    """What the non-content lines told us."""
-
-    credit: str = ""
-    published: datetime | None = None
-    updated: datetime | None = None
-    dates: int = 0  # date lines seen
-    tags: list[str] = field(default_factory=list)
-    source_name: str = ""
-    source_url: str = ""
-    original_source: str = ""
-    mastheads: list[str] = field(default_factory=list)  # outlets named by masthead lines
-    credit_outlets: list[str] = field(default_factory=list)  # outlets named in credits
 
 
 _TAGS_LINE_RE = re.compile(
@@ -104,24 +68,6 @@ _DATE_LABEL_RE = re.compile(
 _BY_LINE_RE = re.compile(r"^(?:By|Автор:?|Текст:)\s+[A-ZА-ЯЁ]\S*\s+[A-ZА-ЯЁ]")
 _UPDATED_RE = re.compile(r"обновл|изменен|updated|modified|жаңарт", re.IGNORECASE)
 _DATE_SEPARATOR_RE = re.compile(r"[,|·•—–/]")
-
-
-def lines_of(text: str) -> tuple[list[Line], bool]:
-    lines: list[Line] = []
-    block = 0
-    saw_blank = False
-    pending_blank = False
-    for raw in text.split("\n"):
-        stripped = raw.strip()
-        if not stripped:
-            pending_blank = bool(lines)
-            continue
-        if pending_blank:  # only blanks *between* lines count: a final newline is no separator
-            block += 1
-            saw_blank = True
-            pending_blank = False
-        lines.append(Line(stripped, block))
-    return lines, saw_blank
 
 
 def date_line(

@@ -11,8 +11,8 @@ import re
 from collections import Counter
 
 from bot.ingest.chrome import is_rubric, is_share
-from bot.ingest.classify import Kind, Line
 from bot.ingest.language import fold
+from bot.ingest.lines import Kind, Line
 
 __all__ = ["drop_structural_chrome"]
 
