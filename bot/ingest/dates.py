@@ -89,21 +89,26 @@ _TIME = (
 _DT_SEP = r"(?:\s*+(?:,|\||·|•|/|-|–|—)?\s*+(?:в|at|@)?\s*+)"
 _YEAR_SUFFIX = r"(?:\s*+(?:г\.|года?|гг?\.?)(?![а-яё]))?"
 
+# "13:33, 14.11.2022": a time before the date; ", 2022 13:33": the optional year, then a time.
+_TIME_FIRST = r"(?:(?<![0-9])(?P<th>[01]?[0-9]|2[0-3]):(?P<tm>[0-5][0-9])(?![0-9])\s*+[,|]?\s*+)?"
+_YEAR_TIME = rf"(?:,?\s++(?P<y>[0-9]{{4}})(?![0-9]))?(?:{_DT_SEP}{_TIME})?"
+_YEAR_TIME_RU = rf"(?:,?\s++(?P<y>[0-9]{{4}})(?![0-9]){_YEAR_SUFFIX})?(?:{_DT_SEP}{_TIME})?"
+
 _ISO_RE = re.compile(
     r"(?<![0-9])(?P<y>[0-9]{4})-(?P<m>[0-9]{2})-(?P<d>[0-9]{2})"
     r"(?:[T ](?P<hh>[0-9]{2}):(?P<mi>[0-9]{2})(?::(?P<ss>[0-9]{2})(?:[.,][0-9]{1,9})?)?"
     r"\s?(?P<zone>Z|[+-][0-9]{2}(?::?[0-9]{2})?)?)?(?![0-9])"
 )
 _NUMERIC_RE = re.compile(
-    rf"(?:(?<![0-9])(?P<th>[01]?[0-9]|2[0-3]):(?P<tm>[0-5][0-9])(?![0-9])\s*+[,|]?\s*+)?"
+    rf"{_TIME_FIRST}"
     rf"(?<![0-9.])(?P<d>[0-9]{{1,2}})(?P<sep>[./-])(?P<m>[0-9]{{1,2}})(?P=sep)"
     rf"(?P<y>[0-9]{{4}}|[0-9]{{2}})(?![0-9])(?!\.[0-9])"
     rf"{_YEAR_SUFFIX}(?:{_DT_SEP}{_TIME})?"
 )
 _RU_WRITTEN_RE = re.compile(
-    rf"(?:(?<![0-9])(?P<th>[01]?[0-9]|2[0-3]):(?P<tm>[0-5][0-9])(?![0-9])\s*+[,|]?\s*+)?"
+    rf"{_TIME_FIRST}"
     rf"(?<![0-9])(?P<d>[0-9]{{1,2}})\s*+{_RU_MONTH}(?![а-яёәғқңөұүһі])"
-    rf"(?:,?\s++(?P<y>[0-9]{{4}})(?![0-9]){_YEAR_SUFFIX})?(?:{_DT_SEP}{_TIME})?",
+    rf"{_YEAR_TIME_RU}",
     re.IGNORECASE,
 )
 # Kazakh puts the year first: "2026 жылғы 5 желтоқсан, 10:30".
@@ -114,7 +119,7 @@ _KK_YEAR_FIRST_RE = re.compile(
 )
 _EN_DAY_FIRST_RE = re.compile(
     rf"(?<![0-9])(?P<d>[0-9]{{1,2}})(?:st|nd|rd|th)?\s++(?:of\s++)?{_EN_MONTH}(?![a-z])"
-    rf"(?:,?\s++(?P<y>[0-9]{{4}})(?![0-9]))?(?:{_DT_SEP}{_TIME})?",
+    rf"{_YEAR_TIME}",
     re.IGNORECASE,
 )
 _EN_MONTH_FIRST_RE = re.compile(
@@ -124,7 +129,7 @@ _EN_MONTH_FIRST_RE = re.compile(
     rf"(?::?[0-9]{{2}})?|{_ZONE_NAMES}))?\s*+,?\s*+"
     rf"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s++)?)?"
     rf"(?<![a-z]){_EN_MONTH}(?![a-z])\s*+(?P<d>[0-9]{{1,2}})(?:st|nd|rd|th)?(?![0-9])"
-    rf"(?:,?\s++(?P<y>[0-9]{{4}})(?![0-9]))?(?:{_DT_SEP}{_TIME})?",
+    rf"{_YEAR_TIME}",
     re.IGNORECASE,
 )
 _RELATIVE_DAY_RE = re.compile(
