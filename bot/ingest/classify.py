@@ -18,7 +18,7 @@ from bot.ingest.chrome import (
 from bot.ingest.credits import credit_of, is_caption_label
 from bot.ingest.dates import search_datetime
 from bot.ingest.language import has_letter
-from bot.ingest.lexicon import lexicon
+from bot.ingest.lexicon import alternation, lexicon
 from bot.ingest.lines import Kind, Line, Meta, lines_of
 from bot.ingest.mastheads import credit_outlet, domain_outlets, masthead_name
 from bot.ingest.names import canonical_outlet
@@ -29,23 +29,26 @@ __all__ = ["Kind", "Line", "Meta", "classify", "lines_of", "mark_captions"]
 TITLE_MAX = 200
 
 
-_TAGS_LINE_RE = re.compile(
-    r"^(?:теги|тэги|метки|темы|ключевые\s+слова|tags|topics|keywords|тегтер|тақырыптар)"
-    r"\s*[:：]\s*(?P<tags>.+)$",
-    re.IGNORECASE,
-)
-_TAGS_LABEL_RE = re.compile(
-    r"^(?:теги|тэги|метки|темы|tags|topics|тегтер|suggested\s+topics|темы\s+статьи)\s*[:：]?$",
-    re.IGNORECASE,
-)
+@functools.cache
+def _label_res() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """ "Теги: a, b" (tags on the line), "Теги" alone (tag links follow), "Источник: X": the
+    labels are the lexicon's ([chrome] tag_labels, tag_block_labels, [outlets] source_labels)."""
+    raw = lexicon().raw
+    tags = alternation(raw["chrome"]["tag_labels"])
+    block = alternation([*raw["chrome"]["tag_labels"], *raw["chrome"]["tag_block_labels"]])
+    i = re.IGNORECASE
+    return (
+        re.compile(rf"^(?:{tags})\s*[:：]\s*(?P<tags>.+)$", i),
+        re.compile(rf"^(?:{block})\s*[:：]?$", i),
+        re.compile(
+            rf"^(?:{alternation(raw['outlets']['source_labels'])})\s*[:：]\s*(?P<src>.+)$", i
+        ),
+    )
+
+
 _HASHTAG_LINE_RE = re.compile(r"^(?:#\w[\w-]*[\s,;.]*)+$")
 _HASHTAG_RE = re.compile(r"#(\w[\w-]*)")
 _TAG_SPLIT_RE = re.compile(r"\s*[,;#|]\s*|\s{2,}")
-_SOURCE_LINE_RE = re.compile(
-    r"^(?:источник|первоисточник|source|original\s+source|дереккөз|ақпарат\s+көзі)\s*[:：]\s*"
-    r"(?P<src>.+)$",
-    re.IGNORECASE,
-)
 _PR_SOURCE_RE = re.compile(r"^SOURCE\s+(?P<src>\S.{0,100})$")  # PR Newswire's closing line
 _URL_RE = re.compile(r"^(?:https?://)?(?:www\.)?(?P<host>[\w-]+(?:\.[\w-]+)+)(?:[/?#]\S*)?$")
 _AGENCIES_TAIL_RE = re.compile(
@@ -126,7 +129,7 @@ def _source_from_line(raw: str, meta: Meta) -> None:
 
 def _tags_or_swallow(line: Line, meta: Meta) -> bool:
     text = line.text
-    tag_match = _TAGS_LINE_RE.match(text) if len(text) <= 500 else None
+    tag_match = _label_res()[0].match(text) if len(text) <= 500 else None
     if tag_match is not None or (len(text) <= 500 and _HASHTAG_LINE_RE.match(text)):
         line.kind = Kind.TAGS
         raw = tag_match["tags"] if tag_match is not None else text
@@ -169,7 +172,7 @@ def _meta_line(
         line.kind = Kind.MASTHEAD
         meta.mastheads.append(name)
         return True
-    src = _SOURCE_LINE_RE.match(text) if len(text) <= CHROME_LINE_MAX else None
+    src = _label_res()[2].match(text) if len(text) <= CHROME_LINE_MAX else None
     pr_src = _PR_SOURCE_RE.match(text)
     if src is not None:
         line.kind = Kind.SOURCE
@@ -243,7 +246,7 @@ def classify(lines: list[Line], tz: zoneinfo.ZoneInfo, now: datetime | None) -> 
             continue
         if _tags_or_swallow(line, meta):
             continue
-        if _TAGS_LABEL_RE.match(text):
+        if _label_res()[1].match(text):
             line.kind = Kind.CHROME
             tag_block = lines[i + 1].block if i + 1 < len(lines) else -1
             continue
