@@ -9,6 +9,7 @@ address stands in the line, and they close the copy. Quoted speech is never an a
 
 from __future__ import annotations
 
+import functools
 import re
 
 from bot.ingest.lexicon import lexicon
@@ -26,21 +27,31 @@ _CARD_RE = re.compile(r"(?<!\d)\d{4}(?:[ -]?\d{4}){3}(?!\d)")
 _EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
-_CONTACT_RE = re.compile(
-    r"\b(?:нам|нас|наш\w*|мы|редакци\w*|us|our|we|біз\w*)\b|whatsapp|telegram|instagram|ctrl|"
-    r"\+\d|@|e-?mail|почт",
-    re.IGNORECASE,
-)
 _EN_YOU_RE = re.compile(r"\b(?:you|your|please)\b", re.IGNORECASE)
 _EN_US_RE = re.compile(r"\b(?:us|our|we)\b", re.IGNORECASE)
 _KK_POLITE_RE = re.compile(r"\w(?:ңыз|ңіз)\b", re.IGNORECASE)
-_KK_US_RE = re.compile(r"\b(?:біз|сіз)\w*|telegram|whatsapp|instagram", re.IGNORECASE)
+
+
+@functools.cache
+def _contact_res() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """A way to reach the newsroom (us, the editors, a messenger, a phone, an address) and the
+    Kazakh "біз/сіз" or a messenger: the platforms are the lexicon's messengers."""
+    apps = lexicon().messengers
+    i = re.IGNORECASE
+    return (
+        re.compile(
+            rf"\b(?:нам|нас|наш\w*|мы|редакци\w*|us|our|we|біз\w*)\b|\b(?:{apps})|ctrl|\+\d|@|"
+            r"e-?mail|почт",
+            i,
+        ),
+        re.compile(rf"\b(?:біз|сіз)\w*|\b(?:{apps})", i),
+    )
 
 
 def _addresses_reader(text: str) -> bool:
     """A Russian verb in the imperative or the second person plural: "напишите", "хотите"; a
     Kazakh polite imperative with "біз"/"сіз" or a messenger ("бізге WhatsApp-қа жазыңыз")."""
-    if _KK_POLITE_RE.search(text) and _KK_US_RE.search(text):
+    if _KK_POLITE_RE.search(text) and _contact_res()[1].search(text):
         return True
     if _EN_YOU_RE.search(text) and _EN_US_RE.search(text):
         return True  # "If you value our journalism, please …", "Send us your tips"
@@ -62,7 +73,7 @@ def is_appeal(text: str) -> bool:
     if _QUOTE_RE.search(text) is not None:
         return False
     # The reader is asked to do something for the outlet: write to it, report an error.
-    return _addresses_reader(text) and _CONTACT_RE.search(text) is not None
+    return _addresses_reader(text) and _contact_res()[0].search(text) is not None
 
 
 def _bylined(lines: list[Line]) -> tuple[str, ...]:

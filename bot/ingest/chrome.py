@@ -29,11 +29,6 @@ SENTENCE_END = (".", "!", "?", "…", ";")
 _SOCIAL_SPLIT_RE = re.compile(r"[\s,|•·/]+")
 _BREADCRUMB_SPLIT_RE = re.compile(r"\s+(?:/|>|»|›|→|\\|::)\s+|\s*\|\s*")
 _BREADCRUMB_ROOTS = frozenset({"главная", "главная страница", "home", "новости", "news", "басты"})
-_OUR_CHANNEL_RE = re.compile(
-    r"\b(?:наш\w*|our|біздің)\b.{0,40}?\b(?:telegram|телеграм|vk|вконтакте|whatsapp|viber|"
-    r"youtube|дзен|instagram|facebook|twitter|tiktok)",
-    re.IGNORECASE,
-)
 _LABEL_END_RE = re.compile(r"\s*(?:[:：—–\-»>]+\s*)?$")
 _ERID_RE = re.compile(r"(?:^|\s)erid\s*[:：]", re.IGNORECASE)  # Russian ad marking token
 _COOKIE_CONTEXT_RE = re.compile(
@@ -139,11 +134,16 @@ _CALL_TO_ACTION_RE = re.compile(
 )
 
 
-_PLATFORM_RE = re.compile(
-    r"\b(?:telegram|телеграм|whatsapp|viber|youtube|дзен|instagram|facebook|tiktok|newsletter|"
-    r"рассылк|app|приложени)",
-    re.IGNORECASE,
-)
+@functools.cache
+def _platform_res() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """ "наш Telegram-канал" (the page's own channel) and a platform, an app or a newsletter
+    named in an appeal."""
+    apps = lexicon().messengers
+    i = re.IGNORECASE
+    return (
+        re.compile(rf"\b(?:наш\w*|our|біздің)\b.{{0,40}}?\b(?:{apps})", i),
+        re.compile(rf"\b(?:{apps}|newsletter|рассылк|app\b|приложени)", i),
+    )
 
 
 def _is_call_to_action(line: str) -> bool:
@@ -154,7 +154,7 @@ def _is_call_to_action(line: str) -> bool:
         return False
     if len(line.split()) <= 8 and not line.rstrip('»"”)').endswith(SENTENCE_END):
         return True
-    return len(line) <= 160 and _PLATFORM_RE.search(line) is not None
+    return len(line) <= 160 and _platform_res()[1].search(line) is not None
 
 
 def is_link(line: str) -> bool:
@@ -180,7 +180,7 @@ def is_chrome(line: str) -> bool:
         return True
     if lex.subscribe_re.match(line) or lex.donation_re.match(line):
         return len(line) <= 160
-    if ("наш" in low or "our" in low or "біздің" in low) and _OUR_CHANNEL_RE.search(line):
+    if ("наш" in low or "our" in low or "біздің" in low) and _platform_res()[0].search(line):
         return True
     if lex.ads_re.match(line) or ("erid" in low and _ERID_RE.search(line)):
         return True

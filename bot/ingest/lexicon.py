@@ -55,6 +55,7 @@ class Lexicon:
     # chrome
     whole_lines: frozenset[str]
     social_words: frozenset[str]
+    messengers: str  # regex alternation of the platforms a page invites its reader to
     share_re: re.Pattern[str]
     subscribe_re: re.Pattern[str]
     donation_re: re.Pattern[str]
@@ -113,6 +114,7 @@ def lexicon() -> Lexicon:
         raw=raw,
         whole_lines=frozenset(w.casefold() for w in chrome["whole_lines"]),
         social_words=frozenset(w.casefold() for w in chrome["social_words"]),
+        messengers=alternation(chrome["messengers"]),
         share_re=_starts(chrome["share"]),
         subscribe_re=_starts(chrome["subscribe"]),
         donation_re=_starts(chrome["donation"]),
