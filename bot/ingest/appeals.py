@@ -55,11 +55,17 @@ def _addresses_reader(text: str) -> bool:
         return True
     if _EN_YOU_RE.search(text) and _EN_US_RE.search(text):
         return True  # "If you value our journalism, please …", "Send us your tips"
-    for word in _WORD_RE.findall(text.lower()):
-        for p in _parse(word):
-            if p.tag.POS == "VERB" and "plur" in p.tag and ("impr" in p.tag or "2per" in p.tag):
-                return True
-    return False
+    return any(_addresses_word(word) for word in _WORD_RE.findall(text.lower()))
+
+
+@functools.lru_cache(maxsize=16384)
+def _addresses_word(word: str) -> bool:
+    """A reading of the word is a verb in the imperative or the 2nd person plural; cached per
+    word, as reading the tags costs more than the parse pymorphy3 itself caches."""
+    return any(
+        p.tag.POS == "VERB" and "plur" in p.tag and ("impr" in p.tag or "2per" in p.tag)
+        for p in _parse(word)
+    )
 
 
 def is_appeal(text: str) -> bool:

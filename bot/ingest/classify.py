@@ -15,7 +15,7 @@ from bot.ingest.chrome import (
     is_marker,
     read_more_kind,
 )
-from bot.ingest.credits import credit_of, is_caption_label
+from bot.ingest.credits import credit_of, is_caption_label, photo_agencies
 from bot.ingest.dates import search_datetime
 from bot.ingest.language import has_letter
 from bot.ingest.lexicon import alternation, lexicon
@@ -140,8 +140,7 @@ def _tags_or_swallow(line: Line, meta: Meta) -> bool:
 
 def _photo_mark(text: str) -> bool:
     """ "© Reuters", "© Getty Images": a photo agency's mark, not the page's."""
-    name = text.lstrip("©(cC) ").strip(" .").casefold()
-    return name in {a.casefold() for a in lexicon().raw["credits"]["photo_agencies"]}
+    return text.lstrip("©(cC) ").strip(" .").casefold() in photo_agencies()
 
 
 def _meta_line(

@@ -19,7 +19,7 @@ from bot.ingest.dates import search_datetime
 from bot.ingest.lexicon import alternation, lexicon
 from bot.ingest.names import nominative
 
-__all__ = ["Credit", "credit_of", "is_caption_label"]
+__all__ = ["Credit", "credit_of", "is_caption_label", "photo_agencies"]
 
 _CREDIT_TRIM = " \t,;|·•—–-()©\ufe0f"  # U+FE0F: the emoji form of "©️"
 _PRESS_SERVICE_RE = re.compile(r"^пресс-служб\w*", re.IGNORECASE)
@@ -134,7 +134,8 @@ def _marks() -> frozenset[str]:
 
 
 @functools.cache
-def _photo_agencies() -> frozenset[str]:
+def photo_agencies() -> frozenset[str]:
+    """The lexicon's photo agencies, folded: a credit or "©" naming one is no outlet's mark."""
     return frozenset(a.casefold() for a in lexicon().raw["credits"]["photo_agencies"])
 
 
@@ -177,7 +178,7 @@ def _raw_credit(line: str) -> tuple[str, bool] | None:
         return (m["ru"] or m["en"] or m["courtesy"] or m["copy"] or ""), False
     if _slash_chain(line):
         return line.strip(), False
-    if line.strip().casefold() in _photo_agencies():
+    if line.strip().casefold() in photo_agencies():
         return line.strip(), False  # "Shutterstock" alone under the headline
     m = wire.search(line) or bracket.search(line) or reverse.search(line)
     if m is not None:

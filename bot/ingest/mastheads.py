@@ -7,6 +7,7 @@ import functools
 import re
 
 from bot.ingest.chrome import CHROME_LINE_MAX
+from bot.ingest.credits import photo_agencies
 from bot.ingest.language import has_letter
 from bot.ingest.lexicon import alternation, lexicon
 from bot.ingest.names import canonical_outlet, nominative
@@ -112,7 +113,7 @@ def credit_outlet(text: str) -> list[str]:
     site written as its domain ("Михаил Огнев / «Фонтанка.ру»")."""
     lex = lexicon()
     key = text.strip().casefold()
-    agencies = {a.casefold() for a in lex.raw["credits"]["photo_agencies"]}
+    agencies = photo_agencies()
     if key not in agencies and key in lex.aliases:
         return [canonical_outlet(text)]
     # "Daro Sulakauri for The New York Times": the photographer, then whom they work for.
