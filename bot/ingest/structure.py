@@ -132,22 +132,33 @@ def _chrome_between(lines: list[Line], first: Line, second: Line) -> bool:
 def _drop_site_header(lines: list[Line]) -> None:
     """ "The Straits Times / Asia / East Asia / <headline>", "POLITICO / Newsletters /
     Podcasts / ...": a short line over the site's navigation is the site's header, when a
-    headline (not a sentence) comes after the navigation."""
+    headline (not a sentence) comes after the navigation. The navigation is rubric chrome, with
+    at most one- or two-word section names among it ("News / Kyrgyzstan")."""
     idx = [i for i, ln in enumerate(lines) if ln.kind is Kind.CONTENT]
-    if len(idx) < 3 or idx[1] == idx[0] + 1:
+    if len(idx) < 3:
         return
-    first, nav = lines[idx[0]], lines[idx[0] + 1 : idx[1]]
-    heading = lines[idx[1]].text
+    first = lines[idx[0]]
+    pos, sections, rubrics = idx[0] + 1, [], 0
+    while pos < len(lines):
+        ln = lines[pos]
+        if ln.kind is Kind.CHROME and is_rubric(ln.text) and not is_share(ln.text):
+            rubrics += 1
+        elif ln.kind is Kind.CONTENT and len(ln.text.split()) <= 2 and _short(ln.text):
+            sections.append(ln)
+        else:
+            break
+        pos += 1
+    heading = lines[pos].text if pos < len(lines) and lines[pos].kind is Kind.CONTENT else ""
     if (
-        len(first.text) <= 60
+        rubrics
+        and len(first.text) <= 60
         and len(first.text.split()) <= 6
         and not _sentence(first.text)
-        and all(ln.kind is Kind.CHROME and is_rubric(ln.text) for ln in nav)
-        and not any(is_share(ln.text) for ln in nav)
         and not _sentence(heading)
         and len(heading.split()) >= 4
     ):
-        first.kind = Kind.CHROME
+        for ln in (first, *sections):
+            ln.kind = Kind.CHROME
 
 
 def drop_structural_chrome(lines: list[Line]) -> None:
