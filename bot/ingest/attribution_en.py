@@ -44,7 +44,10 @@ def english_mentions(para: str, low: str, found: list[tuple[int, str, str]]) -> 
         outlet_verbs = set(lexicon().reporting["en_outlet_back"])
         for m in res["en_back"].finditer(para):
             name = name_before(para, m.start())
-            if name:
+            typed = _name_before_type(para, m.start()) if not name else ""
+            if typed:
+                found.append((m.start(), "outlet", typed))  # "the Nikkei business daily reported"
+            elif name:
                 verb = " ".join(m["verb"].casefold().split())
                 # "the Ministry of Transport reported": an organisation reports as a source;
                 # "Yonhap News Agency reported" is an outlet for all its "Agency".
@@ -104,6 +107,19 @@ def _sentence_subject(para: str, end: int) -> str:
 def _outlet_nouns_re() -> re.Pattern[str]:
     nouns = alternation(lexicon().raw["names"]["en_outlet_nouns"])
     return re.compile(rf"\b(?:{nouns})\s*,?\s*$", re.IGNORECASE)
+
+
+@functools.cache
+def _type_after_re() -> re.Pattern[str]:
+    nouns = alternation(lexicon().raw["names"]["en_outlet_nouns"])
+    return re.compile(rf"(?:\s+(?-i:[a-z]+))?\s+(?:{nouns})\s*$", re.IGNORECASE)
+
+
+def _name_before_type(para: str, end: int) -> str:
+    """ "the Nikkei business daily", "the Asahi newspaper": the name before an outlet's type
+    noun (and one word qualifying it) that ends at ``end``."""
+    m = _type_after_re().search(para, max(0, end - 60), end)
+    return name_before(para, m.start()) if m is not None else ""
 
 
 def _outlet_noun_before(para: str, end: int, name: str) -> bool:
