@@ -110,7 +110,11 @@ _KKCLAUSE_RE = re.compile(r"(?:[^,.;!?()\n]|\.(?=\w)){2,100}")  # "Abai.kz" stay
 _KK_CORRESPONDENT_RE = re.compile(r"\s+(?:тілшісі|тілшілері|сайты|порталы)$")
 
 
-_SITE_RE = re.compile(r"[A-Za-zА-Яа-яЁё][\w-]{1,30}\.(?:kz|ru|com|org|net|media|info|uz|kg)", re.I)
+@functools.cache
+def _site_re() -> re.Pattern[str]:
+    return re.compile(rf"[A-Za-zА-Яа-яЁё][\w-]{{1,30}}\.(?:{lexicon().tlds})", re.I)
+
+
 _KK_CITING_TAIL_RE = re.compile(r"\s+сілтеме\s+жасап$", re.IGNORECASE)
 
 
@@ -130,7 +134,7 @@ def _kk_subject(para: str, pos: int) -> list[tuple[str, str]]:
         # The cited body ends the clause in the dative: from its first lower-case word
         # ("Хабар 24 облыстық ... басқармасына"), or its last word ("Abai.kz Ақордаға").
         start = next((i for i, w in enumerate(words) if i and w[:1].islower()), len(words) - 1)
-        if words and _SITE_RE.fullmatch(words[0]):
+        if words and _site_re().fullmatch(words[0]):
             start = 1  # "Nur.kz Алматы қаласы ... департаментіне": a site's name is one word
         if 0 < start < len(words):
             rest = words[start:]

@@ -114,9 +114,13 @@ def is_cookie_notice(line: str) -> bool:
     return ("cookie" in low or "куки" in low) and bool(_COOKIE_CONTEXT_RE.search(line))
 
 
-_LINK_RE = re.compile(
-    r"(?:https?://|www\.)\S+|[\w-]+(?:\.[\w-]+)*\.(?:kz|ru|com|org|net|io|uk)/\S*"
-)
+@functools.cache
+def _link_re() -> re.Pattern[str]:
+    return re.compile(
+        rf"(?:https?://|www\.)\S+|[\w-]+(?:\.[\w-]+)*\.(?:{lexicon().tlds})/\S*", re.IGNORECASE
+    )
+
+
 # "jsi/rc (Reuters, dpa)": editors' initials and the wires, DW's sign-off.
 # "Jeanna Smialek covers the Federal Reserve for The Times.": the author's note at the end.
 _BIO_RE = re.compile(
@@ -159,7 +163,7 @@ def _is_call_to_action(line: str) -> bool:
 
 def is_link(line: str) -> bool:
     """A bare address: never copy."""
-    return len(line) <= 150 and _LINK_RE.fullmatch(line.strip()) is not None
+    return len(line) <= 150 and _link_re().fullmatch(line.strip()) is not None
 
 
 def is_chrome(line: str) -> bool:

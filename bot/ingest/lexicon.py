@@ -80,6 +80,7 @@ class Lexicon:
     marks: dict[str, str]  # ALL-CAPS agency mark -> normal form
     aliases: dict[str, str]  # casefolded spelling -> normal form
     domains: dict[str, str]  # domain -> outlet name
+    tlds: str  # regex alternation of the sites' top-level domains
     copyright_re: re.Pattern[str]
     legal_tail_re: re.Pattern[str]
     legal_head_re: re.Pattern[str]
@@ -140,6 +141,7 @@ def lexicon() -> Lexicon:
         marks=marks,
         aliases=aliases,
         domains={k.casefold(): v for k, v in outlets["domains"].items()},
+        tlds=alternation(outlets["tlds"]),
         copyright_re=re.compile(masthead["copyright_re"], re.IGNORECASE),
         legal_tail_re=re.compile(masthead["legal_tail_re"]),
         legal_head_re=re.compile(masthead["legal_head_re"]),

@@ -14,11 +14,16 @@ from bot.ingest.names import canonical_outlet, nominative
 
 __all__ = ["credit_outlet", "domain_outlets", "masthead_name"]
 
-_DOMAIN_IN_RE = re.compile(
-    r"(?<![\w@.])(?:https?://)?(?:www\.)?(?P<host>(?:[\w-]+\.)+(?:kz|ru|com|org|net|media|io|uk|news))"
-    r"(?![\w.-]*@)\b",
-    re.IGNORECASE,
-)
+
+@functools.cache
+def _domain_in_re() -> re.Pattern[str]:
+    return re.compile(
+        r"(?<![\w@.])(?:https?://)?(?:www\.)?"
+        rf"(?P<host>(?:[\w-]+\.)+(?:{lexicon().tlds}))(?![\w.-]*@)\b",
+        re.IGNORECASE,
+    )
+
+
 _KK_GENITIVE_RE = re.compile(r"-?(?:ның|нің|дың|дің|тың|тің)$")
 _KK_TYPE_RE = re.compile(
     r"\s+(?:газеті|газетінің|сайты|сайтының|агенттігі|агенттігінің|порталы|порталының|арнасы)$"
@@ -48,7 +53,7 @@ def masthead_name(line: str) -> str:
         if known and len(line.split()) <= 5:
             return canonical_outlet(bare)
         # "ФОНТАНКА.ру" alone: the site's name written as its domain.
-        return _domain_name(bare) if _SITE_NAME_RE.fullmatch(bare) else ""
+        return _domain_name(bare) if _site_name_re().fullmatch(bare) else ""
     groups = m.groupdict()
     raw = (groups.get("name") or groups.get("name2") or groups.get("kkname") or "").strip()
     raw = lex.legal_head_re.sub("", lex.legal_tail_re.sub("", raw.strip(" .,")))
@@ -72,9 +77,11 @@ def masthead_name(line: str) -> str:
 
 _GENERIC_HEADS = frozenset({"новости", "материалы", "news", "жаңалықтары", "видео"})
 _QUOTED_RE = re.compile(r"[«\"“](?P<q>[^»\"”]{2,40})[»\"”]")
-_SITE_NAME_RE = re.compile(
-    r"[A-Za-zА-Яа-яЁё][\w-]{1,30}\.(?:ru|ру|kz|қаз|com|org|net|media|info|uz|kg|by|ua)", re.I
-)
+
+
+@functools.cache
+def _site_name_re() -> re.Pattern[str]:
+    return re.compile(rf"[A-Za-zА-Яа-яЁё][\w-]{{1,30}}\.(?:{lexicon().tlds})", re.IGNORECASE)
 
 
 @functools.cache
@@ -125,7 +132,7 @@ def credit_outlet(text: str) -> list[str]:
         if p.casefold() not in agencies and p.casefold() in names
     ]
     # "Kenny Holston/The New York Times": the photographer of the page's own outlet.
-    sites = [_domain_name(p) for p in parts if _SITE_NAME_RE.fullmatch(p)]
+    sites = [_domain_name(p) for p in parts if _site_name_re().fullmatch(p)]
     hired = _FOR_OUTLET_RE.search(text)  # "Jane Doe for The Washington Post": commissioned
     if not (known or sites) and hired is not None and hired["name"].casefold() not in agencies:
         return [canonical_outlet(hired["name"])]
@@ -139,7 +146,7 @@ def domain_outlets(text: str) -> list[str]:
     """Known outlets whose domain a line mentions ("tengrinews.kz", "https://www.rbc.ru/...")."""
     domains = lexicon().domains
     out: list[str] = []
-    for m in _DOMAIN_IN_RE.finditer(text):
+    for m in _domain_in_re().finditer(text):
         labels = m["host"].casefold().split(".")
         # "p.dw.com" -> "dw.com": subdomains of a known outlet are the outlet.
         hosts = [".".join(labels[i:]) for i in range(len(labels) - 1)]
