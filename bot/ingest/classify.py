@@ -13,6 +13,7 @@ from bot.ingest.chrome import (
     is_chrome,
     is_link,
     is_marker,
+    is_rubric,
     read_more_kind,
 )
 from bot.ingest.credits import credit_of, is_caption_label, photo_agencies
@@ -259,6 +260,8 @@ def classify(lines: list[Line], tz: zoneinfo.ZoneInfo, now: datetime | None) -> 
             line.kind = Kind.CHROME
             continue
         tag_block = -1
+        if swallow and is_rubric(text):
+            swallow = 0  # "Экономика" under the list: the page's own rubric, the headline next
         if swallow and _swallowed(line, label, swallow_block):
             line.kind = Kind.CHROME
             # A listed item's date under its headline is the item's, not ours, and takes no
