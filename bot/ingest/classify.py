@@ -239,6 +239,7 @@ def classify(lines: list[Line], tz: zoneinfo.ZoneInfo, now: datetime | None) -> 
     label = lines[0] if lines else Line("", 0)
     tag_block = -1  # the block after a bare "Теги" label: its short lines are tag links
     seen_copy = False  # a sentence of copy came before
+    spaced = _spaced(lines)
     for i, line in enumerate(lines):
         text = line.text
         if not any(ch.isalnum() for ch in text):
@@ -268,6 +269,8 @@ def classify(lines: list[Line], tz: zoneinfo.ZoneInfo, now: datetime | None) -> 
             # headline's place in the count.
             if not date_line(text, tz, now)[0]:
                 swallow -= 1
+            if spaced and i + 1 < len(lines):
+                swallow_block = lines[i + 1].block  # one item a block: the list goes on
             continue
         swallow = 0
         # "© X" closing the page is its mark; mid-copy it credits a photo ("© Reuters").
@@ -310,12 +313,22 @@ def _caption_like(line: Line, *, sentences: bool = False) -> bool:
     )
 
 
+def _spaced(lines: list[Line]) -> bool:
+    """Every line a block of its own: the site's elements came out blank-separated (some
+    browsers copy so), and a blank line says nothing of what belongs together."""
+    return len(lines) >= _SPACED_MIN_LINES and lines[-1].block == len(lines) - 1
+
+
+_SPACED_MIN_LINES = 6
+
+
 def mark_captions(lines: list[Line], *, settled: bool = False) -> None:
     """The site's caption beside its photo credit: a short line with no sentence end right
     after the credit, or right before it when no headline line precedes it (a standfirst
     follows the headline directly). ``settled``: the header's chrome is known, so a short
     line between the standfirst and the credit is the caption too."""
     seen = 0  # content lines so far: the first is the headline, never a caption
+    spaced = _spaced(lines)
     for i, line in enumerate(lines):
         if line.kind is not Kind.CREDIT:
             seen += line.kind is Kind.CONTENT
@@ -327,8 +340,17 @@ def mark_captions(lines: list[Line], *, settled: bool = False) -> None:
             seen >= 2
             and before
             and lines[i - 2].kind is not Kind.CONTENT
-            and _caption_like(before, sentences=lines[i - 2].kind in (Kind.DATE, Kind.CHROME))
-            and before.block == line.block
+            and (
+                (
+                    before.block == line.block
+                    and _caption_like(
+                        before, sentences=lines[i - 2].kind in (Kind.DATE, Kind.CHROME)
+                    )
+                )
+                # Every line a block: only a short line with no sentence end is surely the
+                # caption (a standfirst stands there too).
+                or (spaced and _caption_like(before))
+            )
         ):
             lines[i - 1].kind = Kind.CAPTION
         elif (
