@@ -240,6 +240,11 @@ def classify(lines: list[Line], tz: zoneinfo.ZoneInfo, now: datetime | None) -> 
     tag_block = -1  # the block after a bare "Теги" label: its short lines are tag links
     seen_copy = False  # a sentence of copy came before
     spaced = _spaced(lines)
+    # The last line of prose: what comes after it is the page's foot, however long the foot.
+    last_prose = max(
+        (i for i, ln in enumerate(lines) if len(ln.text) >= 80 and ln.text.endswith(SENTENCE_END)),
+        default=len(lines),
+    )
     for i, line in enumerate(lines):
         text = line.text
         if not any(ch.isalnum() for ch in text):
@@ -274,7 +279,7 @@ def classify(lines: list[Line], tz: zoneinfo.ZoneInfo, now: datetime | None) -> 
             continue
         swallow = 0
         # "© X" closing the page is its mark; mid-copy it credits a photo ("© Reuters").
-        closing = i >= len(lines) - 3
+        closing = i >= len(lines) - 3 or i > last_prose
         late = closing or (i > len(lines) // 2 and "/" not in text and not _photo_mark(text))
         if _meta_line(line, meta, tz, now, late=late):
             continue
