@@ -9,10 +9,11 @@ address stands in the line, and they close the copy. Quoted speech is never an a
 
 from __future__ import annotations
 
+import functools
 import re
 
-from bot.ingest.classify import Kind, Line
 from bot.ingest.lexicon import lexicon
+from bot.ingest.lines import Kind, Line
 from bot.ingest.names import _parse
 
 __all__ = ["drop_tail_appeals"]
@@ -26,29 +27,45 @@ _CARD_RE = re.compile(r"(?<!\d)\d{4}(?:[ -]?\d{4}){3}(?!\d)")
 _EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
-_CONTACT_RE = re.compile(
-    r"\b(?:нам|нас|наш\w*|мы|редакци\w*|us|our|we|біз\w*)\b|whatsapp|telegram|instagram|ctrl|"
-    r"\+\d|@|e-?mail|почт",
-    re.IGNORECASE,
-)
 _EN_YOU_RE = re.compile(r"\b(?:you|your|please)\b", re.IGNORECASE)
 _EN_US_RE = re.compile(r"\b(?:us|our|we)\b", re.IGNORECASE)
 _KK_POLITE_RE = re.compile(r"\w(?:ңыз|ңіз)\b", re.IGNORECASE)
-_KK_US_RE = re.compile(r"\b(?:біз|сіз)\w*|telegram|whatsapp|instagram", re.IGNORECASE)
+
+
+@functools.cache
+def _contact_res() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """A way to reach the newsroom (us, the editors, a messenger, a phone, an address) and the
+    Kazakh "біз/сіз" or a messenger: the platforms are the lexicon's messengers."""
+    apps = lexicon().messengers
+    i = re.IGNORECASE
+    return (
+        re.compile(
+            rf"\b(?:нам|нас|наш\w*|мы|редакци\w*|us|our|we|біз\w*)\b|\b(?:{apps})|ctrl|\+\d|@|"
+            r"e-?mail|почт",
+            i,
+        ),
+        re.compile(rf"\b(?:біз|сіз)\w*|\b(?:{apps})", i),
+    )
 
 
 def _addresses_reader(text: str) -> bool:
     """A Russian verb in the imperative or the second person plural: "напишите", "хотите"; a
     Kazakh polite imperative with "біз"/"сіз" or a messenger ("бізге WhatsApp-қа жазыңыз")."""
-    if _KK_POLITE_RE.search(text) and _KK_US_RE.search(text):
+    if _KK_POLITE_RE.search(text) and _contact_res()[1].search(text):
         return True
     if _EN_YOU_RE.search(text) and _EN_US_RE.search(text):
         return True  # "If you value our journalism, please …", "Send us your tips"
-    for word in _WORD_RE.findall(text.lower()):
-        for p in _parse(word):
-            if p.tag.POS == "VERB" and "plur" in p.tag and ("impr" in p.tag or "2per" in p.tag):
-                return True
-    return False
+    return any(_addresses_word(word) for word in _WORD_RE.findall(text.lower()))
+
+
+@functools.lru_cache(maxsize=16384)
+def _addresses_word(word: str) -> bool:
+    """A reading of the word is a verb in the imperative or the 2nd person plural; cached per
+    word, as reading the tags costs more than the parse pymorphy3 itself caches."""
+    return any(
+        p.tag.POS == "VERB" and "plur" in p.tag and ("impr" in p.tag or "2per" in p.tag)
+        for p in _parse(word)
+    )
 
 
 def is_appeal(text: str) -> bool:
@@ -62,7 +79,7 @@ def is_appeal(text: str) -> bool:
     if _QUOTE_RE.search(text) is not None:
         return False
     # The reader is asked to do something for the outlet: write to it, report an error.
-    return _addresses_reader(text) and _CONTACT_RE.search(text) is not None
+    return _addresses_reader(text) and _contact_res()[0].search(text) is not None
 
 
 def _bylined(lines: list[Line]) -> tuple[str, ...]:

@@ -13,8 +13,9 @@ import functools
 import re
 from dataclasses import dataclass, field
 
+from bot.ingest.attribution_en import english_mentions
 from bot.ingest.attribution_kk import kazakh_mentions
-from bot.ingest.lexicon import alternation, lexicon
+from bot.ingest.lexicon import alternation, lexicon, phrase_patterns
 from bot.ingest.names import (
     canonical_outlet,
     case_of,
@@ -36,46 +37,30 @@ class Attribution:
             target.append(name)
 
 
+# <<list>> stands for the alternation of that lexicon list (reporting.*).
+_TEMPLATES = {
+    "ru_outlet": (
+        r"(?:^|[,—–(:]\s*|\b(?:как|об\s+этом|о\s+ч[её]м|это)\s+)"
+        r"(?:<<ru_outlet_verbs>>)\s+(?!в\s|во\s|на\s)"
+    ),
+    "ru_citing": r"\b(?:<<ru_citing>>)\s+",
+    # Up to three words between ("сообщили «Газете.Ru» в ..."): a dot inside a word (a site's
+    # name) is no sentence end.
+    "ru_said_in": (
+        r"\b(?:<<ru_said_in_verbs>>)\s+(?:[^\s,.]+(?:\.[^\s,.]+)*\s+){0,3}?(?:в|во)\s+"
+        r"(?=[А-ЯЁA-Z«\"]|пресс)"
+    ),
+    "ru_told": r"\b(?:<<ru_told_verbs>>)\s+(?:(?P<obj><<ru_told_objects>>)\s+)?",
+    "en_citing": r"\b(?:<<en_citing>>)\s+",
+    "en_seen_by": r"\b(?:<<en_seen_by>>)\s+(?-i:(?=(?:the\s)?[A-Z]))",
+    "en_via": r"(?:^|[(\[,;—–]\s*|\s-\s)via\s+",
+    "en_reports_fwd": r",\s*(?:<<en_outlet_back>>)\s+(?-i:(?=[A-Z]))",
+}
+
+
 @functools.cache
 def _res() -> dict[str, re.Pattern[str]]:
-    rep = lexicon().reporting
-    i = re.IGNORECASE
-    return {
-        "ru_outlet": re.compile(
-            r"(?:^|[,—–(:]\s*|\b(?:как|об\s+этом|о\s+ч[её]м|это)\s+)"
-            rf"(?:{alternation(rep['ru_outlet_verbs'])})\s+(?!в\s|во\s|на\s)",
-            i,
-        ),
-        "ru_citing": re.compile(rf"\b(?:{alternation(rep['ru_citing'])})\s+", i),
-        "ru_said_in": re.compile(
-            rf"\b(?:{alternation(rep['ru_said_in_verbs'])})\s+(?:[^\s,.]+\s+){{0,3}}?(?:в|во)\s+"
-            r"(?=[А-ЯЁA-Z«\"]|пресс)",
-            i,
-        ),
-        "ru_told": re.compile(
-            rf"\b(?:{alternation(rep['ru_told_verbs'])})\s+"
-            rf"(?:(?P<obj>{alternation(rep['ru_told_objects'])})\s+)?",
-            i,
-        ),
-        "en_citing": re.compile(rf"\b(?:{alternation(rep['en_citing'])})\s+", i),
-        "en_via": re.compile(r"(?:^|[(\[,;—–]\s*|\s-\s)via\s+", i),
-        "en_reports_fwd": re.compile(
-            rf",\s*(?:{alternation(rep['en_outlet_back'])})\s+(?-i:(?=[A-Z]))", i
-        ),
-        "en_back": re.compile(
-            rf"\s(?P<verb>{alternation(rep['en_outlet_back'] + rep['en_original_back'])})"
-            r"(?=\s*(?:[.,;]|$|\son\s|\slate\s|\searlier\s|\son\w*day|\sthat\s))",
-            i,
-        ),
-        "en_said": re.compile(
-            r"\s(?:(?:has|have|had)\s+)?(?:said|says|confirmed|announced|warned|warns)(?=\s*(?:[.,;]|$|\s(?:on|that|in|late|earlier|"
-            r"this|last|today|yesterday|(?-i:[A-Z][a-z]+day))\b|\son\w*day))",
-            i,
-        ),
-        "en_told": re.compile(
-            rf"\b(?:{alternation(rep['en_told'])})\s+(?-i:(?=(?:the\s)?[A-Z]))", i
-        ),
-    }
+    return phrase_patterns(_TEMPLATES)
 
 
 # (regex key, role, case of the name for the nominative, keywords gating the regex)
@@ -102,7 +87,8 @@ _FORWARD: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
         ),
     ),
     ("ru_said_in", "original", "loct", (" в ", " во ")),
-    ("en_citing", "original", "", ("according", "citing", "quoting", "reported by", "reporting")),
+    ("en_citing", "original", "", ("en_citing",)),
+    ("en_seen_by", "outlet", "", ("en_seen_by",)),
     ("en_via", "outlet", "", ("via",)),
     ("en_reports_fwd", "outlet", "", ("report", "wrote", "writes")),
 )
@@ -123,6 +109,16 @@ def _past_verb(match: str) -> bool:
     """The phrase's verb is in the past ("сообщили"), which takes the outlet in the dative."""
     verb = match.split()[-1].casefold() if match.split() else ""
     return verb.endswith(("л", "ла", "ло", "ли"))
+
+
+@functools.cache
+def _gate_words(keys: tuple[str, ...]) -> tuple[str, ...]:
+    """The words gating a forward regex: a one-item tuple naming a lexicon list stands for
+    that list's phrases (so a phrase added to the data gates its regex too)."""
+    reporting = lexicon().reporting
+    if len(keys) == 1 and keys[0] in reporting:
+        return tuple(w.casefold() for w in reporting[keys[0]])
+    return keys
 
 
 @functools.cache
@@ -208,69 +204,6 @@ def _ru_in_said(para: str, found: list[tuple[int, str, str]]) -> None:
             found.append((m.start(), "original", nominative(name, "loct")))
 
 
-def _en(para: str, low: str, found: list[tuple[int, str, str]]) -> None:
-    res = _res()
-    if any(
-        k in low
-        for k in ("report", "wrote", "writes", "said in a", "said on", "told", "announced")
-    ):
-        outlet_verbs = set(lexicon().reporting["en_outlet_back"])
-        for m in res["en_back"].finditer(para):
-            name = name_before(para, m.start())
-            if name:
-                verb = " ".join(m["verb"].casefold().split())
-                # "the Ministry of Transport reported": an organisation reports as a source.
-                outlet = verb in outlet_verbs and not _is_org(name)
-                found.append((m.start(), "outlet" if outlet else "original", name))
-    if (
-        "told" in low
-        or "said to" in low
-        or "interview with" in low
-        or "speaking to" in low
-        or "comments to" in low
-    ):
-        listeners = lexicon().reporting["en_told_not_outlet"]
-        for m in res["en_told"].finditer(para):
-            name = take_name(para, m.end())
-            person = name.startswith(("Mr", "Ms"))
-            if name and name.casefold() not in listeners and not person:
-                found.append((m.start(), "outlet", name))
-                teller = name_before(para, m.start())
-                if _is_org(teller):
-                    found.append((m.start() - 1, "original", teller))
-    if any(k in low for k in ("said", "says", "confirmed", "announced", "warn")):
-        for m in res["en_said"].finditer(para):
-            name = name_before(para, m.start())
-            if not name and _ANAPHOR_RE.search(para, 0, m.start()):
-                # "Nasa has pushed back ..., the agency said": the sentence's subject.
-                name = _sentence_subject(para, m.start())
-            if _is_org(name) or (name and _ANAPHOR_RE.search(para, 0, m.start())):
-                found.append((m.start(), "original", name))
-
-
-_ANAPHOR_RE = re.compile(
-    r"\bthe\s+(?:agency|ministry|company|regulator|department|office|bank|service|government|"
-    r"forecaster|authority|organisation|organization|council|commission)$"
-)
-_SUBJECT_RE = re.compile(
-    r"(?:^|(?<=[.!?]\s))(?P<name>[A-Z][\w&.'’-]*(?:\s+(?:of\s+)?[A-Z][\w&.'’-]*){0,4})"
-    r"\s+(?:has|have|had|is|was|will|said|says|[a-z]+ed)\b"
-)
-
-
-def _sentence_subject(para: str, end: int) -> str:
-    """The capitalised subject opening the sentence that ends at ``end``."""
-    start = max(para.rfind(". ", 0, end) + 2, 0)
-    m = _SUBJECT_RE.match(para, start if start > 1 else 0)
-    return m["name"] if m else ""
-
-
-def _is_org(name: str) -> bool:
-    """An organisation's name ("Ministry of Trade and Integration"), not a person's."""
-    words = lexicon().en_org_words
-    return bool(name) and any(w.strip("'’s") in words or w in words for w in name.split())
-
-
 def _person_after(para: str, pos: int) -> str:
     """ "сообщил мэр столицы Сергей Собянин": the person after a title, as the original."""
     m = CLAUSE_RE.match(para, pos)
@@ -329,7 +262,9 @@ _GATE_RE = re.compile(
     "сказал|уточн|ссылк|ссылая|данны|информаци|сообщени|слова|хабарла|жаз|мәлімде|жеткіз|"
     "сілтеме|мәліметі|дерегі|ақпараты|report|wrote|writes|said|told|announced|according|"
     "citing|quoting|via|объясн|отмет|подчерк|говорит|призна|деді|айтты|атап|түсінд|туралы|"
-    "warned|confirmed|says|материал|сведени|оценк|подсч|следует|говорится|reporting"
+    "warned|confirmed|says|материал|сведени|оценк|подсч|следует|говорится|reporting|seen by|"
+    "reviewed by|obtained by|viewed by|examined by|verified by|shared with|provided to|"
+    "reference to|referring to"
 )
 
 
@@ -344,9 +279,9 @@ def _mentions(para: str) -> tuple[tuple[str, str], ...]:
     found: list[tuple[int, str, str]] = []
     _ru(para, low, found)
     kazakh_mentions(para, low, found)
-    _en(para, low, found)
+    english_mentions(para, low, found)
     for key, kind, case, keys in _FORWARD:
-        if not any(k in low for k in keys):
+        if not any(k in low for k in _gate_words(keys)):
             continue
         for m in res[key].finditer(para):
             at = m.end()

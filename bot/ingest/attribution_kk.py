@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 import re
 
-from bot.ingest.lexicon import alternation, lexicon
+from bot.ingest.lexicon import lexicon, phrase_patterns
 from bot.ingest.names import kazakh_nominative
 from bot.ingest.spans import CLAUSE_RE, name_before, person_in, take_name
 
@@ -16,20 +16,18 @@ __all__ = ["kazakh_mentions"]
 _KK_SUFFIX_RE = re.compile(r"-?(?:ға|ге|қа|ке|на|не|ның|нің|дың|дің|тың|тің)$")
 
 
+# <<list>> stands for the alternation of that lexicon list (reporting.*).
+_TEMPLATES = {
+    "kk_outlet": r"(?:^|[,—–]\s*|\bдеп\s+)(?:<<kk_outlet_verbs>>)\s+",
+    "kk_speech": r"(?:^|[,—–]\s*|\bдеп\s+)(?:<<kk_speech_verbs>>)\s+",
+    "kk_back": r"\s(?:<<kk_back_verbs>>)(?=[\s,.]|$)",
+    "kk_citing": r"\s(?:<<kk_citing>>)(?=[\s,.])",
+}
+
+
 @functools.cache
 def _res() -> dict[str, re.Pattern[str]]:
-    rep = lexicon().reporting
-    i = re.IGNORECASE
-    return {
-        "kk_outlet": re.compile(
-            rf"(?:^|[,—–]\s*|\bдеп\s+)(?:{alternation(rep['kk_outlet_verbs'])})\s+", i
-        ),
-        "kk_speech": re.compile(
-            rf"(?:^|[,—–]\s*|\bдеп\s+)(?:{alternation(rep['kk_speech_verbs'])})\s+", i
-        ),
-        "kk_back": re.compile(rf"\s(?:{alternation(rep['kk_back_verbs'])})(?=[\s,.]|$)", i),
-        "kk_citing": re.compile(rf"\s(?:{alternation(rep['kk_citing'])})(?=[\s,.])", i),
-    }
+    return phrase_patterns(_TEMPLATES)
 
 
 def kazakh_mentions(para: str, low: str, found: list[tuple[int, str, str]]) -> None:
@@ -112,7 +110,11 @@ _KKCLAUSE_RE = re.compile(r"(?:[^,.;!?()\n]|\.(?=\w)){2,100}")  # "Abai.kz" stay
 _KK_CORRESPONDENT_RE = re.compile(r"\s+(?:тілшісі|тілшілері|сайты|порталы)$")
 
 
-_SITE_RE = re.compile(r"[A-Za-zА-Яа-яЁё][\w-]{1,30}\.(?:kz|ru|com|org|net|media|info|uz|kg)", re.I)
+@functools.cache
+def _site_re() -> re.Pattern[str]:
+    return re.compile(rf"[A-Za-zА-Яа-яЁё][\w-]{{1,30}}\.(?:{lexicon().tlds})", re.I)
+
+
 _KK_CITING_TAIL_RE = re.compile(r"\s+сілтеме\s+жасап$", re.IGNORECASE)
 
 
@@ -132,7 +134,7 @@ def _kk_subject(para: str, pos: int) -> list[tuple[str, str]]:
         # The cited body ends the clause in the dative: from its first lower-case word
         # ("Хабар 24 облыстық ... басқармасына"), or its last word ("Abai.kz Ақордаға").
         start = next((i for i, w in enumerate(words) if i and w[:1].islower()), len(words) - 1)
-        if words and _SITE_RE.fullmatch(words[0]):
+        if words and _site_re().fullmatch(words[0]):
             start = 1  # "Nur.kz Алматы қаласы ... департаментіне": a site's name is one word
         if 0 < start < len(words):
             rest = words[start:]

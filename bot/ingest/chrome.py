@@ -19,6 +19,7 @@ __all__ = [
     "is_cookie_notice",
     "is_marker",
     "is_rubric",
+    "is_share",
     "read_more_kind",
 ]
 
@@ -28,11 +29,6 @@ SENTENCE_END = (".", "!", "?", "…", ";")
 _SOCIAL_SPLIT_RE = re.compile(r"[\s,|•·/]+")
 _BREADCRUMB_SPLIT_RE = re.compile(r"\s+(?:/|>|»|›|→|\\|::)\s+|\s*\|\s*")
 _BREADCRUMB_ROOTS = frozenset({"главная", "главная страница", "home", "новости", "news", "басты"})
-_OUR_CHANNEL_RE = re.compile(
-    r"\b(?:наш\w*|our|біздің)\b.{0,40}?\b(?:telegram|телеграм|vk|вконтакте|whatsapp|viber|"
-    r"youtube|дзен|instagram|facebook|twitter|tiktok)",
-    re.IGNORECASE,
-)
 _LABEL_END_RE = re.compile(r"\s*(?:[:：—–\-»>]+\s*)?$")
 _ERID_RE = re.compile(r"(?:^|\s)erid\s*[:：]", re.IGNORECASE)  # Russian ad marking token
 _COOKIE_CONTEXT_RE = re.compile(
@@ -80,6 +76,11 @@ def is_rubric(line: str) -> bool:
     return all(0 < len(p) <= 30 and len(p.split()) <= 4 for p in parts)
 
 
+def is_share(line: str) -> bool:
+    """A share button or a row of social networks."""
+    return bool(lexicon().share_re.match(line)) or _is_social_line(line)
+
+
 def is_byline(line: str) -> bool:
     if len(line) > 80 or line.endswith(SENTENCE_END):
         return False
@@ -113,9 +114,13 @@ def is_cookie_notice(line: str) -> bool:
     return ("cookie" in low or "куки" in low) and bool(_COOKIE_CONTEXT_RE.search(line))
 
 
-_LINK_RE = re.compile(
-    r"(?:https?://|www\.)\S+|[\w-]+(?:\.[\w-]+)*\.(?:kz|ru|com|org|net|io|uk)/\S*"
-)
+@functools.cache
+def _link_re() -> re.Pattern[str]:
+    return re.compile(
+        rf"(?:https?://|www\.)\S+|[\w-]+(?:\.[\w-]+)*\.(?:{lexicon().tlds})/\S*", re.IGNORECASE
+    )
+
+
 # "jsi/rc (Reuters, dpa)": editors' initials and the wires, DW's sign-off.
 # "Jeanna Smialek covers the Federal Reserve for The Times.": the author's note at the end.
 _BIO_RE = re.compile(
@@ -133,18 +138,32 @@ _CALL_TO_ACTION_RE = re.compile(
 )
 
 
-def _is_call_to_action(line: str) -> bool:
-    """ "Watch Sky News live on TV": a short imperative with no sentence, an app's button."""
+@functools.cache
+def _platform_res() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """ "наш Telegram-канал" (the page's own channel) and a platform, an app or a newsletter
+    named in an appeal."""
+    apps = lexicon().messengers
+    i = re.IGNORECASE
     return (
-        len(line.split()) <= 8
-        and not line.rstrip('»"”)').endswith((".", "!", "?", "…", ";"))
-        and _CALL_TO_ACTION_RE.match(line) is not None
+        re.compile(rf"\b(?:наш\w*|our|біздің)\b.{{0,40}}?\b(?:{apps})", i),
+        re.compile(rf"\b(?:{apps}|newsletter|рассылк|app\b|приложени)", i),
     )
+
+
+def _is_call_to_action(line: str) -> bool:
+    """ "Watch Sky News live on TV": a short imperative with no sentence, an app's button;
+    "Join ST's Telegram channel and get the latest news.": an imperative naming a platform,
+    an appeal whatever its punctuation (copy does not address the reader so)."""
+    if _CALL_TO_ACTION_RE.match(line) is None:
+        return False
+    if len(line.split()) <= 8 and not line.rstrip('»"”)').endswith(SENTENCE_END):
+        return True
+    return len(line) <= 160 and _platform_res()[1].search(line) is not None
 
 
 def is_link(line: str) -> bool:
     """A bare address: never copy."""
-    return len(line) <= 150 and _LINK_RE.fullmatch(line.strip()) is not None
+    return len(line) <= 150 and _link_re().fullmatch(line.strip()) is not None
 
 
 def is_chrome(line: str) -> bool:
@@ -165,7 +184,7 @@ def is_chrome(line: str) -> bool:
         return True
     if lex.subscribe_re.match(line) or lex.donation_re.match(line):
         return len(line) <= 160
-    if ("наш" in low or "our" in low or "біздің" in low) and _OUR_CHANNEL_RE.search(line):
+    if ("наш" in low or "our" in low or "біздің" in low) and _platform_res()[0].search(line):
         return True
     if lex.ads_re.match(line) or ("erid" in low and _ERID_RE.search(line)):
         return True

@@ -5,9 +5,7 @@ from __future__ import annotations
 import functools
 import re
 import zoneinfo
-from dataclasses import dataclass, field
 from datetime import datetime
-from enum import Enum
 
 from bot.ingest.chrome import (
     CHROME_LINE_MAX,
@@ -15,12 +13,14 @@ from bot.ingest.chrome import (
     is_chrome,
     is_link,
     is_marker,
+    is_rubric,
     read_more_kind,
 )
-from bot.ingest.credits import credit_of, is_caption_label
+from bot.ingest.credits import credit_of, is_caption_label, photo_agencies
 from bot.ingest.dates import search_datetime
 from bot.ingest.language import has_letter
-from bot.ingest.lexicon import lexicon
+from bot.ingest.lexicon import alternation, lexicon
+from bot.ingest.lines import Kind, Line, Meta, lines_of
 from bot.ingest.mastheads import credit_outlet, domain_outlets, masthead_name
 from bot.ingest.names import canonical_outlet
 from bot.ingest.relative import worded_ago
@@ -30,58 +30,26 @@ __all__ = ["Kind", "Line", "Meta", "classify", "lines_of", "mark_captions"]
 TITLE_MAX = 200
 
 
-class Kind(Enum):
-    CONTENT = "content"
-    CHROME = "chrome"
-    READ_MORE = "read_more"  # chrome that also swallows the headline lines under it
-    CREDIT = "credit"
-    CAPTION = "caption"  # the site's photo caption: dropped, never the lead
-    DATE = "date"
-    TAGS = "tags"
-    SOURCE = "source"
-    MASTHEAD = "masthead"  # a line naming the outlet of the page ("© ТАСС")
+@functools.cache
+def _label_res() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """ "Теги: a, b" (tags on the line), "Теги" alone (tag links follow), "Источник: X": the
+    labels are the lexicon's ([chrome] tag_labels, tag_block_labels, [outlets] source_labels)."""
+    raw = lexicon().raw
+    tags = alternation(raw["chrome"]["tag_labels"])
+    block = alternation([*raw["chrome"]["tag_labels"], *raw["chrome"]["tag_block_labels"]])
+    i = re.IGNORECASE
+    return (
+        re.compile(rf"^(?:{tags})\s*[:：]\s*(?P<tags>.+)$", i),
+        re.compile(rf"^(?:{block})\s*[:：]?$", i),
+        re.compile(
+            rf"^(?:{alternation(raw['outlets']['source_labels'])})\s*[:：]\s*(?P<src>.+)$", i
+        ),
+    )
 
 
-@dataclass(slots=True)
-class Line:
-    text: str
-    block: int  # index of the blank-line-separated block the line belongs to
-    kind: Kind = Kind.CONTENT
-
-
-@dataclass(slots=True)
-class Meta:
-    """What the non-content lines told us."""
-
-    credit: str = ""
-    published: datetime | None = None
-    updated: datetime | None = None
-    dates: int = 0  # date lines seen
-    tags: list[str] = field(default_factory=list)
-    source_name: str = ""
-    source_url: str = ""
-    original_source: str = ""
-    mastheads: list[str] = field(default_factory=list)  # outlets named by masthead lines
-    credit_outlets: list[str] = field(default_factory=list)  # outlets named in credits
-
-
-_TAGS_LINE_RE = re.compile(
-    r"^(?:теги|тэги|метки|темы|ключевые\s+слова|tags|topics|keywords|тегтер|тақырыптар)"
-    r"\s*[:：]\s*(?P<tags>.+)$",
-    re.IGNORECASE,
-)
-_TAGS_LABEL_RE = re.compile(
-    r"^(?:теги|тэги|метки|темы|tags|topics|тегтер|suggested\s+topics|темы\s+статьи)\s*[:：]?$",
-    re.IGNORECASE,
-)
 _HASHTAG_LINE_RE = re.compile(r"^(?:#\w[\w-]*[\s,;.]*)+$")
 _HASHTAG_RE = re.compile(r"#(\w[\w-]*)")
 _TAG_SPLIT_RE = re.compile(r"\s*[,;#|]\s*|\s{2,}")
-_SOURCE_LINE_RE = re.compile(
-    r"^(?:источник|первоисточник|source|original\s+source|дереккөз|ақпарат\s+көзі)\s*[:：]\s*"
-    r"(?P<src>.+)$",
-    re.IGNORECASE,
-)
 _PR_SOURCE_RE = re.compile(r"^SOURCE\s+(?P<src>\S.{0,100})$")  # PR Newswire's closing line
 _URL_RE = re.compile(r"^(?:https?://)?(?:www\.)?(?P<host>[\w-]+(?:\.[\w-]+)+)(?:[/?#]\S*)?$")
 _AGENCIES_TAIL_RE = re.compile(
@@ -104,24 +72,6 @@ _DATE_LABEL_RE = re.compile(
 _BY_LINE_RE = re.compile(r"^(?:By|Автор:?|Текст:)\s+[A-ZА-ЯЁ]\S*\s+[A-ZА-ЯЁ]")
 _UPDATED_RE = re.compile(r"обновл|изменен|updated|modified|жаңарт", re.IGNORECASE)
 _DATE_SEPARATOR_RE = re.compile(r"[,|·•—–/]")
-
-
-def lines_of(text: str) -> tuple[list[Line], bool]:
-    lines: list[Line] = []
-    block = 0
-    saw_blank = False
-    pending_blank = False
-    for raw in text.split("\n"):
-        stripped = raw.strip()
-        if not stripped:
-            pending_blank = bool(lines)
-            continue
-        if pending_blank:  # only blanks *between* lines count: a final newline is no separator
-            block += 1
-            saw_blank = True
-            pending_blank = False
-        lines.append(Line(stripped, block))
-    return lines, saw_blank
 
 
 def date_line(
@@ -180,7 +130,7 @@ def _source_from_line(raw: str, meta: Meta) -> None:
 
 def _tags_or_swallow(line: Line, meta: Meta) -> bool:
     text = line.text
-    tag_match = _TAGS_LINE_RE.match(text) if len(text) <= 500 else None
+    tag_match = _label_res()[0].match(text) if len(text) <= 500 else None
     if tag_match is not None or (len(text) <= 500 and _HASHTAG_LINE_RE.match(text)):
         line.kind = Kind.TAGS
         raw = tag_match["tags"] if tag_match is not None else text
@@ -191,8 +141,7 @@ def _tags_or_swallow(line: Line, meta: Meta) -> bool:
 
 def _photo_mark(text: str) -> bool:
     """ "© Reuters", "© Getty Images": a photo agency's mark, not the page's."""
-    name = text.lstrip("©(cC) ").strip(" .").casefold()
-    return name in {a.casefold() for a in lexicon().raw["credits"]["photo_agencies"]}
+    return text.lstrip("©(cC) ").strip(" .").casefold() in photo_agencies()
 
 
 def _meta_line(
@@ -223,7 +172,7 @@ def _meta_line(
         line.kind = Kind.MASTHEAD
         meta.mastheads.append(name)
         return True
-    src = _SOURCE_LINE_RE.match(text) if len(text) <= CHROME_LINE_MAX else None
+    src = _label_res()[2].match(text) if len(text) <= CHROME_LINE_MAX else None
     pr_src = _PR_SOURCE_RE.match(text)
     if src is not None:
         line.kind = Kind.SOURCE
@@ -290,6 +239,12 @@ def classify(lines: list[Line], tz: zoneinfo.ZoneInfo, now: datetime | None) -> 
     label = lines[0] if lines else Line("", 0)
     tag_block = -1  # the block after a bare "Теги" label: its short lines are tag links
     seen_copy = False  # a sentence of copy came before
+    spaced = _spaced(lines)
+    # The last line of prose: what comes after it is the page's foot, however long the foot.
+    last_prose = max(
+        (i for i, ln in enumerate(lines) if len(ln.text) >= 80 and ln.text.endswith(SENTENCE_END)),
+        default=len(lines),
+    )
     for i, line in enumerate(lines):
         text = line.text
         if not any(ch.isalnum() for ch in text):
@@ -297,7 +252,7 @@ def classify(lines: list[Line], tz: zoneinfo.ZoneInfo, now: datetime | None) -> 
             continue
         if _tags_or_swallow(line, meta):
             continue
-        if _TAGS_LABEL_RE.match(text):
+        if _label_res()[1].match(text):
             line.kind = Kind.CHROME
             tag_block = lines[i + 1].block if i + 1 < len(lines) else -1
             continue
@@ -311,13 +266,20 @@ def classify(lines: list[Line], tz: zoneinfo.ZoneInfo, now: datetime | None) -> 
             line.kind = Kind.CHROME
             continue
         tag_block = -1
+        if swallow and is_rubric(text):
+            swallow = 0  # "Экономика" under the list: the page's own rubric, the headline next
         if swallow and _swallowed(line, label, swallow_block):
             line.kind = Kind.CHROME
-            swallow -= 1
+            # A listed item's date under its headline is the item's, not ours, and takes no
+            # headline's place in the count.
+            if not date_line(text, tz, now)[0]:
+                swallow -= 1
+            if spaced and i + 1 < len(lines):
+                swallow_block = lines[i + 1].block  # one item a block: the list goes on
             continue
         swallow = 0
         # "© X" closing the page is its mark; mid-copy it credits a photo ("© Reuters").
-        closing = i >= len(lines) - 3
+        closing = i >= len(lines) - 3 or i > last_prose
         late = closing or (i > len(lines) // 2 and "/" not in text and not _photo_mark(text))
         if _meta_line(line, meta, tz, now, late=late):
             continue
@@ -356,12 +318,22 @@ def _caption_like(line: Line, *, sentences: bool = False) -> bool:
     )
 
 
+def _spaced(lines: list[Line]) -> bool:
+    """Every line a block of its own: the site's elements came out blank-separated (some
+    browsers copy so), and a blank line says nothing of what belongs together."""
+    return len(lines) >= _SPACED_MIN_LINES and lines[-1].block == len(lines) - 1
+
+
+_SPACED_MIN_LINES = 6
+
+
 def mark_captions(lines: list[Line], *, settled: bool = False) -> None:
     """The site's caption beside its photo credit: a short line with no sentence end right
     after the credit, or right before it when no headline line precedes it (a standfirst
     follows the headline directly). ``settled``: the header's chrome is known, so a short
     line between the standfirst and the credit is the caption too."""
     seen = 0  # content lines so far: the first is the headline, never a caption
+    spaced = _spaced(lines)
     for i, line in enumerate(lines):
         if line.kind is not Kind.CREDIT:
             seen += line.kind is Kind.CONTENT
@@ -373,8 +345,17 @@ def mark_captions(lines: list[Line], *, settled: bool = False) -> None:
             seen >= 2
             and before
             and lines[i - 2].kind is not Kind.CONTENT
-            and _caption_like(before, sentences=lines[i - 2].kind in (Kind.DATE, Kind.CHROME))
-            and before.block == line.block
+            and (
+                (
+                    before.block == line.block
+                    and _caption_like(
+                        before, sentences=lines[i - 2].kind in (Kind.DATE, Kind.CHROME)
+                    )
+                )
+                # Every line a block: only a short line with no sentence end is surely the
+                # caption (a standfirst stands there too).
+                or (spaced and _caption_like(before))
+            )
         ):
             lines[i - 1].kind = Kind.CAPTION
         elif (

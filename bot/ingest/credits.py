@@ -19,9 +19,9 @@ from bot.ingest.dates import search_datetime
 from bot.ingest.lexicon import alternation, lexicon
 from bot.ingest.names import nominative
 
-__all__ = ["Credit", "credit_of", "is_caption_label"]
+__all__ = ["Credit", "credit_of", "is_caption_label", "photo_agencies"]
 
-_CREDIT_TRIM = " \t,;|·•—–-()©"
+_CREDIT_TRIM = " \t,;|·•—–-()©\ufe0f"  # U+FE0F: the emoji form of "©️"
 _PRESS_SERVICE_RE = re.compile(r"^пресс-служб\w*", re.IGNORECASE)
 _FROM_SITE_RE = re.compile(
     r"^(?:с|со|из)\s+(?:официального\s+)?(?:сайта|страницы|аккаунта|telegram-канала)\s+", re.I
@@ -59,6 +59,8 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
         re.IGNORECASE,
     )
     marks = alternation(lex.wire_marks)
+    # "Name/AFP via Getty Images": the wire's picture distributed by a photo bank.
+    via = rf"(?:\s+via\s+(?:{marks}))?"
     wire = re.compile(
         rf"(?:^|(?<=[\s(.]))\(?(?P<credit>(?:{marks})\s*/\s*[^/()\n]{{2,60}}?(?:\s*/\s*[^/()\n]"
         rf"{{2,40}}?)?)\)?\.?\s*$"
@@ -67,7 +69,7 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
     word = r"(?:[A-ZА-ЯЁ][\w'’-]+|[A-ZА-ЯЁ]\.)"  # "Texas." ends a sentence, "J." is an initial
     name = rf"{word}(?:\s+{word}){{0,3}}"
     reverse = re.compile(
-        rf"(?:^|(?<=[\s(.]))\(?(?P<credit>{name}\s*/\s*(?:{marks})(?:\s*/\s*[^/()\n]{{2,40}})?)"
+        rf"(?:^|(?<=[\s(.]))\(?(?P<credit>{name}\s*/\s*(?:{marks}){via}(?:\s*/\s*[^/()\n]{{2,40}})?)"
         r"\)?\.?\s*$"
     )
     # "... container trafficImage: Marcus Brandt/dpa": a label glued to the caption (DW).
@@ -132,7 +134,8 @@ def _marks() -> frozenset[str]:
 
 
 @functools.cache
-def _photo_agencies() -> frozenset[str]:
+def photo_agencies() -> frozenset[str]:
+    """The lexicon's photo agencies, folded: a credit or "©" naming one is no outlet's mark."""
     return frozenset(a.casefold() for a in lexicon().raw["credits"]["photo_agencies"])
 
 
@@ -175,7 +178,7 @@ def _raw_credit(line: str) -> tuple[str, bool] | None:
         return (m["ru"] or m["en"] or m["courtesy"] or m["copy"] or ""), False
     if _slash_chain(line):
         return line.strip(), False
-    if line.strip().casefold() in _photo_agencies():
+    if line.strip().casefold() in photo_agencies():
         return line.strip(), False  # "Shutterstock" alone under the headline
     m = wire.search(line) or bracket.search(line) or reverse.search(line)
     if m is not None:

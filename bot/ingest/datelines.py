@@ -19,6 +19,7 @@ _DASH = r"(?:--|[-–—])"
 _RU_DATE = r"[0-9]{1,2}\s+[а-яёәғқңөұүһі]{3,9}\.?(?:\s+[0-9]{4}(?:\s*(?:г\.|года?))?)?"
 _EN_DATE = r"(?:[A-Z][a-z]{2,8}\.?\s+[0-9]{1,2}|[0-9]{1,2}\s+[A-Z][a-z]{2,8}\.?)(?:,?\s+[0-9]{4})?"
 _DATE = rf"(?:{_RU_DATE}|{_EN_DATE})"
+_COUNTRY = r"[A-ZА-ЯЁ][a-zа-яё]+(?:\s[A-ZА-ЯЁ][a-zа-яё]+)?"
 _CAPS_MARK = r"[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ][A-ZА-ЯЁӘҒҚҢӨҰҮҺІ0-9.-]{1,30}(?:\s[A-ZА-ЯЁ][A-ZА-ЯЁ.-]{1,20})?"
 
 
@@ -66,9 +67,10 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
         re.compile(rf"^\((?P<agency>[A-Z][A-Za-z. ]{{1,20}})\)\s*{_DASH}\s*"),
         # ASTANA – ... : a city mark with no agency, stripped all the same.
         # TASHKENT, Uzbekistan — ...   ALMATY, Dec. 5 — ...: with a country or a date.
+        # BAKU, Azerbaijan, Dec. 5. ...  TOKYO - ...: a date closed by its period, a spaced hyphen.
         re.compile(
-            r"^(?P<city>[A-ZА-ЯЁ]{3,}(?:[ -][A-ZА-ЯЁ]{2,})?)"
-            rf"(?:,\s*(?:(?P<when>{_DATE})|[A-ZА-ЯЁ][a-zа-яё]+(?:\s[A-ZА-ЯЁ][a-zа-яё]+)?))?\s+[–—]\s+"
+            rf"^(?P<city>[A-ZА-ЯЁ]{{3,}}(?:[ -][A-ZА-ЯЁ]{{2,}})?)(?:,\s*{_COUNTRY}(?=[,\s]))?"
+            rf"(?:(?:,\s*(?P<when>{_DATE}))?\s+{_DASH}\s+|,\s*(?P<when2>{_DATE})\.\s+)"
         ),
     )
 
@@ -103,5 +105,6 @@ def dateline(para: str) -> Dateline | None:
         rest = para[m.end() :]
         if not rest or not (rest[0].isupper() or rest[0].isdigit() or rest[0] in '«"“('):
             continue  # the mark must open a sentence
-        return Dateline(m.end(), canonical_agency(agency), (groups.get("when") or "").strip())
+        when = groups.get("when") or groups.get("when2") or ""
+        return Dateline(m.end(), canonical_agency(agency), when.strip())
     return None

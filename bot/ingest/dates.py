@@ -10,7 +10,7 @@ digits, which then turn into absurd years and make ``datetime()`` raise far from
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
@@ -52,7 +52,7 @@ _EN_MONTHS: dict[str, int] = {
 }  # fmt: skip
 
 
-def _alternation(words: dict[str, int]) -> str:
+def _alternation(words: Mapping[str, object]) -> str:
     return "|".join(sorted(words, key=len, reverse=True))
 
 
@@ -60,7 +60,21 @@ def _alternation(words: dict[str, int]) -> str:
 _RU_MONTH = rf"(?P<rumon>(?:{_alternation(_RU_MONTHS)})[а-яёәғқңөұүһі]{{0,3}}\.?)"
 _EN_MONTH = rf"(?P<enmon>(?:{_alternation(_EN_MONTHS)})\.?)"
 
-# A clock time, optionally with seconds, a 12-hour marker and a zone (UTC offset or a few names
+# Zone abbreviations news sites print, as hours from UTC ("AST" is Astana's, as Kazakh sites use
+# it); the regexes below and _zone read this one table. Region names ("ET") follow daylight time.
+_NAMED_ZONES: dict[str, float] = {
+    "UTC": 0, "GMT": 0, "Z": 0, "WET": 0, "WEST": 1, "BST": 1, "CET": 1, "CEST": 2, "EET": 2,
+    "EEST": 3, "MSK": 3, "МСК": 3, "TRT": 3, "GST": 4, "AZT": 4, "PKT": 5,
+    "UZT": 5, "ALMT": 5, "AST": 5, "IST": 5.5, "KGT": 6, "ICT": 7, "SGT": 8, "HKT": 8,
+    "AWST": 8, "KST": 9, "JST": 9, "AEST": 10, "AEDT": 11, "NZDT": 13, "EST": -5, "EDT": -4,
+    "CST": -6, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
+}  # fmt: skip
+_US_ZONES = frozenset({"EST", "EDT", "CST", "CDT", "MST", "MDT", "PST", "PDT", "ET", "PT", "CT"})
+_REGION_ZONES = {"ET": "America/New_York", "CT": "America/Chicago", "PT": "America/Los_Angeles"}
+_ZONE_NAMES = _alternation({**_NAMED_ZONES, **_REGION_ZONES, "мск": 0})
+_OFFSET = r"(?:UTC|GMT)?\s?[+-][0-9]{1,2}(?::?[0-9]{2})?"
+
+# A clock time, optionally with seconds, a 12-hour marker and a zone (UTC offset or a name
 # that news sites print). The negative lookaheads keep "13:33 1091" from eating the counter and
 # "14.11" of a following "14.11.2022" from reading as 14:11; the ranges make an impossible time
 # simply not part of the match, so the date before it survives.
@@ -68,13 +82,17 @@ _TIME = (
     r"(?<![0-9])(?P<hh>[01]?[0-9]|2[0-3])[:.](?P<mi>[0-5][0-9])(?![.][0-9])"
     r"(?::(?P<ss>[0-5][0-9]))?(?![0-9])"
     r"(?:\s*+(?P<ampm>[AaPp]\.?\s?[Mm]\.?)(?![A-Za-z]))?"
-    r"(?:\s*+\(?(?P<zone>Z|(?:UTC|GMT)?\s?[+-][0-9]{1,2}(?::?[0-9]{2})?|UTC|GMT|MSK|МСК|мск|BST|"
-    r"CEST|CET|EST|EDT|CST|CDT|PST|PDT|ALMT|ET|PT|CT)(?![\w])\)?)?"
+    rf"(?:\s*+\(?(?P<zone>{_OFFSET}|{_ZONE_NAMES})(?![\w])\)?)?"
 )
 # Separator between a date and its time: "14.11.2022, 13:33", "14 ноября 2022 г. в 13:33",
 # "Nov 14, 2022 at 1:33 PM", "14.11.2022 | 13:33".
 _DT_SEP = r"(?:\s*+(?:,|\||·|•|/|-|–|—)?\s*+(?:в|at|@)?\s*+)"
 _YEAR_SUFFIX = r"(?:\s*+(?:г\.|года?|гг?\.?)(?![а-яё]))?"
+
+# "13:33, 14.11.2022": a time before the date; ", 2022 13:33": the optional year, then a time.
+_TIME_FIRST = r"(?:(?<![0-9])(?P<th>[01]?[0-9]|2[0-3]):(?P<tm>[0-5][0-9])(?![0-9])\s*+[,|]?\s*+)?"
+_YEAR_TIME = rf"(?:,?\s++(?P<y>[0-9]{{4}})(?![0-9]))?(?:{_DT_SEP}{_TIME})?"
+_YEAR_TIME_RU = rf"(?:,?\s++(?P<y>[0-9]{{4}})(?![0-9]){_YEAR_SUFFIX})?(?:{_DT_SEP}{_TIME})?"
 
 _ISO_RE = re.compile(
     r"(?<![0-9])(?P<y>[0-9]{4})-(?P<m>[0-9]{2})-(?P<d>[0-9]{2})"
@@ -82,15 +100,15 @@ _ISO_RE = re.compile(
     r"\s?(?P<zone>Z|[+-][0-9]{2}(?::?[0-9]{2})?)?)?(?![0-9])"
 )
 _NUMERIC_RE = re.compile(
-    rf"(?:(?<![0-9])(?P<th>[01]?[0-9]|2[0-3]):(?P<tm>[0-5][0-9])(?![0-9])\s*+[,|]?\s*+)?"
+    rf"{_TIME_FIRST}"
     rf"(?<![0-9.])(?P<d>[0-9]{{1,2}})(?P<sep>[./-])(?P<m>[0-9]{{1,2}})(?P=sep)"
     rf"(?P<y>[0-9]{{4}}|[0-9]{{2}})(?![0-9])(?!\.[0-9])"
     rf"{_YEAR_SUFFIX}(?:{_DT_SEP}{_TIME})?"
 )
 _RU_WRITTEN_RE = re.compile(
-    rf"(?:(?<![0-9])(?P<th>[01]?[0-9]|2[0-3]):(?P<tm>[0-5][0-9])(?![0-9])\s*+[,|]?\s*+)?"
+    rf"{_TIME_FIRST}"
     rf"(?<![0-9])(?P<d>[0-9]{{1,2}})\s*+{_RU_MONTH}(?![а-яёәғқңөұүһі])"
-    rf"(?:,?\s++(?P<y>[0-9]{{4}})(?![0-9]){_YEAR_SUFFIX})?(?:{_DT_SEP}{_TIME})?",
+    rf"{_YEAR_TIME_RU}",
     re.IGNORECASE,
 )
 # Kazakh puts the year first: "2026 жылғы 5 желтоқсан, 10:30".
@@ -101,17 +119,17 @@ _KK_YEAR_FIRST_RE = re.compile(
 )
 _EN_DAY_FIRST_RE = re.compile(
     rf"(?<![0-9])(?P<d>[0-9]{{1,2}})(?:st|nd|rd|th)?\s++(?:of\s++)?{_EN_MONTH}(?![a-z])"
-    rf"(?:,?\s++(?P<y>[0-9]{{4}})(?![0-9]))?(?:{_DT_SEP}{_TIME})?",
+    rf"{_YEAR_TIME}",
     re.IGNORECASE,
 )
 _EN_MONTH_FIRST_RE = re.compile(
     # "3:12 PM GMT+3, December 5, 2026" (AP) puts the time first.
     rf"(?:(?<![0-9])(?P<th>[01]?[0-9]|2[0-3]):(?P<tm>[0-5][0-9])(?![0-9])"
     rf"(?:\s*+(?P<tampm>[AaPp]\.?\s?[Mm]\.?))?(?:\s*+(?P<tzone>(?:UTC|GMT)\s?[+-][0-9]{{1,2}}"
-    rf"(?::?[0-9]{{2}})?|UTC|GMT|EST|EDT|CST|CDT|PST|PDT|BST|CET|CEST|ET|PT|CT))?\s*+,?\s*+"
+    rf"(?::?[0-9]{{2}})?|{_ZONE_NAMES}))?\s*+,?\s*+"
     rf"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s++)?)?"
     rf"(?<![a-z]){_EN_MONTH}(?![a-z])\s*+(?P<d>[0-9]{{1,2}})(?:st|nd|rd|th)?(?![0-9])"
-    rf"(?:,?\s++(?P<y>[0-9]{{4}})(?![0-9]))?(?:{_DT_SEP}{_TIME})?",
+    rf"{_YEAR_TIME}",
     re.IGNORECASE,
 )
 _RELATIVE_DAY_RE = re.compile(
@@ -130,13 +148,6 @@ _RELATIVE_DAYS = {
     "вчера": 1, "yesterday": 1, "кеше": 1,
     "позавчера": 2, "алдыңғы күні": 2,
 }  # fmt: skip
-_NAMED_ZONES = {
-    "UTC": 0, "GMT": 0, "Z": 0, "MSK": 3, "МСК": 3, "BST": 1, "CET": 1, "CEST": 2,
-    "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "PST": -8, "PDT": -7, "ALMT": 5, "AST": 5,
-}  # fmt: skip
-
-_US_ZONES = frozenset({"EST", "EDT", "CST", "CDT", "PST", "PDT", "ET", "PT", "CT"})
-_REGION_ZONES = {"ET": "America/New_York", "CT": "America/Chicago", "PT": "America/Los_Angeles"}
 _MIN_YEAR = 1970
 _MAX_YEAR = 2100
 

@@ -15,13 +15,26 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-__all__ = ["Lexicon", "alternation", "lexicon"]
+__all__ = ["Lexicon", "alternation", "lexicon", "phrase_patterns"]
 
 
 def alternation(words: Iterable[str]) -> str:
     """A regex alternative of literal ``words``, longest first, spaces matching any spacing."""
     unique = sorted({w.strip() for w in words if w.strip()}, key=len, reverse=True)
     return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in unique)
+
+
+_LIST_RE = re.compile(r"<<(\w+)>>")
+
+
+def phrase_patterns(templates: dict[str, str]) -> dict[str, re.Pattern[str]]:
+    """Case-insensitive patterns from templates where ``<<key>>`` stands for the alternation of
+    the lexicon's ``reporting.key`` list: the verbs stay data, the grammar around them code."""
+    rep = lexicon().reporting
+    return {
+        name: re.compile(_LIST_RE.sub(lambda m: alternation(rep[m[1]]), t), re.IGNORECASE)
+        for name, t in templates.items()
+    }
 
 
 def _words(table: dict[str, Any], *keys: str) -> list[str]:
@@ -42,6 +55,7 @@ class Lexicon:
     # chrome
     whole_lines: frozenset[str]
     social_words: frozenset[str]
+    messengers: str  # regex alternation of the platforms a page invites its reader to
     share_re: re.Pattern[str]
     subscribe_re: re.Pattern[str]
     donation_re: re.Pattern[str]
@@ -66,8 +80,10 @@ class Lexicon:
     marks: dict[str, str]  # ALL-CAPS agency mark -> normal form
     aliases: dict[str, str]  # casefolded spelling -> normal form
     domains: dict[str, str]  # domain -> outlet name
+    tlds: str  # regex alternation of the sites' top-level domains
     copyright_re: re.Pattern[str]
     legal_tail_re: re.Pattern[str]
+    legal_head_re: re.Pattern[str]
     read_us_re: re.Pattern[str]
     other_masthead_res: tuple[re.Pattern[str], ...]
     not_names: tuple[str, ...]
@@ -99,6 +115,7 @@ def lexicon() -> Lexicon:
         raw=raw,
         whole_lines=frozenset(w.casefold() for w in chrome["whole_lines"]),
         social_words=frozenset(w.casefold() for w in chrome["social_words"]),
+        messengers=alternation(chrome["messengers"]),
         share_re=_starts(chrome["share"]),
         subscribe_re=_starts(chrome["subscribe"]),
         donation_re=_starts(chrome["donation"]),
@@ -124,8 +141,10 @@ def lexicon() -> Lexicon:
         marks=marks,
         aliases=aliases,
         domains={k.casefold(): v for k, v in outlets["domains"].items()},
+        tlds=alternation(outlets["tlds"]),
         copyright_re=re.compile(masthead["copyright_re"], re.IGNORECASE),
         legal_tail_re=re.compile(masthead["legal_tail_re"]),
+        legal_head_re=re.compile(masthead["legal_head_re"]),
         read_us_re=re.compile(
             f"{masthead['read_us_re']}|{masthead['kk_read_us_re']}", re.IGNORECASE
         ),
@@ -136,6 +155,9 @@ def lexicon() -> Lexicon:
                 "channel_re",
                 "support_re",
                 "role_re",
+                "bio_re",
+                "wire_byline_re",
+                "subscribe_name_re",
                 "kk_news_re",
                 "in_app_re",
                 "edition_re",

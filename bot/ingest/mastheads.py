@@ -7,17 +7,23 @@ import functools
 import re
 
 from bot.ingest.chrome import CHROME_LINE_MAX
+from bot.ingest.credits import photo_agencies
 from bot.ingest.language import has_letter
-from bot.ingest.lexicon import lexicon
+from bot.ingest.lexicon import alternation, lexicon
 from bot.ingest.names import canonical_outlet, nominative
 
 __all__ = ["credit_outlet", "domain_outlets", "masthead_name"]
 
-_DOMAIN_IN_RE = re.compile(
-    r"(?<![\w@.])(?:https?://)?(?:www\.)?(?P<host>(?:[\w-]+\.)+(?:kz|ru|com|org|net|media|io|uk|news))"
-    r"(?![\w.-]*@)\b",
-    re.IGNORECASE,
-)
+
+@functools.cache
+def _domain_in_re() -> re.Pattern[str]:
+    return re.compile(
+        r"(?<![\w@.])(?:https?://)?(?:www\.)?"
+        rf"(?P<host>(?:[\w-]+\.)+(?:{lexicon().tlds}))(?![\w.-]*@)\b",
+        re.IGNORECASE,
+    )
+
+
 _KK_GENITIVE_RE = re.compile(r"-?(?:ның|нің|дың|дің|тың|тің)$")
 _KK_TYPE_RE = re.compile(
     r"\s+(?:газеті|газетінің|сайты|сайтының|агенттігі|агенттігінің|порталы|порталының|арнасы)$"
@@ -37,7 +43,7 @@ def masthead_name(line: str) -> str:
         appeal = lex.subscribe_re.match(line) is not None
         res = [rx for i, rx in enumerate(lex.other_masthead_res) if i != 1 or appeal]
         m = next((r for r in (rx.search(line) for rx in res) if r), None)
-    by_outlet = _BY_OUTLET_RE.match(line)  # "By Euronews with AP": the outlet signs the copy
+    by_outlet = _by_outlet_re().match(line)  # "By Euronews with AP": the outlet signs the copy
     if m is None and by_outlet is not None:
         return canonical_outlet(by_outlet["name"])
     if m is None:
@@ -47,10 +53,10 @@ def masthead_name(line: str) -> str:
         if known and len(line.split()) <= 5:
             return canonical_outlet(bare)
         # "ФОНТАНКА.ру" alone: the site's name written as its domain.
-        return _domain_name(bare) if _SITE_NAME_RE.fullmatch(bare) else ""
+        return _domain_name(bare) if _site_name_re().fullmatch(bare) else ""
     groups = m.groupdict()
     raw = (groups.get("name") or groups.get("name2") or groups.get("kkname") or "").strip()
-    raw = lex.legal_tail_re.sub("", raw.strip(" .,"))
+    raw = lex.legal_head_re.sub("", lex.legal_tail_re.sub("", raw.strip(" .,")))
     quoted = _QUOTED_RE.search(raw)
     if quoted is not None and quoted.group() != raw.strip():
         # "Новости и материалы «Газеты.Ru» в Telegram": the quoted name depends on a noun.
@@ -71,9 +77,11 @@ def masthead_name(line: str) -> str:
 
 _GENERIC_HEADS = frozenset({"новости", "материалы", "news", "жаңалықтары", "видео"})
 _QUOTED_RE = re.compile(r"[«\"“](?P<q>[^»\"”]{2,40})[»\"”]")
-_SITE_NAME_RE = re.compile(
-    r"[A-Za-zА-Яа-яЁё][\w-]{1,30}\.(?:ru|ру|kz|қаз|com|org|net|media|info|uz|kg|by|ua)", re.I
-)
+
+
+@functools.cache
+def _site_name_re() -> re.Pattern[str]:
+    return re.compile(rf"[A-Za-zА-Яа-яЁё][\w-]{{1,30}}\.(?:{lexicon().tlds})", re.IGNORECASE)
 
 
 @functools.cache
@@ -83,10 +91,18 @@ def _outlet_names() -> frozenset[str]:
     return frozenset({*lex.domains, *(v.casefold() for v in lex.domains.values())})
 
 
-_BY_OUTLET_RE = re.compile(
-    r"^By\s+(?P<name>[A-Z][\w.-]*(?:\s[A-Z][\w.-]*)?)\s+(?:with|and)\s+(?:AP|AFP|Reuters|EFE|"
-    r"dpa|agencies|wires)$"
-)
+@functools.cache
+def _by_outlet_re() -> re.Pattern[str]:
+    """ "By Euronews with AP", "By Daily Sabah with AA": the outlet, then the wires it used
+    (every agency and wire mark of the lexicon)."""
+    lex = lexicon()
+    wires = alternation(
+        {*lex.raw["credits"]["photo_agencies"], *lex.marks.values(), "agencies", "wires"}
+    )
+    return re.compile(
+        r"^By\s+(?P<name>(?:The\s)?[A-Z][\w.-]*(?:\s[A-Z][\w.-]*){0,2})\s+(?:with|and)\s+"
+        rf"(?:{wires})$"
+    )
 
 
 def _domain_name(name: str) -> str:
@@ -104,7 +120,7 @@ def credit_outlet(text: str) -> list[str]:
     site written as its domain ("Михаил Огнев / «Фонтанка.ру»")."""
     lex = lexicon()
     key = text.strip().casefold()
-    agencies = {a.casefold() for a in lex.raw["credits"]["photo_agencies"]}
+    agencies = photo_agencies()
     if key not in agencies and key in lex.aliases:
         return [canonical_outlet(text)]
     # "Daro Sulakauri for The New York Times": the photographer, then whom they work for.
@@ -116,7 +132,7 @@ def credit_outlet(text: str) -> list[str]:
         if p.casefold() not in agencies and p.casefold() in names
     ]
     # "Kenny Holston/The New York Times": the photographer of the page's own outlet.
-    sites = [_domain_name(p) for p in parts if _SITE_NAME_RE.fullmatch(p)]
+    sites = [_domain_name(p) for p in parts if _site_name_re().fullmatch(p)]
     hired = _FOR_OUTLET_RE.search(text)  # "Jane Doe for The Washington Post": commissioned
     if not (known or sites) and hired is not None and hired["name"].casefold() not in agencies:
         return [canonical_outlet(hired["name"])]
@@ -130,7 +146,7 @@ def domain_outlets(text: str) -> list[str]:
     """Known outlets whose domain a line mentions ("tengrinews.kz", "https://www.rbc.ru/...")."""
     domains = lexicon().domains
     out: list[str] = []
-    for m in _DOMAIN_IN_RE.finditer(text):
+    for m in _domain_in_re().finditer(text):
         labels = m["host"].casefold().split(".")
         # "p.dw.com" -> "dw.com": subdomains of a known outlet are the outlet.
         hosts = [".".join(labels[i:]) for i in range(len(labels) - 1)]

@@ -206,11 +206,11 @@ def canonical_outlet(name: str) -> str:
     if known:
         return known
     bare = name.strip()
-    if _LOWER_SITE_RE.fullmatch(bare):
+    if _lower_site_re().fullmatch(bare):
         return bare[:1].upper() + bare[1:]  # "ulysmedia.kz" is written "Ulysmedia.kz"
     return bare
 
 
-_LOWER_SITE_RE = re.compile(
-    r"[a-zа-яё][\w-]{1,30}\.(?:kz|ru|com|org|net|media|info|uz|kg|by|ua|ру)"
-)
+@functools.cache
+def _lower_site_re() -> re.Pattern[str]:
+    return re.compile(rf"[a-zа-яё][\w-]{{1,30}}\.(?:{lexicon().tlds})")

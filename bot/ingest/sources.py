@@ -7,28 +7,13 @@ import re
 from dataclasses import dataclass
 
 from bot.ingest.attribution import attribution
-from bot.ingest.classify import Kind, Line, Meta
+from bot.ingest.lines import Kind, Line, Meta, content_indices, unique
 from bot.ingest.mastheads import masthead_name
 from bot.ingest.names import canonical_outlet
 
 __all__ = ["Attribution", "attribute", "masthead_on_top", "split_title_outlet"]
 
 _SENTENCE_END = (".", "!", "?", "…", ";")
-
-
-def _content(lines: list[Line]) -> list[int]:
-    return [i for i, ln in enumerate(lines) if ln.kind is Kind.CONTENT]
-
-
-def _dedupe(values: list[str]) -> tuple[str, ...]:
-    seen: set[str] = set()
-    out: list[str] = []
-    for v in values:
-        key = v.casefold()
-        if v and key not in seen:
-            seen.add(key)
-            out.append(v)
-    return tuple(out)
 
 
 @dataclass(slots=True)
@@ -74,13 +59,13 @@ def attribute(lead: str, body: list[str], agency: str, meta: Meta) -> Attributio
         cited = [n for n in found.outlets if not _same_outlet(n, source)]
         if cited and strong:
             original = cited[0]
-    return Attribution(source, original, candidates, _dedupe(list(found.originals)))
+    return Attribution(source, original, candidates, unique(list(found.originals)))
 
 
 def masthead_on_top(lines: list[Line], meta: Meta) -> None:
     """ "Комсомольская правда" over the rubric and the headline: the first line is the page's
     masthead when the copy names that outlet ("сообщили «Комсомольской правде»")."""
-    idx = _content(lines)
+    idx = content_indices(lines)
     if len(idx) < 2:
         return
     first = lines[idx[0]]

@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from bot.ingest.classify import Kind, Line
+from bot.ingest.chrome import is_rubric, is_share
 from bot.ingest.language import fold
+from bot.ingest.lines import Kind, Line
 
 __all__ = ["drop_structural_chrome"]
 
@@ -121,8 +122,48 @@ def _drop_dated_links(lines: list[Line]) -> None:
         started = started or _sentence(ln.text)
 
 
+def _chrome_between(lines: list[Line], first: Line, second: Line) -> bool:
+    """A line that is neither copy nor meta (dropped chrome) stands between two lines."""
+    start, end = next(i for i, ln in enumerate(lines) if ln is first), len(lines)
+    end = next(i for i in range(start, end) if lines[i] is second)
+    return any(ln.kind in (Kind.CHROME, Kind.READ_MORE) for ln in lines[start + 1 : end])
+
+
+def _drop_site_header(lines: list[Line]) -> None:
+    """ "The Straits Times / Asia / East Asia / <headline>", "POLITICO / Newsletters /
+    Podcasts / ...": a short line over the site's navigation is the site's header, when a
+    headline (not a sentence) comes after the navigation. The navigation is rubric chrome, with
+    at most one- or two-word section names among it ("News / Kyrgyzstan")."""
+    idx = [i for i, ln in enumerate(lines) if ln.kind is Kind.CONTENT]
+    if len(idx) < 3:
+        return
+    first = lines[idx[0]]
+    pos, sections, rubrics = idx[0] + 1, [], 0
+    while pos < len(lines):
+        ln = lines[pos]
+        if ln.kind is Kind.CHROME and is_rubric(ln.text) and not is_share(ln.text):
+            rubrics += 1
+        elif ln.kind is Kind.CONTENT and len(ln.text.split()) <= 2 and _short(ln.text):
+            sections.append(ln)
+        else:
+            break
+        pos += 1
+    heading = lines[pos].text if pos < len(lines) and lines[pos].kind is Kind.CONTENT else ""
+    if (
+        rubrics
+        and len(first.text) <= 60
+        and len(first.text.split()) <= 6
+        and not _sentence(first.text)
+        and not _sentence(heading)
+        and len(heading.split()) >= 4
+    ):
+        for ln in (first, *sections):
+            ln.kind = Kind.CHROME
+
+
 def drop_structural_chrome(lines: list[Line]) -> None:
     """Mark as chrome the content lines that only chrome's shape and place explain."""
+    _drop_site_header(lines)
     content = [ln for ln in lines if ln.kind is Kind.CONTENT]
     if len(content) < 3:
         return
@@ -148,8 +189,16 @@ def drop_structural_chrome(lines: list[Line]) -> None:
     _drop_ad_slots(content)
     _drop_dated_links(lines)
     # The tail: after the last sentence, lines without sentence punctuation are links, tags and
-    # widgets (a real paragraph ends with its punctuation).
+    # widgets (a real paragraph ends with its punctuation). A long line with none reads as prose,
+    # unless chrome already stands between it and the last punctuated paragraph (a paywall's
+    # pitch under "This article is part of X Pro").
     last = max((i for i, ln in enumerate(content) if _sentence(ln.text)), default=-1)
+    if last >= 1 and _SENTENCE_END_RE.search(content[last].text) is None:
+        ended = max(
+            (i for i, ln in enumerate(content) if _SENTENCE_END_RE.search(ln.text)), default=-1
+        )
+        if ended >= 1 and _chrome_between(lines, content[ended], content[last]):
+            last = ended
     # A sentence ending with a colon announces a list: what follows it is copy.
     if last >= 1 and not content[last].text.rstrip().endswith(":"):
         tail = content[last + 1 :]

@@ -31,11 +31,12 @@ from rapidfuzz import fuzz
 from bot.domain import ArticleContent
 from bot.ingest.appeals import drop_tail_appeals
 from bot.ingest.attribution import attribution
-from bot.ingest.classify import Kind, Line, classify, lines_of, mark_captions
+from bot.ingest.classify import classify, mark_captions
 from bot.ingest.datelines import dateline
 from bot.ingest.dates import find_datetime
 from bot.ingest.language import detect_language, fold, has_letter, normalize_text
 from bot.ingest.lexicon import lexicon
+from bot.ingest.lines import Kind, Line, content_indices, lines_of, unique
 from bot.ingest.names import is_person
 from bot.ingest.report import ParseReport, ParseWarning
 from bot.ingest.sources import attribute, masthead_on_top, split_title_outlet
@@ -110,24 +111,9 @@ def _paragraphs(items: list[Line], blank_separated: bool) -> list[str]:
     return out
 
 
-def _dedupe(values: list[str]) -> tuple[str, ...]:
-    seen: set[str] = set()
-    out: list[str] = []
-    for v in values:
-        key = v.casefold()
-        if v and key not in seen:
-            seen.add(key)
-            out.append(v)
-    return tuple(out)
-
-
-def _content(lines: list[Line]) -> list[int]:
-    return [i for i, ln in enumerate(lines) if ln.kind is Kind.CONTENT]
-
-
 def _take_title(lines: list[Line]) -> str:
     """The headline line (consumed), a one-word kicker above it being a rubric."""
-    idx = _content(lines)
+    idx = content_indices(lines)
     if not idx:
         return ""
     first = lines[idx[0]]
@@ -159,7 +145,7 @@ def _take_title(lines: list[Line]) -> str:
     # A repeat of the title further down (sites print it again under the lead, sometimes with
     # other quotes or a final period) is chrome.
     key = fold(first.text)
-    for i in _content(lines):
+    for i in content_indices(lines):
         if _same_headline(key, fold(lines[i].text)):
             lines[i].kind = Kind.CHROME
     return first.text
@@ -197,7 +183,7 @@ def _same_headline(key: str, other: str) -> bool:
 def _take_lead(lines: list[Line], title_block: int = -1) -> str:
     """The standfirst under the title (consumed), or "". ``title_block``: the headline's block
     (a standfirst printed in it, over copy in blocks of its own, is one whatever its end)."""
-    idx = _content(lines)
+    idx = content_indices(lines)
     if not idx:
         return ""
     cand_pos = idx[0]
@@ -336,7 +322,7 @@ def parse_article_report(
         source_url=meta.source_url,
         original_source=attr.original,
         published_at=published,
-        tags=_dedupe(meta.tags),
+        tags=unique(meta.tags),
         language=language,
     )
     report = ParseReport(tuple(warnings), attr.candidates, attr.originals)
