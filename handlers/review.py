@@ -20,7 +20,7 @@ from babel.support import LazyProxy
 
 from bot.callbacks import ReviewAction
 from bot.domain import Article, ArticleStatus
-from bot.roles import HasRole, Role
+from bot.roles import Role
 from bot.texts import echo
 from bot.timeparse import WhenError, format_local, parse_when
 from bot.views import commands
@@ -28,7 +28,16 @@ from bot.views.replies import due_text, outcome_text, when_error_text
 from bot.workflow import corrections, flags, queries, review
 from bot.workflow.ports import Desk
 from bot.workflow.results import DECIDABLE, Outcome, Result
-from handlers.common import ARTICLE, ArticleArg, LoadArticle, chat_of
+from handlers.common import (
+    ARTICLE,
+    ArticleArg,
+    alert,
+    article_router,
+    ask,
+    on_actions,
+    prompt,
+    publish_by,
+)
 
 # A card's decisions are for an article in review.
 _PENDING = (ArticleStatus.PENDING,)
@@ -226,54 +235,35 @@ async def on_queue(query: CallbackQuery, article: Article, desk: Desk) -> None:
 
 
 async def _decide_now(query: CallbackQuery, article: Article, desk: Desk, *, queue: bool) -> None:
-    result = await review.publish(
-        desk,
-        article.id,
-        actor_id=query.from_user.id,
-        actor_name=query.from_user.full_name,
-        queue=queue,
-        from_statuses=_PENDING,
-    )
+    result = await publish_by(query, desk, article, queue=queue, from_statuses=_PENDING)
     if result.outcome is Outcome.OK:
         await query.answer(_("Done."))
     else:
-        await query.answer(outcome_text(result, article.id, desk.settings.tz), show_alert=True)
+        await alert(query, outcome_text(result, article.id, desk.settings.tz))
 
 
 async def on_schedule(query: CallbackQuery, article: Article, bot: Bot, state: FSMContext) -> None:
-    await query.answer()
-    # The prompt first: if it is lost, the admin's next message must not be taken as an answer
-    # to a question they never saw.
-    await bot.send_message(
-        chat_of(query),
-        _("When should #{id} go out? (e.g. 09:00, +2h, tomorrow 09:00; /cancel)").format(
-            id=article.id
-        ),
+    question = _("When should #{id} go out? (e.g. 09:00, +2h, tomorrow 09:00; /cancel)")
+    await prompt(
+        query, bot, state, ReviewInput.when, question.format(id=article.id), article_id=article.id
     )
-    await state.set_state(ReviewInput.when)
-    await state.update_data(article_id=article.id)
 
 
 async def on_reject(query: CallbackQuery, article: Article, bot: Bot, state: FSMContext) -> None:
-    await query.answer()
-    await bot.send_message(
-        chat_of(query),
-        _("Why is #{id} rejected? The author will see this (add --sign to sign it).").format(
-            id=article.id
-        ),
+    question = _("Why is #{id} rejected? The author will see this (add --sign to sign it).")
+    await prompt(
+        query,
+        bot,
+        state,
+        ReviewInput.reason,
+        question.format(id=article.id),
+        article_id=article.id,
     )
-    await state.set_state(ReviewInput.reason)
-    await state.update_data(article_id=article.id)
 
 
 async def on_edit(query: CallbackQuery, article: Article, bot: Bot) -> None:
-    await query.answer()
-    await bot.send_message(
-        chat_of(query),
-        _("Edit #{id} with /edit {id} FIELD VALUE; the card updates itself.").format(
-            id=article.id
-        ),
-    )
+    how = _("Edit #{id} with /edit {id} FIELD VALUE; the card updates itself.")
+    await ask(query, bot, how.format(id=article.id))
 
 
 async def on_when(message: Message, state: FSMContext, desk: Desk) -> None:
@@ -306,11 +296,7 @@ def _needs(usage: LazyProxy, words: int = 0) -> dict[str, ArticleArg]:
 
 
 def setup() -> Router:
-    router = Router(name=__name__)
-    router.message.filter(HasRole(Role.ADMIN))
-    router.callback_query.filter(HasRole(Role.ADMIN))
-    router.message.middleware(LoadArticle())
-    router.callback_query.middleware(LoadArticle())
+    router = article_router(__name__, Role.ADMIN)
 
     register = router.message.register
     register(cmd_publish, commands.PUBLISH.filter(), flags=_needs(__("Usage: /publish N")))
@@ -341,13 +327,11 @@ def setup() -> Router:
     register(on_reason, StateFilter(ReviewInput.reason), F.text)
 
     card = {ARTICLE: ArticleArg()}
-    pending = {ARTICLE: ArticleArg(statuses=_PENDING)}
-    button = router.callback_query.register
-    button(on_publish, ReviewAction.filter(F.action == "publish"), flags=card)
+    on_actions(router, ReviewAction, card, publish=on_publish, edit=on_edit)
     # Checked before asking for a time or a reason (the next message would be taken as one)
     # and before looking for a queue slot ("no free slot" for an article already decided).
-    button(on_queue, ReviewAction.filter(F.action == "queue"), flags=pending)
-    button(on_schedule, ReviewAction.filter(F.action == "schedule"), flags=pending)
-    button(on_reject, ReviewAction.filter(F.action == "reject"), flags=pending)
-    button(on_edit, ReviewAction.filter(F.action == "edit"), flags=card)
+    pending = {ARTICLE: ArticleArg(statuses=_PENDING)}
+    on_actions(
+        router, ReviewAction, pending, queue=on_queue, schedule=on_schedule, reject=on_reject
+    )
     return router
