@@ -132,9 +132,7 @@ async def cmd_mysource(message: Message, command: CommandObject, desk: Desk) -> 
         await message.answer(_("The value is too long."))
         return
     cleared = name.lower() in commands.OFF_WORDS
-    await fixes.set_my_source(
-        desk.db, message.from_user.id, "" if cleared else name, now=desk.clock.now()
-    )
+    await fixes.set_my_source(desk, message.from_user.id, "" if cleared else name)
     await message.answer(
         _("Your default source is cleared.")
         if cleared

@@ -15,6 +15,7 @@ from bot.publishing import PublishingEngine
 from bot.roles import HasRole, Role
 from bot.texts import quote
 from bot.workflow import flags
+from bot.workflow.ports import Desk
 from handlers.common import alert
 
 
@@ -45,14 +46,9 @@ async def _resolve(
 
 
 async def on_held_cancel(
-    query: CallbackQuery, callback_data: HeldAction, engine: PublishingEngine
+    query: CallbackQuery, callback_data: HeldAction, engine: PublishingEngine, desk: Desk
 ) -> None:
-    ok = await flags.cancel_held(
-        engine.db,
-        callback_data.publication_id,
-        actor_id=query.from_user.id,
-        now=engine.clock.now(),
-    )
+    ok = await flags.cancel_held(desk, callback_data.publication_id, actor_id=query.from_user.id)
     await _held_answered(query, engine, ok, _("cancelled"))
 
 
