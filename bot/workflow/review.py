@@ -10,7 +10,9 @@ pressing at once produce exactly one outcome; the loser learns who won (:class:`
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from bot.domain import PAUSED_KEY, Article, ArticleStatus, Channel
 from bot.timeparse import next_free_slot, parse_slots
@@ -169,17 +171,13 @@ async def publish(
         return await lost_race(desk, article_id)
     desk.schedule.wake()
     first_due = min(due.values())
-    decision = Decision(
-        kind=kind,
-        actor_id=actor_id,
-        actor_name=actor_name,
-        at=now,
-        due=first_due,
+    return await _announce(
+        desk,
+        decided,
+        Decision(kind, actor_id, actor_name, now, due=first_due),
         immediate=when is None and not queue and first_due <= now,
         tell_author=actor_id != decided.author_id,
     )
-    await desk.notifier.decided(decided, decision)
-    return Result(Outcome.OK, decided, decision=decision)
 
 
 async def reject(
@@ -209,16 +207,16 @@ async def reject(
             )
     if decided is None:
         return await lost_race(desk, article_id)
-    decision = Decision(
-        kind=DecisionKind.REJECTED,
-        actor_id=actor_id,
-        actor_name=actor_name,
-        at=now,
-        reason=reason,
-        signed=signed,
-    )
-    await desk.notifier.decided(decided, decision)
-    return Result(Outcome.OK, decided, decision=decision)
+    taken = Decision(DecisionKind.REJECTED, actor_id, actor_name, now)
+    return await _announce(desk, decided, taken, reason=reason, signed=signed)
+
+
+async def _announce(desk: Desk, article: Article, taken: Decision, **more: Any) -> Result:
+    """A decision that was taken (who, what, when, and ``more`` of it: its time, its reason),
+    told to whom it concerns once committed, and returned."""
+    decision = replace(taken, **more)
+    await desk.notifier.decided(article, decision)
+    return Result(Outcome.OK, article, decision=decision)
 
 
 async def unschedule(desk: Desk, article_id: int, *, actor_id: int) -> Result:
