@@ -15,6 +15,7 @@ from bot.config import Settings
 from bot.domain import ArticleContent, ArticleStatus, PublicationStatus
 from bot.workflow import flags, queries, setup
 from bot.workflow.ports import Ports
+from storage.articles import ArticleRepo
 from storage.db import Database
 from tests.workflow_fakes import FakeClock, FakeNotifier, FakePosts, FakeSchedule, world
 
@@ -281,3 +282,31 @@ async def test_set_up_changes_take_their_time_from_the_desks_clock(
     async with db.read() as uow, uow.conn.execute("SELECT at FROM audit_log ORDER BY id") as cur:
         stamps = [datetime.fromisoformat(r[0]) for r in await cur.fetchall()]
     assert stamps == [NOW + timedelta(minutes=5)] * 2
+
+
+async def test_the_queue_page_reads_its_titles_in_one_query(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    news = await channel(db)
+    first, second = await article(db), await article(db)
+    async with db.transaction() as uow:
+        for article_id in (first, second):
+            await uow.publications.schedule(
+                article_id=article_id, channel_id=news, due_at=NOW, silent=False, now=NOW
+            )
+    asked: list[set[int]] = []
+    titles = ArticleRepo.titles
+
+    async def counted(repo: ArticleRepo, ids: set[int]) -> dict[int, str]:
+        asked.append(set(ids))
+        return await titles(repo, ids)
+
+    async def one_by_one(repo: ArticleRepo, article_id: int) -> None:
+        raise AssertionError("the queue must not load its articles one by one")
+
+    monkeypatch.setattr(ArticleRepo, "titles", counted)
+    monkeypatch.setattr(ArticleRepo, "get", one_by_one)
+    page = await queries.queue_page(db)
+    assert [p.article_id for p in page.upcoming] == [first, second]
+    assert page.titles == {first: "Tram depot reopens", second: "Tram depot reopens"}
+    assert asked == [{first, second}]

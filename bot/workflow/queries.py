@@ -177,10 +177,9 @@ async def queue_page(db: Database, page: int = 0) -> QueuePage:
             limit=QUEUE_PAGE, offset=page * QUEUE_PAGE
         )
         channels = {c.id: c for c in await uow.channels.all()}
-        titles = {}
-        for pub in upcoming:
-            art = await uow.articles.get(pub.article_id)
-            titles[pub.article_id] = art.content.title if art else ""
+        # One query for the titles of the whole page, not one per publication.
+        found = await uow.articles.titles({p.article_id for p in upcoming})
+        titles = {p.article_id: found.get(p.article_id, "") for p in upcoming}
         paused = await uow.state.get(PAUSED_KEY) == "1"
     return QueuePage(
         page=page,
