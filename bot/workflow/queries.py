@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.domain import (
     PAUSED_KEY,
@@ -35,9 +36,11 @@ __all__ = [
     "channels",
     "channels_by_ref",
     "current_draft",
+    "due_feeds",
     "feeds",
     "has_channel_posts",
     "history",
+    "next_feed_poll",
     "queue_page",
     "shown_article",
     "stored_editor_ids",
@@ -98,6 +101,18 @@ async def channels(db: Database) -> list[Channel]:
 async def feeds(db: Database) -> list[Feed]:
     async with db.read() as uow:
         return await uow.feeds.all()
+
+
+async def due_feeds(db: Database, now: datetime) -> list[Feed]:
+    """The feeds whose next poll is due at ``now``."""
+    async with db.read() as uow:
+        return await uow.feeds.due(now=now)
+
+
+async def next_feed_poll(db: Database) -> datetime | None:
+    """When the next feed is due (None: no feeds)."""
+    async with db.read() as uow:
+        return await uow.feeds.next_poll_at()
 
 
 async def stored_editor_ids(db: Database) -> list[int]:
