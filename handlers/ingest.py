@@ -16,7 +16,7 @@ from aiogram.filters import CommandObject
 from aiogram.types import CallbackQuery, Message, MessageOriginChannel, TelegramObject
 from aiogram.utils.i18n import gettext as _
 
-from bot.domain import Article, ArticleContent, Photo
+from bot.domain import Article, ArticleContent
 from bot.ingest.entities import keep_formatting
 from bot.ingest.fetch import FetchError
 from bot.ingest.report import ParseReport
@@ -64,14 +64,21 @@ class Albums:
 
 
 class _WithAlbums(BaseMiddleware):
-    """Hands the router's :class:`Albums` to its handlers as ``albums``."""
+    """Hands the router's :class:`Albums` to its handlers as ``albums``, and handles the items
+    of one album one at a time: they arrive as concurrent updates and must land in one draft."""
 
     def __init__(self, albums: Albums) -> None:
         self._albums = albums
 
     async def __call__(self, handler: NextHandler, event: TelegramObject, data: Data) -> Any:
         data["albums"] = self._albums
-        return await handler(event, data)
+        group = event.media_group_id if isinstance(event, Message) else None
+        if group is None:
+            return await handler(event, data)
+        async with self._albums.lock(group):
+            result = await handler(event, data)
+        self._albums.trim()
+        return result
 
 
 def parse_message(message: Message, desk: Desk) -> ArticleContent:
@@ -186,32 +193,21 @@ async def on_text(message: Message, desk: Desk, cards: Cards, role: Role, langua
     )
 
 
+def _too_large(message: Message) -> bool:
+    photo = photo_of(message)
+    return photo is not None and photo.file_size > MAX_PHOTO_BYTES_UPLOAD
+
+
+async def on_photo_too_large(message: Message) -> None:
+    await message.answer(
+        _("This photo is larger than Telegram allows ({limit} MB).").format(
+            limit=MAX_PHOTO_BYTES_UPLOAD // (1024 * 1024)
+        )
+    )
+
+
 async def on_photo(
     message: Message,
-    desk: Desk,
-    cards: Cards,
-    role: Role,
-    language: str,
-    albums: Albums,
-) -> None:
-    photo = photo_of(message)
-    assert photo is not None
-    if photo.file_size > MAX_PHOTO_BYTES_UPLOAD:
-        await message.answer(
-            _("This photo is larger than Telegram allows ({limit} MB).").format(
-                limit=MAX_PHOTO_BYTES_UPLOAD // (1024 * 1024)
-            )
-        )
-        return
-    group = message.media_group_id
-    async with albums.lock(group):
-        await _place_photo(message, photo, desk, cards, role, language, albums)
-    albums.trim()
-
-
-async def _place_photo(
-    message: Message,
-    photo: Photo,
     desk: Desk,
     cards: Cards,
     role: Role,
@@ -221,6 +217,8 @@ async def _place_photo(
     """A captioned photo starts a draft; one without a caption joins the draft its album
     feeds, the draft replied to, or the sender's latest draft (else it starts one)."""
     assert message.from_user is not None
+    photo = photo_of(message)
+    assert photo is not None
     group = message.media_group_id
     target_id = albums.draft(group)
 
@@ -308,6 +306,7 @@ def setup() -> Router:
     register(on_forward, F.forward_origin.as_("origin"), F.forward_origin.type == "channel")
     register(on_url, F.text.regexp(_BARE_URL))
     register(on_text, F.text)
+    register(on_photo_too_large, F.photo, F.func(_too_large))
     register(on_photo, F.photo)
     register(on_other)
     router.callback_query.register(on_unknown_button)
