@@ -100,3 +100,14 @@ async def test_a_failing_item_leaves_neither_draft_nor_seen_mark(
     # The next poll takes the item afresh.
     monkeypatch.undo()
     assert await feeds.take_item(w.desk, feed, _item()) is not None
+
+
+async def test_an_auto_feeds_item_takes_the_next_queue_slot(w: World) -> None:
+    await w.channel("@news", default=True, slots=("09:00", "15:00"))
+    feed = await _feed(w, "auto")
+    taken = await feeds.take_item(w.desk, feed, _item())
+    assert taken is not None and taken.decided is not None and taken.decided.ok
+    await feeds.tell(w.desk, feed, taken)
+    assert await w.actions(taken.article.id) == ["created", "queued"]
+    [(_article, decision)] = w.notifier.named("decided")
+    assert decision.actor_name == f"feed {feed.id}" and not decision.immediate

@@ -66,27 +66,20 @@ async def take_item(desk: Desk, feed: Feed, item: FeedItem) -> Taken | None:
         article = created.article
         await uow.feeds.mark_seen(feed.id, item.key, article_id=article.id, now=now)
         if feed.mode == "auto":
-            decided = await review.publish_in(
-                desk,
-                uow,
-                article.id,
-                actor_id=feed.added_by,
-                actor_name=name,
-                queue=True,
-                from_statuses=_FRESH,
-                now=now,
-            )
-            if decided.outcome is Outcome.NO_SLOT:
-                # No queue slots configured: an auto feed publishes as items arrive.
+            # The next queue slot; with no slots configured, it publishes as items arrive.
+            for queue in (True, False):
                 decided = await review.publish_in(
                     desk,
                     uow,
                     article.id,
                     actor_id=feed.added_by,
                     actor_name=name,
+                    queue=queue,
                     from_statuses=_FRESH,
                     now=now,
                 )
+                if decided.outcome is not Outcome.NO_SLOT:
+                    break
         elif drafts.submit_refused(desk, article) is None:
             submitted = await drafts.submit_in(
                 uow, article, actor_id=feed.added_by, author_name=name, now=now
