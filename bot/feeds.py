@@ -2,8 +2,8 @@
 
 ``review`` feeds send each new item for review; ``auto`` feeds queue it for publishing. A failing
 feed backs off and is reported to the admin chat once, not every cycle. Drafts, submissions and
-decisions go through ``bot.workflow`` and the report through its notifier port, so this module
-knows nothing of Telegram (and no longer imports the newsroom that imports it).
+decisions go through ``bot.workflow`` (``feeds``: one transaction per new item) and the report
+through its notifier port, so this module fetches and parses, and opens no transaction itself.
 """
 
 from __future__ import annotations
@@ -17,12 +17,11 @@ from typing import Protocol
 import aiohttp
 
 from bot.config import Settings
-from bot.domain import ArticleStatus, Feed
+from bot.domain import Feed
 from bot.ingest.feeds import FeedState, fetch_feed, next_poll_delay
 from bot.ingest.fetch import FetchError
-from bot.workflow import drafts, review
+from bot.workflow import feeds, queries
 from bot.workflow.ports import Desk
-from bot.workflow.results import Outcome
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +50,7 @@ async def check_feed(desk: HasSettings, url: str) -> str | None:
 
 async def poll_due_feeds(desk: Desk, now: datetime) -> datetime | None:
     """Poll every feed that is due; return when the next one will be."""
-    async with desk.db.read() as uow:
-        due = await uow.feeds.due(now=now)
+    due = await queries.due_feeds(desk.db, now)
     if due:
         semaphore = asyncio.Semaphore(CONCURRENCY)
         async with aiohttp.ClientSession() as session:
@@ -62,12 +60,17 @@ async def poll_due_feeds(desk: Desk, now: datetime) -> datetime | None:
                     await poll_feed(desk, session, feed, now)
 
             await asyncio.gather(*(one(f) for f in due))
-    async with desk.db.read() as uow:
-        return await uow.feeds.next_poll_at()
+    return await queries.next_feed_poll(desk.db)
 
 
 async def poll_feed(desk: Desk, session: aiohttp.ClientSession, feed: Feed, now: datetime) -> int:
-    """Fetch one feed and turn its new items into drafts; return how many were new."""
+    """Fetch one feed and turn its new items into drafts; return how many were new.
+
+    Each new item is one transaction of ``bot.workflow.feeds`` (draft, seen, submitted or
+    queued, audited); the feed's bookkeeping is one more after the items; the reviewers and
+    the schedule are told last, once every new item is stored (cards go out at the admin
+    chat's rate limit, which must not hold back the drafts).
+    """
     rng = random.Random()
     try:
         result = await fetch_feed(
@@ -77,69 +80,16 @@ async def poll_feed(desk: Desk, session: aiohttp.ClientSession, feed: Feed, now:
         )
     except FetchError as exc:  # FeedError included
         delay = next_poll_delay(interval_s=feed.interval_s, failures=feed.failures + 1, rng=rng)
-        async with desk.db.transaction() as uow:
-            failed = await uow.feeds.record_failure(
-                feed.id, error=exc.code, next_poll_at=now + timedelta(seconds=delay)
-            )
-            report = not failed.error_reported
-            if report:
-                await uow.feeds.mark_error_reported(feed.id)
-        if report:
-            await desk.notifier.feed_failing(feed, exc.code)
+        await feeds.poll_failed(desk, feed, exc.code, next_at=now + timedelta(seconds=delay))
         return 0
-    next_at = now + timedelta(
-        seconds=next_poll_delay(interval_s=feed.interval_s, failures=0, rng=rng)
-    )
-    new = 0
-    created = []
+    delay = next_poll_delay(interval_s=feed.interval_s, failures=0, rng=rng)
+    taken: list[feeds.Taken] = []
     for item in result.items:
-        if new >= MAX_NEW_ITEMS_PER_POLL:
+        if len(taken) >= MAX_NEW_ITEMS_PER_POLL:
             break
-        async with desk.db.read() as uow:
-            if await uow.feeds.seen(feed.id, item.key):
-                continue
-        created_draft = await drafts.create_draft(
-            desk,
-            item.content,
-            author_id=feed.added_by,
-            language=desk.settings.default_language,
-            origin="feed",
-        )
-        async with desk.db.transaction() as uow:
-            await uow.feeds.mark_seen(
-                feed.id, item.key, article_id=created_draft.article.id, now=now
-            )
-        created.append(created_draft.article)
-        new += 1
-    async with desk.db.transaction() as uow:
-        await uow.feeds.record_success(
-            feed.id,
-            title=result.title,
-            etag=result.etag,
-            last_modified=result.last_modified,
-            next_poll_at=next_at,
-        )
-    for article in created:
-        if feed.mode == "auto":
-            queued = await review.publish(
-                desk,
-                article.id,
-                actor_id=feed.added_by,
-                actor_name=f"feed {feed.id}",
-                queue=True,
-                from_statuses=(ArticleStatus.DRAFT,),
-            )
-            if queued.outcome is Outcome.NO_SLOT:
-                # No queue slots configured: an auto feed publishes as items arrive.
-                await review.publish(
-                    desk,
-                    article.id,
-                    actor_id=feed.added_by,
-                    actor_name=f"feed {feed.id}",
-                    from_statuses=(ArticleStatus.DRAFT,),
-                )
-        else:
-            await drafts.submit(
-                desk, article, actor_id=feed.added_by, author_name=f"feed {feed.id}"
-            )
-    return new
+        if (new := await feeds.take_item(desk, feed, item)) is not None:
+            taken.append(new)
+    await feeds.polled(desk, feed, result, next_at=now + timedelta(seconds=delay))
+    for new in taken:
+        await feeds.tell(desk, feed, new)
+    return len(taken)

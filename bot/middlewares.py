@@ -9,6 +9,10 @@ from aiogram import BaseMiddleware
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message, TelegramObject
 
+# The update's handler data (the workflow data, and what filters and middlewares added), and
+# what a middleware's ``__call__`` goes on with: the next middleware, or the handler.
+Data = dict[str, Any]
+NextHandler = Callable[[TelegramObject, Data], Awaitable[Any]]
 # Commands that belong to an open dialog and must not close it.
 DIALOG_COMMANDS = ("/skip", "/cancel")
 
@@ -20,12 +24,7 @@ class CommandClosesPrompt(BaseMiddleware):
     plain message taken as the rejection reason.
     """
 
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
+    async def __call__(self, handler: NextHandler, event: TelegramObject, data: Data) -> Any:
         if isinstance(event, Message) and event.text and event.text.startswith("/"):
             command = event.text.split(maxsplit=1)[0].split("@", 1)[0].lower()
             state: FSMContext | None = data.get("state")

@@ -7,7 +7,6 @@ if someone forgets a check inside it.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from enum import IntEnum
 from typing import Any
 
@@ -16,6 +15,7 @@ from aiogram.filters import Filter
 from aiogram.types import TelegramObject, User
 
 from bot.config import Settings
+from bot.middlewares import Data, NextHandler
 from storage.db import Database
 
 
@@ -46,12 +46,7 @@ class RoleMiddleware(BaseMiddleware):
         self._settings = settings
         self._db = db
 
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
+    async def __call__(self, handler: NextHandler, event: TelegramObject, data: Data) -> Any:
         user: User | None = data.get("event_from_user")
         if user is None or user.is_bot:
             data["role"] = Role.STRANGER

@@ -54,11 +54,10 @@ async def cmd_editors(message: Message, command: CommandObject, desk: Desk) -> N
         await message.answer(_("Usage: /editors, /editors add ID, /editors remove ID"))
         return
     user_id = int(parts[1])
-    now = desk.clock.now()
     if parts[0] == "add":
-        await workflow.add_editor(desk.db, user_id, actor_id=_actor(message), now=now)
+        await workflow.add_editor(desk, user_id, actor_id=_actor(message))
         await message.answer(_("{id} is now an editor.").format(id=user_id))
-    elif await workflow.remove_editor(desk.db, user_id, actor_id=_actor(message), now=now):
+    elif await workflow.remove_editor(desk, user_id, actor_id=_actor(message)):
         await message.answer(_("{id} is no longer an editor.").format(id=user_id))
     elif user_id in settings.editor_ids:
         await message.answer(
@@ -97,13 +96,12 @@ async def cmd_channel_add(message: Message, command: CommandObject, desk: Desk, 
         )
         return
     channel = await workflow.add_channel(
-        desk.db,
+        desk,
         ref,
         chat_id=chat.id,
         username=chat.username or "",
         title=chat.title or "",
         actor_id=_actor(message),
-        now=desk.clock.now(),
     )
     await message.answer(
         _("Channel {ref} added ({title}).").format(
@@ -137,9 +135,7 @@ async def cmd_slots(message: Message, command: CommandObject, desk: Desk) -> Non
         await message.answer(_("Too many slots: at most {limit} a day.").format(limit=MAX_SLOTS))
         return
     values = [t.strftime("%H:%M") for t in slots]
-    await workflow.set_slots(
-        desk.db, channel, values, actor_id=_actor(message), now=desk.clock.now()
-    )
+    await workflow.set_slots(desk, channel, values, actor_id=_actor(message))
     await message.answer(_slots_text(channel, values))
 
 
@@ -166,9 +162,7 @@ async def cmd_quiet(message: Message, command: CommandObject, desk: Desk) -> Non
             await message.answer(usage)
             return
         value = rest.replace(" ", "")
-    await workflow.set_quiet_hours(
-        desk.db, channel, value, actor_id=_actor(message), now=desk.clock.now()
-    )
+    await workflow.set_quiet_hours(desk, channel, value, actor_id=_actor(message))
     await message.answer(
         _("Quiet hours of {ref}: {value}").format(ref=quote(channel.chat_ref), value=value or "—")
     )
@@ -204,9 +198,7 @@ async def cmd_template(message: Message, command: CommandObject, desk: Desk) -> 
             _("“{value}” is not a valid value for {key}.").format(value=echo(raw), key=key)
         )
         return
-    await workflow.set_template_key(
-        desk.db, channel, key, value, actor_id=_actor(message), now=desk.clock.now()
-    )
+    await workflow.set_template_key(desk, channel, key, value, actor_id=_actor(message))
     await message.answer(
         _("Template of {ref} updated: {key}.").format(ref=quote(channel.chat_ref), key=key)
     )
@@ -234,12 +226,11 @@ async def cmd_feed_add(
         await message.answer(fetch_error_text(problem))
         return
     feed = await workflow.add_feed(
-        desk.db,
+        desk,
         args[0],
         mode=mode,
         interval_s=desk.settings.feed_interval_minutes * 60,
         actor_id=_actor(message),
-        now=desk.clock.now(),
     )
     if feed is None:
         await message.answer(_("This feed is already followed."))
@@ -253,9 +244,7 @@ async def cmd_feed_remove(message: Message, command: CommandObject, desk: Desk) 
     if not _FEED_ID.fullmatch(arg):
         await message.answer(_("Usage: /feed_remove ID"))
         return
-    removed = await workflow.remove_feed(
-        desk.db, int(arg), actor_id=_actor(message), now=desk.clock.now()
-    )
+    removed = await workflow.remove_feed(desk, int(arg), actor_id=_actor(message))
     await message.answer(
         _("Feed {id} removed.").format(id=arg)
         if removed

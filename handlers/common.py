@@ -1,4 +1,5 @@
-"""What several handler modules share: the article loader, who may change what, message parts.
+"""What several handler modules share: the article loader and the routers that use it, the
+answers and questions several of them give, who may change what, message parts.
 
 The loader: a handler that acts on "article N" declares it with a flag,
 
@@ -15,31 +16,44 @@ the one the prompt kept in the FSM state, checked again as it is now.
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from aiogram import BaseMiddleware
+from aiogram import BaseMiddleware, Bot, F, Router
 from aiogram.dispatcher.flags import get_flag
 from aiogram.filters import CommandObject
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message, MessageEntity, TelegramObject
+from aiogram.fsm.state import State
+from aiogram.types import (
+    CallbackQuery,
+    InlineKeyboardMarkup,
+    Message,
+    MessageEntity,
+    TelegramObject,
+)
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from babel.support import LazyProxy
 
 from bot.config import Settings
-from bot.domain import Article, ArticleStatus, Formatting, Photo
-from bot.roles import Role
+from bot.domain import Article, ArticleContent, ArticleStatus, Formatting, Photo
+from bot.ingest.report import ParseReport
+from bot.middlewares import Data, NextHandler
+from bot.presenters.cards import Cards
+from bot.roles import HasRole, Role
 from bot.views.replies import outcome_text
-from bot.workflow import drafts
+from bot.workflow import drafts, review
 from bot.workflow.ports import Desk
-from bot.workflow.results import Outcome, Result
+from bot.workflow.results import DECIDABLE, Outcome, Result
 
 # The handler flag that asks for the article: ``flags={ARTICLE: ArticleArg(...)}``.
 ARTICLE = "article"
+# Answers several handlers give in the same words: one message each, so they cannot drift apart.
+STALE_BUTTON = __("This button is out of date or not for you.")
+MAY_NOT = __("Sorry, you may not do this.")
 # Article numbers are ASCII digits: str.isdigit() also accepts "²" (which int() refuses) and
 # other scripts' digits; eleven digits keep every number inside SQLite's 64-bit integers.
 _ARTICLE_NUMBER = re.compile(r"[0-9]{1,11}")
@@ -94,12 +108,7 @@ class ArticleArg:
 class LoadArticle(BaseMiddleware):
     """Inner middleware (after the filters chose the handler) for handlers flagged ARTICLE."""
 
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
+    async def __call__(self, handler: NextHandler, event: TelegramObject, data: Data) -> Any:
         spec: ArticleArg | None = get_flag(data, ARTICLE)
         if spec is None:
             return await handler(event, data)
@@ -140,9 +149,6 @@ def _may_not(result: Result, spec: ArticleArg, data: dict[str, Any]) -> bool:
     return not may_change(result.article, data.get("role", Role.STRANGER), desk.settings)
 
 
-_MAY_NOT = __("Sorry, you may not do this.")
-
-
 async def _for_command(
     message: Message, data: dict[str, Any], spec: ArticleArg
 ) -> dict[str, Any] | None:
@@ -160,7 +166,7 @@ async def _for_command(
         await message.answer(outcome_text(result, article_id, _tz(data)))
         return None
     if _may_not(result, spec, data):
-        await message.answer(str(_MAY_NOT))
+        await message.answer(str(MAY_NOT))
         return None
     return {"article": result.article, "rest": rest}
 
@@ -198,15 +204,15 @@ async def _for_button(
     callback_data: CallbackData | None = data.get("callback_data")
     article_id = getattr(callback_data, "article_id", None)
     if not isinstance(article_id, int):
-        await query.answer(_("This button is out of date or not for you."), show_alert=True)
+        await alert(query, STALE_BUTTON)
         return None
     result = _in_state(await _load(data, article_id, query.from_user.id), spec)
     # Without the message the button was on, there is no chat to answer in.
     if result.outcome is not Outcome.OK or result.article is None or query.message is None:
-        await query.answer(outcome_text(result, article_id, _tz(data)), show_alert=True)
+        await alert(query, outcome_text(result, article_id, _tz(data)))
         return None
     if _may_not(result, spec, data):
-        await query.answer(str(_MAY_NOT), show_alert=True)
+        await alert(query, MAY_NOT)
         return None
     return {"article": result.article}
 
@@ -214,6 +220,110 @@ async def _for_button(
 def _tz(data: dict[str, Any]) -> ZoneInfo:
     desk: Desk = data["desk"]
     return desk.settings.tz
+
+
+def article_router(name: str, role: Role) -> Router:
+    """A router for ``role`` whose handlers may ask for "article N": the role filter on its
+    messages and buttons, and the loader after them (it answers for the handler it chose)."""
+    router = Router(name=name)
+    router.message.filter(HasRole(role))
+    router.callback_query.filter(HasRole(role))
+    router.message.middleware(LoadArticle())
+    router.callback_query.middleware(LoadArticle())
+    return router
+
+
+def on_actions(
+    router: Router,
+    action: type[CallbackData],
+    flags: dict[str, ArticleArg],
+    **handlers: Callable[..., Awaitable[None]],
+) -> None:
+    """One handler per callback action: ``on_actions(router, FixAction, flags, pick=on_pick)``
+    registers ``on_pick`` for ``FixAction.filter(F.action == "pick")``."""
+    for name, handler in handlers.items():
+        router.callback_query.register(handler, action.filter(F.action == name), flags=flags)
+
+
+async def alert(query: CallbackQuery, text: LazyProxy | str) -> None:
+    """Answer a button with an alert to dismiss: a refusal, a stale button, a failed decision."""
+    await query.answer(str(text), show_alert=True)
+
+
+async def ask(
+    query: CallbackQuery, bot: Bot, question: str, markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """Answer a button with a question (or a choice) in the chat its message is in."""
+    await query.answer()
+    await bot.send_message(chat_of(query), question, reply_markup=markup)
+
+
+async def prompt(
+    query: CallbackQuery,
+    bot: Bot,
+    state: FSMContext,
+    waiting: State,
+    question: str,
+    **kept: int | str,
+) -> None:
+    """Ask, and take the next message as the answer (``waiting``; ``kept``: the FSM data the
+    answer's handler reads, such as the article's id).
+
+    The question first: if it is lost, the next message must not be taken as the answer to a
+    question never seen.
+    """
+    await ask(query, bot, question)
+    await state.set_state(waiting)
+    await state.update_data(kept)
+
+
+async def show_new_draft(
+    message: Message,
+    desk: Desk,
+    cards: Cards,
+    content: ArticleContent,
+    *,
+    role: Role,
+    language: str,
+    origin: str,
+    report: ParseReport | None = None,
+) -> Article:
+    """A new draft of ``content`` by the sender, with the look-alikes found, shown to them."""
+    assert message.from_user is not None  # the role filter passed: a person sent it
+    created = await drafts.create_draft(
+        desk,
+        content,
+        author_id=message.from_user.id,
+        language=language,
+        origin=origin,
+        report=report,
+    )
+    await cards.show_draft(
+        message.chat.id,
+        created.article,
+        can_publish=may_publish(role, desk.settings),
+        duplicates=created.duplicates,
+    )
+    return created.article
+
+
+async def publish_by(
+    query: CallbackQuery,
+    desk: Desk,
+    article: Article,
+    *,
+    queue: bool,
+    from_statuses: Sequence[ArticleStatus] = DECIDABLE,
+) -> Result:
+    """The decision of a draft's or a review card's "Publish" / "Queue" button, as its presser."""
+    return await review.publish(
+        desk,
+        article.id,
+        actor_id=query.from_user.id,
+        actor_name=query.from_user.full_name,
+        queue=queue,
+        from_statuses=from_statuses,
+    )
 
 
 def chat_of(query: CallbackQuery) -> int:

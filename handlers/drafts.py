@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
@@ -17,16 +17,29 @@ from bot.callbacks import DraftAction, Page
 from bot.config import Settings
 from bot.domain import Article
 from bot.presenters.cards import Cards
-from bot.roles import HasRole, Role
+from bot.roles import Role
 from bot.telegram.send import not_modified
 from bot.views import commands, keyboards
 from bot.views import queue as queue_view
 from bot.views.pages import PAGE_SIZE, drafts_page, pager
 from bot.views.replies import due_text, fit_lines, outcome_text
-from bot.workflow import drafts, queries, review
+from bot.workflow import drafts, queries
 from bot.workflow.ports import Desk
 from bot.workflow.results import Outcome
-from handlers.common import ARTICLE, ArticleArg, LoadArticle, chat_of, may_publish, parse_id
+from handlers.common import (
+    ARTICLE,
+    MAY_NOT,
+    STALE_BUTTON,
+    ArticleArg,
+    alert,
+    article_router,
+    ask,
+    chat_of,
+    may_publish,
+    on_actions,
+    parse_id,
+    publish_by,
+)
 
 # The biggest page number a Page button may ask for: a forged one is clamped, not queried.
 _MAX_PAGE = 10_000
@@ -122,14 +135,9 @@ async def _channels_keyboard(desk: Desk, article: Article) -> InlineKeyboardMark
 
 
 async def on_channels(query: CallbackQuery, article: Article, desk: Desk, bot: Bot) -> None:
-    await query.answer()
-    await bot.send_message(
-        chat_of(query),
-        _("Where should #{id} go? Tap to choose; none chosen means the default channel.").format(
-            id=article.id
-        ),
-        reply_markup=await _channels_keyboard(desk, article),
-    )
+    question = _("Where should #{id} go? Tap to choose; none chosen means the default channel.")
+    markup = await _channels_keyboard(desk, article)
+    await ask(query, bot, question.format(id=article.id), markup)
 
 
 async def on_channel_toggle(
@@ -139,7 +147,7 @@ async def on_channel_toggle(
     if channel_id is None or not await drafts.toggle_channel(
         desk, article, channel_id, actor_id=query.from_user.id
     ):
-        await query.answer(_("This button is out of date or not for you."), show_alert=True)
+        await alert(query, STALE_BUTTON)
         return
     await query.answer()
     assert query.message is not None
@@ -157,7 +165,7 @@ async def on_submit(query: CallbackQuery, article: Article, desk: Desk, bot: Bot
         desk, article, actor_id=query.from_user.id, author_name=query.from_user.full_name
     )
     if result.outcome is not Outcome.OK:
-        await query.answer(outcome_text(result, article.id, desk.settings.tz), show_alert=True)
+        await alert(query, outcome_text(result, article.id, desk.settings.tz))
         return
     await query.answer(_("Sent for review."))
     await bot.send_message(
@@ -181,18 +189,12 @@ async def _publish(
     query: CallbackQuery, article: Article, desk: Desk, bot: Bot, role: Role, *, queue: bool
 ) -> None:
     if not may_publish(role, desk.settings):
-        await query.answer(_("Sorry, you may not do this."), show_alert=True)
+        await alert(query, MAY_NOT)
         return
-    result = await review.publish(
-        desk,
-        article.id,
-        actor_id=query.from_user.id,
-        actor_name=query.from_user.full_name,
-        queue=queue,
-    )
+    result = await publish_by(query, desk, article, queue=queue)
     tz = desk.settings.tz
     if result.outcome is not Outcome.OK:
-        await query.answer(outcome_text(result, article.id, tz), show_alert=True)
+        await alert(query, outcome_text(result, article.id, tz))
         return
     await query.answer(_("Done."))
     await bot.send_message(
@@ -206,18 +208,14 @@ async def _publish(
 async def on_delete(query: CallbackQuery, article: Article, desk: Desk, bot: Bot) -> None:
     result = await drafts.delete(desk, article, actor_id=query.from_user.id)
     if result.outcome is not Outcome.OK:
-        await query.answer(outcome_text(result, article.id, desk.settings.tz), show_alert=True)
+        await alert(query, outcome_text(result, article.id, desk.settings.tz))
         return
     await query.answer(_("Deleted."))
     await bot.send_message(chat_of(query), _("Draft #{id} deleted.").format(id=article.id))
 
 
 def setup() -> Router:
-    router = Router(name=__name__)
-    router.message.filter(HasRole(Role.EDITOR))
-    router.callback_query.filter(HasRole(Role.EDITOR))
-    router.message.middleware(LoadArticle())
-    router.callback_query.middleware(LoadArticle())
+    router = article_router(__name__, Role.EDITOR)
     article = {ARTICLE: ArticleArg()}
 
     command = router.message.register
@@ -228,12 +226,8 @@ def setup() -> Router:
     command(cmd_submit, commands.SUBMIT.filter(), flags=article)
     command(cmd_queue, commands.QUEUE.filter())
 
-    button = router.callback_query.register
-    button(on_page, Page.filter())
-    button(on_channels, DraftAction.filter(F.action == "channels"), flags=article)
-    button(on_channel_toggle, DraftAction.filter(F.action == "chan"), flags=article)
-    button(on_submit, DraftAction.filter(F.action == "submit"), flags=article)
-    button(on_publish, DraftAction.filter(F.action == "publish"), flags=article)
-    button(on_queue, DraftAction.filter(F.action == "queue"), flags=article)
-    button(on_delete, DraftAction.filter(F.action == "delete"), flags=article)
+    router.callback_query.register(on_page, Page.filter())
+    on_actions(router, DraftAction, article, channels=on_channels, chan=on_channel_toggle)
+    on_actions(router, DraftAction, article, submit=on_submit, delete=on_delete)
+    on_actions(router, DraftAction, article, publish=on_publish, queue=on_queue)
     return router

@@ -15,7 +15,7 @@ from bot.callbacks import DraftAction
 from bot.domain import Article, ArticleStatus
 from bot.editing import EditError, apply_edit, normalise_field
 from bot.ingest.entities import keep_formatting
-from bot.roles import HasRole, Role
+from bot.roles import Role
 from bot.texts import quote
 from bot.views import commands, keyboards
 from bot.views.labels import field_labels
@@ -26,10 +26,13 @@ from bot.workflow.results import Outcome, Result
 from handlers.common import (
     ARTICLE,
     ArticleArg,
-    LoadArticle,
-    chat_of,
+    alert,
+    article_router,
+    ask,
     formatting_of,
+    on_actions,
     photo_of,
+    prompt,
 )
 
 
@@ -79,12 +82,8 @@ async def _apply_and_report(
 
 
 async def on_edit(query: CallbackQuery, article: Article, bot: Bot) -> None:
-    await query.answer()
-    await bot.send_message(
-        chat_of(query),
-        _("What do you want to change in #{id}?").format(id=article.id),
-        reply_markup=keyboards.edit_keyboard(article),
-    )
+    question = _("What do you want to change in #{id}?").format(id=article.id)
+    await ask(query, bot, question, keyboards.edit_keyboard(article))
 
 
 async def on_field(
@@ -106,19 +105,16 @@ async def _ask_for(
 ) -> None:
     """Ask for the new value of ``field``; the next message (or photo) is the answer."""
     if normalise_field(field) is None:
-        await query.answer(edit_error_text("unknown_field"), show_alert=True)
+        await alert(query, edit_error_text("unknown_field"))
         return
-    await query.answer()
-    prompt = (
+    question = (
         _("Send the photo for #{id} (or a public image link; '-' removes photos).")
         if field == "photo"
         else _("Send the new {field} for #{id} ('-' clears it, /cancel stops).")
     )
     label = field_labels().get(field, field).lower()
-    # The prompt first: a lost prompt must not turn the next message into this field.
-    await bot.send_message(chat_of(query), prompt.format(id=article.id, field=quote(label)))
-    await state.set_state(EditField.value)
-    await state.update_data(article_id=article.id, field=field)
+    question = question.format(id=article.id, field=quote(label))
+    await prompt(query, bot, state, EditField.value, question, article_id=article.id, field=field)
 
 
 async def on_edit_photo(message: Message, article: Article, state: FSMContext, desk: Desk) -> None:
@@ -145,11 +141,7 @@ async def on_edit_other(message: Message) -> None:
 
 
 def setup() -> Router:
-    router = Router(name=__name__)
-    router.message.filter(HasRole(Role.EDITOR))
-    router.callback_query.filter(HasRole(Role.EDITOR))
-    router.message.middleware(LoadArticle())
-    router.callback_query.middleware(LoadArticle())
+    router = article_router(__name__, Role.EDITOR)
     edit_usage = __(
         "Usage: /edit N FIELD VALUE (fields: title, lead, body, credit, source, "
         "source_url, tags, photo; '-' clears)"
@@ -166,11 +158,9 @@ def setup() -> Router:
             )
         },
     )
-    button = router.callback_query.register
-    button(on_edit, DraftAction.filter(F.action == "edit"), flags={ARTICLE: ArticleArg()})
+    on_actions(router, DraftAction, {ARTICLE: ArticleArg()}, edit=on_edit)
     change = {ARTICLE: ArticleArg(change=True)}
-    button(on_field, DraftAction.filter(F.action == "field"), flags=change)
-    button(on_photo, DraftAction.filter(F.action == "photo"), flags=change)
+    on_actions(router, DraftAction, change, field=on_field, photo=on_photo)
 
     value = StateFilter(EditField.value)
     answer = {ARTICLE: ArticleArg(change=True, from_state=True)}

@@ -18,14 +18,23 @@ from bot.callbacks import FixAction
 from bot.config import Settings
 from bot.domain import Article
 from bot.ingest.dates import find_datetime
-from bot.roles import HasRole, Role
+from bot.roles import Role
 from bot.texts import echo, quote
 from bot.timeparse import format_local
 from bot.views import commands
 from bot.workflow import fixes
 from bot.workflow.ports import Desk
 from bot.workflow.results import Outcome, Result
-from handlers.common import ARTICLE, ArticleArg, LoadArticle, chat_of, parse_id
+from handlers.common import (
+    ARTICLE,
+    STALE_BUTTON,
+    ArticleArg,
+    alert,
+    article_router,
+    on_actions,
+    parse_id,
+    prompt,
+)
 
 
 class FixDate(StatesGroup):
@@ -37,9 +46,9 @@ async def _answer(query: CallbackQuery, result: Result, done: str) -> None:
     if result.outcome is Outcome.OK:
         await query.answer(done)
     elif result.outcome is Outcome.INVALID:
-        await query.answer(_("This button is out of date or not for you."), show_alert=True)
+        await alert(query, STALE_BUTTON)
     else:
-        await query.answer(_("That draft no longer exists."), show_alert=True)
+        await alert(query, _("That draft no longer exists."))
 
 
 async def on_pick(
@@ -74,17 +83,11 @@ async def on_keep(
 
 async def on_date(query: CallbackQuery, article: Article, bot: Bot, state: FSMContext) -> None:
     """Ask for the original publication date; the next message is the answer."""
-    await query.answer()
-    # The prompt first: a lost prompt must not turn the next message into a date.
-    await bot.send_message(
-        chat_of(query),
-        _(
-            "Send the date of the original publication for #{id}, e.g. 05.12.2026 14:05, "
-            "5 декабря 14:05 or вчера 13:30 (/cancel stops)."
-        ).format(id=article.id),
-    )
-    await state.set_state(FixDate.value)
-    await state.update_data(article_id=article.id)
+    question = _(
+        "Send the date of the original publication for #{id}, e.g. 05.12.2026 14:05, "
+        "5 декабря 14:05 or вчера 13:30 (/cancel stops)."
+    ).format(id=article.id)
+    await prompt(query, bot, state, FixDate.value, question, article_id=article.id)
 
 
 async def on_date_value(
@@ -129,9 +132,7 @@ async def cmd_mysource(message: Message, command: CommandObject, desk: Desk) -> 
         await message.answer(_("The value is too long."))
         return
     cleared = name.lower() in commands.OFF_WORDS
-    await fixes.set_my_source(
-        desk.db, message.from_user.id, "" if cleared else name, now=desk.clock.now()
-    )
+    await fixes.set_my_source(desk, message.from_user.id, "" if cleared else name)
     await message.answer(
         _("Your default source is cleared.")
         if cleared
@@ -142,20 +143,12 @@ async def cmd_mysource(message: Message, command: CommandObject, desk: Desk) -> 
 
 
 def setup() -> Router:
-    router = Router(name=__name__)
-    router.message.filter(HasRole(Role.EDITOR))
-    router.callback_query.filter(HasRole(Role.EDITOR))
-    router.message.middleware(LoadArticle())
-    router.callback_query.middleware(LoadArticle())
+    router = article_router(__name__, Role.EDITOR)
     router.message.register(cmd_mysource, commands.MYSOURCE.filter())
 
     article = {ARTICLE: ArticleArg(change=True)}
-    button = router.callback_query.register
-    button(on_pick, FixAction.filter(F.action == "pick"), flags=article)
-    button(on_default, FixAction.filter(F.action == "default"), flags=article)
-    button(on_now, FixAction.filter(F.action == "now"), flags=article)
-    button(on_date, FixAction.filter(F.action == "date"), flags=article)
-    button(on_keep, FixAction.filter(F.action == "keep"), flags=article)
+    on_actions(router, FixAction, article, pick=on_pick, default=on_default, keep=on_keep)
+    on_actions(router, FixAction, article, now=on_now, date=on_date)
 
     value = StateFilter(FixDate.value)
     answer = {ARTICLE: ArticleArg(change=True, from_state=True)}

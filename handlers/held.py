@@ -15,35 +15,40 @@ from bot.publishing import PublishingEngine
 from bot.roles import HasRole, Role
 from bot.texts import quote
 from bot.workflow import flags
+from bot.workflow.ports import Desk
+from handlers.common import alert
 
 
 async def on_held_sent(
     query: CallbackQuery, callback_data: HeldAction, engine: PublishingEngine
 ) -> None:
-    ok = await engine.resolve_held(
-        callback_data.publication_id, sent=True, actor_id=query.from_user.id
-    )
-    await _held_answered(query, engine, ok, _("it is in the channel"))
+    await _resolve(query, callback_data, engine, sent=True, choice=_("it is in the channel"))
 
 
 async def on_held_resend(
     query: CallbackQuery, callback_data: HeldAction, engine: PublishingEngine
 ) -> None:
-    ok = await engine.resolve_held(
-        callback_data.publication_id, sent=False, actor_id=query.from_user.id
-    )
-    await _held_answered(query, engine, ok, _("sent again"))
+    await _resolve(query, callback_data, engine, sent=False, choice=_("sent again"))
+
+
+async def _resolve(
+    query: CallbackQuery,
+    callback_data: HeldAction,
+    engine: PublishingEngine,
+    *,
+    sent: bool,
+    choice: str,
+) -> None:
+    """The engine records the answer (sent: it is in the channel; else: send it again)."""
+    pub_id, actor_id = callback_data.publication_id, query.from_user.id
+    ok = await engine.resolve_held(pub_id, sent=sent, actor_id=actor_id)
+    await _held_answered(query, engine, ok, choice)
 
 
 async def on_held_cancel(
-    query: CallbackQuery, callback_data: HeldAction, engine: PublishingEngine
+    query: CallbackQuery, callback_data: HeldAction, engine: PublishingEngine, desk: Desk
 ) -> None:
-    ok = await flags.cancel_held(
-        engine.db,
-        callback_data.publication_id,
-        actor_id=query.from_user.id,
-        now=engine.clock.now(),
-    )
+    ok = await flags.cancel_held(desk, callback_data.publication_id, actor_id=query.from_user.id)
     await _held_answered(query, engine, ok, _("cancelled"))
 
 
@@ -52,7 +57,7 @@ async def _held_answered(
 ) -> None:
     """The card loses its buttons and the chat sees who chose what; a late tap is told."""
     if not ok:
-        await query.answer(_("Already handled."), show_alert=True)
+        await alert(query, _("Already handled."))
         return
     await query.answer(_("Done."))
     if query.message is None:

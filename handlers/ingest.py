@@ -7,7 +7,6 @@ Included after the command routers, so it only sees what they did not take.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
 
@@ -17,14 +16,14 @@ from aiogram.filters import CommandObject
 from aiogram.types import CallbackQuery, Message, MessageOriginChannel, TelegramObject
 from aiogram.utils.i18n import gettext as _
 
-from bot.config import Settings
-from bot.domain import Article, ArticleContent, Photo
+from bot.domain import Article, ArticleContent
 from bot.ingest.entities import keep_formatting
 from bot.ingest.fetch import FetchError
 from bot.ingest.report import ParseReport
 from bot.ingest.text import parse_article_report
 from bot.ingest.web import import_url
 from bot.limits import ALBUM_MAX, MAX_PHOTO_BYTES_UPLOAD
+from bot.middlewares import Data, NextHandler
 from bot.presenters.cards import Cards
 from bot.roles import HasRole, Role
 from bot.texts import echo
@@ -32,7 +31,7 @@ from bot.views import commands
 from bot.views.replies import fetch_error_text
 from bot.workflow import drafts, queries
 from bot.workflow.ports import Desk
-from handlers.common import formatting_of, may_publish, photo_of
+from handlers.common import STALE_BUTTON, alert, formatting_of, photo_of, show_new_draft
 
 _BARE_URL = r"^\s*https?://\S+\s*$"
 # Albums arrive as one update per photo: remember which draft a media group feeds.
@@ -65,67 +64,36 @@ class Albums:
 
 
 class _WithAlbums(BaseMiddleware):
-    """Hands the router's :class:`Albums` to its handlers as ``albums``."""
+    """Hands the router's :class:`Albums` to its handlers as ``albums``, and handles the items
+    of one album one at a time: they arrive as concurrent updates and must land in one draft."""
 
     def __init__(self, albums: Albums) -> None:
         self._albums = albums
 
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
+    async def __call__(self, handler: NextHandler, event: TelegramObject, data: Data) -> Any:
         data["albums"] = self._albums
-        return await handler(event, data)
+        group = event.media_group_id if isinstance(event, Message) else None
+        if group is None:
+            return await handler(event, data)
+        async with self._albums.lock(group):
+            result = await handler(event, data)
+        self._albums.trim()
+        return result
 
 
-def parse_message(message: Message, settings: Settings, desk: Desk) -> ArticleContent:
+def parse_message(message: Message, desk: Desk) -> ArticleContent:
     """The article in a message's text or caption, with its bold, italics and links kept."""
-    return parse_message_report(message, settings, desk)[0]
+    return parse_message_report(message, desk)[0]
 
 
-def parse_message_report(
-    message: Message, settings: Settings, desk: Desk
-) -> tuple[ArticleContent, ParseReport]:
+def parse_message_report(message: Message, desk: Desk) -> tuple[ArticleContent, ParseReport]:
     """``parse_message`` and what the parser was not sure of (for the draft card, issue 13)."""
     text = message.text or message.caption or ""
     if not text:
         return ArticleContent(), ParseReport()
-    content, report = parse_article_report(text, tz=settings.tz, now=desk.clock.now())
+    content, report = parse_article_report(text, tz=desk.settings.tz, now=desk.clock.now())
     entities = message.entities if message.text else message.caption_entities
     return keep_formatting(content, text, formatting_of(entities)), report
-
-
-async def _created(
-    message: Message,
-    desk: Desk,
-    cards: Cards,
-    content: ArticleContent,
-    *,
-    origin: str,
-    role: Role,
-    language: str,
-    settings: Settings,
-    report: ParseReport | None = None,
-) -> Article:
-    """A new draft of ``content``, shown to its author."""
-    assert message.from_user is not None
-    created = await drafts.create_draft(
-        desk,
-        content,
-        author_id=message.from_user.id,
-        language=language,
-        origin=origin,
-        report=report,
-    )
-    await cards.show_draft(
-        message.chat.id,
-        created.article,
-        can_publish=may_publish(role, settings),
-        duplicates=created.duplicates,
-    )
-    return created.article
 
 
 async def _import(
@@ -133,14 +101,15 @@ async def _import(
     url: str,
     desk: Desk,
     cards: Cards,
-    settings: Settings,
     role: Role,
     language: str,
 ) -> None:
     progress = await message.answer(_("Fetching {url}…").format(url=echo(url)))
     try:
         async with aiohttp.ClientSession() as session:
-            content = await import_url(session, url, allow_private=settings.allow_private_urls)
+            content = await import_url(
+                session, url, allow_private=desk.settings.allow_private_urls
+            )
     except FetchError as exc:
         await progress.edit_text(fetch_error_text(exc.code))
         return
@@ -148,16 +117,7 @@ async def _import(
         await progress.edit_text(_("I found no article text on this page."))
         return
     await progress.delete()
-    await _created(
-        message,
-        desk,
-        cards,
-        content,
-        origin="url",
-        role=role,
-        language=language,
-        settings=settings,
-    )
+    await show_new_draft(message, desk, cards, content, role=role, language=language, origin="url")
 
 
 async def cmd_import(
@@ -165,7 +125,6 @@ async def cmd_import(
     command: CommandObject,
     desk: Desk,
     cards: Cards,
-    settings: Settings,
     role: Role,
     language: str,
 ) -> None:
@@ -173,7 +132,7 @@ async def cmd_import(
     if not url:
         await message.answer(_("Usage: /import URL"))
         return
-    await _import(message, url, desk, cards, settings, role, language)
+    await _import(message, url, desk, cards, role, language)
 
 
 async def on_forward(
@@ -181,11 +140,10 @@ async def on_forward(
     origin: MessageOriginChannel,
     desk: Desk,
     cards: Cards,
-    settings: Settings,
     role: Role,
     language: str,
 ) -> None:
-    content = parse_message(message, settings, desk)
+    content = parse_message(message, desk)
     chat = origin.chat
     link = f"https://t.me/{chat.username}/{origin.message_id}" if chat.username else ""
     photo = photo_of(message)
@@ -200,57 +158,51 @@ async def on_forward(
     if not content.title and not content.body and not content.photos:
         await message.answer(_("This forwarded post has nothing I can use (no text, no photo)."))
         return
-    await _created(
-        message,
-        desk,
-        cards,
-        content,
-        origin="forward",
-        role=role,
-        language=language,
-        settings=settings,
+    await show_new_draft(
+        message, desk, cards, content, role=role, language=language, origin="forward"
     )
 
 
-async def on_url(
-    message: Message, desk: Desk, cards: Cards, settings: Settings, role: Role, language: str
-) -> None:
+async def on_url(message: Message, desk: Desk, cards: Cards, role: Role, language: str) -> None:
     assert message.text is not None
-    await _import(message, message.text.strip(), desk, cards, settings, role, language)
+    await _import(message, message.text.strip(), desk, cards, role, language)
 
 
-async def on_text(
-    message: Message, desk: Desk, cards: Cards, settings: Settings, role: Role, language: str
-) -> None:
+async def on_text(message: Message, desk: Desk, cards: Cards, role: Role, language: str) -> None:
     assert message.text is not None
     text = message.text
     if not text.strip():
         await message.answer(_("The message is empty: paste the article text."))
         return
-    if len(text) > settings.max_article_chars:
+    if len(text) > desk.settings.max_article_chars:
         await message.answer(
             _("The text is too long ({size} characters, at most {limit}).").format(
-                size=len(text), limit=settings.max_article_chars
+                size=len(text), limit=desk.settings.max_article_chars
             )
         )
         return
     if text.startswith("/"):
         await message.answer(_("Unknown command. /help lists what I understand."))
         return
-    content, report = parse_message_report(message, settings, desk)
+    content, report = parse_message_report(message, desk)
     if not content.title and not content.body:
         await message.answer(_("I could not find any article text in this message."))
         return
-    await _created(
-        message,
-        desk,
-        cards,
-        content,
-        origin="text",
-        role=role,
-        language=language,
-        settings=settings,
-        report=report,
+    await show_new_draft(
+        message, desk, cards, content, role=role, language=language, origin="text", report=report
+    )
+
+
+def _too_large(message: Message) -> bool:
+    photo = photo_of(message)
+    return photo is not None and photo.file_size > MAX_PHOTO_BYTES_UPLOAD
+
+
+async def on_photo_too_large(message: Message) -> None:
+    await message.answer(
+        _("This photo is larger than Telegram allows ({limit} MB).").format(
+            limit=MAX_PHOTO_BYTES_UPLOAD // (1024 * 1024)
+        )
     )
 
 
@@ -258,32 +210,6 @@ async def on_photo(
     message: Message,
     desk: Desk,
     cards: Cards,
-    settings: Settings,
-    role: Role,
-    language: str,
-    albums: Albums,
-) -> None:
-    photo = photo_of(message)
-    assert photo is not None
-    if photo.file_size > MAX_PHOTO_BYTES_UPLOAD:
-        await message.answer(
-            _("This photo is larger than Telegram allows ({limit} MB).").format(
-                limit=MAX_PHOTO_BYTES_UPLOAD // (1024 * 1024)
-            )
-        )
-        return
-    group = message.media_group_id
-    async with albums.lock(group):
-        await _place_photo(message, photo, desk, cards, settings, role, language, albums)
-    albums.trim()
-
-
-async def _place_photo(
-    message: Message,
-    photo: Photo,
-    desk: Desk,
-    cards: Cards,
-    settings: Settings,
     role: Role,
     language: str,
     albums: Albums,
@@ -291,26 +217,27 @@ async def _place_photo(
     """A captioned photo starts a draft; one without a caption joins the draft its album
     feeds, the draft replied to, or the sender's latest draft (else it starts one)."""
     assert message.from_user is not None
+    photo = photo_of(message)
+    assert photo is not None
     group = message.media_group_id
     target_id = albums.draft(group)
 
     async def new_draft(content: ArticleContent, report: ParseReport | None = None) -> Article:
-        created = await _created(
+        created = await show_new_draft(
             message,
             desk,
             cards,
             content,
-            origin="photo",
             role=role,
             language=language,
-            settings=settings,
+            origin="photo",
             report=report,
         )
         albums.remember(group, created.id)
         return created
 
     if target_id is None and message.caption:
-        parsed, report = parse_message_report(message, settings, desk)
+        parsed, report = parse_message_report(message, desk)
         await new_draft(replace(parsed, photos=(photo,)), report)
         return
     article: Article | None = None
@@ -324,7 +251,7 @@ async def _place_photo(
         ):
             # Any item of an album may carry the caption, not only the first: the draft the
             # earlier items made takes its text.
-            parsed, report = parse_message_report(message, settings, desk)
+            parsed, report = parse_message_report(message, desk)
             await drafts.update_content(
                 desk,
                 article,
@@ -366,7 +293,7 @@ async def on_other(message: Message) -> None:
 
 
 async def on_unknown_button(query: CallbackQuery) -> None:
-    await query.answer(_("This button is out of date or not for you."), show_alert=True)
+    await alert(query, STALE_BUTTON)
 
 
 def setup() -> Router:
@@ -379,6 +306,7 @@ def setup() -> Router:
     register(on_forward, F.forward_origin.as_("origin"), F.forward_origin.type == "channel")
     register(on_url, F.text.regexp(_BARE_URL))
     register(on_text, F.text)
+    register(on_photo_too_large, F.photo, F.func(_too_large))
     register(on_photo, F.photo)
     register(on_other)
     router.callback_query.register(on_unknown_button)

@@ -11,16 +11,14 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.config import Settings
 from bot.domain import ArticleContent, Photo
 from bot.editing import EditError, apply_edit, split_paragraphs
 from bot.presenters.cards import Cards
 from bot.roles import HasRole, Role
 from bot.views import commands
 from bot.views.replies import edit_error_text
-from bot.workflow import drafts
 from bot.workflow.ports import Desk
-from handlers.common import may_publish, photo_of
+from handlers.common import photo_of, show_new_draft
 
 
 class NewArticle(StatesGroup):
@@ -76,7 +74,6 @@ async def on_source(
     desk: Desk,
     cards: Cards,
     role: Role,
-    settings: Settings,
     language: str,
 ) -> None:
     """The last answer: the draft is made and shown."""
@@ -98,14 +95,8 @@ async def on_source(
             content = apply_edit(content, "source", message.text)
         except EditError as exc:
             await message.answer(edit_error_text(exc.code))
-    created = await drafts.create_draft(
-        desk, content, author_id=message.from_user.id, language=language, origin="dialog"
-    )
-    await cards.show_draft(
-        message.chat.id,
-        created.article,
-        can_publish=may_publish(role, settings),
-        duplicates=created.duplicates,
+    await show_new_draft(
+        message, desk, cards, content, role=role, language=language, origin="dialog"
     )
 
 

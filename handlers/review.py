@@ -7,7 +7,8 @@ answers.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
 
 from aiogram import Bot, F, Router
 from aiogram.filters import StateFilter
@@ -20,15 +21,25 @@ from babel.support import LazyProxy
 
 from bot.callbacks import ReviewAction
 from bot.domain import Article, ArticleStatus
-from bot.roles import HasRole, Role
+from bot.roles import Role
 from bot.texts import echo
 from bot.timeparse import WhenError, format_local, parse_when
 from bot.views import commands
+from bot.views.commands import Command
 from bot.views.replies import due_text, outcome_text, when_error_text
 from bot.workflow import corrections, flags, queries, review
 from bot.workflow.ports import Desk
 from bot.workflow.results import DECIDABLE, Outcome, Result
-from handlers.common import ARTICLE, ArticleArg, LoadArticle, chat_of
+from handlers.common import (
+    ARTICLE,
+    ArticleArg,
+    alert,
+    article_router,
+    ask,
+    on_actions,
+    prompt,
+    publish_by,
+)
 
 # A card's decisions are for an article in review.
 _PENDING = (ArticleStatus.PENDING,)
@@ -89,12 +100,8 @@ async def _publish(
         )
         return
     when = None
-    if timed:
-        try:
-            when = parse_when(when_text, now=desk.clock.now(), tz=desk.settings.tz)
-        except WhenError as exc:
-            await message.answer(when_error_text(exc))
-            return
+    if timed and (when := await _time_or_answer(message, desk, when_text)) is None:
+        return
     result = await review.publish(
         desk,
         article_id,
@@ -105,14 +112,19 @@ async def _publish(
         channel_ids=channel_ids or None,
         from_statuses=from_statuses,
     )
-    when_done = due_text(result, desk.settings.tz)
-    await _answer_result(
-        message,
-        desk,
-        result,
-        article_id,
-        _("#{id}: scheduled for {when}.").format(id=article_id, when=when_done),
+    done = _("#{id}: scheduled for {when}.").format(
+        id=article_id, when=due_text(result, desk.settings.tz)
     )
+    await _answer_result(message, desk, result, article_id, done)
+
+
+async def _time_or_answer(message: Message, desk: Desk, text: str) -> datetime | None:
+    """The time ``text`` names (09:00, +2h, tomorrow 09:00), or None once told why not."""
+    try:
+        return parse_when(text, now=desk.clock.now(), tz=desk.settings.tz)
+    except WhenError as exc:
+        await message.answer(when_error_text(exc))
+        return None
 
 
 async def _reject(message: Message, desk: Desk, article_id: int, raw: str) -> None:
@@ -183,12 +195,10 @@ async def cmd_unpublish(message: Message, article: Article, desk: Desk) -> None:
 
 async def cmd_embargo(message: Message, article: Article, rest: str, desk: Desk) -> None:
     until = None
-    if rest.strip().lower() not in commands.OFF_WORDS:
-        try:
-            until = parse_when(rest, now=desk.clock.now(), tz=desk.settings.tz)
-        except WhenError as exc:
-            await message.answer(when_error_text(exc))
-            return
+    if rest.strip().lower() not in commands.OFF_WORDS and (
+        (until := await _time_or_answer(message, desk, rest)) is None
+    ):
+        return
     await flags.set_embargo(desk, article.id, until, actor_id=_sender(message).id)
     await message.answer(
         _("#{id}: embargo until {when}.").format(
@@ -226,54 +236,35 @@ async def on_queue(query: CallbackQuery, article: Article, desk: Desk) -> None:
 
 
 async def _decide_now(query: CallbackQuery, article: Article, desk: Desk, *, queue: bool) -> None:
-    result = await review.publish(
-        desk,
-        article.id,
-        actor_id=query.from_user.id,
-        actor_name=query.from_user.full_name,
-        queue=queue,
-        from_statuses=_PENDING,
-    )
+    result = await publish_by(query, desk, article, queue=queue, from_statuses=_PENDING)
     if result.outcome is Outcome.OK:
         await query.answer(_("Done."))
     else:
-        await query.answer(outcome_text(result, article.id, desk.settings.tz), show_alert=True)
+        await alert(query, outcome_text(result, article.id, desk.settings.tz))
 
 
 async def on_schedule(query: CallbackQuery, article: Article, bot: Bot, state: FSMContext) -> None:
-    await query.answer()
-    # The prompt first: if it is lost, the admin's next message must not be taken as an answer
-    # to a question they never saw.
-    await bot.send_message(
-        chat_of(query),
-        _("When should #{id} go out? (e.g. 09:00, +2h, tomorrow 09:00; /cancel)").format(
-            id=article.id
-        ),
+    question = _("When should #{id} go out? (e.g. 09:00, +2h, tomorrow 09:00; /cancel)")
+    await prompt(
+        query, bot, state, ReviewInput.when, question.format(id=article.id), article_id=article.id
     )
-    await state.set_state(ReviewInput.when)
-    await state.update_data(article_id=article.id)
 
 
 async def on_reject(query: CallbackQuery, article: Article, bot: Bot, state: FSMContext) -> None:
-    await query.answer()
-    await bot.send_message(
-        chat_of(query),
-        _("Why is #{id} rejected? The author will see this (add --sign to sign it).").format(
-            id=article.id
-        ),
+    question = _("Why is #{id} rejected? The author will see this (add --sign to sign it).")
+    await prompt(
+        query,
+        bot,
+        state,
+        ReviewInput.reason,
+        question.format(id=article.id),
+        article_id=article.id,
     )
-    await state.set_state(ReviewInput.reason)
-    await state.update_data(article_id=article.id)
 
 
 async def on_edit(query: CallbackQuery, article: Article, bot: Bot) -> None:
-    await query.answer()
-    await bot.send_message(
-        chat_of(query),
-        _("Edit #{id} with /edit {id} FIELD VALUE; the card updates itself.").format(
-            id=article.id
-        ),
-    )
+    how = _("Edit #{id} with /edit {id} FIELD VALUE; the card updates itself.")
+    await ask(query, bot, how.format(id=article.id))
 
 
 async def on_when(message: Message, state: FSMContext, desk: Desk) -> None:
@@ -282,10 +273,7 @@ async def on_when(message: Message, state: FSMContext, desk: Desk) -> None:
     data = await state.get_data()
     # The time is read as /schedule reads it: without the channels named beside it.
     _refs, when_text = _refs_and_rest(message.text)
-    try:
-        parse_when(when_text, now=desk.clock.now(), tz=desk.settings.tz)
-    except WhenError as exc:
-        await message.answer(when_error_text(exc))
+    if await _time_or_answer(message, desk, when_text) is None:
         return
     await state.clear()
     await _publish(
@@ -300,54 +288,39 @@ async def on_reason(message: Message, state: FSMContext, desk: Desk) -> None:
     await _reject(message, desk, int(data["article_id"]), message.text)
 
 
-def _needs(usage: LazyProxy, words: int = 0) -> dict[str, ArticleArg]:
-    """The flags of a command on "article N" (and ``words`` more words), with its usage."""
-    return {ARTICLE: ArticleArg(usage=usage, words=words)}
-
-
 def setup() -> Router:
-    router = Router(name=__name__)
-    router.message.filter(HasRole(Role.ADMIN))
-    router.callback_query.filter(HasRole(Role.ADMIN))
-    router.message.middleware(LoadArticle())
-    router.callback_query.middleware(LoadArticle())
+    router = article_router(__name__, Role.ADMIN)
 
     register = router.message.register
-    register(cmd_publish, commands.PUBLISH.filter(), flags=_needs(__("Usage: /publish N")))
-    register(
-        cmd_schedule,
-        commands.SCHEDULE.filter(),
-        flags=_needs(__("Usage: /schedule N WHEN (e.g. /schedule 12 tomorrow 09:00)"), 1),
+    # The commands on "article N" (and as many words after it), with their usage.
+    on_article: tuple[tuple[Callable[..., Awaitable[None]], Command, LazyProxy, int], ...] = (
+        (cmd_publish, commands.PUBLISH, __("Usage: /publish N"), 0),
+        (
+            cmd_schedule,
+            commands.SCHEDULE,
+            __("Usage: /schedule N WHEN (e.g. /schedule 12 tomorrow 09:00)"),
+            1,
+        ),
+        (cmd_queue_add, commands.QUEUE_ADD, __("Usage: /queue_add N"), 0),
+        (cmd_unschedule, commands.UNSCHEDULE, __("Usage: /unschedule N"), 0),
+        (cmd_reject, commands.REJECT, __("Usage: /reject N REASON (add --sign to sign it)"), 1),
+        (cmd_unpublish, commands.UNPUBLISH, __("Usage: /unpublish N"), 0),
+        (cmd_embargo, commands.EMBARGO, __("Usage: /embargo N WHEN, or /embargo N off"), 1),
+        (cmd_breaking, commands.BREAKING, __("Usage: /breaking N"), 0),
     )
-    register(cmd_queue_add, commands.QUEUE_ADD.filter(), flags=_needs(__("Usage: /queue_add N")))
-    register(
-        cmd_unschedule, commands.UNSCHEDULE.filter(), flags=_needs(__("Usage: /unschedule N"))
-    )
-    register(
-        cmd_reject,
-        commands.REJECT.filter(),
-        flags=_needs(__("Usage: /reject N REASON (add --sign to sign it)"), 1),
-    )
-    register(cmd_unpublish, commands.UNPUBLISH.filter(), flags=_needs(__("Usage: /unpublish N")))
-    register(
-        cmd_embargo,
-        commands.EMBARGO.filter(),
-        flags=_needs(__("Usage: /embargo N WHEN, or /embargo N off"), 1),
-    )
-    register(cmd_breaking, commands.BREAKING.filter(), flags=_needs(__("Usage: /breaking N")))
+    for handler, command, usage, words in on_article:
+        register(handler, command.filter(), flags={ARTICLE: ArticleArg(usage=usage, words=words)})
     register(cmd_pause, commands.PAUSE.filter())
     register(cmd_resume, commands.RESUME.filter())
     register(on_when, StateFilter(ReviewInput.when), F.text)
     register(on_reason, StateFilter(ReviewInput.reason), F.text)
 
     card = {ARTICLE: ArticleArg()}
-    pending = {ARTICLE: ArticleArg(statuses=_PENDING)}
-    button = router.callback_query.register
-    button(on_publish, ReviewAction.filter(F.action == "publish"), flags=card)
+    on_actions(router, ReviewAction, card, publish=on_publish, edit=on_edit)
     # Checked before asking for a time or a reason (the next message would be taken as one)
     # and before looking for a queue slot ("no free slot" for an article already decided).
-    button(on_queue, ReviewAction.filter(F.action == "queue"), flags=pending)
-    button(on_schedule, ReviewAction.filter(F.action == "schedule"), flags=pending)
-    button(on_reject, ReviewAction.filter(F.action == "reject"), flags=pending)
-    button(on_edit, ReviewAction.filter(F.action == "edit"), flags=card)
+    pending = {ARTICLE: ArticleArg(statuses=_PENDING)}
+    on_actions(
+        router, ReviewAction, pending, queue=on_queue, schedule=on_schedule, reject=on_reject
+    )
     return router

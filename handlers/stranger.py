@@ -10,6 +10,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.roles import IsStranger
+from handlers.common import MAY_NOT, alert
 
 
 async def on_stranger_message(message: Message) -> None:
@@ -22,7 +23,7 @@ async def on_stranger_message(message: Message) -> None:
 
 
 async def on_stranger_button(query: CallbackQuery) -> None:
-    await query.answer(_("Sorry, you may not do this."), show_alert=True)
+    await alert(query, MAY_NOT)
 
 
 def setup() -> Router:

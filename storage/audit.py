@@ -3,25 +3,14 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import datetime
 from typing import Any
 
 from bot.domain import AuditEntry
-from storage.base import Repo, require_dt, to_iso
+from storage.base import Mapper, Repo, require_dt, to_iso
 
-_AUDIT_COLS = "id, at, actor_id, article_id, action, details"
-
-
-def _entry(row: sqlite3.Row) -> AuditEntry:
-    return AuditEntry(
-        id=row["id"],
-        at=require_dt(row["at"]),
-        actor_id=row["actor_id"],
-        article_id=row["article_id"],
-        action=row["action"],
-        details=json.loads(row["details"]),
-    )
+_entry = Mapper(AuditEntry, at=require_dt, details=json.loads)
+_AUDIT_COLS = _entry.columns
 
 
 class AuditRepo(Repo):

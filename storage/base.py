@@ -8,11 +8,17 @@ return ``None`` / ``False`` to the loser.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence, Sized
+from collections.abc import Callable, Sequence, Sized
+from dataclasses import fields
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import aiosqlite
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+Entity = TypeVar("Entity", bound="DataclassInstance")
 
 
 def to_iso(value: datetime | None) -> str | None:
@@ -38,6 +44,26 @@ def require_dt(value: Any) -> datetime:
 def placeholders(values: Sized) -> str:
     """``?,?,?`` for an ``IN (...)`` over ``values``: the values themselves stay parameters."""
     return ",".join("?" for _ in range(len(values)))
+
+
+class Mapper(Generic[Entity]):
+    """Rows of one table as ``entity``, whose fields are the table's columns (same names).
+
+    ``converters``: the columns SQLite stores otherwise than the field holds them (timestamps,
+    flags, enums, JSON), by name; the others are taken as they are. ``columns`` is the SELECT
+    list, so the names are written once, in the entity.
+    """
+
+    def __init__(self, entity: type[Entity], **converters: Callable[[Any], Any]) -> None:
+        self._entity = entity
+        self._names = tuple(f.name for f in fields(entity))
+        self._converters = converters
+        self.columns = ", ".join(self._names)
+
+    def __call__(self, row: sqlite3.Row) -> Entity:
+        convert = self._converters
+        values = {n: convert[n](row[n]) if n in convert else row[n] for n in self._names}
+        return self._entity(**values)
 
 
 class Repo:

@@ -3,29 +3,20 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from bot.domain import Channel
-from storage.base import Repo, to_iso
+from storage.base import Mapper, Repo, to_iso
 
-_CHANNEL_COLS = "id, chat_ref, chat_id, username, title, template, slots, quiet_hours, is_default"
-
-
-def _channel(row: sqlite3.Row) -> Channel:
-    return Channel(
-        id=row["id"],
-        chat_ref=row["chat_ref"],
-        chat_id=row["chat_id"],
-        username=row["username"],
-        title=row["title"],
-        template=json.loads(row["template"] or "{}"),
-        slots=tuple(json.loads(row["slots"] or "[]")),
-        quiet_hours=row["quiet_hours"],
-        is_default=bool(row["is_default"]),
-    )
+_channel = Mapper(
+    Channel,
+    template=lambda raw: json.loads(raw or "{}"),
+    slots=lambda raw: tuple(json.loads(raw or "[]")),
+    is_default=bool,
+)
+_CHANNEL_COLS = _channel.columns
 
 
 class ChannelRepo(Repo):

@@ -2,33 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 
 from bot.domain import Feed
-from storage.base import Repo, from_iso, require_dt, to_iso
+from storage.base import Mapper, Repo, from_iso, require_dt, to_iso
 
-_FEED_COLS = (
-    "id, url, title, mode, interval_s, etag, last_modified, next_poll_at, failures, last_error,"
-    " error_reported, added_by"
-)
-
-
-def _feed(row: sqlite3.Row) -> Feed:
-    return Feed(
-        id=row["id"],
-        url=row["url"],
-        title=row["title"],
-        mode=row["mode"],
-        interval_s=row["interval_s"],
-        etag=row["etag"],
-        last_modified=row["last_modified"],
-        next_poll_at=require_dt(row["next_poll_at"]),
-        failures=row["failures"],
-        last_error=row["last_error"],
-        error_reported=bool(row["error_reported"]),
-        added_by=row["added_by"],
-    )
+_feed = Mapper(Feed, next_poll_at=require_dt, error_reported=bool)
+_FEED_COLS = _feed.columns
 
 
 class FeedRepo(Repo):

@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 
 from bot.domain import ShownMessage
-from storage.base import Repo, to_iso
+from storage.base import Mapper, Repo, to_iso
 
-_SHOWN_COLS = "article_id, kind, chat_id, message_id"
-
-
-def _shown(row: sqlite3.Row) -> ShownMessage:
-    return ShownMessage(
-        article_id=row["article_id"],
-        kind=row["kind"],
-        chat_id=row["chat_id"],
-        message_id=row["message_id"],
-    )
+_shown = Mapper(ShownMessage)
+_SHOWN_COLS = _shown.columns
 
 
 class MessageRepo(Repo):

@@ -3,35 +3,23 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
 from bot.domain import Publication, PublicationStatus
-from storage.base import Repo, from_iso, placeholders, require_dt, to_iso
+from storage.base import Mapper, Repo, from_iso, placeholders, require_dt, to_iso
 
-_PUB_COLS = (
-    "id, article_id, channel_id, status, due_at, silent, attempts, message_ids, link,"
-    " last_error, claimed_at, published_at"
+_publication = Mapper(
+    Publication,
+    status=PublicationStatus,
+    due_at=require_dt,
+    silent=bool,
+    message_ids=lambda raw: tuple(json.loads(raw)),
+    claimed_at=from_iso,
+    published_at=from_iso,
 )
-
-
-def _publication(row: sqlite3.Row) -> Publication:
-    return Publication(
-        id=row["id"],
-        article_id=row["article_id"],
-        channel_id=row["channel_id"],
-        status=PublicationStatus(row["status"]),
-        due_at=require_dt(row["due_at"]),
-        silent=bool(row["silent"]),
-        attempts=row["attempts"],
-        message_ids=tuple(json.loads(row["message_ids"])),
-        link=row["link"],
-        last_error=row["last_error"],
-        claimed_at=from_iso(row["claimed_at"]),
-        published_at=from_iso(row["published_at"]),
-    )
+_PUB_COLS = _publication.columns
 
 
 # Status groups the queries below share; the values are bound as parameters, never spelled.

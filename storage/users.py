@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 
 from bot.domain import User
-from storage.base import Repo, to_iso
+from storage.base import Mapper, Repo, to_iso
 
-_USER_COLS = "id, role, language, name, added_by"
-
-
-def _user(row: sqlite3.Row) -> User:
-    return User(
-        id=row["id"],
-        role=row["role"],
-        language=row["language"],
-        name=row["name"],
-        added_by=row["added_by"],
-    )
+_user = Mapper(User)
+_USER_COLS = _user.columns
 
 
 class UserRepo(Repo):

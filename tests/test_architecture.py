@@ -2,7 +2,9 @@
 
 - no module in bot/, handlers/, storage/ over 500 lines, and at most five functions over 80;
 - no import cycle between the project's modules, lazy (function-level) imports included;
-- handlers/ never imports storage; the pure layers import nothing from aiogram.
+- handlers/ never imports storage; the pure layers import nothing from aiogram;
+- handlers/ never opens a transaction nor reads the database itself, and outside the workflow,
+  the publishing engine and storage only two named places write (their reasons below).
 """
 
 from __future__ import annotations
@@ -161,6 +163,48 @@ def test_pure_layers_import_no_aiogram(name: str) -> None:
             assert (node.module or "").split(".")[0] != "aiogram", name
 
 
+def _unit_of_work_calls(name: str) -> list[str]:
+    """``x.transaction()`` / ``x.read()`` calls in a module (how a unit of work is opened)."""
+    tree = ast.parse(MODULES[name].read_text(encoding="utf-8"))
+    return [
+        f"{name}:{node.lineno} .{node.func.attr}()"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in ("transaction", "read")
+        and not node.args  # file.read(n), stream.read(): not a unit of work
+        and not isinstance(node.func.value, ast.Constant)
+    ]
+
+
+@pytest.mark.parametrize("name", sorted(n for n in MODULES if n.startswith("handlers")))
+def test_handlers_open_no_unit_of_work(name: str) -> None:
+    """Handlers call the workflow (writes) and ``bot.workflow.queries`` (reads)."""
+    assert _unit_of_work_calls(name) == [], name
+
+
+# Where a write transaction may be opened: every state change goes through the workflow (with
+# its audit entry) or the publishing engine's bookkeeping (with its own); storage owns them.
+WRITERS = ("bot.workflow", "bot.publishing", "storage")
+# The two writers outside them, and why they are not audited: which messages show an article
+# (the presenters' bookkeeping, to edit them in place), and the channels of the CHANNEL_ID
+# setting and the names Telegram gives them (synchronised at every start, no one's decision).
+WRITERS_BY_EXCEPTION = ("bot.presenters.cards", "bot.startup")
+
+
+def test_only_the_workflow_and_the_engine_write() -> None:
+    writes = [
+        call
+        for name in MODULES
+        if name.split(".")[0] in SHIPPED
+        and not name.startswith(WRITERS)
+        and name not in WRITERS_BY_EXCEPTION
+        for call in _unit_of_work_calls(name)
+        if call.endswith(".transaction()")
+    ]
+    assert writes == []
+
+
 def test_the_checker_sees_cycles_and_lazy_imports() -> None:
     """The checks are not vacuous: cycles are found, lazy and relative imports resolved."""
     assert _find_cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == [["a", "b", "c", "a"]]
@@ -169,3 +213,6 @@ def test_the_checker_sees_cycles_and_lazy_imports() -> None:
     lazy = [n for n, p in MODULES.items() if "    from bot" in p.read_text(encoding="utf-8")]
     assert lazy, "expected at least one function-level import to resolve"
     assert any(_graph()[n] for n in lazy)
+    # The unit-of-work check finds what it looks for.
+    assert any(c.endswith(".transaction()") for c in _unit_of_work_calls("bot.workflow.review"))
+    assert any(c.endswith(".read()") for c in _unit_of_work_calls("bot.workflow.queries"))

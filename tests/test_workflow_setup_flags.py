@@ -11,10 +11,13 @@ from typing import Any
 
 import pytest
 
+from bot.config import Settings
 from bot.domain import ArticleContent, ArticleStatus, PublicationStatus
 from bot.workflow import flags, queries, setup
+from bot.workflow.ports import Ports
+from storage.articles import ArticleRepo
 from storage.db import Database
-from tests.workflow_fakes import world
+from tests.workflow_fakes import FakeClock, FakeNotifier, FakePosts, FakeSchedule, world
 
 NOW = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
 ADMIN = 1001
@@ -28,6 +31,13 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
         yield database
     finally:
         await database.close()
+
+
+@pytest.fixture
+def desk(db: Database, tmp_path: Path) -> Ports:
+    """The use cases' Desk over ``db``, its clock stopped at NOW."""
+    settings = Settings(_env_file=None, database_path=tmp_path / "newsroom.sqlite3")
+    return Ports(db, settings, FakeClock(NOW), FakeNotifier(), FakeSchedule(), FakePosts())
 
 
 async def audit(db: Database) -> list[tuple[Any, ...]]:
@@ -62,13 +72,13 @@ async def channel(db: Database, ref: str = "@news") -> int:
 # --- set-up ----------------------------------------------------------------------------------
 
 
-async def test_editors_added_and_removed_with_their_entries(db: Database) -> None:
-    await setup.add_editor(db, 42, actor_id=ADMIN, now=NOW)
+async def test_editors_added_and_removed_with_their_entries(db: Database, desk: Ports) -> None:
+    await setup.add_editor(desk, 42, actor_id=ADMIN)
     assert await queries.stored_editor_ids(db) == [42]
-    assert await setup.remove_editor(db, 42, actor_id=ADMIN, now=NOW)
+    assert await setup.remove_editor(desk, 42, actor_id=ADMIN)
     assert await queries.stored_editor_ids(db) == []
     # Removing someone who is not stored changes nothing; the request is on record.
-    assert not await setup.remove_editor(db, 42, actor_id=ADMIN, now=NOW)
+    assert not await setup.remove_editor(desk, 42, actor_id=ADMIN)
     assert await audit(db) == [
         ("editor_add", ADMIN, None, {"user": 42}),
         ("editor_remove", ADMIN, None, {"user": 42}),
@@ -76,15 +86,15 @@ async def test_editors_added_and_removed_with_their_entries(db: Database) -> Non
     ]
 
 
-async def test_channel_settings_are_audited(db: Database) -> None:
+async def test_channel_settings_are_audited(db: Database, desk: Ports) -> None:
     added = await setup.add_channel(
-        db, "@news", chat_id=-100123, username="news", title="News", actor_id=ADMIN, now=NOW
+        desk, "@news", chat_id=-100123, username="news", title="News", actor_id=ADMIN
     )
     assert (added.chat_ref, added.chat_id, added.title) == ("@news", -100123, "News")
-    await setup.set_slots(db, added, ["09:00", "12:00"], actor_id=ADMIN, now=NOW)
-    await setup.set_quiet_hours(db, added, "23:00-07:00", actor_id=ADMIN, now=NOW)
-    await setup.set_template_key(db, added, "signature", "Our news", actor_id=ADMIN, now=NOW)
-    await setup.set_template_key(db, added, "language", "en", actor_id=ADMIN, now=NOW)
+    await setup.set_slots(desk, added, ["09:00", "12:00"], actor_id=ADMIN)
+    await setup.set_quiet_hours(desk, added, "23:00-07:00", actor_id=ADMIN)
+    await setup.set_template_key(desk, added, "signature", "Our news", actor_id=ADMIN)
+    await setup.set_template_key(desk, added, "language", "en", actor_id=ADMIN)
     # ``added`` is stale by now: the second key must not drop the first.
     [stored] = await queries.channels(db)
     assert stored.slots == ("09:00", "12:00")
@@ -107,15 +117,15 @@ async def test_channel_settings_are_audited(db: Database) -> None:
     ]
 
 
-async def test_feeds_added_once_and_removed(db: Database) -> None:
+async def test_feeds_added_once_and_removed(db: Database, desk: Ports) -> None:
     url = "https://example.org/feed.xml"
-    feed = await setup.add_feed(db, url, mode="auto", interval_s=900, actor_id=ADMIN, now=NOW)
+    feed = await setup.add_feed(desk, url, mode="auto", interval_s=900, actor_id=ADMIN)
     assert feed is not None and (feed.url, feed.mode, feed.interval_s) == (url, "auto", 900)
-    again = await setup.add_feed(db, url, mode="review", interval_s=60, actor_id=ADMIN, now=NOW)
+    again = await setup.add_feed(desk, url, mode="review", interval_s=60, actor_id=ADMIN)
     assert again is None
     assert [f.id for f in await queries.feeds(db)] == [feed.id]
-    assert await setup.remove_feed(db, feed.id, actor_id=ADMIN, now=NOW)
-    assert not await setup.remove_feed(db, feed.id, actor_id=ADMIN, now=NOW)
+    assert await setup.remove_feed(desk, feed.id, actor_id=ADMIN)
+    assert not await setup.remove_feed(desk, feed.id, actor_id=ADMIN)
     assert await queries.feeds(db) == []
     # The refused add and the second remove changed nothing and left no entry.
     assert await audit(db) == [
@@ -164,13 +174,13 @@ async def held(db: Database, article_id: int, channel_id: int) -> int:
     return pub.id
 
 
-async def test_cancelling_a_held_publication_once(db: Database) -> None:
+async def test_cancelling_a_held_publication_once(db: Database, desk: Ports) -> None:
     article_id = await article(db)
     pub_id = await held(db, article_id, await channel(db))
-    assert await flags.cancel_held(db, pub_id, actor_id=ADMIN, now=NOW)
+    assert await flags.cancel_held(desk, pub_id, actor_id=ADMIN)
     # A second admin's late "cancel", and one for a publication that never was: no effect.
-    assert not await flags.cancel_held(db, pub_id, actor_id=ADMIN + 1, now=NOW)
-    assert not await flags.cancel_held(db, pub_id + 100, actor_id=ADMIN, now=NOW)
+    assert not await flags.cancel_held(desk, pub_id, actor_id=ADMIN + 1)
+    assert not await flags.cancel_held(desk, pub_id + 100, actor_id=ADMIN)
     async with db.read() as uow:
         [pub] = await uow.publications.for_article(article_id)
         stored = await uow.articles.get(article_id)
@@ -183,7 +193,9 @@ async def test_cancelling_a_held_publication_once(db: Database) -> None:
     ]
 
 
-async def test_cancelling_one_of_two_keeps_the_article_scheduled(db: Database) -> None:
+async def test_cancelling_one_of_two_keeps_the_article_scheduled(
+    db: Database, desk: Ports
+) -> None:
     article_id = await article(db)
     first = await held(db, article_id, await channel(db, "@news"))
     other = await channel(db, "@sport")
@@ -191,7 +203,7 @@ async def test_cancelling_one_of_two_keeps_the_article_scheduled(db: Database) -
         await uow.publications.schedule(
             article_id=article_id, channel_id=other, due_at=NOW, silent=False, now=NOW
         )
-    assert await flags.cancel_held(db, first, actor_id=ADMIN, now=NOW)
+    assert await flags.cancel_held(desk, first, actor_id=ADMIN)
     async with db.read() as uow:
         stored = await uow.articles.get(article_id)
     assert stored is not None and stored.status is ArticleStatus.SCHEDULED
@@ -253,3 +265,48 @@ async def test_channel_choice_lists_every_channel_and_the_chosen_ones(db: Databa
     async with db.transaction() as uow:
         await uow.channels.toggle_chosen(article_id, sport)
     assert (await queries.channel_choice(db, article_id)).chosen == frozenset({sport})
+
+
+async def test_set_up_changes_take_their_time_from_the_desks_clock(
+    db: Database, desk: Ports
+) -> None:
+    """Like every use case, set-up reads the Desk's clock: no ``now`` passed in."""
+    clock = desk.clock
+    assert isinstance(clock, FakeClock)
+    clock.advance(minutes=5)
+    await setup.add_editor(desk, 42, actor_id=ADMIN)
+    feed = await setup.add_feed(
+        desk, "https://example.org/a.xml", mode="review", interval_s=60, actor_id=ADMIN
+    )
+    assert feed is not None and feed.next_poll_at == NOW + timedelta(minutes=5)
+    async with db.read() as uow, uow.conn.execute("SELECT at FROM audit_log ORDER BY id") as cur:
+        stamps = [datetime.fromisoformat(r[0]) for r in await cur.fetchall()]
+    assert stamps == [NOW + timedelta(minutes=5)] * 2
+
+
+async def test_the_queue_page_reads_its_titles_in_one_query(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    news = await channel(db)
+    first, second = await article(db), await article(db)
+    async with db.transaction() as uow:
+        for article_id in (first, second):
+            await uow.publications.schedule(
+                article_id=article_id, channel_id=news, due_at=NOW, silent=False, now=NOW
+            )
+    asked: list[set[int]] = []
+    titles = ArticleRepo.titles
+
+    async def counted(repo: ArticleRepo, ids: set[int]) -> dict[int, str]:
+        asked.append(set(ids))
+        return await titles(repo, ids)
+
+    async def one_by_one(repo: ArticleRepo, article_id: int) -> None:
+        raise AssertionError("the queue must not load its articles one by one")
+
+    monkeypatch.setattr(ArticleRepo, "titles", counted)
+    monkeypatch.setattr(ArticleRepo, "get", one_by_one)
+    page = await queries.queue_page(db)
+    assert [p.article_id for p in page.upcoming] == [first, second]
+    assert page.titles == {first: "Tram depot reopens", second: "Tram depot reopens"}
+    assert asked == [{first, second}]

@@ -48,43 +48,34 @@ MYSOURCE = Command(
     "mysource", "NAME|-", __("My default source for copy that names none"), Role.EDITOR
 )
 CANCEL = Command("cancel", "", __("Cancel the current dialog"), Role.EDITOR)
-PUBLISH = Command("publish", "N", __("Publish article N now"), Role.ADMIN, True)
-SCHEDULE = Command(
-    "schedule",
-    "N WHEN",
-    __("Schedule article N (09:00, +2h, tomorrow 09:00)"),
-    Role.ADMIN,
-    True,
+
+
+def _admin(name: str, args: str, description: LazyProxy, *, admin_chat: bool = True) -> Command:
+    """An admin's command: in the admin chat's menu too, unless it is not for reviewing there."""
+    return Command(name, args, description, Role.ADMIN, admin_chat)
+
+
+PUBLISH = _admin("publish", "N", __("Publish article N now"))
+SCHEDULE = _admin("schedule", "N WHEN", __("Schedule article N (09:00, +2h, tomorrow 09:00)"))
+QUEUE_ADD = _admin("queue_add", "N", __("Put article N into the next free slot"))
+UNSCHEDULE = _admin("unschedule", "N", __("Cancel the schedule of article N"))
+REJECT = _admin("reject", "N REASON", __("Reject article N with a reason"))
+UNPUBLISH = _admin("unpublish", "N", __("Delete the channel posts of article N"))
+EDITORS = _admin("editors", "add|remove ID", __("Manage editors"))
+CHANNELS = _admin("channels", "", __("List channels"))
+CHANNEL_ADD = _admin("channel_add", "@name", __("Register a channel"))
+SLOTS = _admin("slots", "09:00 12:00 ...", __("Set the queue slots"))
+QUIET = _admin("quiet", "[@channel] 23:00-07:00|off", __("Post silently at night"))
+TEMPLATE = _admin("template", "[@channel] KEY VALUE", __("How a channel's posts look"))
+EMBARGO = _admin(
+    "embargo", "N WHEN|off", __("Not before this time, whatever happens"), admin_chat=False
 )
-QUEUE_ADD = Command(
-    "queue_add", "N", __("Put article N into the next free slot"), Role.ADMIN, True
-)
-UNSCHEDULE = Command("unschedule", "N", __("Cancel the schedule of article N"), Role.ADMIN, True)
-REJECT = Command("reject", "N REASON", __("Reject article N with a reason"), Role.ADMIN, True)
-UNPUBLISH = Command(
-    "unpublish", "N", __("Delete the channel posts of article N"), Role.ADMIN, True
-)
-EDITORS = Command("editors", "add|remove ID", __("Manage editors"), Role.ADMIN, True)
-CHANNELS = Command("channels", "", __("List channels"), Role.ADMIN, True)
-CHANNEL_ADD = Command("channel_add", "@name", __("Register a channel"), Role.ADMIN, True)
-SLOTS = Command("slots", "09:00 12:00 ...", __("Set the queue slots"), Role.ADMIN, True)
-QUIET = Command(
-    "quiet", "[@channel] 23:00-07:00|off", __("Post silently at night"), Role.ADMIN, True
-)
-TEMPLATE = Command(
-    "template", "[@channel] KEY VALUE", __("How a channel's posts look"), Role.ADMIN, True
-)
-EMBARGO = Command(
-    "embargo", "N WHEN|off", __("Not before this time, whatever happens"), Role.ADMIN
-)
-BREAKING = Command("breaking", "N", __("Breaking news: N jumps the queue"), Role.ADMIN, True)
-PAUSE = Command("pause", "", __("Stop all publishing"), Role.ADMIN, True)
-RESUME = Command("resume", "", __("Resume publishing"), Role.ADMIN, True)
-FEEDS = Command("feeds", "", __("List feeds"), Role.ADMIN, True)
-FEED_ADD = Command(
-    "feed_add", "URL [review|auto]", __("Follow an RSS/Atom feed"), Role.ADMIN, True
-)
-FEED_REMOVE = Command("feed_remove", "ID", __("Stop following a feed"), Role.ADMIN, True)
+BREAKING = _admin("breaking", "N", __("Breaking news: N jumps the queue"))
+PAUSE = _admin("pause", "", __("Stop all publishing"))
+RESUME = _admin("resume", "", __("Resume publishing"))
+FEEDS = _admin("feeds", "", __("List feeds"))
+FEED_ADD = _admin("feed_add", "URL [review|auto]", __("Follow an RSS/Atom feed"))
+FEED_REMOVE = _admin("feed_remove", "ID", __("Stop following a feed"))
 
 # In this order in /help and in the menus.
 COMMANDS: tuple[Command, ...] = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from rapidfuzz import fuzz
 
@@ -18,7 +18,7 @@ from bot.workflow.audit import record
 from bot.workflow.corrections import correct_published
 from bot.workflow.ports import Desk
 from bot.workflow.results import Outcome, Result
-from storage.db import Database
+from storage.db import Database, UnitOfWork
 from storage.titles import fold_title
 
 DUPLICATE_WINDOW = timedelta(days=3)
@@ -62,42 +62,65 @@ async def create_draft(
     """
     now = desk.clock.now()
     async with desk.db.transaction() as uow:
-        doubts: Doubts | None = None
-        details: dict[str, object] = {}
-        if report is not None:
-            content, doubts, details = await doubting.parsed(uow, content, report, author_id)
-        article = await uow.articles.create(
+        return await create_in(
+            uow,
             content,
             author_id=author_id,
+            language=language,
             origin=origin,
+            report=report,
             now=now,
-            author_language=language,
-            doubts=doubts,
         )
-        await record(
-            uow,
-            "created",
-            now=now,
-            actor_id=author_id,
-            article_id=article.id,
-            origin=origin,
-            **details,
-        )
-        # A few candidates from the indexes (not the whole window): score them, load three.
-        candidates = await uow.articles.duplicate_candidates(
-            canonical_url=content.canonical_url,
-            title=content.title,
-            since=now - DUPLICATE_WINDOW,
-            exclude_id=article.id,
-        )
-        folded = fold_title(content.title)
-        matching = [
-            c.id
-            for c in candidates
-            if (content.canonical_url and c.canonical_url == content.canonical_url)
-            or similar_folded(c.folded, folded)
-        ]
-        duplicates = [a for i in matching[:3] if (a := await uow.articles.get(i)) is not None]
+
+
+async def create_in(
+    uow: UnitOfWork,
+    content: ArticleContent,
+    *,
+    author_id: int,
+    language: str,
+    origin: str,
+    now: datetime,
+    report: ParseReport | None = None,
+) -> Created:
+    """:func:`create_draft` inside the caller's unit of work (a feed item's, with its
+    bookkeeping and its submission)."""
+    doubts: Doubts | None = None
+    details: dict[str, object] = {}
+    if report is not None:
+        content, doubts, details = await doubting.parsed(uow, content, report, author_id)
+    article = await uow.articles.create(
+        content,
+        author_id=author_id,
+        origin=origin,
+        now=now,
+        author_language=language,
+        doubts=doubts,
+    )
+    await record(
+        uow,
+        "created",
+        now=now,
+        actor_id=author_id,
+        article_id=article.id,
+        origin=origin,
+        **details,
+    )
+    # A few candidates from the indexes (not the whole window): score them, load three.
+    candidates = await uow.articles.duplicate_candidates(
+        canonical_url=content.canonical_url,
+        title=content.title,
+        since=now - DUPLICATE_WINDOW,
+        exclude_id=article.id,
+    )
+    folded = fold_title(content.title)
+    matching = [
+        c.id
+        for c in candidates
+        if (content.canonical_url and c.canonical_url == content.canonical_url)
+        or similar_folded(c.folded, folded)
+    ]
+    duplicates = [a for i in matching[:3] if (a := await uow.articles.get(i)) is not None]
     return Created(article, duplicates)
 
 
@@ -230,23 +253,44 @@ async def toggle_channel(desk: Desk, article: Article, channel_id: int, *, actor
 
 async def submit(desk: Desk, article: Article, *, actor_id: int, author_name: str) -> Result:
     """Send a draft for review: the reviewers get a card."""
+    refused = submit_refused(desk, article)
+    if refused is not None:
+        return refused
+    now = desk.clock.now()
+    async with desk.db.transaction() as uow:
+        pending = await submit_in(
+            uow, article, actor_id=actor_id, author_name=author_name, now=now
+        )
+    if pending is None:
+        return Result(Outcome.WRONG_STATE, article)
+    await desk.notifier.submitted(pending, author_name=author_name)
+    return Result(Outcome.OK, pending)
+
+
+def submit_refused(desk: Desk, article: Article) -> Result | None:
+    """Why ``article`` cannot go to review at all (None: it can)."""
     if desk.settings.admin_chat_id is None:
         return Result(Outcome.NO_CHANNEL, article)  # nobody to review it
     if not article.content.title and not article.content.body:
         return Result(Outcome.INVALID, article, detail="empty")
-    now = desk.clock.now()
-    async with desk.db.transaction() as uow:
-        pending = await uow.articles.transition(
-            article.id,
-            allowed_from=(ArticleStatus.DRAFT, ArticleStatus.REJECTED),
-            to=ArticleStatus.PENDING,
-            now=now,
-            reason="",
-        )
-        if pending is None:
-            return Result(Outcome.WRONG_STATE, article)
+    return None
+
+
+async def submit_in(
+    uow: UnitOfWork, article: Article, *, actor_id: int, author_name: str, now: datetime
+) -> Article | None:
+    """The submission inside the caller's unit of work: the article now pending, or None when
+    it was not a draft (or a rejected one) any more. The caller tells the reviewers after the
+    commit (``Notifier.submitted``)."""
+    pending = await uow.articles.transition(
+        article.id,
+        allowed_from=(ArticleStatus.DRAFT, ArticleStatus.REJECTED),
+        to=ArticleStatus.PENDING,
+        now=now,
+        reason="",
+    )
+    if pending is not None:
         await record(
             uow, "submitted", now=now, actor_id=actor_id, article_id=article.id, author=author_name
         )
-    await desk.notifier.submitted(pending, author_name=author_name)
-    return Result(Outcome.OK, pending)
+    return pending

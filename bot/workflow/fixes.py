@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 from bot.domain import Article
 from bot.ingest.report import ParseWarning
@@ -23,18 +24,35 @@ from storage.db import Database
 MAX_SOURCE = 200
 
 
-async def _set_source(
-    desk: Desk, article: Article, name: str, *, actor_id: int, how: str
+async def _fix(
+    desk: Desk,
+    article: Article,
+    action: str,
+    *,
+    actor_id: int,
+    details: dict[str, object],
+    **field: Any,
 ) -> Result:
+    """One field of the content set by a fix: an audited edit (``details`` say what was chosen,
+    and why) that settles the field's doubts, like any edit of it."""
     updated = await update_content(
         desk,
         article,
-        replace(article.content, source_name=name),
+        replace(article.content, **field),
         actor_id=actor_id,
-        action="fix:source",
-        details={"source": name, "how": how},
+        action=action,
+        details=details,
     )
     return Result(Outcome.OK, updated) if updated else Result(Outcome.NOT_FOUND, article)
+
+
+async def _set_source(
+    desk: Desk, article: Article, name: str, *, actor_id: int, how: str
+) -> Result:
+    details: dict[str, object] = {"source": name, "how": how}
+    return await _fix(
+        desk, article, "fix:source", actor_id=actor_id, details=details, source_name=name
+    )
 
 
 async def pick_source(desk: Desk, article: Article, index: int, *, actor_id: int) -> Result:
@@ -60,15 +78,10 @@ async def use_default(desk: Desk, article: Article, *, actor_id: int) -> Result:
 
 async def set_date(desk: Desk, article: Article, when: datetime, *, actor_id: int) -> Result:
     """The original publication date (``when`` aware; stored in UTC like the parser's)."""
-    updated = await update_content(
-        desk,
-        article,
-        replace(article.content, published_at=when),
-        actor_id=actor_id,
-        action="fix:date",
-        details={"published_at": when.isoformat()},
+    details: dict[str, object] = {"published_at": when.isoformat()}
+    return await _fix(
+        desk, article, "fix:date", actor_id=actor_id, details=details, published_at=when
     )
-    return Result(Outcome.OK, updated) if updated else Result(Outcome.NOT_FOUND, article)
 
 
 async def keep(desk: Desk, article: Article, code: str, *, actor_id: int) -> Result:
@@ -101,8 +114,9 @@ async def my_source(db: Database, user_id: int) -> str:
         return await uow.prefs.default_source(user_id)
 
 
-async def set_my_source(db: Database, user_id: int, name: str, *, now: datetime) -> None:
+async def set_my_source(desk: Desk, user_id: int, name: str) -> None:
     """The editor's own default source ("" clears it), audited as a set-up change."""
-    async with db.transaction() as uow:
+    now = desk.clock.now()
+    async with desk.db.transaction() as uow:
         await uow.prefs.set_default_source(user_id, name, now=now)
         await record(uow, "my_source", now=now, actor_id=user_id, source=name)

@@ -11,7 +11,6 @@ from datetime import datetime
 from bot.domain import OPEN_PUBLICATIONS, ArticleStatus, PublicationStatus
 from bot.workflow.audit import record
 from bot.workflow.ports import Desk
-from storage.db import Database
 
 
 async def set_embargo(
@@ -44,13 +43,14 @@ async def mark_breaking(desk: Desk, article_id: int, *, actor_id: int) -> None:
     desk.schedule.wake()
 
 
-async def cancel_held(db: Database, publication_id: int, *, actor_id: int, now: datetime) -> bool:
+async def cancel_held(desk: Desk, publication_id: int, *, actor_id: int) -> bool:
     """An admin's "cancel" for a held publication; False when it was no longer held (another
     admin answered first) or does not exist.
 
     With nothing else on its way, the article is no longer "scheduled" but approved again.
     """
-    async with db.transaction() as uow:
+    now = desk.clock.now()
+    async with desk.db.transaction() as uow:
         pub = await uow.publications.get(publication_id)
         if pub is None or not await uow.publications.set_status(
             publication_id,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.domain import (
     PAUSED_KEY,
@@ -35,9 +36,11 @@ __all__ = [
     "channels",
     "channels_by_ref",
     "current_draft",
+    "due_feeds",
     "feeds",
     "has_channel_posts",
     "history",
+    "next_feed_poll",
     "queue_page",
     "shown_article",
     "stored_editor_ids",
@@ -98,6 +101,18 @@ async def channels(db: Database) -> list[Channel]:
 async def feeds(db: Database) -> list[Feed]:
     async with db.read() as uow:
         return await uow.feeds.all()
+
+
+async def due_feeds(db: Database, now: datetime) -> list[Feed]:
+    """The feeds whose next poll is due at ``now``."""
+    async with db.read() as uow:
+        return await uow.feeds.due(now=now)
+
+
+async def next_feed_poll(db: Database) -> datetime | None:
+    """When the next feed is due (None: no feeds)."""
+    async with db.read() as uow:
+        return await uow.feeds.next_poll_at()
 
 
 async def stored_editor_ids(db: Database) -> list[int]:
@@ -177,10 +192,9 @@ async def queue_page(db: Database, page: int = 0) -> QueuePage:
             limit=QUEUE_PAGE, offset=page * QUEUE_PAGE
         )
         channels = {c.id: c for c in await uow.channels.all()}
-        titles = {}
-        for pub in upcoming:
-            art = await uow.articles.get(pub.article_id)
-            titles[pub.article_id] = art.content.title if art else ""
+        # One query for the titles of the whole page, not one per publication.
+        found = await uow.articles.titles({p.article_id for p in upcoming})
+        titles = {p.article_id: found.get(p.article_id, "") for p in upcoming}
         paused = await uow.state.get(PAUSED_KEY) == "1"
     return QueuePage(
         page=page,

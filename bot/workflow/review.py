@@ -124,62 +124,101 @@ async def publish(
 ) -> Result:
     """Approve and publish now (``when`` None), at ``when``, or in the next queue slot."""
     now = desk.clock.now()
+    async with desk.db.transaction() as uow:
+        result = await publish_in(
+            desk,
+            uow,
+            article_id,
+            actor_id=actor_id,
+            actor_name=actor_name,
+            when=when,
+            queue=queue,
+            channel_ids=channel_ids,
+            from_statuses=from_statuses,
+            now=now,
+        )
+    return await settle(desk, article_id, result)
+
+
+async def publish_in(
+    desk: Desk,
+    uow: UnitOfWork,
+    article_id: int,
+    *,
+    actor_id: int,
+    actor_name: str,
+    now: datetime,
+    when: datetime | None = None,
+    queue: bool = False,
+    channel_ids: Sequence[int] | None = None,
+    from_statuses: Sequence[ArticleStatus] = DECIDABLE,
+) -> Result:
+    """:func:`publish` inside the caller's unit of work (a feed item's, with its draft), up to
+    the commit: the decision taken (not yet told), or why not; WRONG_STATE (without the
+    winner) for a lost race. The caller hands the result to :func:`settle` after the commit."""
     kind = (
         DecisionKind.QUEUED
         if queue
         else (DecisionKind.SCHEDULED if when else DecisionKind.PUBLISH_NOW)
     )
-    async with desk.db.transaction() as uow:
-        article = await uow.articles.get(article_id)
-        if article is None or article.status is ArticleStatus.DELETED:
-            return Result(Outcome.NOT_FOUND)
-        channels = await _channels_for(uow, article_id, channel_ids)
-        if not channels:
-            return Result(Outcome.NO_CHANNEL, article)
-        due = await _due_times(desk, uow, article, channels, when=when, queue=queue, now=now)
-        if not isinstance(due, dict):
-            return Result(Outcome.NO_SLOT, article, detail=due.chat_ref)
-        decided = await uow.articles.transition(
-            article_id,
-            allowed_from=from_statuses,
-            to=ArticleStatus.SCHEDULED,
-            now=now,
-            actor_id=actor_id,
-        )
-        if decided is not None:
-            for channel in channels:
-                await uow.publications.schedule(
-                    article_id=article_id,
-                    channel_id=channel.id,
-                    due_at=due[channel.id],
-                    silent=False,
-                    now=now,
-                )
-            await record(
-                uow,
-                kind.value,
-                now=now,
-                actor_id=actor_id,
-                article_id=article_id,
-                by=actor_name,
-                channels=[c.chat_ref for c in channels],
-                due=[d.isoformat() for d in due.values()],
-            )
+    article = await uow.articles.get(article_id)
+    if article is None or article.status is ArticleStatus.DELETED:
+        return Result(Outcome.NOT_FOUND)
+    channels = await _channels_for(uow, article_id, channel_ids)
+    if not channels:
+        return Result(Outcome.NO_CHANNEL, article)
+    due = await _due_times(desk, uow, article, channels, when=when, queue=queue, now=now)
+    if not isinstance(due, dict):
+        return Result(Outcome.NO_SLOT, article, detail=due.chat_ref)
+    decided = await uow.articles.transition(
+        article_id,
+        allowed_from=from_statuses,
+        to=ArticleStatus.SCHEDULED,
+        now=now,
+        actor_id=actor_id,
+    )
     if decided is None:
-        return await lost_race(desk, article_id)
-    desk.schedule.wake()
+        return Result(Outcome.WRONG_STATE, article)
+    for channel in channels:
+        await uow.publications.schedule(
+            article_id=article_id,
+            channel_id=channel.id,
+            due_at=due[channel.id],
+            silent=False,
+            now=now,
+        )
+    await record(
+        uow,
+        kind.value,
+        now=now,
+        actor_id=actor_id,
+        article_id=article_id,
+        by=actor_name,
+        channels=[c.chat_ref for c in channels],
+        due=[d.isoformat() for d in due.values()],
+    )
     first_due = min(due.values())
     decision = Decision(
-        kind=kind,
-        actor_id=actor_id,
-        actor_name=actor_name,
-        at=now,
+        kind,
+        actor_id,
+        actor_name,
+        now,
         due=first_due,
         immediate=when is None and not queue and first_due <= now,
         tell_author=actor_id != decided.author_id,
     )
-    await desk.notifier.decided(decided, decision)
     return Result(Outcome.OK, decided, decision=decision)
+
+
+async def settle(desk: Desk, article_id: int, result: Result) -> Result:
+    """After the commit of :func:`publish_in`: a lost race learns who won; a decision taken
+    wakes the schedule and is told to whom it concerns."""
+    if result.outcome is Outcome.WRONG_STATE:
+        return await lost_race(desk, article_id)
+    if result.article is None or result.decision is None:
+        return result  # refused: nothing changed, nobody to tell
+    desk.schedule.wake()
+    return await _announce(desk, result.article, result.decision)
 
 
 async def reject(
@@ -210,15 +249,15 @@ async def reject(
     if decided is None:
         return await lost_race(desk, article_id)
     decision = Decision(
-        kind=DecisionKind.REJECTED,
-        actor_id=actor_id,
-        actor_name=actor_name,
-        at=now,
-        reason=reason,
-        signed=signed,
+        DecisionKind.REJECTED, actor_id, actor_name, now, reason=reason, signed=signed
     )
-    await desk.notifier.decided(decided, decision)
-    return Result(Outcome.OK, decided, decision=decision)
+    return await _announce(desk, decided, decision)
+
+
+async def _announce(desk: Desk, article: Article, decision: Decision) -> Result:
+    """A decision taken and committed, told to whom it concerns (the card, the author)."""
+    await desk.notifier.decided(article, decision)
+    return Result(Outcome.OK, article, decision=decision)
 
 
 async def unschedule(desk: Desk, article_id: int, *, actor_id: int) -> Result:

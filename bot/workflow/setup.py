@@ -1,45 +1,45 @@
 """The newsroom's set-up: who edits, which channels, how and when they post, which feeds.
 
-Each change and its audit entry are one transaction. Set-up entries belong to no article
-(``article_id`` None): they answer "who changed the slots of @news, and when".
+Each use case takes the :class:`~bot.workflow.ports.Desk`, like the rest of the workflow, and
+reads the time from its clock. Each change and its audit entry are one transaction. Set-up
+entries belong to no article (``article_id`` None): they answer "who changed the slots of
+@news, and when".
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
 
 from bot.domain import Channel, Feed
 from bot.workflow.audit import record
-from storage.db import Database
+from bot.workflow.ports import Desk
+from storage.db import UnitOfWork
 
 
-async def add_editor(db: Database, user_id: int, *, actor_id: int, now: datetime) -> None:
-    async with db.transaction() as uow:
+async def add_editor(desk: Desk, user_id: int, *, actor_id: int) -> None:
+    now = desk.clock.now()
+    async with desk.db.transaction() as uow:
         await uow.users.put(user_id, role="editor", now=now, added_by=actor_id)
         await record(uow, "editor_add", now=now, actor_id=actor_id, user=user_id)
 
 
-async def remove_editor(db: Database, user_id: int, *, actor_id: int, now: datetime) -> bool:
+async def remove_editor(desk: Desk, user_id: int, *, actor_id: int) -> bool:
     """False when ``user_id`` was not a stored editor (the request is audited all the same)."""
-    async with db.transaction() as uow:
+    now = desk.clock.now()
+    async with desk.db.transaction() as uow:
         removed = await uow.users.remove(user_id)
         await record(uow, "editor_remove", now=now, actor_id=actor_id, user=user_id)
     return removed
 
 
 async def add_channel(
-    db: Database,
-    ref: str,
-    *,
-    chat_id: int,
-    username: str,
-    title: str,
-    actor_id: int,
-    now: datetime,
+    desk: Desk, ref: str, *, chat_id: int, username: str, title: str, actor_id: int
 ) -> Channel:
     """Register (or refresh) the channel ``ref``; the caller checked the bot's rights there."""
-    async with db.transaction() as uow:
+    now = desk.clock.now()
+    async with desk.db.transaction() as uow:
         channel = await uow.channels.ensure(
             ref, now=now, chat_id=chat_id, username=username, title=title
         )
@@ -49,59 +49,48 @@ async def add_channel(
     return channel
 
 
-async def set_slots(
-    db: Database, channel: Channel, slots: Sequence[str], *, actor_id: int, now: datetime
-) -> None:
+async def set_slots(desk: Desk, channel: Channel, slots: Sequence[str], *, actor_id: int) -> None:
     """The channel's queue slots ("09:00", ...)."""
-    async with db.transaction() as uow:
+    async with _changing(desk, channel, "channel_slots", actor_id, slots=list(slots)) as uow:
         await uow.channels.update(channel.id, slots=slots)
-        await record(
-            uow,
-            "channel_slots",
-            now=now,
-            actor_id=actor_id,
-            channel=channel.chat_ref,
-            slots=list(slots),
-        )
 
 
-async def set_quiet_hours(
-    db: Database, channel: Channel, value: str, *, actor_id: int, now: datetime
-) -> None:
+async def set_quiet_hours(desk: Desk, channel: Channel, value: str, *, actor_id: int) -> None:
     """Silent posting at night ("23:00-07:00"; "" turns it off)."""
-    async with db.transaction() as uow:
+    async with _changing(desk, channel, "channel_quiet", actor_id, quiet=value) as uow:
         await uow.channels.update(channel.id, quiet_hours=value)
-        await record(
-            uow, "channel_quiet", now=now, actor_id=actor_id, channel=channel.chat_ref, quiet=value
-        )
 
 
 async def set_template_key(
-    db: Database, channel: Channel, key: str, value: object, *, actor_id: int, now: datetime
+    desk: Desk, channel: Channel, key: str, value: object, *, actor_id: int
 ) -> None:
     """One key of the channel's post template, the others kept."""
-    async with db.transaction() as uow:
+    async with _changing(desk, channel, "channel_template", actor_id, key=key, value=value) as uow:
         # Read inside the transaction: two admins changing two keys at once both win.
         current = await uow.channels.get(channel.id)
-        template = {**(current or channel).template, key: value}
-        await uow.channels.update(channel.id, template=template)
-        await record(
-            uow,
-            "channel_template",
-            now=now,
-            actor_id=actor_id,
-            channel=channel.chat_ref,
-            key=key,
-            value=value,
+        await uow.channels.update(
+            channel.id, template={**(current or channel).template, key: value}
         )
 
 
+@asynccontextmanager
+async def _changing(
+    desk: Desk, channel: Channel, action: str, actor_id: int, **details: Any
+) -> AsyncIterator[UnitOfWork]:
+    """The transaction of one change of a channel's settings, audited with ``details``."""
+    now = desk.clock.now()
+    async with desk.db.transaction() as uow:
+        yield uow
+        await record(uow, action, now=now, actor_id=actor_id, channel=channel.chat_ref, **details)
+
+
 async def add_feed(
-    db: Database, url: str, *, mode: str, interval_s: int, actor_id: int, now: datetime
+    desk: Desk, url: str, *, mode: str, interval_s: int, actor_id: int
 ) -> Feed | None:
     """Follow ``url`` ("review": items become drafts, "auto": they are published); None when
     it is followed already."""
-    async with db.transaction() as uow:
+    now = desk.clock.now()
+    async with desk.db.transaction() as uow:
         feed = await uow.feeds.add(
             url, mode=mode, interval_s=interval_s, added_by=actor_id, now=now
         )
@@ -112,9 +101,10 @@ async def add_feed(
     return feed
 
 
-async def remove_feed(db: Database, feed_id: int, *, actor_id: int, now: datetime) -> bool:
+async def remove_feed(desk: Desk, feed_id: int, *, actor_id: int) -> bool:
     """False when there is no such feed (nothing changed, nothing audited)."""
-    async with db.transaction() as uow:
+    now = desk.clock.now()
+    async with desk.db.transaction() as uow:
         removed = await uow.feeds.remove(feed_id)
         if removed:
             await record(uow, "feed_remove", now=now, actor_id=actor_id, feed=feed_id)
