@@ -261,6 +261,13 @@ async def create_app(
             # Short bursts keep the admin chat snappy; the sliding 20-per-minute window still
             # caps every group and channel exactly.
             chat_burst=3,
+            # The sliding window caps the whole bot at exactly 30 in any second; a bucket of 1
+            # on top would also space every message 1/30 s apart, putting a preview's buttons
+            # behind the preview (and a crowd's replies behind each other) for nothing.
+            global_burst=settings.global_requests_per_second,
+            # A burst of 30 leaves the process within milliseconds but arrives spread out:
+            # 0.1 s of slack on the one-second window keeps the 31st clear of the first.
+            global_margin=0.1,
             clock=clock,
         )
         retry = RetryMiddleware(limiter=limiter, clock=clock)
