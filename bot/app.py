@@ -34,6 +34,7 @@ from bot.presenters.sending import TelegramChannelPosts
 from bot.publishing import PublishingEngine
 from bot.roles import Role, RoleMiddleware
 from bot.startup import bootstrap, resolve_channels
+from bot.telegram.priority import InteractiveMiddleware
 from bot.telegram.ratelimit import RateLimiter
 from bot.telegram.retry import RetryMiddleware
 from bot.telegram.rights import can_publish
@@ -236,6 +237,9 @@ def build_dispatcher(settings: Settings, db: Database, **workflow: Any) -> Dispa
         observer.outer_middleware(i18n_middleware)
         observer.outer_middleware(role_middleware)
     dp.message.outer_middleware(CommandClosesPrompt())
+    # After aiogram's own user-context middleware: replies to a person's update go ahead of
+    # background sends waiting for the same rate limit (bot/telegram/priority.py).
+    dp.update.outer_middleware(InteractiveMiddleware())
     dp.include_routers(*handlers.build_routers())
     dp.errors.register(on_error)
     return dp
@@ -257,9 +261,13 @@ async def create_app(
             # Short bursts keep the admin chat snappy; the sliding 20-per-minute window still
             # caps every group and channel exactly.
             chat_burst=3,
-            # Telegram tolerates short bursts in a private chat (a preview is 2-3 messages)
-            # as long as the average stays near one message a second.
-            private_burst=3,
+            # The sliding window caps the whole bot at exactly 30 in any second; a bucket of 1
+            # on top would also space every message 1/30 s apart, putting a preview's buttons
+            # behind the preview (and a crowd's replies behind each other) for nothing.
+            global_burst=settings.global_requests_per_second,
+            # A burst of 30 leaves the process within milliseconds but arrives spread out:
+            # 0.1 s of slack on the one-second window keeps the 31st clear of the first.
+            global_margin=0.1,
             clock=clock,
         )
         retry = RetryMiddleware(limiter=limiter, clock=clock)

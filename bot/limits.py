@@ -24,6 +24,7 @@ __all__ = [
     "MAX_PHOTO_BYTES_URL",
     "MAX_PHOTO_SIDES",
     "MESSAGES_PER_SECOND",
+    "PRIVATE_BURST",
     "PRIVATE_MESSAGES_PER_SECOND",
     "TEXT_LIMIT",
 ]
@@ -48,5 +49,10 @@ MAX_PHOTO_ASPECT: Final = 20
 # Flood limits from the Bot FAQ: about one message a second in a private chat, 20 a minute in
 # a group or channel, about 30 a second overall.
 PRIVATE_MESSAGES_PER_SECOND: Final = 1.0
+# "In a single chat, avoid sending more than one message per second. We may allow short bursts
+# that go over this limit" (Bot FAQ; /work/shared/TELEGRAM_NOTES.md, "Rates"): a private chat
+# takes this many back to back, then the one-a-second pace. 3 covers one answer (a preview, its
+# buttons, a warning) without reaching for Telegram's undocumented ceiling.
+PRIVATE_BURST: Final = 3
 GROUP_MESSAGES_PER_MINUTE: Final = 20
 MESSAGES_PER_SECOND: Final = 30

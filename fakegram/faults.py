@@ -174,12 +174,21 @@ class FaultControls:
             faults.chaos_methods = frozenset(m.lower() for m in methods)
 
     def enforce_rate_limits(
-        self, per_chat_per_minute: int | None = 20, global_per_second: int | None = 30
+        self,
+        per_chat_per_minute: int | None = 20,
+        global_per_second: int | None = 30,
+        *,
+        private_per_second: float | None = 1.0,
+        private_burst: int = 3,
     ) -> None:
         """Answer 429 over Telegram's limits, measured on ``clock``.
 
-        ``per_chat_per_minute`` applies to groups and channels (Telegram's 20/min),
-        ``global_per_second`` to all messages the bot sends. ``None`` lifts a limit.
+        ``per_chat_per_minute`` applies to groups and channels (Telegram's 20/min, sends and
+        edits), ``private_per_second`` with ``private_burst`` to each private chat (about one a
+        second after a short burst, sends and edits), ``global_per_second`` to all messages the
+        bot sends (edits, reads and other methods are not counted). ``None`` lifts a limit.
         """
         self.rate_limits.per_chat_minute = per_chat_per_minute
         self.rate_limits.global_second = global_per_second
+        self.rate_limits.private_per_second = private_per_second
+        self.rate_limits.private_burst = private_burst

@@ -465,13 +465,14 @@ async def test_rate_limits_use_the_injected_clock(tg: FakeTelegram) -> None:
             with pytest.raises(TelegramRetryAfter) as info:
                 await client.send_message(CHANNEL, "one too many")
             assert info.value.retry_after == 59  # ceil(1000.1 + 60 - 1002.0): oldest leaves then
-            await client.send_message(USER, "private chats only count globally")
+            await client.send_message(USER, "a private chat has limits of its own")
             now[0] += info.value.retry_after
             await client.send_message(CHANNEL, "fits again")
             assert server.stats.too_many_requests == 1
             now[0] += 1  # a fresh second for the global limit
             for i in range(30):
-                await client.send_message(USER, f"burst {i}")
+                server.add_user(USER + 1 + i, f"Reader {i}")
+                await client.send_message(USER + 1 + i, f"broadcast {i}")
             with pytest.raises(TelegramRetryAfter):
                 await client.send_message(USER, "over 30/s")
         finally:

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.clock import FakeClock, SystemClock
+from bot.limits import PRIVATE_BURST
 from bot.telegram.ratelimit import RateLimiter, SlidingWindow, TokenBucket
 
 START = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
@@ -292,12 +293,23 @@ async def test_mixed_channels_respect_both_limits(clock: FakeClock) -> None:
     assert all(max_in_window(times, 60.0) <= 20 for times in per_chat.values())
 
 
-async def test_private_chat_one_per_second(clock: FakeClock) -> None:
+async def test_private_chat_burst_then_one_per_second(clock: FakeClock) -> None:
     limiter = RateLimiter(clock=clock, global_burst=30)
-    assert await clock.drive(send_times(clock, limiter, 42, 4)) == [0.0, 1.0, 2.0, 3.0]
+    assert limiter.private_burst == PRIVATE_BURST == 3
+    # A short burst back to back (Bot FAQ: "short bursts"), then the one-a-second pace.
+    times = await clock.drive(send_times(clock, limiter, 42, 6))
+    assert times == [0.0, 0.0, 0.0, 1.0, 2.0, 3.0]
     # A string numeric id is the same private chat; another user is independent.
     assert await clock.drive(limiter.acquire("42")) == pytest.approx(1.0)
     assert await clock.drive(limiter.acquire(43)) == 0.0
+    # Idle for as long as the burst takes to refill: the next burst goes back to back again.
+    await clock.advance(3.0)
+    assert await clock.drive(send_times(clock, limiter, 42, 3)) == [7.0, 7.0, 7.0]
+
+
+async def test_private_chat_without_burst(clock: FakeClock) -> None:
+    limiter = RateLimiter(clock=clock, global_burst=30, private_burst=1)
+    assert await clock.drive(send_times(clock, limiter, 42, 4)) == [0.0, 1.0, 2.0, 3.0]
 
 
 async def test_same_chat_by_int_and_numeric_string(clock: FakeClock) -> None:

@@ -42,6 +42,8 @@ from bot.telegram.retry import (
     RetryMiddleware,
     UnknownOutcomeError,
     is_flood_limited,
+    is_message_edit,
+    is_message_send,
     is_unsafe_to_repeat,
     request_was_not_sent,
 )
@@ -413,23 +415,37 @@ def test_not_sent_classification() -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "unsafe", "limited"),
+    ("name", "unsafe", "limited", "broadcast"),
     [
-        ("sendMessage", True, True),
-        ("sendMediaGroup", True, True),
-        ("copyMessage", True, True),
-        ("forwardMessage", True, True),
-        ("sendChatAction", False, False),
-        ("editMessageText", False, True),
-        ("editMessageMedia", False, True),
-        ("getMe", False, False),
-        ("getUpdates", False, False),
-        ("deleteMessage", False, False),
+        ("sendMessage", True, True, True),
+        ("sendPhoto", True, True, True),
+        ("sendMediaGroup", True, True, True),
+        ("copyMessage", True, True, True),
+        ("forwardMessage", True, True, True),
+        ("forwardMessages", True, True, True),
+        ("sendChatAction", False, False, False),
+        ("editMessageText", False, True, False),
+        ("editMessageMedia", False, True, False),
+        ("editMessageReplyMarkup", False, True, False),
+        ("stopPoll", False, True, False),
+        ("getMe", False, False, False),
+        ("getUpdates", False, False, False),
+        ("getChatMember", False, False, False),
+        ("getFile", False, False, False),
+        ("answerCallbackQuery", False, False, False),
+        ("setMyCommands", False, False, False),
+        ("deleteMessage", False, False, False),
+        ("pinChatMessage", False, False, False),
+        # They create something, but not a message: no flood limit charged.
+        ("createChatInviteLink", True, False, False),
+        ("createForumTopic", True, False, False),
     ],
 )
-def test_method_classes(name: str, unsafe: bool, limited: bool) -> None:
+def test_method_classes(name: str, unsafe: bool, limited: bool, broadcast: bool) -> None:
     assert is_unsafe_to_repeat(name) is unsafe
     assert is_flood_limited(name) is limited
+    assert is_message_send(name) is broadcast
+    assert is_message_edit(name) is (limited and not broadcast)
 
 
 # --- uploads, limits, hooks ---------------------------------------------------------------------

@@ -19,7 +19,18 @@ alone is wrong in a different way:
 A request is admitted when every limiter that applies (its chat's lane, then the global one)
 is ready; both are charged at the same instant, the instant ``acquire()`` returns. Waiting is
 a single computed sleep per constraint, never a poll loop (a re-check happens only after a
-sleep, and finds the constraint met unless the clock woke us early).
+sleep, and finds the constraint met unless the clock woke us early, or when a waiter of higher
+priority took the turn meanwhile).
+
+Which limits apply (decided by the caller, :mod:`bot.telegram.retry`): a message sent takes
+its chat's lane and the global one (``broadcast=True``); an edit takes its chat's lane only
+(``broadcast=False``). Private chats: a token bucket of :data:`~bot.limits.PRIVATE_BURST` at
+one a second ("short bursts" are tolerated, Bot FAQ), no window. Groups and channels: the
+bucket and the exact 20-in-any-60-s window. Global: 30 in any second.
+
+Order among waiters: :class:`bot.telegram.priority.PriorityGate` on every lane, so an
+interactive reply goes ahead of background work waiting for the same limit, and background
+work still gets its turn (the rule is in that module's docstring).
 
 Albums: Telegram counts each item of a media group as a message, so callers pass ``weight``
 (``len(media)``) and the album is charged that many times.
@@ -39,7 +50,13 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from bot.clock import SystemClock
-from bot.limits import GROUP_MESSAGES_PER_MINUTE, MESSAGES_PER_SECOND, PRIVATE_MESSAGES_PER_SECOND
+from bot.limits import (
+    GROUP_MESSAGES_PER_MINUTE,
+    MESSAGES_PER_SECOND,
+    PRIVATE_BURST,
+    PRIVATE_MESSAGES_PER_SECOND,
+)
+from bot.telegram.priority import INTERACTIVE_RUN, Priority, PriorityGate, Ticket, chat_key
 
 __all__ = ["RateLimiter", "SlidingWindow", "Timer", "TokenBucket"]
 
@@ -153,8 +170,7 @@ class SlidingWindow:
 class _Lane:
     bucket: TokenBucket
     window: SlidingWindow | None
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    users: int = 0
+    gate: PriorityGate = field(default_factory=PriorityGate)
     blocked_until: float = -math.inf
 
     def ready_at(self, weight: int) -> float:
@@ -170,7 +186,7 @@ class _Lane:
 
     def is_idle(self, now: float) -> bool:
         return (
-            self.users == 0
+            not self.gate
             and self.bucket.is_full(now)
             and (self.window is None or self.window.is_empty(now))
             and self.blocked_until <= now
@@ -185,23 +201,15 @@ def _is_private(chat_id: int | str) -> bool:
     return chat_id.lstrip().isdigit()
 
 
-def _lane_key(chat_id: int | str) -> int | str:
-    # "-1001234" and -1001234 are the same chat: aiogram accepts both, Telegram counts one.
-    if isinstance(chat_id, str):
-        stripped = chat_id.strip()
-        if stripped.lstrip("-").isdigit():
-            return int(stripped)
-        return stripped.lower()  # usernames are case-insensitive
-    return chat_id
-
-
 class RateLimiter:
     """Per-chat and global flood control; ``await acquire(chat_id)`` before each send.
 
     Defaults follow Telegram's published guidance. ``chat_burst`` and ``global_burst`` only
     shape the flow (how many may go back to back); the sliding windows cap the counts
-    regardless, so raising them never breaks the limits. The same channel addressed once by
-    id and once by ``@username`` gets two lanes: address each channel one way.
+    regardless, so raising them never breaks the limits. ``private_burst`` is the one count a
+    private chat gets (it has no window: Telegram's rule there is a pace, not a count). The
+    same channel addressed once by id and once by ``@username`` gets two lanes: address each
+    channel one way.
     """
 
     def __init__(
@@ -210,9 +218,11 @@ class RateLimiter:
         global_per_second: int = MESSAGES_PER_SECOND,
         *,
         private_per_second: float = PRIVATE_MESSAGES_PER_SECOND,
-        private_burst: int = 1,
+        private_burst: int = PRIVATE_BURST,
         chat_burst: int = 1,
         global_burst: int = 1,
+        interactive_run: int = INTERACTIVE_RUN,
+        global_margin: float = 0.0,
         clock: Timer | None = None,
         sweep_every: int = 256,
     ) -> None:
@@ -220,11 +230,16 @@ class RateLimiter:
         self.private_per_second = private_per_second
         self.private_burst = private_burst
         self.chat_burst = chat_burst
+        self.interactive_run = interactive_run
         self.sweep_every = sweep_every
         self._clock: Timer = clock or SystemClock()
         self._global = _Lane(
             TokenBucket(global_per_second, global_burst, clock=self._clock),
-            SlidingWindow(global_per_second, 1.0),
+            # global_margin: Telegram counts arrivals, we count admissions; a burst reaches it
+            # spread over some milliseconds, so a window of exactly 1 s can put the 31st
+            # message a hair inside the second of the first one's arrival.
+            SlidingWindow(global_per_second, 1.0 + global_margin),
+            PriorityGate(interactive_run),
         )
         self._lanes: dict[int | str, _Lane] = {}
         self._since_sweep = 0
@@ -232,57 +247,91 @@ class RateLimiter:
         self.total_wait = 0.0
 
     def _new_lane(self, chat_id: int | str) -> _Lane:
+        gate = PriorityGate(self.interactive_run)
         if _is_private(chat_id):
-            return _Lane(
-                TokenBucket(self.private_per_second, self.private_burst, clock=self._clock), None
-            )
+            bucket = TokenBucket(self.private_per_second, self.private_burst, clock=self._clock)
+            return _Lane(bucket, None, gate)
         return _Lane(
             TokenBucket(self.per_chat_per_minute / 60.0, self.chat_burst, clock=self._clock),
             SlidingWindow(self.per_chat_per_minute, 60.0),
+            gate,
         )
 
     def _lane(self, chat_id: int | str) -> _Lane:
-        key = _lane_key(chat_id)
+        key = chat_key(chat_id)
         lane = self._lanes.get(key)
         if lane is None:
             lane = self._lanes[key] = self._new_lane(chat_id)
         return lane
 
-    async def acquire(self, chat_id: ChatId, *, weight: int = 1) -> float:
+    async def acquire(
+        self,
+        chat_id: ChatId,
+        *,
+        weight: int = 1,
+        broadcast: bool = True,
+        priority: Priority = Priority.BACKGROUND,
+    ) -> float:
         """Wait until a request to ``chat_id`` (``None``: no chat) may go; return the wait.
 
-        Chat first, then global: the global lock is held only for the (short) global wait, so
-        a channel waiting out its 3-second spacing never blocks sends to other chats.
+        ``broadcast``: the request is a message sent, so the global limit applies too (an edit
+        passes ``False``: only its chat's limit). Chat first, then global: the global gate is
+        held only for the (short) global wait, so a channel waiting out its 3-second spacing
+        never blocks sends to other chats.
         """
         weight = max(1, weight)
         start = self._clock.monotonic()
         self._since_sweep += 1
         if self._since_sweep >= self.sweep_every:
             self.prune()
+        glob = self._global if broadcast else None
         if chat_id is None:
-            await self._pass(self._global, weight, None)
+            if glob is not None:
+                await self._pass(glob, weight, priority, None)
         else:
             lane = self._lane(chat_id)
-            lane.users += 1
+            ticket = lane.gate.enter(priority)
             try:
-                async with lane.lock:
-                    await _wait_until(self._clock, lambda: lane.ready_at(weight))
-                    # The chat lane stays ready while we wait for the global one: only the
-                    # holder of lane.lock (us) can charge it, and readiness only improves.
-                    await self._pass(self._global, weight, lane)
+                await self._turn(lane, ticket, weight)
+                # The chat lane stays ready while we wait for the global one: its gate is held
+                # by us, only the holder charges it, and readiness only improves.
+                if glob is None:
+                    lane.charge(self._clock.monotonic(), weight)
+                else:
+                    await self._pass(glob, weight, priority, lane)
             finally:
-                lane.users -= 1
+                lane.gate.leave(ticket)
         waited = self._clock.monotonic() - start
         self.total_wait += waited
         return waited
 
-    async def _pass(self, glob: _Lane, weight: int, lane: _Lane | None) -> None:
-        async with glob.lock:
-            await _wait_until(self._clock, lambda: glob.ready_at(weight))
+    async def _turn(self, lane: _Lane, ticket: Ticket, weight: int) -> None:
+        """Return holding ``lane``'s gate once ``ticket`` is next in line and the lane ready."""
+        while True:
+            if not lane.gate.is_next(ticket):
+                await ticket.turn.wait()
+                continue
+            now = self._clock.monotonic()
+            at = lane.ready_at(weight)
+            if now >= at:
+                lane.gate.hold(ticket)
+                return
+            # One computed sleep; asyncio may wake us a hair early, and a waiter of higher
+            # priority may have taken the turn meanwhile: both are re-checked above.
+            await self._clock.sleep(at - now)
+
+    async def _pass(
+        self, glob: _Lane, weight: int, priority: Priority, lane: _Lane | None
+    ) -> None:
+        ticket = glob.gate.enter(priority)
+        try:
+            await self._turn(glob, ticket, weight)
             now = self._clock.monotonic()
             glob.charge(now, weight)
             if lane is not None:
                 lane.charge(now, weight)
+        finally:
+            glob.gate.leave(ticket)
 
     def penalize(self, chat_id: ChatId, seconds: float) -> None:
         """Hold everything to ``chat_id`` (``None``: every request) for ``seconds``.

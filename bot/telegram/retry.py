@@ -58,6 +58,7 @@ from aiogram.exceptions import (
 from aiogram.methods.base import TelegramType
 
 from bot.clock import Clock, SystemClock
+from bot.telegram.priority import priority_for
 
 if TYPE_CHECKING:
     from aiogram import Bot
@@ -70,6 +71,8 @@ __all__ = [
     "SendTracker",
     "UnknownOutcomeError",
     "is_flood_limited",
+    "is_message_edit",
+    "is_message_send",
     "is_unsafe_to_repeat",
     "request_was_not_sent",
 ]
@@ -106,8 +109,19 @@ _UNSAFE_EXTRA = frozenset(
 )
 # send* methods whose repetition is harmless (a typing indicator shown twice).
 _SAFE_SENDS = frozenset({"sendChatAction"})
-# Methods that put or change a message in a chat: Telegram counts these against flood limits.
-_LIMITED_EXTRA = frozenset({"stopPoll", "stopMessageLiveLocation"})
+
+# Flood limits. Telegram's broadcast limit (about 30 a second, Bot FAQ) counts messages sent:
+# every send* that posts something (sendChatAction shows a status and posts nothing), copies and
+# forwards. Methods that create something that is not a message (invite links, forum topics,
+# invoice links, stories) are not messages: they pass free, like getUpdates, getChatMember,
+# getFile, answerCallbackQuery, setMyCommands and every other read or setting.
+_MESSAGE_EXTRA = frozenset({"copyMessage", "copyMessages", "forwardMessage", "forwardMessages"})
+_NOT_MESSAGES = frozenset({"sendChatAction"})
+# Edits change a message in place: no one is notified, so they are not broadcast, but Telegram
+# paces edits per chat like sends (a bot editing one chat's messages faster than the per-chat
+# rate gets 429s), so they take their chat's lane only. Deletes, pins and reactions post nothing
+# and have no published limit: they are free (a 429 on one is still waited out and retried).
+_EDITS_EXTRA = frozenset({"stopPoll", "stopMessageLiveLocation"})
 
 # aiohttp exceptions raised before a single byte of the request was written: the TCP/TLS
 # connection was never established. ConnectionTimeoutError is aiohttp's "timed out while
@@ -156,13 +170,21 @@ def is_unsafe_to_repeat(api_method: str) -> bool:
     return api_method in _UNSAFE_EXTRA
 
 
+def is_message_send(api_method: str) -> bool:
+    """Whether ``api_method`` posts a message: it counts against the global broadcast limit."""
+    if api_method.startswith("send"):
+        return api_method not in _NOT_MESSAGES
+    return api_method in _MESSAGE_EXTRA
+
+
+def is_message_edit(api_method: str) -> bool:
+    """Whether ``api_method`` changes a message in place: its chat's limit only."""
+    return api_method.startswith("editMessage") or api_method in _EDITS_EXTRA
+
+
 def is_flood_limited(api_method: str) -> bool:
-    """Whether ``api_method`` posts or changes a message in a chat (rate limited)."""
-    return (
-        is_unsafe_to_repeat(api_method)
-        or api_method.startswith("editMessage")
-        or api_method in _LIMITED_EXTRA
-    )
+    """Whether ``api_method`` takes a chat's (or the global) flood limit at all."""
+    return is_message_send(api_method) or is_message_edit(api_method)
 
 
 def request_was_not_sent(exc: TelegramNetworkError) -> bool:
@@ -177,9 +199,15 @@ def _chat_id(method: TelegramMethod[TelegramType]) -> int | str | None:
 
 
 def _weight(method: TelegramMethod[TelegramType]) -> int:
-    # Telegram counts each item of an album as a message.
-    media = getattr(method, "media", None) if method.__api_method__ == "sendMediaGroup" else None
-    return len(media) if isinstance(media, list) else 1
+    # Telegram counts each item of an album, and each message copied or forwarded in bulk, as
+    # a message.
+    name = method.__api_method__
+    items: object = None
+    if name == "sendMediaGroup":
+        items = getattr(method, "media", None)
+    elif name in ("copyMessages", "forwardMessages"):
+        items = getattr(method, "message_ids", None)
+    return max(1, len(items)) if isinstance(items, list) else 1
 
 
 class RetryMiddleware(BaseRequestMiddleware):
@@ -236,15 +264,20 @@ class RetryMiddleware(BaseRequestMiddleware):
     ) -> Response[TelegramType]:
         name = method.__api_method__
         limited = self.limiter is not None and is_flood_limited(name)
+        broadcast = is_message_send(name)
         chat_id = _chat_id(method)
         weight = _weight(method)
+        # Read once, before any wait: the request keeps the priority of the moment it was made.
+        priority = priority_for(chat_id)
         failures = 0
         flood_retries = 0
         flood_waited = 0.0
         while True:
             if limited and self.limiter is not None:
                 # Every attempt is a real request that Telegram counts, retries included.
-                await self.limiter.acquire(chat_id, weight=weight)
+                await self.limiter.acquire(
+                    chat_id, weight=weight, broadcast=broadcast, priority=priority
+                )
             tracker = _TRACKER.get() if is_unsafe_to_repeat(name) else None
             try:
                 if tracker is not None:
