@@ -7,7 +7,7 @@ the publication and article as recorded; ``Ledger.mark`` audits only a move that
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from bot.domain import (
 )
 from bot.publishing.bookkeeping import Change, Entry, Ledger, held_change
 from bot.publishing.notices import Notices, failed_notice, published_notice
+from bot.publishing.ports import ChannelOutcome
 from storage.db import Database
 
 START = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -34,14 +35,15 @@ class Told:
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, Article, Publication, str]] = []
+        self.batches: list[int] = []  # the size of each batch of outcomes
 
-    async def on_published(self, article: Article, pub: Publication, channel: Channel) -> None:
-        self.calls.append(("published", article, pub, ""))
-
-    async def on_failed(
-        self, article: Article, pub: Publication, channel: Channel, reason: str, detail: str
-    ) -> None:
-        self.calls.append(("failed", article, pub, f"{reason}: {detail}"))
+    async def on_outcomes(self, batch: Sequence[ChannelOutcome]) -> None:
+        self.batches.append(len(batch))
+        for o in batch:
+            if o.failed:
+                self.calls.append(("failed", o.article, o.pub, f"{o.reason}: {o.detail}"))
+            else:
+                self.calls.append(("published", o.article, o.pub, ""))
 
     async def on_held(
         self, article: Article, pub: Publication, channel: Channel, reason: str
@@ -181,3 +183,17 @@ async def test_without_a_notifier_nothing_is_queued(db: Database) -> None:
     again = await ledger.settle(pub, change, notice=lambda a, p: published_notice(a, p, channel))
     assert again is not None and again.status is PublicationStatus.SCHEDULED
     assert notices.tasks() == [] and not told.calls
+
+
+async def test_outcomes_queued_before_a_drain_pass_are_told_as_one_batch(db: Database) -> None:
+    """Issue 14: what ends while the notices are busy is folded, in order, into the next call;
+    a held card still goes on its own (it carries buttons)."""
+    article, channel, pub = await _claimed(db)
+    _, notices, told = _ledger(db)
+    notices.queue(published_notice(article, pub, channel))
+    notices.queue(notices.held_card(pub, "unknown_outcome"))  # not held: told nothing
+    notices.queue(failed_notice(article, pub, channel, "forbidden", "kicked"))
+    notices.queue(published_notice(article, pub, channel))
+    await _delivered(notices)
+    assert told.batches == [3]
+    assert [c[0] for c in told.calls] == ["published", "failed", "published"]

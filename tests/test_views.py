@@ -10,9 +10,18 @@ from zoneinfo import ZoneInfo
 from aiogram.types import InlineKeyboardMarkup
 
 from bot.callbacks import DraftAction
-from bot.domain import Article, ArticleContent, ArticleStatus
+from bot.domain import (
+    Article,
+    ArticleContent,
+    ArticleStatus,
+    Channel,
+    Publication,
+    PublicationStatus,
+)
 from bot.i18n import make_i18n
-from bot.views import cards, keyboards
+from bot.limits import TEXT_LIMIT
+from bot.texts import visible_length
+from bot.views import cards, keyboards, notices
 from bot.workflow.results import Decision, DecisionKind, Winner
 
 TZ = ZoneInfo("Asia/Almaty")
@@ -98,3 +107,46 @@ def test_draft_header_escapes_and_names_the_rejection() -> None:
         "⚠️ Looks like #3 «&lt;Школа&gt;» (published).",
         "Rejected: no &lt;source&gt;",
     ]
+
+
+def test_digest_joins_notice_lines_into_as_few_messages_as_fit() -> None:
+    lines = [f"✅ #{i} published in @news: https://t.me/news/{i}" for i in range(200)]
+    texts = notices.digest_texts(lines)
+    assert 1 < len(texts) < 10  # ~40 characters a line: a few messages, not 200
+    assert all(visible_length(t) <= TEXT_LIMIT for t in texts)
+    assert "\n".join(texts).split("\n") == lines  # none lost, in order
+    assert notices.digest_texts([]) == []
+    # Tags cost nothing and &amp; is one character: the limit is counted as Telegram counts it.
+    assert len(notices.digest_texts(["<b>a&amp;b</b>"] * 2, limit=7)) == 1
+
+
+def test_published_card_line_gives_the_local_time_and_the_link() -> None:
+    i18n = make_i18n("en")
+    pub = Publication(
+        id=1,
+        article_id=7,
+        channel_id=1,
+        status=PublicationStatus.PUBLISHED,
+        due_at=AT,
+        silent=False,
+        attempts=1,
+        message_ids=(5,),
+        link="https://t.me/news/5",
+        last_error="",
+        claimed_at=AT,
+        published_at=AT,
+    )
+    channel = Channel(
+        id=1,
+        chat_ref="@news",
+        chat_id=-1001,
+        username="news",
+        title="News",
+        template={},
+        slots=(),
+        quiet_hours="",
+        is_default=True,
+    )
+    with i18n.context(), i18n.use_locale("en"):
+        line = notices.published_card_line(pub, channel, TZ)
+    assert line == "✅ Published in @news at 11:00: https://t.me/news/5"

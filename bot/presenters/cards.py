@@ -6,8 +6,10 @@ its article and an edit refreshes every copy in place.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
+import weakref
 from collections.abc import Sequence
 
 from aiogram import Bot
@@ -18,8 +20,9 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.domain import Article, ArticleStatus
 from bot.ingest.report import ParseWarning
+from bot.presenters.card_notes import card_notes
 from bot.presenters.languages import Languages
-from bot.telegram.send import send_post, update_post
+from bot.telegram.send import not_modified, send_post, update_post
 from bot.views import cards, keyboards, notices
 from bot.views.doubts import doubt_lines, fix_rows
 from bot.workflow.audit import submitter_name
@@ -39,6 +42,8 @@ class Cards:
         self.bot = bot
         self.clock = clock
         self.languages = languages
+        # Weak: a lock lives while an edit holds it, so the map does not grow with history.
+        self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
 
     # --- texts --------------------------------------------------------------------------------
 
@@ -159,20 +164,45 @@ class Cards:
 
     async def close_card(self, article: Article, decision: str) -> None:
         """Show the decision on the review card and take its buttons away."""
-        async with self.db.read() as uow:
-            shown = await uow.messages.shown(article.id, "card")
-        if not shown:
-            return
-        control = shown[-1]
-        with self.languages.admin():
-            text = await self.card_text(article) + "\n\n" + decision
-        with contextlib.suppress(TelegramAPIError):
-            await self.bot.edit_message_text(
-                chat_id=control.chat_id,
-                message_id=control.message_id,
-                text=text,
-                reply_markup=None,
-            )
+        await self._write_card(article.id, decision)
+
+    async def note_published(self, article_id: int) -> bool:
+        """Write the article's channel posts on its review card (issue 14: one edit instead of
+        a notice each); False when there is no card to write them on."""
+        return await self._write_card(article_id, None)
+
+    async def _write_card(self, article_id: int, decision: str | None) -> bool:
+        """Rebuild a decided card from the database: its text, the decision, the posts.
+
+        One lock per article: a "publish now" decision and its channel post may reach the card
+        at once, and each must read what the other wrote before editing, or the later edit
+        would drop the earlier one's line.
+        """
+        lock = self._locks.get(article_id)
+        if lock is None:
+            lock = self._locks[article_id] = asyncio.Lock()
+        async with lock:
+            async with self.db.read() as uow:
+                shown = await uow.messages.shown(article_id, "card")
+                article = await uow.articles.get(article_id)
+            if not shown or article is None:
+                return False
+            control = shown[-1]
+            with self.languages.admin():
+                notes = await card_notes(self.db, article_id, self.settings.tz, decision)
+                text = "\n\n".join(filter(None, [await self.card_text(article), "\n".join(notes)]))
+            try:
+                await self.bot.edit_message_text(
+                    chat_id=control.chat_id,
+                    message_id=control.message_id,
+                    text=text,
+                    reply_markup=None,
+                )
+            except TelegramBadRequest as exc:
+                return not_modified(exc)
+            except TelegramAPIError:
+                return False
+        return True
 
     # --- after an edit ------------------------------------------------------------------------
 

@@ -4,6 +4,13 @@ The admin chat is limited to 20 messages a minute like any group; a channel work
 it would slow every channel down to that rate, so workers only append here. A held
 publication's card that does not reach the admin chat is asked again a little later: a held
 publication is only ever resolved by an admin, so it must not go unasked.
+
+Publications that ended (published or failed) are folded (issue 14): the rule for a batch is
+*one drain pass*. The drain task takes everything queued when it starts a pass and hands all the
+channel outcomes among them to the notifier in one call, which tells the admin chat in one
+message (or edits the review cards). While that message waits for the admin chat's limit, what
+the engine publishes meanwhile queues up and becomes the next batch: the busier the engine, the
+bigger the batches, with no timer of its own and never more than one digest in flight.
 """
 
 from __future__ import annotations
@@ -12,12 +19,13 @@ import asyncio
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable
+from typing import TypeAlias
 
 from aiogram.exceptions import TelegramAPIError
 
 from bot.clock import Clock
 from bot.domain import Article, Channel, Publication, PublicationStatus
-from bot.publishing.ports import Notifier
+from bot.publishing.ports import ChannelOutcome, Notifier
 from storage.db import Database
 
 __all__ = ["HELD_CARD_RETRY_SECONDS", "Notice", "Notices", "failed_notice", "published_notice"]
@@ -27,18 +35,19 @@ log = logging.getLogger(__name__)
 #: Wait before asking again about a held publication whose card did not reach the admin chat.
 HELD_CARD_RETRY_SECONDS = 60.0
 
-#: One thing to tell, given the notifier when its turn comes.
-Notice = Callable[[Notifier], Awaitable[None]]
+#: One thing to tell: a channel outcome (folded with the others of its drain pass), or a
+#: callable given the notifier when its turn comes (held cards, which carry their own buttons).
+Notice: TypeAlias = ChannelOutcome | Callable[[Notifier], Awaitable[None]]
 
 
 def published_notice(article: Article, pub: Publication, channel: Channel) -> Notice:
-    return lambda notifier: notifier.on_published(article, pub, channel)
+    return ChannelOutcome(article, pub, channel)
 
 
 def failed_notice(
     article: Article, pub: Publication, channel: Channel, reason: str, detail: str
 ) -> Notice:
-    return lambda notifier: notifier.on_failed(article, pub, channel, reason, detail)
+    return ChannelOutcome(article, pub, channel, reason=reason or "error", detail=detail)
 
 
 class Notices:
@@ -112,11 +121,23 @@ class Notices:
 
     async def _deliver(self) -> None:
         while self._queue:
-            notice = self._queue.popleft()
+            # One drain pass (see the module docstring): the outcomes queued so far go as one
+            # batch, first; the other notices follow in their order.
+            taken = list(self._queue)
+            self._queue.clear()
             if self.notifier is None:
                 continue
-            try:
-                await notice(self.notifier)
-            except Exception:
-                # A notification must never stop the others (nor publishing).
-                log.exception("publishing notification failed")
+            batch = [n for n in taken if isinstance(n, ChannelOutcome)]
+            calls = [n for n in taken if not isinstance(n, ChannelOutcome)]
+            if batch:
+                await self._tell(self.notifier.on_outcomes(batch))
+            for call in calls:
+                await self._tell(call(self.notifier))
+
+    @staticmethod
+    async def _tell(told: Awaitable[None]) -> None:
+        try:
+            await told
+        except Exception:
+            # A notification must never stop the others (nor publishing).
+            log.exception("publishing notification failed")
