@@ -80,9 +80,11 @@ async def _claimed(db: Database) -> tuple[Article, Channel, Publication]:
     return article, channel, claimed
 
 
-def _ledger(db: Database) -> tuple[Ledger, Notices, Told]:
-    clock = FakeClock(start=START)
-    notices = Notices(db=db, clock=clock, wake=lambda: None)
+def _ledger(db: Database, *, clock: FakeClock | None = None) -> tuple[Ledger, Notices, Told]:
+    # No digest window unless a test gives a clock to move: outcomes are told at once.
+    window = 0.0 if clock is None else 3.0
+    clock = clock or FakeClock(start=START)
+    notices = Notices(db=db, clock=clock, wake=lambda: None, window=window)
     told = Told()
     notices.notifier = told
     return Ledger(db=db, clock=clock, notices=notices), notices, told
@@ -185,15 +187,26 @@ async def test_without_a_notifier_nothing_is_queued(db: Database) -> None:
     assert notices.tasks() == [] and not told.calls
 
 
-async def test_outcomes_queued_before_a_drain_pass_are_told_as_one_batch(db: Database) -> None:
-    """Issue 14: what ends while the notices are busy is folded, in order, into the next call;
-    a held card still goes on its own (it carries buttons)."""
+async def test_outcomes_within_the_digest_window_are_told_as_one_batch(db: Database) -> None:
+    """Issue 14: what ends within the window after the first outcome is folded, in order, into
+    one call; a held card does not wait for it (it carries buttons); later outcomes open the
+    next window."""
     article, channel, pub = await _claimed(db)
-    _, notices, told = _ledger(db)
+    clock = FakeClock(start=START)
+    _, notices, told = _ledger(db, clock=clock)
     notices.queue(published_notice(article, pub, channel))
-    notices.queue(notices.held_card(pub, "unknown_outcome"))  # not held: told nothing
+    await clock.wait_for_sleepers(1)  # the window is open
+    notices.queue(notices.held_card(pub, "unknown_outcome"))  # still claimed: told nothing
     notices.queue(failed_notice(article, pub, channel, "forbidden", "kicked"))
+    await clock.advance(2)
     notices.queue(published_notice(article, pub, channel))
+    assert told.batches == []
+    await clock.advance(1)
     await _delivered(notices)
     assert told.batches == [3]
     assert [c[0] for c in told.calls] == ["published", "failed", "published"]
+    notices.queue(published_notice(article, pub, channel))
+    await clock.wait_for_sleepers(1)
+    await clock.advance(3)
+    await _delivered(notices)
+    assert told.batches == [3, 1]
