@@ -165,7 +165,8 @@ async def test_no_source_offers_a_default_set_later_and_typing_the_source(desk: 
     # A default set after the paste: the card offers it (and the draft is not changed by it).
     await desk.say(EDITOR_ID, "/mysource Vlast.kz")
     assert (await desk.article(article_id)).content.source_name == ""
-    await desk.say(EDITOR_ID, f"/show {article_id}", replies=2)
+    # A one-message post: /show answers with the post carrying the header and buttons.
+    await desk.say(EDITOR_ID, f"/show {article_id}", replies=1)
     await desk.until(lambda: f"f:default:{article_id}:" in buttons(desk, article_id))
     assert "Your default source is «Vlast.kz»" in header_text(desk, article_id)
     await pressed(desk, article_id, f"f:default:{article_id}:")
@@ -235,7 +236,7 @@ async def test_doubts_survive_a_restart(tmp_path: Path) -> None:
         assert "several outlets" in header.visible
     # A fresh bot on the same database (and a fresh Telegram: the old messages are gone).
     async with open_desk(tmp_path, editor_language="en") as second:
-        shown = await second.say(EDITOR_ID, f"/show {article_id}", replies=2)
+        shown = await second.say(EDITOR_ID, f"/show {article_id}", replies=1)
         card = control(shown, article_id)
         assert "several outlets" in card.visible and "No publication date" in card.visible
         assert f"f:pick:{article_id}:1" in flat(card)

@@ -14,7 +14,7 @@ from aiohttp import web
 
 from bot.domain import Article, ArticleStatus
 from fakegram.harness import ADMIN_CHAT_ID, EDITOR_ID
-from tests.test_e2e_workflow import SHORT_ARTICLE, Desk, flat, live, open_desk
+from tests.test_e2e_workflow import SHORT_ARTICLE, Desk, flat, header_of, live, open_desk
 
 PAGE = """<!doctype html>
 <html lang="en"><head>
@@ -283,7 +283,7 @@ async def test_paste_over_the_size_limit(tmp_path: Path) -> None:
         assert await stored(desk) == []
         # Just under the limit is fine.
         _id, header = await desk.paste("A headline\n\n" + "Word " * 150)
-        assert header.visible.startswith("Draft #")
+        assert header_of(header).startswith("Draft #")
 
 
 async def test_russian_editor_gets_russian_error(tmp_path: Path) -> None:
@@ -291,7 +291,7 @@ async def test_russian_editor_gets_russian_error(tmp_path: Path) -> None:
         [reply] = await desk.say(EDITOR_ID, "   ")
         assert "Сообщение пустое" in reply.visible
         article_id, header = await desk.paste(SHORT_ARTICLE)
-        assert header.visible.startswith(f"Черновик #{article_id}")
+        assert header_of(header).startswith(f"Черновик #{article_id}")
         assert (await stored(desk))[0].status is ArticleStatus.DRAFT
         assert flat(header)
 

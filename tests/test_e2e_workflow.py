@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from bot.domain import Article, ArticleContent, ArticleStatus, PublicationStatus
+from bot.views.combined import SEPARATOR
 from bot.workflow import drafts
 from bot.workflow.ports import Ports
 from fakegram.harness import (
@@ -49,6 +50,12 @@ SHORT_ARTICLE = (
 
 def flat(message: SentMessage) -> list[str]:
     return [data for row in message.button_data for data in row]
+
+
+def header_of(message: SentMessage) -> str:
+    """The visible header of a control message: below the separator when it rides on the post
+    (a one-message post), the whole message when it is a message of its own."""
+    return message.visible.split(SEPARATOR + "\n", 1)[-1]
 
 
 def live(tg: FakeTelegram, chat_id: int) -> list[SentMessage]:
@@ -140,11 +147,15 @@ class Desk:
         return next(a for a in self.tg.callback_answers if a.query_id == query_id)
 
     def card(self, article_id: int) -> SentMessage | None:
-        """The control message of the review card of ``article_id`` in the admin chat."""
+        """The control message of the review card of ``article_id`` in the admin chat (the post
+        itself when it is one message)."""
         found = [
             m
             for m in self.tg.messages(ADMIN_CHAT_ID)
-            if f"#{article_id}" in m.visible and m.method == "sendMessage" and (m.edits or flat(m))
+            if f"#{article_id}" in header_of(m)
+            # A card of its own, or one riding on a one-message post (below the separator).
+            and (m.method == "sendMessage" or SEPARATOR in m.visible)
+            and (m.edits or flat(m))
         ]
         return found[-1] if found else None
 
@@ -203,15 +214,14 @@ async def test_paste_photo_submit_publish(desk: Desk, oecd_text: str) -> None:
     tg = desk.tg
     article_id, header = await desk.paste(oecd_text)
     assert article_id == 1
-    # The preview is the post exactly as the channel will see it, then the header with buttons.
-    assert header.visible.startswith("Черновик #1")
+    # The post is one message: it is the preview, exactly as the channel will see it, and it
+    # carries the header (below a separator) and the buttons itself (issue 14).
+    assert live(tg, EDITOR_ID) == [header]
+    assert header_of(header).startswith("Черновик #1")
     assert header.html is not None and "<b>Черновик #1</b>" in header.html
-    preview = [m for m in live(tg, EDITOR_ID) if m.message_id < header.message_id]
-    assert preview, "no post preview before the header"
-    assert preview[0].html is not None
-    assert preview[0].html.startswith(f"<b>{OECD_TITLE}</b>")
-    assert OECD_LEAD in preview[0].visible
-    assert "1091" not in "".join(m.visible for m in preview)  # the view counter is dropped
+    assert header.html.startswith(f"<b>{OECD_TITLE}</b>")
+    assert OECD_LEAD in header.visible
+    assert "1091" not in header.visible  # the view counter is dropped
     buttons = flat(header)
     assert "d:submit:1:" in buttons and "d:delete:1:" in buttons
     assert not any(d.startswith("d:publish") for d in buttons)  # editors need approval
@@ -247,6 +257,8 @@ async def test_paste_photo_submit_publish(desk: Desk, oecd_text: str) -> None:
     first, *rest = desk.channel()
     assert first.photo and first.photo_file_id == photo_preview[0].photo_file_id
     assert first.html is not None and first.html.startswith(f"<b>{OECD_TITLE}</b>")
+    # The channel gets the post alone: no separator, no header.
+    assert not any(SEPARATOR in m.visible or "Черновик" in m.visible for m in desk.channel())
     body = "\n\n".join(m.visible for m in rest)
     assert body.startswith("Группа экспертов ОЭСР")
     assert "свободной рыночной экономики." in body
@@ -381,16 +393,20 @@ async def test_edit_after_publishing_corrects_the_channel_post(desk: Desk) -> No
 async def test_edit_command_refreshes_the_preview_in_place(en_desk: Desk) -> None:
     desk, tg = en_desk, en_desk.tg
     article_id, header = await desk.paste(SHORT_ARTICLE)
-    assert header.visible.startswith("Draft #1")
-    preview = [m for m in live(tg, EDITOR_ID) if m.message_id < header.message_id]
-    assert len(preview) == 1 and preview[0].method == "sendMessage"
+    # A one-message post: the preview carries the header and the buttons.
+    assert header_of(header).startswith("Draft #1")
+    assert live(tg, EDITOR_ID) == [header] and header.method == "sendMessage"
 
     replies = await desk.say(EDITOR_ID, f"/edit {article_id} title Bus lanes: council says yes")
     assert any("Saved" in m.visible for m in replies)
-    refreshed = tg.message(EDITOR_ID, preview[0].message_id)
+    refreshed = tg.message(EDITOR_ID, header.message_id)
     assert not refreshed.deleted and refreshed.edits
     assert refreshed.html is not None
     assert refreshed.html.startswith("<b>Bus lanes: council says yes</b>")
+    # Edited in place with its header and buttons.
+    assert header_of(refreshed).startswith("Draft #1") and f"d:edit:{article_id}:" in "".join(
+        flat(refreshed)
+    )
     assert (await desk.article(article_id)).content.title == "Bus lanes: council says yes"
 
     [error] = await desk.say(EDITOR_ID, f"/edit {article_id} colour red")
@@ -432,11 +448,13 @@ async def test_show_drafts_delete_history_queue(en_desk: Desk) -> None:
     tg.send_text(EDITOR_ID, f"/show {first}")
     await desk.until(
         lambda: (
-            desk.header(EDITOR_ID, first) is not None and len(tg.messages(EDITOR_ID)) >= before + 2
+            desk.header(EDITOR_ID, first) is not None and len(tg.messages(EDITOR_ID)) >= before + 1
         )
     )
-    shown = tg.messages(EDITOR_ID)[before:]
-    assert shown[0].html is not None and shown[0].html.startswith("<b>City council approves")
+    # One message: the post with the header and buttons on it.
+    [shown] = tg.messages(EDITOR_ID)[before:]
+    assert shown.html is not None and shown.html.startswith("<b>City council approves")
+    assert header_of(shown).startswith(f"Draft #{first}")
 
     [queue] = await desk.say(EDITOR_ID, "/queue")
     assert "Waiting for review" in queue.visible and f"#{second}" in queue.visible
@@ -491,7 +509,7 @@ async def test_drafts_are_paginated(en_desk: Desk) -> None:
 async def test_english_editor_gets_english_texts(en_desk: Desk) -> None:
     desk, tg = en_desk, en_desk.tg
     article_id, header = await desk.paste(SHORT_ARTICLE)
-    assert header.visible.startswith(f"Draft #{article_id}")
+    assert header_of(header).startswith(f"Draft #{article_id}")
     assert "Черновик" not in header.visible
     labels = [b["text"] for b in header.buttons]
     assert any("Submit for review" in label for label in labels)
@@ -505,7 +523,7 @@ async def test_english_editor_gets_english_texts(en_desk: Desk) -> None:
 
 async def test_russian_editor_gets_russian_texts(desk: Desk) -> None:
     article_id, header = await desk.paste(SHORT_ARTICLE)
-    assert header.visible.startswith(f"Черновик #{article_id}")
+    assert header_of(header).startswith(f"Черновик #{article_id}")
     labels = [b["text"] for b in header.buttons]
     assert any("На проверку" in label or "проверк" in label for label in labels), labels
     [listing] = await desk.say(EDITOR_ID, "/drafts")
@@ -560,7 +578,13 @@ async def test_correction_with_a_new_photo_keeps_the_card_closed(desk: Desk) -> 
     assert [m.photo != [] for m in desk.channel() if not m.deleted] == [True]
     live_cards = [m for m in live(tg, ADMIN_CHAT_ID) if any(d.startswith("r:") for d in flat(m))]
     assert live_cards == []  # a published article must not get a fresh review card
-    assert not tg.message(ADMIN_CHAT_ID, closed.message_id).deleted  # the decision stays
+    # The closed card was one text message, and a text cannot become a photo: it is shown
+    # again as the photo post, still closed, and the decision and the channel post stay on it.
+    [card] = [m for m in live(tg, ADMIN_CHAT_ID) if "Aigerim" in m.visible]
+    assert card.photo and not card.buttons
+    decision, posted = closed.visible.split("\n")[-2:]
+    assert "Aigerim" in decision and "t.me/" in posted
+    assert card.visible.endswith(f"{decision}\n{posted}")
 
 
 # --- a time with a channel beside it ----------------------------------------------------------

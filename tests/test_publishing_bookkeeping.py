@@ -7,7 +7,7 @@ the publication and article as recorded; ``Ledger.mark`` audits only a move that
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from bot.domain import (
 )
 from bot.publishing.bookkeeping import Change, Entry, Ledger, held_change
 from bot.publishing.notices import Notices, failed_notice, published_notice
+from bot.publishing.ports import ChannelOutcome
 from storage.db import Database
 
 START = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -34,14 +35,15 @@ class Told:
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, Article, Publication, str]] = []
+        self.batches: list[int] = []  # the size of each batch of outcomes
 
-    async def on_published(self, article: Article, pub: Publication, channel: Channel) -> None:
-        self.calls.append(("published", article, pub, ""))
-
-    async def on_failed(
-        self, article: Article, pub: Publication, channel: Channel, reason: str, detail: str
-    ) -> None:
-        self.calls.append(("failed", article, pub, f"{reason}: {detail}"))
+    async def on_outcomes(self, batch: Sequence[ChannelOutcome]) -> None:
+        self.batches.append(len(batch))
+        for o in batch:
+            if o.failed:
+                self.calls.append(("failed", o.article, o.pub, f"{o.reason}: {o.detail}"))
+            else:
+                self.calls.append(("published", o.article, o.pub, ""))
 
     async def on_held(
         self, article: Article, pub: Publication, channel: Channel, reason: str
@@ -78,9 +80,11 @@ async def _claimed(db: Database) -> tuple[Article, Channel, Publication]:
     return article, channel, claimed
 
 
-def _ledger(db: Database) -> tuple[Ledger, Notices, Told]:
-    clock = FakeClock(start=START)
-    notices = Notices(db=db, clock=clock, wake=lambda: None)
+def _ledger(db: Database, *, clock: FakeClock | None = None) -> tuple[Ledger, Notices, Told]:
+    # No digest window unless a test gives a clock to move: outcomes are told at once.
+    window = 0.0 if clock is None else 3.0
+    clock = clock or FakeClock(start=START)
+    notices = Notices(db=db, clock=clock, wake=lambda: None, window=window)
     told = Told()
     notices.notifier = told
     return Ledger(db=db, clock=clock, notices=notices), notices, told
@@ -181,3 +185,28 @@ async def test_without_a_notifier_nothing_is_queued(db: Database) -> None:
     again = await ledger.settle(pub, change, notice=lambda a, p: published_notice(a, p, channel))
     assert again is not None and again.status is PublicationStatus.SCHEDULED
     assert notices.tasks() == [] and not told.calls
+
+
+async def test_outcomes_within_the_digest_window_are_told_as_one_batch(db: Database) -> None:
+    """Issue 14: what ends within the window after the first outcome is folded, in order, into
+    one call; a held card does not wait for it (it carries buttons); later outcomes open the
+    next window."""
+    article, channel, pub = await _claimed(db)
+    clock = FakeClock(start=START)
+    _, notices, told = _ledger(db, clock=clock)
+    notices.queue(published_notice(article, pub, channel))
+    await clock.wait_for_sleepers(1)  # the window is open
+    notices.queue(notices.held_card(pub, "unknown_outcome"))  # still claimed: told nothing
+    notices.queue(failed_notice(article, pub, channel, "forbidden", "kicked"))
+    await clock.advance(2)
+    notices.queue(published_notice(article, pub, channel))
+    assert told.batches == []
+    await clock.advance(1)
+    await _delivered(notices)
+    assert told.batches == [3]
+    assert [c[0] for c in told.calls] == ["published", "failed", "published"]
+    notices.queue(published_notice(article, pub, channel))
+    await clock.wait_for_sleepers(1)
+    await clock.advance(3)
+    await _delivered(notices)
+    assert told.batches == [3, 1]

@@ -10,9 +10,23 @@ from zoneinfo import ZoneInfo
 from aiogram.types import InlineKeyboardMarkup
 
 from bot.callbacks import DraftAction
-from bot.domain import Article, ArticleContent, ArticleStatus
+from bot.domain import (
+    Article,
+    ArticleContent,
+    ArticleStatus,
+    Channel,
+    Layout,
+    OutMessage,
+    Photo,
+    Post,
+    Publication,
+    PublicationStatus,
+)
 from bot.i18n import make_i18n
-from bot.views import cards, keyboards
+from bot.limits import CAPTION_LIMIT, TEXT_LIMIT
+from bot.texts import visible_length
+from bot.views import cards, combined, keyboards, notices
+from bot.views.combined import SEPARATOR
 from bot.workflow.results import Decision, DecisionKind, Winner
 
 TZ = ZoneInfo("Asia/Almaty")
@@ -98,3 +112,96 @@ def test_draft_header_escapes_and_names_the_rejection() -> None:
         "⚠️ Looks like #3 «&lt;Школа&gt;» (published).",
         "Rejected: no &lt;source&gt;",
     ]
+
+
+def test_digest_joins_notice_lines_into_as_few_messages_as_fit() -> None:
+    lines = [f"✅ #{i} published in @news: https://t.me/news/{i}" for i in range(200)]
+    texts = notices.digest_texts(lines)
+    assert 1 < len(texts) < 10  # ~40 characters a line: a few messages, not 200
+    assert all(visible_length(t) <= TEXT_LIMIT for t in texts)
+    assert "\n".join(texts).split("\n") == lines  # none lost, in order
+    assert notices.digest_texts([]) == []
+    # Tags cost nothing and &amp; is one character: the limit is counted as Telegram counts it.
+    assert len(notices.digest_texts(["<b>a&amp;b</b>"] * 2, limit=7)) == 1
+
+
+def test_published_card_line_gives_the_local_time_and_the_link() -> None:
+    i18n = make_i18n("en")
+    pub = Publication(
+        id=1,
+        article_id=7,
+        channel_id=1,
+        status=PublicationStatus.PUBLISHED,
+        due_at=AT,
+        silent=False,
+        attempts=1,
+        message_ids=(5,),
+        link="https://t.me/news/5",
+        last_error="",
+        claimed_at=AT,
+        published_at=AT,
+    )
+    channel = Channel(
+        id=1,
+        chat_ref="@news",
+        chat_id=-1001,
+        username="news",
+        title="News",
+        template={},
+        slots=(),
+        quiet_hours="",
+        is_default=True,
+    )
+    with i18n.context(), i18n.use_locale("en"):
+        line = notices.published_card_line(pub, channel, TZ)
+    assert line == "✅ Published in @news at 11:00: https://t.me/news/5"
+
+
+def _post(*messages: OutMessage) -> Post:
+    return Post(messages=messages, layout=Layout.AUTO)
+
+
+def _text(visible: int, *, entities: int = 1) -> OutMessage:
+    # "&amp;" is five characters of markup and one that Telegram counts.
+    return OutMessage(
+        kind="text",
+        html=f"<b>{'&amp;' * visible}</b>",
+        visible_length=visible,
+        entity_count=entities,
+    )
+
+
+def test_the_header_rides_on_a_one_message_post_when_it_fits_as_telegram_counts() -> None:
+    header = "<b>Draft #7</b> · draft"  # 16 visible characters; bold, and "#7" counted
+    joined = len("\n\n" + SEPARATOR + "\n") + 16
+    # The markup is 20 000 characters, the visible text 4000: it fits.
+    fits = combined.with_header(_post(_text(TEXT_LIMIT - joined)), header)
+    assert fits is not None
+    [one] = fits.messages
+    assert one.html == f"{_text(TEXT_LIMIT - joined).html}\n\n{SEPARATOR}\n{header}"
+    assert one.visible_length == TEXT_LIMIT and one.entity_count == 3
+    assert combined.with_header(_post(_text(TEXT_LIMIT - joined + 1)), header) is None
+    # Room kept for later (a card's decision) counts too.
+    assert combined.with_header(_post(_text(TEXT_LIMIT - joined)), header, reserve=1) is None
+    # A caption has 1024.
+    photo = Photo(ref="file-1")
+    caption = replace(_text(CAPTION_LIMIT - joined), kind="photo", photos=(photo,))
+    assert combined.with_header(_post(caption), header) is not None
+    too_long = replace(caption, visible_length=CAPTION_LIMIT - joined + 1)
+    assert combined.with_header(_post(too_long), header) is None
+    # Entities: the post's and the header's (a hashtag Telegram detects counts).
+    assert combined.with_header(_post(_text(10, entities=98)), header) is not None
+    assert combined.with_header(_post(_text(10, entities=98)), header + " #tag") is None
+
+
+def test_several_messages_or_an_album_keep_the_header_apart() -> None:
+    header = "<b>Draft #7</b>"
+    assert combined.with_header(_post(_text(10), _text(10)), header) is None
+    album = OutMessage(
+        kind="album",
+        html="x",
+        visible_length=1,
+        entity_count=0,
+        photos=(Photo(ref="a"), Photo(ref="b")),
+    )
+    assert combined.with_header(_post(album), header) is None

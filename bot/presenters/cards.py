@@ -6,20 +6,23 @@ its article and an edit refreshes every copy in place.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
+import weakref
 from collections.abc import Sequence
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
+from aiogram.exceptions import TelegramAPIError
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.clock import Clock
 from bot.config import Settings
 from bot.domain import Article, ArticleStatus
 from bot.ingest.report import ParseWarning
+from bot.presenters.card_notes import card_notes
 from bot.presenters.languages import Languages
-from bot.telegram.send import send_post, update_post
+from bot.presenters.shown import Shown, send_shown, update_shown
 from bot.views import cards, keyboards, notices
 from bot.views.doubts import doubt_lines, fix_rows
 from bot.workflow.audit import submitter_name
@@ -28,6 +31,14 @@ from bot.workflow.fixes import card_default
 from storage.db import Database
 
 log = logging.getLogger(__name__)
+
+
+#: Room a one-message preview keeps for what its header will say later: the status and the
+#: checks change as the draft moves on.
+PREVIEW_RESERVE = 120
+#: Room a one-message review card keeps for its decision and a few channel posts (about 60
+#: characters each); past that, the edit that does not fit sends the card in two parts.
+CARD_RESERVE = 320
 
 
 class Cards:
@@ -39,6 +50,8 @@ class Cards:
         self.bot = bot
         self.clock = clock
         self.languages = languages
+        # Weak: a lock lives while an edit holds it, so the map does not grow with history.
+        self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
 
     # --- texts --------------------------------------------------------------------------------
 
@@ -80,6 +93,38 @@ class Cards:
         )
         return doubt_lines(article, default), fix_rows(article, default)
 
+    async def _shown(
+        self,
+        kind: str,
+        article: Article,
+        *,
+        can_publish: bool | None = None,
+        duplicates: Sequence[Article] = (),
+        author_name: str = "",
+        decision: str | None = None,
+    ) -> Shown:
+        """The post and, for ``kind``, its header and buttons, as they should look now.
+
+        A card pending review has its decisions; a decided one has none, and says the decision
+        and where the article went (rebuilt from the database, see ``card_notes``).
+        """
+        post = await preview_post(self.db, self.settings, article)
+        if kind == "preview":
+            header = await self.draft_header(article, duplicates)
+            markup = await self._header_keyboard(article, can_publish=can_publish)
+            return Shown(post, header, markup)
+        text = await self.card_text(article, author_name)
+        if article.status is ArticleStatus.PENDING and decision is None:
+            return Shown(post, text, keyboards.review_keyboard(article))
+        notes = await card_notes(self.db, article.id, self.settings.tz, decision)
+        return Shown(post, "\n\n".join(filter(None, [text, "\n".join(notes)])), None)
+
+    def _locale(self, kind: str, article: Article) -> contextlib.AbstractContextManager[None]:
+        """The reviewers' language for a card, the author's for their preview."""
+        if kind == "card":
+            return self.languages.admin()
+        return self.languages.locale(article.author_language or self.settings.default_language)
+
     # --- the editor's preview -----------------------------------------------------------------
 
     async def show_draft(
@@ -90,46 +135,21 @@ class Cards:
         can_publish: bool,
         duplicates: Sequence[Article] = (),
     ) -> None:
-        """The post exactly as the channel will see it, then the draft's header and buttons."""
-        post = await preview_post(self.db, self.settings, article)
-        ids: list[int] = []
-        try:
-            ids = [m.message_id for m in await send_post(self.bot, chat_id, post)]
-        except TelegramBadRequest as exc:
-            # Should not happen (the composer keeps to Telegram's rules), but never lose the
-            # draft over a preview: say what Telegram said.
-            log.warning("preview of article=%s refused: %s", article.id, exc.message)
-            await self.bot.send_message(chat_id, notices.preview_refused_text(exc.message))
-        header = await self.bot.send_message(
-            chat_id,
-            await self.draft_header(article, duplicates),
-            reply_markup=await self._header_keyboard(article, can_publish=can_publish),
+        """The post exactly as the channel will see it, with the draft's header and buttons
+        (on the post when it is one message and they fit, else in a message under it)."""
+        shown = await self._shown(
+            "preview", article, can_publish=can_publish, duplicates=duplicates
         )
-        await self._record(article.id, "preview", chat_id, [*ids, header.message_id])
+
+        async def refused(error: str) -> None:
+            await self.bot.send_message(chat_id, notices.preview_refused_text(error))
+
+        ids = await send_shown(self.bot, chat_id, shown, reserve=PREVIEW_RESERVE, refused=refused)
+        await self._record(article.id, "preview", chat_id, ids)
 
     async def refresh_header(self, article: Article) -> None:
         """Bring the editor's draft header (status, buttons) up to date after a decision."""
-        async with self.db.read() as uow:
-            shown = await uow.messages.shown(article.id, "preview")
-        if not shown:
-            return
-        control = shown[-1]
-        language = article.author_language or self.settings.default_language
-        with self.languages.locale(language), contextlib.suppress(TelegramBadRequest):
-            await self.bot.edit_message_text(
-                chat_id=control.chat_id,
-                message_id=control.message_id,
-                text=await self.draft_header(article),
-                reply_markup=await self._header_keyboard(article),
-            )
-
-    async def _send_control_preview(self, chat_id: int, article: Article, ids: list[int]) -> None:
-        header = await self.bot.send_message(
-            chat_id,
-            await self.draft_header(article),
-            reply_markup=await self._header_keyboard(article),
-        )
-        await self._record(article.id, "preview", chat_id, [*ids, header.message_id])
+        await self._update("preview", article.id, content=False)
 
     # --- the reviewers' card ------------------------------------------------------------------
 
@@ -138,86 +158,61 @@ class Cards:
         if chat_id is None:
             return
         with self.languages.admin():
-            post = await preview_post(self.db, self.settings, article)
-            ids: list[int] = []
-            try:
-                ids = [m.message_id for m in await send_post(self.bot, chat_id, post)]
-            except TelegramBadRequest as exc:
-                log.warning("review preview of article=%s refused: %s", article.id, exc.message)
-            await self._send_card_control(chat_id, article, ids, author_name=author_name)
-
-    async def _send_card_control(
-        self, chat_id: int, article: Article, ids: list[int], *, author_name: str = ""
-    ) -> None:
-        with self.languages.admin():
-            control = await self.bot.send_message(
-                chat_id,
-                await self.card_text(article, author_name),
-                reply_markup=keyboards.review_keyboard(article),
-            )
-        await self._record(article.id, "card", chat_id, [*ids, control.message_id])
+            shown = await self._shown("card", article, author_name=author_name)
+            ids = await send_shown(self.bot, chat_id, shown, reserve=CARD_RESERVE)
+        await self._record(article.id, "card", chat_id, ids)
 
     async def close_card(self, article: Article, decision: str) -> None:
         """Show the decision on the review card and take its buttons away."""
-        async with self.db.read() as uow:
-            shown = await uow.messages.shown(article.id, "card")
-        if not shown:
-            return
-        control = shown[-1]
-        with self.languages.admin():
-            text = await self.card_text(article) + "\n\n" + decision
-        with contextlib.suppress(TelegramAPIError):
-            await self.bot.edit_message_text(
-                chat_id=control.chat_id,
-                message_id=control.message_id,
-                text=text,
-                reply_markup=None,
-            )
+        await self._update("card", article.id, content=False, decision=decision)
+
+    async def note_published(self, article_id: int) -> bool:
+        """Write the article's channel posts on its review card (issue 14: one edit instead of
+        a notice each); False when there is no card to write them on."""
+        return await self._update("card", article_id, content=False)
 
     # --- after an edit ------------------------------------------------------------------------
 
     async def refresh_shown(self, article: Article) -> None:
         """After an edit: refresh the editor's preview and the review card in place."""
         for kind in ("preview", "card"):
-            async with self.db.read() as uow:
-                shown = await uow.messages.shown(article.id, kind)
-            if not shown:
-                continue
-            chat_id = shown[0].chat_id
-            ids = [m.message_id for m in shown if m.chat_id == chat_id]
-            post_ids, control_id = ids[:-1], ids[-1]
-            post = await preview_post(self.db, self.settings, article)
-            try:
-                new_ids = await update_post(self.bot, chat_id, post_ids, post)
-            except TelegramAPIError as exc:
-                log.warning("could not refresh %s of article=%s: %s", kind, article.id, exc)
-                continue
-            if new_ids == post_ids:
-                if kind == "preview":
-                    with contextlib.suppress(TelegramBadRequest):
-                        await self.bot.edit_message_text(
-                            chat_id=chat_id,
-                            message_id=control_id,
-                            text=await self.draft_header(article),
-                            reply_markup=await self._header_keyboard(article),
-                        )
-            elif kind == "card" and article.status is not ArticleStatus.PENDING:
-                # A decided card keeps its decision and stays without buttons: only the post
-                # above it was sent again.
-                await self._record(article.id, kind, chat_id, [*new_ids, control_id])
-            else:
-                await self._move_control(kind, chat_id, article, control_id, new_ids)
+            await self._update(kind, article.id, content=True)
 
-    async def _move_control(
-        self, kind: str, chat_id: int, article: Article, control_id: int, new_ids: list[int]
-    ) -> None:
-        """The post changed shape and was sent again: move the control message under it."""
-        with contextlib.suppress(TelegramAPIError):
-            await self.bot.delete_message(chat_id=chat_id, message_id=control_id)
-        if kind == "preview":
-            await self._send_control_preview(chat_id, article, new_ids)
-        else:
-            await self._send_card_control(chat_id, article, new_ids)
+    async def _update(
+        self, kind: str, article_id: int, *, content: bool, decision: str | None = None
+    ) -> bool:
+        """Bring what shows the article in line with the database; False when nothing shows it
+        or Telegram refused.
+
+        One lock per article: a "publish now" decision and its channel post may reach the card
+        at once, and each must read what the other wrote before editing, or the later edit
+        would drop the earlier one's line.
+        """
+        lock = self._locks.get(article_id)
+        if lock is None:
+            lock = self._locks[article_id] = asyncio.Lock()
+        async with lock:
+            async with self.db.read() as uow:
+                found = await uow.messages.shown(article_id, kind)
+                article = await uow.articles.get(article_id)
+            if not found or article is None:
+                return False
+            chat_id = found[0].chat_id
+            ids = [m.message_id for m in found if m.chat_id == chat_id]
+            with self._locale(kind, article):
+                shown = await self._shown(kind, article, decision=decision)
+                # A decided card stays where it is: only the post above it is sent again.
+                moves = kind == "preview" or article.status is ArticleStatus.PENDING
+                try:
+                    new_ids = await update_shown(
+                        self.bot, chat_id, ids, shown, content=content, moves=moves
+                    )
+                except TelegramAPIError as exc:
+                    log.warning("could not refresh %s of article=%s: %s", kind, article_id, exc)
+                    return False
+            if new_ids != ids:
+                await self._record(article_id, kind, chat_id, new_ids)
+        return True
 
     async def _record(self, article_id: int, kind: str, chat_id: int, ids: list[int]) -> None:
         """Remember which messages show the article (replaces what was shown before)."""

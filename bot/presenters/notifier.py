@@ -1,12 +1,17 @@
 """The notifier: what the workflow and the publishing engine tell people, said on Telegram.
 
 It implements both ``bot.workflow.ports.Notifier`` (decisions, edits, reminders, feeds) and the
-publishing engine's notifier (``on_published``, ``on_failed``, ``on_held``).
+publishing engine's notifier (``on_outcomes``, ``on_held``).
+
+The admin chat is a group: Telegram allows it 20 messages a minute (issue 14), so a channel post
+is told there by editing the article's review card in place, and what has no card (published
+without review, and every failure) goes into one digest message per batch.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from functools import partial
 
 from aiogram import Bot
 
@@ -15,6 +20,7 @@ from bot.domain import Article, Channel, Feed, Publication
 from bot.presenters.cards import Cards
 from bot.presenters.languages import Languages
 from bot.presenters.sending import safe_send
+from bot.publishing.ports import ChannelOutcome
 from bot.views import cards, keyboards, notices
 from bot.workflow.results import Decision
 
@@ -71,18 +77,38 @@ class TelegramNotifier:
 
     # --- the publishing engine's notifier -----------------------------------------------------
 
-    async def on_published(self, article: Article, pub: Publication, channel: Channel) -> None:
-        await self.notify_author(
-            article, lambda: notices.published_author_text(article, pub, channel)
-        )
-        await self.notify_admins(lambda: notices.published_admin_text(article, pub, channel))
+    async def on_outcomes(self, batch: Sequence[ChannelOutcome]) -> None:
+        """One batch of ended publications (see ``bot.publishing.notices``).
 
-    async def on_failed(
-        self, article: Article, pub: Publication, channel: Channel, reason: str, detail: str
-    ) -> None:
-        await self.notify_admins(
-            lambda: notices.failed_admin_text(article, channel, reason, detail)
-        )
+        Each author hears about their own post. In the admin chat a post of an article with a
+        review card is written on the card; the rest, and every failure, go into one digest:
+        a failure is a new message on purpose, so that it is seen and not only edited into a
+        card further up the chat.
+        """
+        published = [o for o in batch if not o.failed]
+        for o in published:
+            told = partial(notices.published_author_text, o.article, o.pub, o.channel)
+            await self.notify_author(o.article, told)
+        if self.settings.admin_chat_id is None:
+            return
+        noted: set[int] = set()
+        for article_id in dict.fromkeys(o.article.id for o in published):
+            if await self.cards.note_published(article_id):
+                noted.add(article_id)
+        with self.languages.admin():
+            lines = [
+                notices.published_admin_text(o.article, o.pub, o.channel)
+                for o in published
+                if o.article.id not in noted
+            ]
+            lines += [
+                notices.failed_admin_text(o.article, o.channel, o.reason, o.detail)
+                for o in batch
+                if o.failed
+            ]
+            texts = notices.digest_texts(lines)
+        for text in texts:
+            await safe_send(self.bot, self.settings.admin_chat_id, text)
 
     async def on_held(
         self, article: Article, pub: Publication, channel: Channel, reason: str

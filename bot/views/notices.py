@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import gettext as _
 
 from bot.domain import Article, Channel, Feed, Publication
-from bot.texts import quote, shorten
+from bot.limits import TEXT_LIMIT
+from bot.texts import quote, shorten, visible_length
 from bot.timeparse import format_local
 
 
@@ -72,3 +74,28 @@ def feed_failing_text(feed: Feed, error: str) -> str:
 
 def preview_refused_text(error: str) -> str:
     return _("Telegram refused the preview: {error}").format(error=quote(error))
+
+
+def published_card_line(pub: Publication, channel: Channel, tz: ZoneInfo) -> str:
+    """A channel post written on the article's review card (instead of a notice of its own)."""
+    when = pub.published_at.astimezone(tz).strftime("%H:%M") if pub.published_at else "—"
+    return _("✅ Published in {channel} at {when}: {link}").format(
+        channel=quote(channel.chat_ref), when=when, link=pub.link or "—"
+    )
+
+
+def digest_texts(lines: Sequence[str], limit: int = TEXT_LIMIT) -> list[str]:
+    """Notice lines joined into as few messages as Telegram's text limit allows (none lost)."""
+    texts: list[str] = []
+    current: list[str] = []
+    size = 0
+    for line in lines:
+        length = visible_length(line)
+        if current and size + 1 + length > limit:
+            texts.append("\n".join(current))
+            current, size = [], 0
+        current.append(line)
+        size += length + (1 if size else 0)
+    if current:
+        texts.append("\n".join(current))
+    return texts
