@@ -15,10 +15,10 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
+from aiogram.types import InlineKeyboardMarkup
 
 from bot.domain import OutMessage, Post
-from bot.telegram.send import not_modified, send_post, update_post
+from bot.telegram.send import link_preview, not_modified, post_markup, send_post, update_post
 from bot.views.combined import with_header
 
 __all__ = ["Shown", "send_shown", "update_shown"]
@@ -130,12 +130,7 @@ async def _edit_one(
     A photo's caption is edited with editMessageCaption (editMessageText refuses a photo), a
     text with editMessageText keeping its link preview; "not modified" means it already is.
     """
-    rows: list[list[InlineKeyboardButton]] = []
-    if message.buttons:  # the post's own link buttons ("Read more") stay on top
-        rows.append([InlineKeyboardButton(text=b.text, url=b.url) for b in message.buttons])
-    if extra is not None:
-        rows.extend(extra.inline_keyboard)
-    markup = InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
+    markup = post_markup(message, extra)
     try:
         if message.kind == "photo":
             await bot.edit_message_caption(
@@ -147,17 +142,8 @@ async def _edit_one(
                 message_id=message_id,
                 text=message.html,
                 reply_markup=markup,
-                link_preview_options=_link_preview(message),
+                link_preview_options=link_preview(message),
             )
     except TelegramBadRequest as exc:
         if not not_modified(exc):
             raise
-
-
-def _link_preview(message: OutMessage) -> LinkPreviewOptions:
-    """As ``bot.telegram.send`` shows a text post: its large preview above, or none."""
-    if message.link_preview_url:
-        return LinkPreviewOptions(
-            url=message.link_preview_url, prefer_large_media=True, show_above_text=True
-        )
-    return LinkPreviewOptions(is_disabled=True)

@@ -29,9 +29,10 @@ __all__ = ["not_modified", "public_link", "send_post", "update_post"]
 log = logging.getLogger(__name__)
 
 
-def _markup(
+def post_markup(
     message: OutMessage, extra: InlineKeyboardMarkup | None
 ) -> InlineKeyboardMarkup | None:
+    """The message's own link buttons ("Read more") on top, then ``extra`` (a card's)."""
     rows: list[list[InlineKeyboardButton]] = []
     if message.buttons:
         rows.append([InlineKeyboardButton(text=b.text, url=b.url) for b in message.buttons])
@@ -40,7 +41,7 @@ def _markup(
     return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
 
 
-def _link_preview(message: OutMessage) -> LinkPreviewOptions:
+def link_preview(message: OutMessage) -> LinkPreviewOptions:
     """The large preview above the text for the preview layout; no preview otherwise."""
     if message.link_preview_url:
         return LinkPreviewOptions(
@@ -73,7 +74,7 @@ async def send_post(
     sent: list[Message] = progress if progress is not None else []
     last = len(post.messages) - 1
     for index, message in enumerate(post.messages):
-        markup = _markup(message, extra_markup if index == last else None)
+        markup = post_markup(message, extra_markup if index == last else None)
         quiet = message.disable_notification if silent is None else silent
         if message.kind == "photo":
             sent.append(
@@ -110,7 +111,7 @@ async def send_post(
                     text=message.html,
                     reply_markup=markup,
                     disable_notification=quiet,
-                    link_preview_options=_link_preview(message),
+                    link_preview_options=link_preview(message),
                 )
             )
     return list(sent)
@@ -143,7 +144,7 @@ async def update_post(
             for index, (message_id, message) in enumerate(
                 zip(message_ids, post.messages, strict=True)
             ):
-                markup = _markup(message, extra_markup if index == last else None)
+                markup = post_markup(message, extra_markup if index == last else None)
                 try:
                     if message.kind == "photo":
                         await bot.edit_message_media(
@@ -160,7 +161,7 @@ async def update_post(
                             message_id=message_id,
                             text=message.html,
                             reply_markup=markup,
-                            link_preview_options=_link_preview(message),
+                            link_preview_options=link_preview(message),
                         )
                 except TelegramBadRequest as exc:
                     if not not_modified(exc):  # "not modified" means it already matches
