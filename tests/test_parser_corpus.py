@@ -185,36 +185,29 @@ def test_corpus_scores(corpus: list[Case]) -> None:
     assert not low, low
 
 
-def test_holdout_scores() -> None:
-    cases = load_cases(SETS["holdout"])
+def _assert_set_scores(name: str) -> None:
+    """Every field of set ``name`` right on at least PASS_PERCENT of its articles."""
+    cases = load_cases(SETS[name])
     if not cases:
-        pytest.skip("no holdout articles yet")
+        pytest.skip(f"no {name} articles yet")
     report = score(cases)
-    print(format_report(report, set_name="holdout"))
+    print(format_report(report, set_name=name))
     low = {f: round(report.percent(f), 1) for f in FIELDS if report.percent(f) < PASS_PERCENT}
     assert not low, low
+
+
+def test_holdout_scores() -> None:
+    _assert_set_scores("holdout")
 
 
 @pytest.mark.xfail(strict=False, reason=WEAK_PARSER)
 def test_blind_scores() -> None:
-    cases = load_cases(SETS["blind"])
-    if not cases:
-        pytest.skip("no blind articles yet")
-    report = score(cases)
-    print(format_report(report, set_name="blind"))
-    low = {f: round(report.percent(f), 1) for f in FIELDS if report.percent(f) < PASS_PERCENT}
-    assert not low, low
+    _assert_set_scores("blind")
 
 
 @pytest.mark.xfail(strict=False, reason=WEAK_PARSER)
 def test_unseen_scores() -> None:
-    cases = load_cases(SETS["unseen"])
-    if not cases:
-        pytest.skip("no unseen articles yet")
-    report = score(cases)
-    print(format_report(report, set_name="unseen"))
-    low = {f: round(report.percent(f), 1) for f in FIELDS if report.percent(f) < PASS_PERCENT}
-    assert not low, low
+    _assert_set_scores("unseen")
 
 
 # --- the seed fixture parses exactly as before -----------------------------------------------
