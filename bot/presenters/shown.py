@@ -18,7 +18,7 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import InlineKeyboardMarkup
 
 from bot.domain import OutMessage, Post
-from bot.telegram.send import link_preview, not_modified, post_markup, send_post, update_post
+from bot.telegram.send import edit_in_place, post_markup, send_post, update_post
 from bot.views.combined import with_header
 
 __all__ = ["Shown", "send_shown", "update_shown"]
@@ -131,19 +131,4 @@ async def _edit_one(
     text with editMessageText keeping its link preview; "not modified" means it already is.
     """
     markup = post_markup(message, extra)
-    try:
-        if message.kind == "photo":
-            await bot.edit_message_caption(
-                chat_id=chat_id, message_id=message_id, caption=message.html, reply_markup=markup
-            )
-        else:
-            await bot.edit_message_text(
-                chat_id=chat_id,
-                message_id=message_id,
-                text=message.html,
-                reply_markup=markup,
-                link_preview_options=link_preview(message),
-            )
-    except TelegramBadRequest as exc:
-        if not not_modified(exc):
-            raise
+    await edit_in_place(bot, chat_id, message_id, message, markup, replace_photo=False)

@@ -122,6 +122,46 @@ def not_modified(exc: TelegramBadRequest) -> bool:
     return "message is not modified" in exc.message
 
 
+async def edit_in_place(
+    bot: Bot,
+    chat_id: int | str,
+    message_id: int,
+    message: OutMessage,
+    markup: InlineKeyboardMarkup | None,
+    *,
+    replace_photo: bool = True,
+) -> None:
+    """Make one sent message read as ``message``; "not modified" means it already does.
+
+    A photo gets its media replaced (a correction may change the picture), or with
+    ``replace_photo=False`` only its caption (a card's header and buttons changed); a text is
+    edited keeping its link preview.
+    """
+    try:
+        if message.kind == "photo" and replace_photo:
+            await bot.edit_message_media(
+                chat_id=chat_id,
+                message_id=message_id,
+                media=InputMediaPhoto(media=message.photos[0].ref, caption=message.html or None),
+                reply_markup=markup,
+            )
+        elif message.kind == "photo":
+            await bot.edit_message_caption(
+                chat_id=chat_id, message_id=message_id, caption=message.html, reply_markup=markup
+            )
+        else:
+            await bot.edit_message_text(
+                chat_id=chat_id,
+                message_id=message_id,
+                text=message.html,
+                reply_markup=markup,
+                link_preview_options=link_preview(message),
+            )
+    except TelegramBadRequest as exc:
+        if not not_modified(exc):
+            raise
+
+
 async def update_post(
     bot: Bot,
     chat_id: int | str,
@@ -145,27 +185,7 @@ async def update_post(
                 zip(message_ids, post.messages, strict=True)
             ):
                 markup = post_markup(message, extra_markup if index == last else None)
-                try:
-                    if message.kind == "photo":
-                        await bot.edit_message_media(
-                            chat_id=chat_id,
-                            message_id=message_id,
-                            media=InputMediaPhoto(
-                                media=message.photos[0].ref, caption=message.html or None
-                            ),
-                            reply_markup=markup,
-                        )
-                    else:
-                        await bot.edit_message_text(
-                            chat_id=chat_id,
-                            message_id=message_id,
-                            text=message.html,
-                            reply_markup=markup,
-                            link_preview_options=link_preview(message),
-                        )
-                except TelegramBadRequest as exc:
-                    if not not_modified(exc):  # "not modified" means it already matches
-                        raise
+                await edit_in_place(bot, chat_id, message_id, message, markup)
             return list(message_ids)
         except TelegramBadRequest as exc:
             log.info("in-place edit impossible (%s), sending again", exc.message)
