@@ -20,6 +20,7 @@ from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramAPIError
 from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.types import BotCommandScopeChat, BotCommandScopeDefault
+from aiohttp import web
 
 import handlers
 from bot.background import BackgroundLoop
@@ -41,6 +42,8 @@ from bot.telegram.rights import can_publish
 from bot.texts import quote
 from bot.views.commands import menu
 from bot.web import database_ok, make_web_app, serve, wait_for_stop_signal, webhook_path
+from bot.webapp import WebAppContext
+from bot.webapp.buttons import set_menu_buttons
 from bot.workflow.ports import Ports
 from handlers.errors import on_error
 from storage.db import Database
@@ -135,7 +138,21 @@ class App:
                 )
         with contextlib.suppress(TelegramAPIError):
             await self.set_commands()
+        await set_menu_buttons(self.bot, self.settings, self.languages)
         return problems
+
+    def web_app_context(self) -> WebAppContext:
+        """The Mini App's view of this bot: the same Desk, engine and languages as the chat."""
+        return WebAppContext(self.desk, self.engine, self.languages, self.bot.token)
+
+    async def serve_web_app(self) -> web.AppRunner | None:
+        """The Mini App on WEB_APP_HOST:WEB_APP_PORT (with /healthz), when the port is set."""
+        listen = self.settings.web_app_listen
+        if listen is None:
+            return None
+        runner = await serve(make_web_app(self.health, webapp=self.web_app_context()), listen)
+        log.info("mini app served on http://%s/app", listen)
+        return runner
 
     async def run_polling(self, *, handle_signals: bool = True, polling_timeout: int = 10) -> None:
         await self.bot.delete_webhook(drop_pending_updates=False)
@@ -143,6 +160,7 @@ class App:
         health = None
         if self.settings.health_listen:
             health = await serve(make_web_app(self.health), self.settings.health_listen)
+        mini_app = await self.serve_web_app()
         try:
             await self.dp.start_polling(
                 self.bot,
@@ -151,6 +169,8 @@ class App:
                 close_bot_session=False,
             )
         finally:
+            if mini_app is not None:
+                await mini_app.cleanup()
             if health is not None:
                 await health.cleanup()
             await self.stop_background()
@@ -161,14 +181,18 @@ class App:
         secret = self.settings.webhook_secret
         if url is None or secret is None:
             raise ValueError("WEBHOOK_URL and WEBHOOK_SECRET are required for webhook mode")
+        # The Mini App shares the webhook's server when it listens on the same address.
+        shared = self.settings.web_app_listen == self.settings.webhook_listen
         web_app = make_web_app(
             self.health,
             dispatcher=self.dp,
             bot=self.bot,
             webhook_path=webhook_path(url),
             secret=secret.get_secret_value(),
+            webapp=self.web_app_context() if shared else None,
         )
         runner = await serve(web_app, self.settings.webhook_listen)
+        mini_app = None if shared else await self.serve_web_app()
         health = None
         if (
             self.settings.health_listen
@@ -189,6 +213,8 @@ class App:
         finally:
             # Stop taking updates first, then let the work in progress finish.
             await runner.cleanup()
+            if mini_app is not None:
+                await mini_app.cleanup()
             await self.stop_background()
             if health is not None:
                 await health.cleanup()

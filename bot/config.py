@@ -59,6 +59,13 @@ class Settings(BaseSettings):
     webhook_listen: str = "127.0.0.1:8080"
     health_listen: str | None = None
 
+    # The Mini App (issue 16): served on WEB_APP_HOST:WEB_APP_PORT whenever the port is set (or
+    # WEB_APP_URL is); WEB_APP_URL is the public HTTPS address the buttons open.
+    web_app_host: str = "127.0.0.1"
+    web_app_port: int | None = Field(default=8080, ge=1, le=65535)
+    web_app_url: str | None = None
+    web_app_max_age_seconds: int = Field(default=3600, ge=10)
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper(cls, value: Any) -> Any:
@@ -125,6 +132,21 @@ class Settings(BaseSettings):
     def _webhook_url(cls, value: str | None) -> str | None:
         return _check_http_url(value) if value is not None else None
 
+    @field_validator("web_app_url")
+    @classmethod
+    def _web_app_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        # Telegram opens Mini Apps over HTTPS only (core.telegram.org/bots/webapps).
+        if not value.strip().startswith("https://"):
+            raise ValueError("must start with https:// (Telegram opens Mini Apps over HTTPS)")
+        return value.strip()
+
+    @field_validator("web_app_port", mode="before")
+    @classmethod
+    def _web_app_port(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("webhook_listen", "health_listen")
     @classmethod
     def _listen(cls, value: str | None) -> str | None:
@@ -134,6 +156,16 @@ class Settings(BaseSettings):
         if not match or not 0 < int(match["port"]) < 65536:
             raise ValueError("expected host:port, e.g. 127.0.0.1:8080")
         return value.strip()
+
+    @property
+    def web_app_listen(self) -> str | None:
+        """Where the Mini App is served: "host:port" when the port is set explicitly (or a
+        public URL is), else None (a bare default must not take a port nobody asked for)."""
+        explicit = "web_app_port" in self.model_fields_set or self.web_app_url is not None
+        if self.web_app_port is None or not explicit:
+            return None
+        host = self.web_app_host.strip() or "127.0.0.1"
+        return f"[{host}]:{self.web_app_port}" if ":" in host else f"{host}:{self.web_app_port}"
 
     @property
     def tz(self) -> ZoneInfo:

@@ -18,6 +18,7 @@ from aiogram import Bot, Dispatcher
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
 
+from bot.webapp import WebAppContext, add_webapp
 from storage.db import Database
 
 HealthInfo = Callable[[], Awaitable[dict[str, Any]]]
@@ -58,9 +59,12 @@ def make_web_app(
     bot: Bot | None = None,
     webhook_path: str | None = None,
     secret: str | None = None,
+    webapp: WebAppContext | None = None,
     **workflow: Any,
 ) -> web.Application:
     app = web.Application()
+    if webapp is not None:
+        add_webapp(app, webapp)
 
     async def healthz(request: web.Request) -> web.Response:
         info = await health()

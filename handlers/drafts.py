@@ -64,8 +64,15 @@ async def cmd_drafts(message: Message, desk: Desk) -> None:
     await message.answer(text, reply_markup=markup)
 
 
-async def cmd_queue(message: Message, desk: Desk) -> None:
+async def cmd_queue(message: Message, desk: Desk, bot: Bot) -> None:
     text, markup = await _queue(desk, 0)
+    me = await bot.me()
+    markup = queue_view.calendar_button(
+        markup,
+        url=desk.settings.web_app_url,
+        bot_username=me.username or "",
+        private=message.chat.type == "private",
+    )
     await message.answer(text, reply_markup=markup)
 
 

@@ -140,6 +140,18 @@ class PublicationRepo(Repo):
         )
         return [_publication(r) for r in rows]
 
+    async def calendar(self, *, published_since: datetime) -> list[Publication]:
+        """The Mini App's timeline: every row still to go out (scheduled, in flight, held),
+        the failed ones, and what was published since ``published_since``; by due time."""
+        open_or_failed = (*_UPCOMING, _S.FAILED)
+        rows = await self._all(
+            f"SELECT {_PUB_COLS} FROM publications"
+            f" WHERE status IN ({placeholders(open_or_failed)})"
+            " OR (status = ? AND published_at >= ?) ORDER BY due_at, id",
+            (*_values(open_or_failed), _S.PUBLISHED.value, to_iso(published_since)),
+        )
+        return [_publication(r) for r in rows]
+
     async def taken_times(self, *, channel_id: int, since: datetime) -> list[datetime]:
         rows = await self._all(
             "SELECT due_at FROM publications WHERE channel_id = ? AND due_at >= ?"

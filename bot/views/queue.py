@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo
 from aiogram.utils.i18n import gettext as _
 
 from bot.domain import AuditEntry, PublicationStatus
@@ -45,3 +46,25 @@ def queue_text(queue: QueuePage, tz: ZoneInfo) -> str:
             f"{quote(shorten(queue.titles.get(pub.article_id, ''), 50))}{marker}"
         )
     return "\n".join(lines)
+
+
+def calendar_button(
+    markup: InlineKeyboardMarkup | None, *, url: str | None, bot_username: str, private: bool
+) -> InlineKeyboardMarkup | None:
+    """The queue's markup with a row that opens the calendar (the Mini App at WEB_APP_URL).
+
+    A ``web_app`` button works in private chats only (Bot API, InlineKeyboardButton); in the
+    admin group the row is a t.me link that opens the bot's Main Mini App, which BotFather
+    points at the same WEB_APP_URL (docs/MINI_APP.md).
+    """
+    if url is None:
+        return markup
+    text = _("🗓 Open the calendar")
+    if private:
+        button = InlineKeyboardButton(text=text, web_app=WebAppInfo(url=url))
+    else:
+        button = InlineKeyboardButton(
+            text=text, url=f"https://t.me/{bot_username}?startapp=calendar"
+        )
+    rows = list(markup.inline_keyboard) if markup is not None else []
+    return InlineKeyboardMarkup(inline_keyboard=[*rows, [button]])

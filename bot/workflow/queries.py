@@ -27,10 +27,14 @@ from storage.db import Database, StorageError
 __all__ = [
     "MY_ARTICLES",
     "QUEUE_PAGE",
+    "ArticleSheet",
+    "Calendar",
     "ChannelChoice",
     "QueuePage",
     "StorageError",
+    "article_sheet",
     "articles_page",
+    "calendar",
     "channel_choice",
     "channel_or_default",
     "channels",
@@ -211,3 +215,77 @@ async def queue_page(db: Database, page: int = 0) -> QueuePage:
 async def history(db: Database, article_id: int) -> list[AuditEntry]:
     async with db.read() as uow:
         return await uow.audit.for_article(article_id)
+
+
+# --- the newsroom calendar (the Mini App, issue 16) -------------------------------------------
+
+CALENDAR_ARTICLES = 200  # the most pending (or an editor's own) articles one calendar lists
+
+
+@dataclass(frozen=True, slots=True)
+class Calendar:
+    """What the Mini App's timeline shows: publications by time, articles waiting for review.
+
+    For an editor (``author_id`` given) only their own articles and publications, and their
+    drafts and rejected articles among the waiting ones.
+    """
+
+    waiting: Sequence[Article]
+    publications: Sequence[Publication]
+    articles: Mapping[int, Article]  # every article named above, by id
+    channels: Mapping[int, Channel]
+    chosen: Mapping[int, Sequence[int]]  # a waiting article's chosen channels (none: default)
+    names: Mapping[int, str]  # authors' names, where the bot knows them
+
+
+async def calendar(db: Database, *, published_since: datetime, author_id: int | None) -> Calendar:
+    async with db.read() as uow:
+        statuses: tuple[ArticleStatus, ...] = (
+            MY_ARTICLES if author_id is not None else (ArticleStatus.PENDING,)
+        )
+        waiting, _total = await uow.articles.page(
+            statuses=statuses, author_id=author_id, limit=CALENDAR_ARTICLES
+        )
+        articles = {a.id: a for a in waiting}
+        pubs = []
+        for pub in await uow.publications.calendar(published_since=published_since):
+            article = articles.get(pub.article_id) or await uow.articles.get(pub.article_id)
+            if article is None or (author_id is not None and article.author_id != author_id):
+                continue
+            articles[article.id] = article
+            pubs.append(pub)
+        # What is scheduled shows on the timeline, not among the waiting ones.
+        waiting = [a for a in waiting if a.status is not ArticleStatus.SCHEDULED]
+        chosen = {a.id: tuple(await uow.channels.chosen_for(a.id)) for a in waiting}
+        names: dict[int, str] = {}
+        for author in {a.author_id for a in articles.values()}:
+            user = await uow.users.get(author)
+            if user is not None and user.name:
+                names[author] = user.name
+        channels = {c.id: c for c in await uow.channels.all()}
+    return Calendar(waiting, pubs, articles, channels, chosen, names)
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleSheet:
+    """One article as the Mini App opens it: the article, its publications, its history."""
+
+    article: Article
+    publications: Sequence[Publication]
+    channels: Mapping[int, Channel]
+    chosen: Sequence[int]
+    history: Sequence[AuditEntry]
+    author_name: str
+
+
+async def article_sheet(db: Database, article_id: int) -> ArticleSheet | None:
+    async with db.read() as uow:
+        article = await uow.articles.get(article_id)
+        if article is None or article.status is ArticleStatus.DELETED:
+            return None
+        pubs = await uow.publications.for_article(article_id)
+        channels = {c.id: c for c in await uow.channels.all()}
+        chosen = await uow.channels.chosen_for(article_id)
+        entries = await uow.audit.for_article(article_id)
+        author = await uow.users.get(article.author_id)
+    return ArticleSheet(article, pubs, channels, chosen, entries, author.name if author else "")

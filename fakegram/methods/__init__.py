@@ -9,6 +9,7 @@ from fakegram.methods.edits import EditMethods
 from fakegram.methods.media import MediaMethods
 from fakegram.methods.messages import MessageMethods
 from fakegram.methods.updates import UpdateMethods
+from fakegram.methods.webapp import WebAppMethods
 from fakegram.params import Handler
 from fakegram.webhook import Webhook
 from fakegram.world import World
@@ -27,6 +28,7 @@ def method_table(world: World, webhook: Webhook) -> dict[str, Handler]:
         CallbackMethods(world),
         CommandMethods(world),
         ChatMethods(world),
+        WebAppMethods(world),
     ):
         table.update(family.table())
     table.update(webhook.table())
