@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+import os
+import socket
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TypeVar
+from urllib.parse import quote, urlencode
 
+import pytest
+
+from bot.clock import FakeClock
 from bot.domain import Article, ArticleContent
 from bot.workflow import drafts, review
 from fakegram.harness import ADMIN_CHAT_ID, ADMIN_ID, EDITOR_ID, TOKEN, Sandbox
 from fakegram.methods.webapp import sign_init_data
-from fakegram.server import SentMessage
+from fakegram.server import FakeTelegram, SentMessage
 
 USERS = {
     ADMIN_ID: {"first_name": "Aigerim", "username": "aigerim", "language_code": "ru"},
@@ -73,3 +84,68 @@ def card_of(sandbox: Sandbox, title: str) -> SentMessage:
 
 def hours(n: float) -> timedelta:
     return timedelta(hours=n)
+
+
+# --- a browser, and the fake clock while it works ----------------------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+REQUIRE_BROWSER = "NEWSROOM_REQUIRE_BROWSER"
+T = TypeVar("T")
+
+
+def browser_or_skip() -> None:
+    """Skip without the distribution's Chromium; fail instead where CI requires it."""
+    missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
+    try:
+        import selenium  # noqa: F401  # only whether it is installed
+    except ImportError:
+        missing.append("selenium")
+    if not missing:
+        return
+    reason = "no browser for the Mini App tests: " + ", ".join(missing)
+    if os.environ.get(REQUIRE_BROWSER) == "1":
+        pytest.fail(reason + f" ({REQUIRE_BROWSER}=1)")
+    pytest.skip(reason)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def page_url(port: int, data: str, *, theme: dict[str, str] | None = None) -> str:
+    """The address a Telegram client opens: the app, with initData in the fragment."""
+    fields = {"tgWebAppData": data, "tgWebAppVersion": "8.0", "tgWebAppPlatform": "web"}
+    if theme is not None:
+        fields["tgWebAppThemeParams"] = json.dumps(theme)
+    return f"http://127.0.0.1:{port}/app#" + urlencode(fields, quote_via=quote)
+
+
+async def until(
+    clock: FakeClock, tg: FakeTelegram, predicate: Callable[[], bool], *, max_fake: float = 120
+) -> None:
+    """Wait for ``predicate``; while the bot is quiet, move the fake clock a second at a time
+    (its rate limiter and retries sleep on it), never past the next sleeper's deadline."""
+    spent = 0.0
+    while True:
+        try:
+            await tg.wait_for(predicate, timeout=0.25)
+            return
+        except TimeoutError:
+            if spent >= max_fake:
+                raise AssertionError(f"not reached after {spent} fake seconds") from None
+            deadline = clock.next_deadline()
+            hop = 1.0
+            if deadline is not None:
+                hop = min(hop, max(0.001, deadline - clock.monotonic()))
+            await clock.advance(hop)
+            spent += hop
+
+
+async def in_browser(clock: FakeClock, tg: FakeTelegram, step: Callable[[], T]) -> T:
+    """Run a (blocking) browser step in a thread while the bot and the fake clock go on."""
+    task = asyncio.ensure_future(asyncio.to_thread(step))
+    await until(clock, tg, task.done, max_fake=600)
+    return task.result()
