@@ -22,6 +22,9 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("run", help="run the bot by long polling (the default)")
     demo = sub.add_parser("demo", help="the whole flow offline against a fake Telegram")
     demo.add_argument("article", nargs="?", type=Path, help="a pasted-article text file")
+    demo.add_argument(
+        "--calendar", action="store_true", help="keep the calendar (Mini App) open after it"
+    )
     preview = sub.add_parser("preview", help="print the Telegram messages for an article file")
     preview.add_argument("file", type=Path)
     preview.add_argument("--channel-language", choices=("ru", "en"), default=None)
@@ -52,7 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.article is not None and not args.article.is_file():
             print(f"No such article file: {args.article}", file=sys.stderr)
             return 2
-        return asyncio.run(run_demo(args.article))
+        return asyncio.run(run_demo(args.article, keep_calendar=args.calendar))
     if command == "preview":
         from bot.preview import run_preview
 
