@@ -27,6 +27,7 @@ import pytest
 from bot.app import App
 from bot.clock import FakeClock
 from bot.timeparse import format_local
+from bot.workflow import flags, queries, setup
 from fakegram.harness import ADMIN_ID, CHANNEL_ID, EDITOR_ID, STRANGER_ID, Sandbox
 from tests.webapp_support import (
     CHROMEDRIVER,
@@ -138,6 +139,13 @@ class Newsroom:
             Path(target).mkdir(parents=True, exist_ok=True)
             shutil.copy(path, Path(target) / name)
 
+    async def slots(self, slots: str, quiet: str = "") -> None:
+        """Queue slots and quiet hours for the channel, set as /slots and /quiet set them."""
+        [channel] = await queries.channels(self.app.db)
+        await setup.set_slots(self.app.desk, channel, slots.split(), actor_id=ADMIN_ID)
+        if quiet:
+            await setup.set_quiet_hours(self.app.desk, channel, quiet, actor_id=ADMIN_ID)
+
     async def due(self, article_id: int) -> list[tuple[str, datetime]]:
         async with self.app.db.read() as uow:
             pubs = await uow.publications.for_article(article_id)
@@ -177,6 +185,7 @@ async def test_calendar_shows_the_schedule_and_rescheduling_moves_the_post(
     budget = await newsroom.run(scheduled(sb, "Budget vote passes", START + timedelta(hours=2)))
     metro = await newsroom.run(scheduled(sb, "Metro line opens", START + timedelta(hours=3)))
     flood = await newsroom.run(submitted(sb, "Flood warning for the river towns"))
+    await newsroom.slots("09:00 12:00 15:00 18:00", "23:00-07:00")
     await newsroom.open_page(init_data(ADMIN_ID, at=newsroom.clock.now(), language="en"))
     await newsroom.wait_js("document.body.dataset.ready === '1'", what="the calendar loads")
 
@@ -363,3 +372,51 @@ def test_a_missing_browser_skips_here_and_fails_where_required(
     monkeypatch.setenv("NEWSROOM_REQUIRE_BROWSER", "1")
     with pytest.raises(pytest.fail.Exception, match="NEWSROOM_REQUIRE_BROWSER=1"):
         webapp_support.browser_or_skip()
+
+
+async def test_dragging_a_post_to_a_free_slot_moves_it_there(newsroom: Newsroom) -> None:
+    sb, tz = newsroom.sandbox, newsroom.app.settings.tz
+    await newsroom.slots("09:00 12:00 15:00 18:00", "23:00-07:00")
+    metro = await newsroom.run(scheduled(sb, "Metro line opens", START + timedelta(hours=2)))
+    late = await newsroom.run(submitted(sb, "Night train timetable"))
+    await flags.mark_breaking(newsroom.app.desk, late.id, actor_id=ADMIN_ID)
+    embargo = START + timedelta(days=1)
+    await flags.set_embargo(newsroom.app.desk, late.id, embargo, actor_id=ADMIN_ID)
+    await newsroom.open_page(init_data(ADMIN_ID, at=newsroom.clock.now(), language="en"))
+    await newsroom.wait_js("document.body.dataset.ready === '1'", what="the calendar loads")
+    slots = await newsroom.browse(
+        lambda: newsroom.driver.execute_script(
+            "return Array.from(document.querySelectorAll('.day[data-day=\"2026-03-10\"] .slot'))"
+            ".map(n => n.querySelector('.time').textContent)"
+        )
+    )
+    assert slots == ["12:00", "15:00", "18:00"]  # today's slots still ahead (it is 11:00)
+    await newsroom.browse(lambda: newsroom.shot("calendar-slots.png"))
+    # An HTML5 drop, as the browser fires it when the post is dragged onto the 15:00 slot.
+    await newsroom.browse(
+        lambda: newsroom.driver.execute_script(
+            "const dt = new DataTransfer(); dt.setData('text/plain', arguments[0]);"
+            "const slot = document.querySelector('.slot[data-at^=\"2026-03-10T15:00\"]');"
+            "slot.dispatchEvent(new DragEvent('drop', {dataTransfer: dt, bubbles: true}));",
+            str(metro.id),
+        )
+    )
+    moved = f'#timeline .item[data-article-id="{metro.id}"] .time'
+    await newsroom.wait_js(
+        f"(document.querySelector('{moved}') || {{}}).textContent === '15:00'",
+        what="the post shows at the slot's time",
+    )
+    slot_time = START + timedelta(hours=4)  # 15:00 in Almaty
+    assert await newsroom.due(metro.id) == [("scheduled", slot_time)]
+    await until(
+        newsroom.clock,
+        sb.tg,
+        lambda: format_local(slot_time, tz) in card_of(sb, "Metro line").visible,
+    )
+    # The slot it took is no longer offered.
+    left = await newsroom.browse(
+        lambda: newsroom.driver.execute_script(
+            "return document.querySelectorAll('.slot[data-at^=\"2026-03-10T15:00\"]').length"
+        )
+    )
+    assert left == 0

@@ -26,6 +26,7 @@ def page_strings() -> dict[str, str]:
         "age_d": _("{n} d"),
         "free_slot": _("free slot"),
         "quiet": _("quiet hours"),
+        "slots": _("queue slots"),
         "breaking": _("breaking"),
         "embargo": _("embargo until {time}"),
         "st_scheduled": _("scheduled"),

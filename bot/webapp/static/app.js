@@ -223,7 +223,7 @@
 
   function badges(item, channel) {
     var out = el("span", { class: "badges" });
-    if (item.status !== "scheduled") {
+    if (item.status !== "scheduled" && !(item.kind === "article" && item.status === "pending")) {
       out.appendChild(el("span", { class: "badge st-" + item.status, text: statusText(item.status) }));
     }
     if (item.breaking) out.appendChild(el("span", { class: "badge breaking", text: S.breaking }));
@@ -303,6 +303,10 @@
         if (dayOf(at) === day) entries.push({ at: at, node: slotNode(at, channel) });
       });
     }
+    var today = state.data && day === dayOf(state.data.now);
+    if (today) {
+      entries.push({ at: state.data.now, node: el("li", { class: "now", "aria-hidden": "true" }, el("span", { class: "time", text: clock(state.data.now) })) });
+    }
     entries.sort(function (a, b) {
       return a.at < b.at ? -1 : a.at > b.at ? 1 : 0;
     });
@@ -310,8 +314,7 @@
     entries.forEach(function (entry) {
       list.appendChild(entry.node);
     });
-    if (!entries.length) list.appendChild(el("li", { class: "empty", text: S.nothing_scheduled }));
-    var today = state.data && day === dayOf(state.data.now);
+    if (entries.length === (today ? 1 : 0)) list.appendChild(el("li", { class: "empty", text: S.nothing_scheduled }));
     return el(
       "div",
       { class: "day" + (today ? " today" : ""), "data-day": day },
@@ -328,7 +331,7 @@
       var head = el("h3", { text: channel.title + " " }, el("small", { text: channel.ref }));
       var meta = el("div", { class: "meta" });
       if (channel.quiet_hours) meta.appendChild(el("span", { class: "quiet-band", text: "☾ " + S.quiet + " " + channel.quiet_hours }));
-      if (channel.slots.length) meta.appendChild(el("span", { text: "⏱ " + channel.slots.join(" ") }));
+      if (channel.slots.length) meta.appendChild(el("span", { text: S.slots + " " + channel.slots.join(" ") }));
       var column = el("div", { class: "channel view-" + state.view, "data-channel": channel.ref }, head, meta);
       var grid = el("div", { class: "days" });
       days().forEach(function (day) {
@@ -393,6 +396,14 @@
     editor.hidden = !state.session.can_act;
     renderWaiting(items);
     renderTimeline(items);
+    if (state.session.can_act) {
+      var slots = data.channels.some(function (c) {
+        return c.free_slots.length;
+      });
+      var notice = document.getElementById("notice");
+      notice.textContent = slots ? S.drag_hint : "";
+      notice.hidden = !slots;
+    }
     document.getElementById("calendar").hidden = false;
     document.body.setAttribute("data-ready", "1");
   }
@@ -601,8 +612,8 @@
     document.getElementById("sheet-close").setAttribute("aria-label", S.close);
     document.documentElement.lang = state.session.language;
     var notice = document.getElementById("notice");
-    notice.textContent = state.session.can_act ? S.drag_hint : S.read_only;
-    notice.hidden = false;
+    notice.textContent = state.session.can_act ? "" : S.read_only;
+    notice.hidden = state.session.can_act;
     document.getElementById("controls").hidden = false;
   }
 
