@@ -420,3 +420,12 @@ async def test_dragging_a_post_to_a_free_slot_moves_it_there(newsroom: Newsroom)
         )
     )
     assert left == 0
+    # The week: seven days from today, each with its posts and free slots.
+    days = await newsroom.browse(
+        lambda: newsroom.driver.execute_script(
+            "document.getElementById('view-week').click();"
+            "return Array.from(document.querySelectorAll('.channel .day')).map(d => d.dataset.day)"
+        )
+    )
+    assert days == [f"2026-03-{d}" for d in range(10, 17)]
+    await newsroom.browse(lambda: newsroom.shot("calendar-week.png"))
