@@ -429,3 +429,29 @@ async def test_dragging_a_post_to_a_free_slot_moves_it_there(newsroom: Newsroom)
     )
     assert days == [f"2026-03-{d}" for d in range(10, 17)]
     await newsroom.browse(lambda: newsroom.shot("calendar-week.png"))
+
+
+async def test_a_decision_taken_in_the_chat_shows_in_the_open_calendar(newsroom: Newsroom) -> None:
+    sb = newsroom.sandbox
+    article = await newsroom.run(scheduled(sb, "Opera season opens", START + timedelta(hours=2)))
+    await newsroom.open_page(init_data(ADMIN_ID, at=newsroom.clock.now(), language="en"))
+    item = f'#timeline .item[data-article-id="{article.id}"] .time'
+    await newsroom.wait_js(
+        f"(document.querySelector('{item}') || {{}}).textContent === '13:00'",
+        what="the calendar shows the chat's schedule",
+    )
+    # An admin reschedules it from the chat, as the chat does it.
+    before = len(sb.tg.messages(ADMIN_ID))
+    sb.tg.send_text(ADMIN_ID, f"/schedule {article.id} 17:45")
+    await until(newsroom.clock, sb.tg, lambda: len(sb.tg.messages(ADMIN_ID)) > before)
+    assert await newsroom.due(article.id) == [
+        ("scheduled", START + timedelta(hours=6, minutes=45))
+    ]
+    # Coming back to the app (Telegram focuses its view again) shows the new time.
+    await newsroom.browse(
+        lambda: newsroom.driver.execute_script("window.dispatchEvent(new Event('focus'))")
+    )
+    await newsroom.wait_js(
+        f"(document.querySelector('{item}') || {{}}).textContent === '17:45'",
+        what="the calendar follows the chat",
+    )

@@ -617,6 +617,16 @@
     document.getElementById("controls").hidden = false;
   }
 
+  // What the chat decides shows here too: reload when the viewer comes back to the app (from
+  // the chat, in Telegram) and every half minute while it is open, unless a post is open.
+  var REFRESH_MS = 30000;
+
+  function refresh() {
+    if (state.session && document.getElementById("sheet").hidden && document.visibilityState !== "hidden") {
+      load();
+    }
+  }
+
   function start() {
     applyTheme();
     postEvent("web_app_ready");
@@ -634,6 +644,9 @@
       S = answer.body.strings;
       label();
       load();
+      window.addEventListener("focus", refresh);
+      document.addEventListener("visibilitychange", refresh);
+      setInterval(refresh, REFRESH_MS);
     });
   }
 
