@@ -455,3 +455,52 @@ async def test_a_decision_taken_in_the_chat_shows_in_the_open_calendar(newsroom:
         f"(document.querySelector('{item}') || {{}}).textContent === '17:45'",
         what="the calendar follows the chat",
     )
+
+
+async def test_reject_and_publish_now_from_the_page(newsroom: Newsroom) -> None:
+    sb = newsroom.sandbox
+    rumour = await newsroom.run(submitted(sb, "Rumour about the mayor"))
+    bridge = await newsroom.run(submitted(sb, "Bridge reopens to traffic"))
+    await newsroom.open_page(init_data(ADMIN_ID, at=newsroom.clock.now(), language="en"))
+    await newsroom.wait_js("document.body.dataset.ready === '1'", what="the calendar loads")
+
+    async def open_item(article_id: int) -> None:
+        await newsroom.browse(
+            lambda: newsroom.driver.execute_script(
+                f"document.querySelector('#waiting .item[data-article-id=\"{article_id}\"]')"
+                ".click()"
+            )
+        )
+        await newsroom.wait_js(
+            f"document.getElementById('sheet').dataset.articleId === '{article_id}'"
+            " && !document.getElementById('sheet').hidden",
+            what="the article opens",
+        )
+
+    await open_item(rumour.id)
+    await newsroom.browse(
+        lambda: newsroom.driver.execute_script(
+            "document.getElementById('sheet-reason').value = 'No second source';"
+            "document.getElementById('sheet-reject').click();"
+        )
+    )
+    await until(newsroom.clock, sb.tg, lambda: "No second source" in card_of(sb, "Rumour").visible)
+    await until(
+        newsroom.clock,
+        sb.tg,
+        lambda: any("No second source" in m.visible for m in sb.tg.messages(EDITOR_ID)),
+    )
+    await open_item(bridge.id)
+    await newsroom.browse(
+        lambda: newsroom.driver.execute_script("document.getElementById('sheet-approve').click()")
+    )
+    await until(
+        newsroom.clock,
+        sb.tg,
+        lambda: any("Bridge reopens" in m.visible for m in sb.tg.messages(CHANNEL_ID)),
+    )
+    # The page shows what happened: the rejected one waits with its author, the other is out.
+    await newsroom.wait_js(
+        f"!document.querySelector('#waiting .item[data-article-id=\"{bridge.id}\"]')",
+        what="the published one leaves the waiting column",
+    )
