@@ -350,20 +350,25 @@ async def cmd_tips(message: Message, command: CommandObject, desk: Desk) -> None
     await message.answer(views.tips_setting_text(channel, on))
 
 
-def setup() -> Router:
-    router = Router(name=__name__)
-    # Direct messages come from subscribers (any role); the channel's own messages there (an
-    # admin writing as the channel, Telegram's service messages) carry sender_chat: not tips.
+def setup_direct() -> Router:
+    """Direct messages come from subscribers (any role); the channel's own messages there (an
+    admin writing as the channel, Telegram's service messages) carry sender_chat: not tips."""
+    router = Router(name=f"{__name__}.direct")
     router.message.register(
         on_direct_message, F.chat.is_direct_messages, F.sender_chat.is_(None), F.from_user
     )
-    admins = Router(name=f"{__name__}.admins")
-    admins.message.filter(HasRole(Role.ADMIN))
-    admins.callback_query.filter(HasRole(Role.ADMIN))
-    admins.message.register(cmd_tips, commands.TIPS.filter())
-    admins.message.register(on_when, StateFilter(TipInput.when), F.text)
-    admins.message.register(on_comment, StateFilter(TipInput.comment), F.text)
-    admins.message.register(on_reply_text, StateFilter(TipInput.reply), F.text)
+    return router
+
+
+def setup() -> Router:
+    """The admins' side: ``/tips``, the card's buttons and the answers to their prompts."""
+    router = Router(name=__name__)
+    router.message.filter(HasRole(Role.ADMIN))
+    router.callback_query.filter(HasRole(Role.ADMIN))
+    router.message.register(cmd_tips, commands.TIPS.filter())
+    router.message.register(on_when, StateFilter(TipInput.when), F.text)
+    router.message.register(on_comment, StateFilter(TipInput.comment), F.text)
+    router.message.register(on_reply_text, StateFilter(TipInput.reply), F.text)
     buttons: dict[str, Callable[..., Awaitable[None]]] = {
         "draft": on_draft,
         "publish": on_publish,
@@ -373,6 +378,5 @@ def setup() -> Router:
         "reply": on_reply,
     }
     for action, handler in buttons.items():
-        admins.callback_query.register(handler, TipAction.filter(F.action == action))
-    router.include_router(admins)
+        router.callback_query.register(handler, TipAction.filter(F.action == action))
     return router
