@@ -18,7 +18,7 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import CommandObject, Filter, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, Message, TelegramObject
+from aiogram.types import CallbackQuery, ChatMemberAdministrator, Message, TelegramObject
 from aiogram.utils.i18n import gettext as _
 
 from bot.config import Settings
@@ -329,7 +329,22 @@ async def on_reply_text(
 # --- /tips @channel on|off ----------------------------------------------------------------------
 
 
-async def cmd_tips(message: Message, command: CommandObject, desk: Desk) -> None:
+async def _missing_rights(bot: Bot, chat_id: int | str) -> list[str]:
+    """The channel rights tips need that the bot lacks (getChatMember on the channel)."""
+    try:
+        member = await bot.get_chat_member(chat_id=chat_id, user_id=(await bot.get_me()).id)
+    except TelegramAPIError:
+        return [_("“Manage direct messages”"), _("“Post messages”")]
+    admin = member if isinstance(member, ChatMemberAdministrator) else None
+    missing = []
+    if admin is None or not admin.can_manage_direct_messages:
+        missing.append(_("“Manage direct messages”"))
+    if admin is None or not admin.can_post_messages:
+        missing.append(_("“Post messages”"))
+    return missing
+
+
+async def cmd_tips(message: Message, command: CommandObject, desk: Desk, bot: Bot) -> None:
     words = (command.args or "").split()
     ref = words[0] if words and words[0].startswith("@") else None
     rest = words[1:] if ref else words
@@ -347,7 +362,13 @@ async def cmd_tips(message: Message, command: CommandObject, desk: Desk) -> None
     on = value in ("on", "да", "вкл")
     actor_id, _name = _sender(message)
     await setup_workflow.set_tips(desk, channel, on, actor_id=actor_id)
-    await message.answer(views.tips_setting_text(channel, on))
+    text = views.tips_setting_text(channel, on)
+    missing = await _missing_rights(bot, channel.target) if on else []
+    if missing:
+        text += "\n\n" + _("⚠️ The bot lacks these rights in the channel: {rights}.").format(
+            rights=", ".join(missing)
+        )
+    await message.answer(text)
 
 
 def setup_direct() -> Router:

@@ -52,6 +52,7 @@ async def newsroom(tmp_path: Path, *, tips: bool = True, **settings: Any) -> Asy
         if tips:
             answer = await desk.say(ADMIN_ID, "/tips on", chat_id=ADMIN_CHAT_ID)
             assert "newsroom_demo" in answer[0].visible
+            assert "⚠️" not in answer[0].visible  # the bot has the rights tips need
         yield desk
 
 
@@ -366,6 +367,12 @@ async def test_direct_messages_are_left_alone_when_tips_are_off(tmp_path: Path) 
         assert answer[0].visible == "Личные сообщения в @newsroom_demo не становятся наводками."
         bad = await desk.say(ADMIN_ID, "/tips maybe", chat_id=ADMIN_CHAT_ID)
         assert bad[0].visible == "Формат: /tips [@канал] on|off"
+        # Switched on without the right to manage direct messages: the admin is told.
+        desk.tg.set_direct_messages_rights(CHANNEL_ID, can_manage=False)
+        warned = await desk.say(ADMIN_ID, "/tips @newsroom_demo on", chat_id=ADMIN_CHAT_ID)
+        assert warned[0].visible.endswith(
+            "⚠️ У бота нет этих прав в канале: «Управление личными сообщениями»."
+        )
 
 
 async def test_reader_tips_off_strangers_are_refused_and_nothing_is_stored(
