@@ -92,7 +92,10 @@ def incoming_of(message: Message, kind: TipKind, channel_id: int | None = None) 
 
 async def on_direct_message(message: Message, bot: Bot, desk: Desk, cards: Cards) -> None:
     """A message to a channel's direct messages: a tip when that channel's tips are on."""
-    parent = (await bot.get_chat(message.chat.id)).parent_chat
+    try:
+        parent = (await bot.get_chat(message.chat.id)).parent_chat
+    except TelegramAPIError:
+        return  # the chat is gone or the bot lost its rights there: nothing to take
     channel = await workflow.channel_for_tips(desk.db, parent.id) if parent else None
     if channel is None or message.from_user is None:
         return  # tips are off there: the channel's admins answer their messages themselves
