@@ -141,11 +141,14 @@ class TipRepo(Repo):
         actor_id: int,
         actor_name: str,
         now: datetime,
+        stale_before: datetime | None = None,
         **fields: Any,
     ) -> Tip | None:
         """Move the tip to ``to`` if it is in one of ``allowed_from``; None for the loser.
 
-        ``fields``: other columns set with it (``comment``, ``send_at``, ``article_id``).
+        ``stale_before``: a tip left DECIDING since before then is taken too (the process died
+        between its claim and Telegram's answer); ``fields``: other columns set with it
+        (``comment``, ``send_at``, ``article_id``).
         """
         values = {
             "status": to.value,
@@ -156,18 +159,25 @@ class TipRepo(Repo):
         }
         assignments = ", ".join(f"{name} = ?" for name in values)  # names are ours, not input
         marks = ",".join("?" for _ in allowed_from)
+        stale = " OR (status = 'deciding' AND decided_at < ?)" if stale_before else ""
         changed = await self._exec(
-            f"UPDATE tips SET {assignments} WHERE id = ? AND status IN ({marks})",
-            (*values.values(), tip_id, *(s.value for s in allowed_from)),
+            f"UPDATE tips SET {assignments} WHERE id = ? AND (status IN ({marks}){stale})",
+            (
+                *values.values(),
+                tip_id,
+                *(s.value for s in allowed_from),
+                *((to_iso(stale_before),) if stale_before else ()),
+            ),
         )
         return await self.get(tip_id) if changed else None
 
-    async def release(self, tip_id: int) -> None:
-        """Back to NEW after Telegram refused an approve/decline: another try may succeed."""
+    async def release(self, tip_id: int, actor_id: int) -> None:
+        """Back to NEW after Telegram refused ``actor_id``'s approve/decline: another try may
+        succeed (unless someone else holds or decided the tip meanwhile)."""
         await self._exec(
             "UPDATE tips SET status = 'new', decided_by = NULL, decided_name = '',"
-            " decided_at = NULL WHERE id = ? AND status = 'deciding'",
-            (tip_id,),
+            " decided_at = NULL WHERE id = ? AND status = 'deciding' AND decided_by = ?",
+            (tip_id, actor_id),
         )
 
     async def set_card(self, tip_id: int, chat_id: int, message_id: int) -> None:

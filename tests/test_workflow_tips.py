@@ -296,3 +296,28 @@ async def test_unknown_tips_and_refusal_marks_are_not_found(w: World) -> None:
         )
         assert draft.outcome is Outcome.NOT_FOUND
     assert telegram.calls == []
+
+
+async def test_a_tip_left_deciding_by_a_crash_is_taken_again_later(w: World) -> None:
+    """The process died between the claim and Telegram's answer: the tip is not stuck."""
+    telegram = FakeTelegram()
+    tip = await new_tip(w, 1)
+    async with w.db.transaction() as uow:
+        held = await tips_of(uow).claim(
+            tip.id,
+            allowed_from=(TipStatus.NEW,),
+            to=TipStatus.DECIDING,
+            actor_id=ADMIN_ID,
+            actor_name="Aigerim",
+            now=w.clock.now(),
+        )
+    assert held is not None
+    soon = await workflow.approve(
+        w.desk, telegram, tip.id, actor_id=OTHER_ADMIN_ID, actor_name="Daniyar"
+    )
+    assert soon.outcome is Outcome.WRONG_STATE and telegram.calls == []
+    w.clock.advance(minutes=11)
+    later = await workflow.approve(
+        w.desk, telegram, tip.id, actor_id=OTHER_ADMIN_ID, actor_name="Daniyar"
+    )
+    assert later.ok and later.tip is not None and later.tip.decided_name == "Daniyar"

@@ -42,6 +42,9 @@ from storage.tips import tips_of
 SUGGESTED_WINDOW = timedelta(days=30)
 # declineSuggestedPost: "Comment for the creator of the suggested post; 0-128 characters".
 DECLINE_COMMENT_MAX = 128
+# A tip claimed for Telegram's answer longer ago than this was left by a process that died
+# mid-request: another decision may take it (Telegram refuses a second approve or decline).
+DECIDING_TIMEOUT = timedelta(minutes=10)
 # The window of the per-sender limit (TIPS_PER_HOUR).
 LIMIT_WINDOW = timedelta(hours=1)
 # The template key of the channel setting ``/tips @channel on|off``.
@@ -198,6 +201,7 @@ async def take_as_draft(
             actor_id=actor_id,
             actor_name=actor_name,
             now=now,
+            stale_before=now - DECIDING_TIMEOUT,
         )
         if claimed is None:
             return TipResult(Outcome.WRONG_STATE, await repo.get(tip_id))
@@ -300,7 +304,7 @@ async def _decide_on_telegram(
     action: str,
     actor_id: int,
     actor_name: str,
-    **fields: object,
+    **fields: Any,
 ) -> TipResult:
     """Claim the tip (NEW → DECIDING: the race is won here), ask Telegram, then record the
     outcome; a refusal puts the tip back to NEW so that it can be decided again."""
@@ -313,6 +317,7 @@ async def _decide_on_telegram(
             actor_id=actor_id,
             actor_name=actor_name,
             now=now,
+            stale_before=now - DECIDING_TIMEOUT,
         )
         if claimed is None:
             return TipResult(Outcome.WRONG_STATE, await tips_of(uow).get(tip.id))
@@ -320,7 +325,7 @@ async def _decide_on_telegram(
     async with desk.db.transaction() as uow:
         repo = tips_of(uow)
         if refusal is not None:
-            await repo.release(tip.id)
+            await repo.release(tip.id, actor_id)
             await record(
                 uow, f"{action}_refused", now=now, actor_id=actor_id, tip=tip.id, error=refusal
             )
@@ -360,6 +365,7 @@ async def dismiss(desk: Desk, tip_id: int, *, actor_id: int, actor_name: str) ->
             actor_id=actor_id,
             actor_name=actor_name,
             now=now,
+            stale_before=now - DECIDING_TIMEOUT,
         )
         if dismissed is None:
             return TipResult(Outcome.WRONG_STATE, await repo.get(tip_id))
