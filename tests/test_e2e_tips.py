@@ -176,6 +176,8 @@ async def test_publish_at_a_time_within_30_days_only(tmp_path: Path) -> None:
         await desk.until(
             lambda: "Когда Telegram опубликовать наводку #1" in desk.last(ADMIN_CHAT_ID)
         )
+        unclear = await desk.say(ADMIN_ID, "когда-нибудь", chat_id=ADMIN_CHAT_ID)
+        assert unclear[0].visible.startswith("Не удалось разобрать время.")
         refused = await desk.say(ADMIN_ID, "+40d", chat_id=ADMIN_CHAT_ID)
         assert "не позже чем через 30 дней" in refused[0].visible
         assert tg.calls("approveSuggestedPost") == []  # refused before Telegram was asked
@@ -188,6 +190,12 @@ async def test_publish_at_a_time_within_30_days_only(tmp_path: Path) -> None:
         assert [(chat, msg) for _due, chat, msg in tg.world.suggested_due] == [(dm_chat(desk), 1)]
         assert tg.suggested_state(CHANNEL_ID, 1) == "approved"
         assert tg.messages(CHANNEL_ID, include_incoming=True) == []  # not yet: at its time
+        assert tg.publish_due_suggested() == []
+        # Two hours later (Telegram's clock), Telegram publishes it in the channel itself.
+        tg.wall_clock = lambda: time.time() + 3 * 3600
+        [post] = tg.publish_due_suggested()
+        assert post.chat_id == CHANNEL_ID and post.text == PIPE
+        assert "is_paid_post" not in post.extra  # an unpaid suggestion
 
 
 async def test_decline_with_a_comment_of_at_most_128_characters(tmp_path: Path) -> None:
