@@ -163,10 +163,19 @@ class Chat:
     blocked: bool = False  # a private chat whose user blocked the bot
     members: dict[int, JsonDict] = field(default_factory=dict)  # user_id -> ChatMember extras
     next_message_id: int = 1
+    # Channel direct messages (Bot API 9.2): a channel's ``direct_messages_id`` is its direct
+    # messages chat, which has ``is_direct_messages`` and its channel as ``parent_id``.
+    can_manage_direct_messages: bool = True
+    direct_messages_id: int | None = None
+    is_direct_messages: bool = False
+    parent_id: int | None = None
 
     def to_dict(self) -> JsonDict:
         out: JsonDict = {"id": self.id, "type": self.type}
-        return _with_present(out, self, ("title", "username", "first_name", "last_name"))
+        out = _with_present(out, self, ("title", "username", "first_name", "last_name"))
+        if self.is_direct_messages:
+            out["is_direct_messages"] = True
+        return out
 
 
 @dataclass(slots=True)

@@ -8,6 +8,7 @@ from fakegram.methods.commands import CommandMethods
 from fakegram.methods.edits import EditMethods
 from fakegram.methods.media import MediaMethods
 from fakegram.methods.messages import MessageMethods
+from fakegram.methods.suggested import SuggestedMethods
 from fakegram.methods.updates import UpdateMethods
 from fakegram.params import Handler
 from fakegram.webhook import Webhook
@@ -27,6 +28,9 @@ def method_table(world: World, webhook: Webhook) -> dict[str, Handler]:
         CallbackMethods(world),
         CommandMethods(world),
         ChatMethods(world),
+        # Last: it wraps sendMessage, getChat, getChatMember and deleteMessage for channel
+        # direct messages (and answers exactly as they do for every other chat).
+        SuggestedMethods(world),
     ):
         table.update(family.table())
     table.update(webhook.table())
