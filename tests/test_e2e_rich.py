@@ -8,6 +8,7 @@ correction edits the rich post in place; ru and en.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -194,3 +195,51 @@ async def test_auto_picks_rich_only_when_the_channel_allows_it(sandbox: Sandbox)
     await tg.wait_for_message(CHANNEL_ID, count=before + 1)
     await tg.wait_for(lambda: len(tg.calls("sendRichMessage")) == 1)
     assert tg.messages(CHANNEL_ID)[-1].rich is not None
+
+
+@pytest.mark.parametrize(
+    ("language", "warning"),
+    [
+        ("ru", "слишком велика для одного rich-сообщения: уйдёт обычными сообщениями"),
+        ("en", "too large for one rich post: it goes out as ordinary messages"),
+    ],
+)
+async def test_editor_is_told_when_the_article_is_too_large_for_rich(
+    tmp_path: Path, language: str, warning: str
+) -> None:
+    async with Sandbox(workdir=tmp_path, clock=WarpClock(), editor_language=language) as sandbox:
+        tg = sandbox.tg
+        await _set(sandbox, "layout", "rich")
+        created = await drafts.create_draft(
+            sandbox.bot_app.desk,
+            long_article(520, words=0),
+            author_id=EDITOR_ID,
+            language=language,
+            origin="text",
+        )
+        tg.send_text(EDITOR_ID, f"/show {created.article.id}")
+        await tg.wait_for(lambda: any(warning in m.visible for m in tg.messages(EDITOR_ID)))
+        assert not any(m.rich for m in tg.messages(EDITOR_ID))  # the ordinary post, as sent
+
+
+async def test_correction_that_changes_the_shape_sends_the_post_again(sandbox: Sandbox) -> None:
+    """A rich post corrected into a short article: Telegram cannot turn a rich message into a
+    photo, so the old post goes and the new one is sent (the publication keeps its new id)."""
+    tg = sandbox.tg
+    await _set(sandbox, "layout", "rich")
+    article_id = await _publish(sandbox, long_article())
+    (post,) = await _channel_post(sandbox)
+    tg.send_text(ADMIN_ID, f"/edit {article_id} body Короткий текст.")
+    await tg.wait_for(lambda: len(tg.messages(CHANNEL_ID)) == 2)
+    old, new = tg.messages(CHANNEL_ID)
+    assert old.message_id == post.message_id and old.deleted
+    assert new.photo and new.rich is None and "Короткий текст." in new.visible
+    # The correction records the new id after Telegram confirmed it: poll, with a deadline.
+    deadline = asyncio.get_running_loop().time() + 5
+    while True:
+        async with sandbox.bot_app.db.read() as uow:
+            (publication,) = await uow.publications.for_article(article_id)
+        if publication.message_ids == (new.message_id,):
+            break
+        assert asyncio.get_running_loop().time() < deadline, publication.message_ids
+        await asyncio.sleep(0.02)
