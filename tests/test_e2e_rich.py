@@ -9,11 +9,15 @@ correction edits the rich post in place; ru and en.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import struct
+import zlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from aiohttp import web
 
 from bot.domain import ArticleContent, Mark, Photo
 from bot.workflow import drafts
@@ -243,3 +247,56 @@ async def test_correction_that_changes_the_shape_sends_the_post_again(sandbox: S
             break
         assert asyncio.get_running_loop().time() < deadline, publication.message_ids
         await asyncio.sleep(0.02)
+
+
+def _png(width: int = 64, height: int = 48) -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"".join(b"\x00" + b"\x80" * 3 * width for _ in range(height)))
+    signature = b"\x89PNG\r\n\x1a\n"
+    return signature + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+
+
+async def test_photo_telegram_cannot_fetch_is_uploaded_into_the_rich_post(
+    sandbox: Sandbox,
+) -> None:
+    png = _png()
+
+    async def photo(_request: web.Request) -> web.Response:
+        return web.Response(body=png, content_type="image/png")
+
+    app = web.Application()
+    app.router.add_get("/photo.png", photo)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        url = f"http://127.0.0.1:{runner.addresses[0][1]}/photo.png"
+        sandbox.tg.mark_url_unfetchable(url)
+        await _set(sandbox, "layout", "rich")
+        await _publish(sandbox, dataclasses.replace(long_article(), photos=(Photo(url, True),)))
+        (post,) = await _channel_post(sandbox)
+    finally:
+        await runner.cleanup()
+    first, second = sandbox.tg.calls("sendRichMessage")
+    assert url in first["rich_message"] and url not in second["rich_message"]
+    assert png in second.values()  # the downloaded bytes, as an attach:// part
+    assert _blocks(post)[1]["photo"][-1]["width"] == 64
+
+
+async def test_rich_post_telegram_refuses_goes_out_ordinary(warped: Sandbox) -> None:
+    """Should Telegram count a limit otherwise than the composer, its 400 posted nothing: the
+    ordinary layout goes out instead, with the attribution, rather than a failed publication."""
+    sandbox = warped
+    tg = sandbox.tg
+    await _set(sandbox, "layout", "rich")
+    refusal = "Bad Request: RICH_MESSAGE_TOO_LONG"
+    tg.fail_next("sendRichMessage", error_code=400, description=refusal)
+    await _publish(sandbox, long_article())
+    posts = await _channel_post(sandbox)
+    assert len(tg.calls("sendRichMessage")) == 1 and all(p.rich is None for p in posts)
+    assert posts[0].photo and "Источник: El.kz со ссылкой на Антикор РК" in posts[0].visible
