@@ -147,10 +147,21 @@ async def test_editor_preview_and_review_card_show_the_rich_post_exactly(
     (post,) = await _channel_post(sandbox)
     preview = next(m for m in tg.messages(EDITOR_ID) if m.rich)
     card = next(m for m in _admin(sandbox) if m.rich)
-    assert preview.rich == post.rich == card.rich
-    # The header and the buttons follow the rich post in a message of their own.
-    header = tg.messages(EDITOR_ID)[tg.messages(EDITOR_ID).index(preview) + 1]
-    assert header.text is not None and header.button_data
+    channel = _blocks(post)
+    for shown, header in ((preview, f"#{article_id}"), (card, f"#{article_id}")):
+        # The post block for block as the channel has it, then a divider and the header, with
+        # the draft's (the card's) buttons on the same message: one message, as in issue 14.
+        blocks = _blocks(shown)
+        assert blocks[: len(channel)] == channel
+        assert blocks[len(channel)] == {"type": "divider"}
+        assert any(header in line for line in rich_lines({"blocks": blocks[len(channel) :]}))
+    assert preview.button_data
+    # The card had its decisions until the publish; decided, it keeps none (edited in place).
+    assert card.edits and "r:reject" in str(card.edits[0].reply_markup) and not card.button_data
+    # Its bold "Материал #N" line (published now, edited in place) kept its formatting.
+    first_line = _blocks(preview)[len(channel) + 1]["text"]
+    assert first_line[0] == {"type": "bold", "text": f"Материал #{article_id}"}
+    assert preview.edits  # the header was brought up to date on the same message
 
 
 @pytest.mark.parametrize("over", ["blocks", "chars"])

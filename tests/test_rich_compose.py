@@ -14,6 +14,7 @@ import pytest
 from bot.compose import check, compose
 from bot.compose.marks import Span
 from bot.compose.rich import rich_text
+from bot.compose.rich_header import header_blocks, with_rich_header
 from bot.compose.rich_size import measure_rich
 from bot.domain import ArticleContent, ChannelTemplate, Layout, Mark, Part, Photo
 from bot.limits import RICH_BLOCK_LIMIT, RICH_TEXT_LIMIT
@@ -200,3 +201,33 @@ def test_preview_layout_rich_prints_the_rich_post(tmp_path: Path) -> None:
     assert data["layout"] == "rich" and message["kind"] == "rich"
     footer = message["rich_message"]["blocks"][-1]
     assert footer == {"type": "footer", "text": ["Source: ", "El.kz", " via ", "Антикор РК"]}
+
+
+def test_header_becomes_paragraphs_below_a_divider() -> None:
+    header = (
+        "<b>Черновик #7</b> · черновик\n⚠️ нет фото &amp; <i>нет <b>источника</b></i>\n\n"
+        '<a href="https://t.me/x/1">пост</a> <blockquote>q</blockquote> <a>bare</a>'
+    )
+    assert header_blocks(header) == [
+        {"type": "divider"},
+        {"type": "paragraph", "text": [{"type": "bold", "text": "Черновик #7"}, " · черновик"]},
+        {"type": "paragraph", "text": [
+            "⚠️ нет фото & ",
+            {"type": "italic", "text": ["нет ", {"type": "bold", "text": "источника"}]},
+        ]},
+        {"type": "paragraph", "text": [
+            {"type": "url", "text": "пост", "url": "https://t.me/x/1"}, " ", "q", " ", "bare",
+        ]},
+    ]  # fmt: skip
+
+
+def test_header_rides_on_the_rich_post_unless_it_breaks_a_limit() -> None:
+    post = compose(article(), RICH)
+    one = with_rich_header(post, "<b>Черновик #1</b>")
+    assert one is not None
+    blocks = blocks_of(one.messages[0].rich)
+    assert blocks[:-2] == blocks_of(post.messages[0].rich)
+    assert one.messages[0].entity_count == post.messages[0].entity_count + 2
+    full = compose(article(paragraphs=RICH_BLOCK_LIMIT - 6, size=20), RICH)
+    assert full.layout is Layout.RICH and with_rich_header(full, "<b>#1</b>") is None
+    assert with_rich_header(compose(article(), ChannelTemplate()), "x") is None  # not rich
