@@ -231,3 +231,12 @@ def test_header_rides_on_the_rich_post_unless_it_breaks_a_limit() -> None:
     full = compose(article(paragraphs=RICH_BLOCK_LIMIT - 6, size=20), RICH)
     assert full.layout is Layout.RICH and with_rich_header(full, "<b>#1</b>") is None
     assert with_rich_header(compose(article(), ChannelTemplate()), "x") is None  # not rich
+
+
+def test_empty_article_in_rich_is_an_empty_article_not_a_too_large_one() -> None:
+    empty = ArticleContent()
+    post = compose(empty, RICH)
+    codes = {p.code for p in check(empty, post, RICH)}
+    assert "empty" in codes and "rich_too_large" not in codes
+    # A link span without a URL keeps its words, plain.
+    assert rich_text("see here", (Span(4, 8, "a", None),)) == ["see ", "here"]

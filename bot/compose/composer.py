@@ -113,7 +113,7 @@ class _Layouts:
         message, size = rich_message(self.c, self.photos, self.buttons, self.silent)
         if message is None:
             # Which limit, for the preview and the logs; the post itself goes out ordinary.
-            self.notes.extend(f"rich_over_{name}" for name in size.over() or ("empty",))
+            self.notes.extend(f"rich_over_{name}" for name in size.over())
             return None
         total = self.body_total
         return Post((message,), Layout.RICH, total, total, tuple(dict.fromkeys(self.notes)))

@@ -57,10 +57,13 @@ def _simplify(pieces: list[RichText]) -> RichText:
     return pieces[0] if len(pieces) == 1 else pieces
 
 
-def _wrap(span: Span, children: list[RichText]) -> JsonDict:
-    out: JsonDict = {"type": _RICH_TYPES.get(span.tag, "bold"), "text": _simplify(children)}
-    if span.tag == "a":
-        out["url"] = span.url or ""
+def _wrap(span: Span, children: list[RichText]) -> RichText:
+    kind = _RICH_TYPES.get(span.tag)
+    if kind is None or (kind == "url" and not span.url):
+        return _simplify(children)  # nothing Telegram could show: the words stay, plain
+    out: JsonDict = {"type": kind, "text": _simplify(children)}
+    if kind == "url":
+        out["url"] = span.url
     return out
 
 

@@ -22,6 +22,7 @@ from fakegram.methods.base import Family
 from fakegram.methods.edits import EditMethods
 from fakegram.params import Handler, Params
 from fakegram.records import JsonDict
+from fakegram.world import World
 
 RICH_TEXT_LIMIT = 32_768
 RICH_BLOCK_LIMIT = 500
@@ -38,6 +39,9 @@ EMPTY = "RICH_MESSAGE_EMPTY"
 NOT_ALLOWED = "RICH_VALIDATE_CTOR_NOT_ALLOWED"
 INVALID = "RICH_MESSAGE_INVALID"
 
+# The block and rich-text types the fake takes: the ones newsroom-bot sends and their plain
+# relatives. Telegram takes more (details, collage, custom emoji, formulas, ...); the fake refuses
+# them as not allowed rather than accept what it does not check.
 _TEXT_TYPES = frozenset(
     {"bold", "italic", "underline", "strikethrough", "spoiler", "code", "url", "marked"}
     | {"subscript", "superscript", "email_address", "phone_number"}
@@ -198,7 +202,7 @@ class _Checker:
 class RichMethods(Family):
     """sendRichMessage, and editMessageText taking over when the edit is a rich one."""
 
-    def __init__(self, world: Any, edits: EditMethods) -> None:
+    def __init__(self, world: World, edits: EditMethods) -> None:
         super().__init__(world)
         self.edits = edits
 
