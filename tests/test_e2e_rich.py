@@ -311,3 +311,15 @@ async def test_rich_post_telegram_refuses_goes_out_ordinary(warped: Sandbox) -> 
     posts = await _channel_post(sandbox)
     assert len(tg.calls("sendRichMessage")) == 1 and all(p.rich is None for p in posts)
     assert posts[0].photo and "Источник: El.kz со ссылкой на Антикор РК" in posts[0].visible
+
+
+async def test_bad_rich_settings_are_answered_and_change_nothing(sandbox: Sandbox) -> None:
+    tg = sandbox.tg
+    for key, value in (("layout", "richer"), ("allow_rich", "maybe")):
+        before = len(_admin(sandbox))
+        tg.send_text(ADMIN_ID, f"/template {key} {value}", chat_id=ADMIN_CHAT_ID)
+        reply = await tg.wait_for_message(ADMIN_CHAT_ID, count=before + 1)
+        assert reply.visible == f"«{value}» — недопустимое значение для {key}."
+    async with sandbox.bot_app.db.read() as uow:
+        (channel,) = await uow.channels.all()
+    assert "layout" not in channel.template and "allow_rich" not in channel.template
