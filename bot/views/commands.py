@@ -76,6 +76,7 @@ RESUME = _admin("resume", "", __("Resume publishing"))
 FEEDS = _admin("feeds", "", __("List feeds"))
 FEED_ADD = _admin("feed_add", "URL [review|auto]", __("Follow an RSS/Atom feed"))
 FEED_REMOVE = _admin("feed_remove", "ID", __("Stop following a feed"))
+TIPS = _admin("tips", "[@channel] on|off", __("Take a channel's direct messages as tips"))
 
 # In this order in /help and in the menus.
 COMMANDS: tuple[Command, ...] = (
@@ -111,6 +112,7 @@ COMMANDS: tuple[Command, ...] = (
     FEEDS,
     FEED_ADD,
     FEED_REMOVE,
+    TIPS,
 )
 
 
