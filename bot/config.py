@@ -20,6 +20,7 @@ _TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]{1,}$")
 _CHANNEL = re.compile(r"^(@[A-Za-z][A-Za-z0-9_]{3,}|-?\d+)$")
 _HOST_PORT = re.compile(r"^(?P<host>[^:\s]+|\[[0-9a-fA-F:]+\]):(?P<port>\d{1,5})$")
 
+DEFAULT_WEB_APP_PORT = 8080
 IdList = Annotated[tuple[int, ...], NoDecode]
 
 
@@ -65,9 +66,10 @@ class Settings(BaseSettings):
     health_listen: str | None = None
 
     # The Mini App (issue 16): served on WEB_APP_HOST:WEB_APP_PORT whenever the port is set (or
-    # WEB_APP_URL is); WEB_APP_URL is the public HTTPS address the buttons open.
+    # WEB_APP_URL is); WEB_APP_URL is the public HTTPS address the buttons open. See
+    # web_app_listen.
     web_app_host: str = "127.0.0.1"
-    web_app_port: int | None = Field(default=8080, ge=1, le=65535)
+    web_app_port: int | None = Field(default=DEFAULT_WEB_APP_PORT, ge=1, le=65535)
     web_app_url: str | None = None
     web_app_max_age_seconds: int = Field(default=3600, ge=10)
 
@@ -164,13 +166,15 @@ class Settings(BaseSettings):
 
     @property
     def web_app_listen(self) -> str | None:
-        """Where the Mini App is served: "host:port" when the port is set explicitly (or a
-        public URL is), else None (a bare default must not take a port nobody asked for)."""
-        explicit = "web_app_port" in self.model_fields_set or self.web_app_url is not None
-        if self.web_app_port is None or not explicit:
+        """Where the Mini App is served: "host:port" when WEB_APP_PORT is given (or WEB_APP_URL
+        is: then on the default port), else None. An empty WEB_APP_PORT counts as not given;
+        the bare default alone must not take a port nobody asked for."""
+        given = "web_app_port" in self.model_fields_set and self.web_app_port is not None
+        if not given and self.web_app_url is None:
             return None
+        port = self.web_app_port or DEFAULT_WEB_APP_PORT
         host = self.web_app_host.strip() or "127.0.0.1"
-        return f"[{host}]:{self.web_app_port}" if ":" in host else f"{host}:{self.web_app_port}"
+        return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
     @property
     def tz(self) -> ZoneInfo:

@@ -107,6 +107,10 @@ def test_the_mini_app_settings() -> None:
     public = load_settings(_env_file=None, web_app_url="https://news.example.org/app")
     assert public.web_app_listen == "127.0.0.1:8080"
     assert load_settings(_env_file=None, web_app_port="").web_app_listen is None
+    empty_port = load_settings(
+        _env_file=None, web_app_port="", web_app_url="https://n.example/app"
+    )
+    assert empty_port.web_app_listen == "127.0.0.1:8080"
     v6 = load_settings(_env_file=None, web_app_host="::1", web_app_port=9000)
     assert v6.web_app_listen == "[::1]:9000"
     with pytest.raises(ConfigError, match="WEB_APP_URL: must start with https://"):
