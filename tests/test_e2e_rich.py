@@ -78,8 +78,12 @@ async def _publish(sandbox: Sandbox, content: ArticleContent) -> int:
 async def _channel_post(sandbox: Sandbox) -> list[SentMessage]:
     tg = sandbox.tg
     await tg.wait_for_message(CHANNEL_ID)
-    # Wait until the publication is recorded: then every message of the post is in.
-    await tg.wait_for(lambda: any("t.me/newsroom_demo" in m.visible for m in _admin(sandbox)))
+    # Wait until the publication is recorded: then every message of the post is in. The bot's
+    # own limiter paces the admin group (20 a minute), so the card's edit with the link may come
+    # a few seconds after the post: a generous deadline, not a measure of speed.
+    await tg.wait_for(
+        lambda: any("t.me/newsroom_demo" in m.visible for m in _admin(sandbox)), timeout=30
+    )
     return tg.messages(CHANNEL_ID)
 
 
