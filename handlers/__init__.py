@@ -18,6 +18,7 @@ from handlers import (
     new_article,
     review,
     start,
+    stats,
     stranger,
 )
 
@@ -26,6 +27,7 @@ def build_routers() -> list[Router]:
     return [
         start.setup(),  # /cancel must reach every open dialog
         admin.setup(),
+        stats.setup(),  # /stats, /weekly_report, and the channels' reaction counts
         review.setup(),
         held.setup(),
         drafts.setup(),
