@@ -43,8 +43,8 @@ class Audience:
     ) -> JsonDict | None:
         """Queue the counts now on one message of a channel; returns the update, or None when
         Telegram would send nothing (a known channel where the bot is not an admin)."""
-        [update] = self.reaction_batch(chat_id, {message_id: counts}, date=date) or [None]
-        return update
+        updates = self.reaction_batch(chat_id, {message_id: counts}, date=date)
+        return updates[0] if updates else None
 
     def reaction_batch(
         self, chat_id: int, counts: Mapping[int, Counts], *, date: int | None = None
