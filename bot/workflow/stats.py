@@ -71,17 +71,19 @@ async def record_reactions(
 ) -> bool:
     """Keep the counts of one channel message; False when the bot did not post it (or newer
     counts are stored already). Not audited: Telegram's numbers, no one's decision."""
-    async with desk.db.transaction() as uow:
+    # Looked up in a read: most counts in a busy channel may be of posts not made by the bot,
+    # and those need no write lock.
+    async with desk.db.read() as uow:
         channel = await uow.channels.by_ref(str(chat_id))
         if channel is None or channel.chat_id != chat_id:
             log.debug("reaction counts for chat %s, not one of our channels", chat_id)
             return False
-        repo = reactions(uow)
-        publication_id = await repo.publication_of(channel.id, message_id)
-        if publication_id is None:
-            log.debug("reaction counts for %s/%s, not a post of ours", chat_id, message_id)
-            return False
-        return await repo.record(
+        publication_id = await reactions(uow).publication_of(channel.id, message_id)
+    if publication_id is None:
+        log.debug("reaction counts for %s/%s, not a post of ours", chat_id, message_id)
+        return False
+    async with desk.db.transaction() as uow:
+        return await reactions(uow).record(
             channel_id=channel.id,
             message_id=message_id,
             publication_id=publication_id,
