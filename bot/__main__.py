@@ -26,7 +26,7 @@ def _parser() -> argparse.ArgumentParser:
     preview.add_argument("file", type=Path)
     preview.add_argument("--channel-language", choices=("ru", "en"), default=None)
     preview.add_argument(
-        "--layout", choices=("auto", "caption", "split", "preview"), default="auto"
+        "--layout", choices=("auto", "caption", "split", "preview", "rich"), default="auto"
     )
     preview.add_argument("--photo", default="", help="a photo URL or file_id to include")
     preview.add_argument("--json", action="store_true", help="machine-readable output")

@@ -53,6 +53,11 @@ class Settings(BaseSettings):
     max_article_chars: int = Field(default=50_000, ge=1000)
     allow_private_urls: bool = False
     feed_interval_minutes: int = Field(default=15, ge=1)
+    # Reader tips (issue 15): the private-chat tip box for people who are not staff (off: they
+    # are refused and nothing of theirs is stored), and the limits every tip is held to.
+    reader_tips: bool = False
+    tips_per_hour: int = Field(default=3, ge=1, le=60)
+    tip_max_chars: int = Field(default=3000, ge=100, le=4096)
 
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None

@@ -55,6 +55,7 @@ class Layout(StrEnum):
     CAPTION = "caption"  # photo + caption, body shortened at a sentence boundary
     SPLIT = "split"  # photo + caption, then the full text in follow-up messages
     PREVIEW = "preview"  # one text message, photo as a large link preview above it
+    RICH = "rich"  # one rich message (sendRichMessage): the whole article, see docs/RICH_POSTS.md
 
 
 class Part(StrEnum):
@@ -166,6 +167,9 @@ class ChannelTemplate:
     max_body_cut_ratio: float = 0.5  # check() warns when more of the body than this is cut
     # The source a pasted draft takes when its copy names none (issue 13); "" = none.
     default_source: str = ""
+    # Issue 15: may ``auto`` lay an article out as one rich message when the ordinary layouts
+    # need several? Off by default, so nothing subscribers see changes until an admin opts in.
+    allow_rich: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,7 +186,7 @@ class OutMessage:
     Telegram counts after entity parsing.
     """
 
-    kind: str  # "photo" | "album" | "text"
+    kind: str  # "photo" | "album" | "text" | "rich"
     html: str
     visible_length: int
     entity_count: int
@@ -190,6 +194,9 @@ class OutMessage:
     link_preview_url: str | None = None  # text messages: large preview above the text
     buttons: tuple[UrlButton, ...] = ()
     disable_notification: bool = False
+    # kind "rich": the InputRichMessage as Bot API JSON (blocks form, see bot/compose/rich.py);
+    # a string keeps the frozen message hashable and is exactly what goes on the wire.
+    rich: str = ""
 
 
 @dataclass(frozen=True, slots=True)

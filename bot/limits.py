@@ -5,8 +5,8 @@ A pure module (no aiogram, no I/O) at the top of the package so that ``bot/compo
 fake Bot API keeps its own copy on purpose: it plays Telegram, and a shared constant would let a
 wrong limit agree with itself.
 
-Sources: https://core.telegram.org/bots/api (sendMessage, sendPhoto, sendMediaGroup) and
-https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this.
+Sources: https://core.telegram.org/bots/api (sendMessage, sendPhoto, sendMediaGroup,
+sendRichMessage) and https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this.
 """
 
 from __future__ import annotations
@@ -26,6 +26,11 @@ __all__ = [
     "MESSAGES_PER_SECOND",
     "PRIVATE_BURST",
     "PRIVATE_MESSAGES_PER_SECOND",
+    "RICH_BLOCK_LIMIT",
+    "RICH_DEPTH_LIMIT",
+    "RICH_MEDIA_LIMIT",
+    "RICH_TABLE_COLUMN_LIMIT",
+    "RICH_TEXT_LIMIT",
     "TEXT_LIMIT",
 ]
 
@@ -56,3 +61,23 @@ PRIVATE_MESSAGES_PER_SECOND: Final = 1.0
 PRIVATE_BURST: Final = 3
 GROUP_MESSAGES_PER_MINUTE: Final = 20
 MESSAGES_PER_SECOND: Final = 30
+
+# Rich messages (sendRichMessage, Bot API 10.1+; issue 15). The Bot API's "Rich message
+# formatting options" section (https://core.telegram.org/bots/api#rich-message-formatting-options)
+# gives the figures, as quoted by the telegram-rich crate's Limits::TELEGRAM
+# (https://docs.rs/telegram-rich, src/limits.rs); tdlib's InputRichMessage documents what each
+# one counts, as the options rich_message_text_length_max, _block_count_max, _depth_max,
+# _media_count_max and _table_column_count_max (https://core.telegram.org/tdlib/docs, class
+# inputRichMessage): "Total length of all texts ...; the total number of all blocks, list items
+# and table rows ...; the maximum allowed depth of nested blocks and rich texts ...; the total
+# number of media in all blocks ...; the maximum allowed number of table columns".
+#: Characters of all the texts of a rich message together (captions, credits, cells included).
+RICH_TEXT_LIMIT: Final = 32_768
+#: Blocks of a rich message, nested ones, list items and table rows included.
+RICH_BLOCK_LIMIT: Final = 500
+#: Depth of nested blocks and rich texts.
+RICH_DEPTH_LIMIT: Final = 16
+#: Media (photos, videos, ...) in all the blocks of a rich message.
+RICH_MEDIA_LIMIT: Final = 50
+#: Columns of a table block.
+RICH_TABLE_COLUMN_LIMIT: Final = 20

@@ -19,6 +19,9 @@ EDITABLE_KEYS = (
     "layout",
     "tag_list",
     "default_source",  # the source of pasted copy that names none (issue 13); "-" clears
+    # Issue 15: may auto choose one rich message for a long article (off by default); the
+    # layout "rich" asks for it outright.
+    "allow_rich",
 )
 
 
@@ -50,7 +53,7 @@ def parse_template_value(key: str, raw: str) -> Any:
             if not parts:
                 raise ValueError(raw)
             return parts
-        if key in ("read_more_button", "silent"):
+        if key in ("read_more_button", "silent", "allow_rich"):
             return _parse_bool(raw)
         if key == "layout":
             return Layout(raw.strip().lower()).value

@@ -41,6 +41,7 @@ SEND_METHODS = frozenset(
         "forwardmessage",
         "forwardmessages",
         "senddocument",
+        "sendrichmessage",
     }
 )
 # Methods that change a message in place: paced per chat like sends, outside the broadcast

@@ -73,8 +73,19 @@ class SentMessage:
 
     @property
     def visible(self) -> str:
-        """Text or caption, whichever the message has ("" for neither)."""
-        return self.text if self.text is not None else (self.caption or "")
+        """Text or caption, whichever the message has ("" for neither); a rich message's
+        texts, one block a line."""
+        if self.text is not None:
+            return self.text
+        if self.rich is not None:
+            return "\n".join(rich_lines(self.rich))
+        return self.caption or ""
+
+    @property
+    def rich(self) -> JsonDict | None:
+        """The RichMessage of a sendRichMessage message (``blocks``), else None."""
+        rich = self.extra.get("rich_message")
+        return rich if isinstance(rich, dict) else None
 
     @property
     def buttons(self) -> list[JsonDict]:
@@ -93,6 +104,36 @@ class SentMessage:
     def photos(self) -> list[str]:
         """file_ids of every size of the photo (largest last); empty for other messages."""
         return [size["file_id"] for size in self.photo]
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return "".join(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return _plain(value.get("text", ""))
+    return ""
+
+
+def rich_lines(rich: JsonDict) -> list[str]:
+    """The plain text of each block of a RichMessage, in order (nested blocks included); a
+    photo block reads as its caption ("" without)."""
+    out: list[str] = []
+    for block in rich.get("blocks") or ():
+        text = block.get("text")
+        caption = block.get("caption")
+        if text is not None:
+            out.append(_plain(text))
+        elif isinstance(caption, dict):
+            out.append(_plain(caption.get("text", "")))
+        elif block.get("type") == "photo":
+            out.append("")
+        for item in block.get("items") or ():
+            out.extend(rich_lines(item))
+        if block.get("blocks"):
+            out.extend(rich_lines(block))
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,10 +204,19 @@ class Chat:
     blocked: bool = False  # a private chat whose user blocked the bot
     members: dict[int, JsonDict] = field(default_factory=dict)  # user_id -> ChatMember extras
     next_message_id: int = 1
+    # Channel direct messages (Bot API 9.2): a channel's ``direct_messages_id`` is its direct
+    # messages chat, which has ``is_direct_messages`` and its channel as ``parent_id``.
+    can_manage_direct_messages: bool = True
+    direct_messages_id: int | None = None
+    is_direct_messages: bool = False
+    parent_id: int | None = None
 
     def to_dict(self) -> JsonDict:
         out: JsonDict = {"id": self.id, "type": self.type}
-        return _with_present(out, self, ("title", "username", "first_name", "last_name"))
+        out = _with_present(out, self, ("title", "username", "first_name", "last_name"))
+        if self.is_direct_messages:
+            out["is_direct_messages"] = True
+        return out
 
 
 @dataclass(slots=True)

@@ -12,6 +12,7 @@ bot made can be read back.
 - ``world``: chats, people, messages with per-chat ids, files, the update queue;
 - ``scene``, ``people``, ``reactions``, ``readback``: what a test does (set up, act as people
   and as a channel's audience, read back);
+  ``direct``: subscribers writing to a channel's direct messages and suggesting posts;
 - ``faults`` and ``limits``: injected faults, seeded chaos, Telegram's limits and 429s;
 - ``transport``: the aiohttp app, routing and the JSON envelope; ``webhook``: delivery;
 - ``methods``: the Bot API methods by family; ``entities``: the HTML parse mode.
@@ -25,6 +26,7 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Any, Self
 
+from fakegram.direct import DirectMessages
 from fakegram.errors import ApiError
 from fakegram.faults import FaultControls, Faults
 from fakegram.limits import RateLimits
@@ -65,7 +67,7 @@ __all__ = [
 _TOKEN_RE = re.compile(r"^(\d+):[A-Za-z0-9_-]+$")
 
 
-class FakeTelegram(Scene, People, Audience, Readback, FaultControls):
+class FakeTelegram(Scene, People, DirectMessages, Audience, Readback, FaultControls):
     """The fake Bot API server; use ``async with FakeTelegram(token=…) as tg``."""
 
     def __init__(

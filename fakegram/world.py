@@ -90,6 +90,8 @@ class World:
         self.media_group_counter = itertools.count(13_000_000_000_000_001)
         self.callback_counter = itertools.count(1)
         self.callbacks: dict[str, PendingCallback] = {}
+        # Approved suggested posts Telegram publishes later: (due, direct chat, message id).
+        self.suggested_due: list[tuple[int, int, int]] = []
 
         self.updates: deque[JsonDict] = deque()
         self.next_update_id = 100_000_001

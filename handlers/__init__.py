@@ -20,12 +20,17 @@ from handlers import (
     start,
     stats,
     stranger,
+    tips,
 )
 
 
 def build_routers() -> list[Router]:
     return [
         start.setup(),  # /cancel must reach every open dialog
+        # Channel direct messages are tips before anything reads them as commands or drafts,
+        # and the tips' buttons and prompts are the admins' (issue 15). Before the catch-alls.
+        tips.setup_direct(),
+        tips.setup(),
         admin.setup(),
         stats.setup(),  # /stats, /weekly_report, and the channels' reaction counts
         review.setup(),

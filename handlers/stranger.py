@@ -1,6 +1,8 @@
 """Everyone who is not an editor or admin: one polite refusal, nothing stored or forwarded.
 
-Included last, so it only sees what the role-filtered routers did not take.
+Included last, so it only sees what the role-filtered routers did not take. With READER_TIPS=on
+(issue 15) a private message is a reader's tip instead (``handlers.tips``): thanked, capped per
+hour, shown to the admins; with it off (the default) nothing of a stranger's is stored.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.roles import IsStranger
 from handlers.common import MAY_NOT, alert
+from handlers.tips import ReaderTipsOn, on_private_tip, on_tip_box_command
 
 
 async def on_stranger_message(message: Message) -> None:
@@ -31,6 +34,9 @@ def setup() -> Router:
     router.message.filter(IsStranger())
     router.callback_query.filter(IsStranger())
     # Only private chats get an answer: in groups the bot keeps quiet instead of spamming.
-    router.message.register(on_stranger_message, F.chat.type == "private")
+    private = F.chat.type == "private"
+    router.message.register(on_tip_box_command, private, ReaderTipsOn(), F.text.startswith("/"))
+    router.message.register(on_private_tip, private, ReaderTipsOn())
+    router.message.register(on_stranger_message, private)
     router.callback_query.register(on_stranger_button)
     return router

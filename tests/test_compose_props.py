@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -13,8 +15,18 @@ from bot.compose import (
     collect_hashtags,
     compose,
 )
-from bot.domain import ArticleContent, ChannelTemplate, Layout, Part, Photo
+from bot.compose.rich_size import measure_rich
+from bot.domain import ArticleContent, ChannelTemplate, Layout, OutMessage, Part, Photo
 from fakegram.entities import parse_html
+from fakegram.records import rich_lines
+
+
+def _read(message: OutMessage) -> str:
+    """What a reader sees of one message: its text, or a rich message's texts (issue 15)."""
+    if message.kind == "rich":
+        return "\n".join(rich_lines(json.loads(message.rich)))
+    return parse_html(message.html).text
+
 
 NASTY = [
     "<",
@@ -121,6 +133,12 @@ def test_every_message_parses_and_respects_limits(
     post = compose(article, template, updated_mark=updated)
     assert 0 <= post.body_chars_kept <= post.body_chars_total
     for i, message in enumerate(post.messages):
+        if message.kind == "rich":
+            # One rich message within the rich limits, its declared size exact.
+            size = measure_rich(json.loads(message.rich)["blocks"])
+            assert len(post.messages) == 1 and not size.over()
+            assert (message.visible_length, message.entity_count) == (size.chars, size.blocks)
+            continue
         parsed = parse_html(message.html)
         assert message.visible_length == parsed.length
         assert message.entity_count == len(parsed.entities)
@@ -154,7 +172,7 @@ def test_title_and_attribution_survive_when_they_fit(
     post = compose(article, template, updated_mark=updated)
     if not post.messages:
         return
-    first = parse_html(post.messages[0].html).text
+    first = _read(post.messages[0])
     title = clean_inline(article.title)
     name = clean_inline(article.source_name)
     signature = clean_inline(template.signature)
@@ -163,10 +181,10 @@ def test_title_and_attribution_survive_when_they_fit(
     if Part.TITLE in template.parts and len(title) + fixed <= CAPTION_LIMIT:
         if post.messages[0].kind == "text":
             # Text-only posts follow the template order, which may put the title later.
-            first = "\n".join(parse_html(m.html).text for m in post.messages)
+            first = "\n".join(_read(m) for m in post.messages)
         assert title in first
     if Part.SOURCE in template.parts and fixed <= CAPTION_LIMIT and name:
-        assert name in "\n".join(parse_html(m.html).text for m in post.messages)
+        assert name in "\n".join(_read(m) for m in post.messages)
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])

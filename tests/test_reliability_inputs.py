@@ -21,7 +21,7 @@ Counts (``test_catalogue_summary`` checks this table against the catalogue itsel
 section                 missing   extra      malformed   oversized    total
 ======================  ========  =========  ==========  ===========  ========
 editor commands (ru)    7         21         62          18           108
-admin commands (x2)     32        54         258         72           416
+admin commands (x2)     34        56         264         76           430
 callback presses        -         -          -           -            246
 update kinds            -         -          -           -            20
 texts                   -         -          -           -            15
@@ -134,6 +134,12 @@ NO_SUCH_CHANNEL = "No such channel. /channels lists them."
 SLOTS_OF = "Slots of {ref}: {slots}"
 TOO_MANY_SLOTS = "Too many slots: at most {limit} a day."
 QUIET_USAGE = "Usage: /quiet [@channel] 23:00-07:00, or /quiet off"
+TIPS_USAGE = "Usage: /tips [@channel] on|off"
+TIPS_OFF = "Direct messages to {channel} are not taken as tips."
+TIPS_ON = (
+    "Direct messages and suggested posts to {channel} become tips in the admin chat. "
+    "The bot needs “Manage direct messages” and “Post messages” there."
+)
 TEMPLATE_SHOW = "Template of {ref}: {current}\nUsage: /template [@channel] KEY VALUE; keys: {keys}"
 INVALID_VALUE = "“{value}” is not a valid value for {key}."
 TEMPLATE_UPDATED = "Template of {ref} updated: {key}."
@@ -528,6 +534,15 @@ ADMIN_CASES: dict[str, list[Case]] = {
         malformed("http://127.0.0.1:9/feed", UNREACHABLE),
         extra("http://127.0.0.1:9/feed auto more", FEED_ADD_USAGE),
         oversized("http://127.0.0.1:9/", UNREACHABLE, fill="a"),
+    ],
+    "tips": [
+        missing(TIPS_OFF),
+        malformed("maybe", TIPS_USAGE),
+        malformed("@no_such_channel on", NO_SUCH_CHANNEL),
+        extra("on and more", TIPS_USAGE),
+        oversized("", TIPS_USAGE),
+        oversized("@newsroom_demo ", TIPS_USAGE),
+        malformed("off", TIPS_OFF, changes=True),
     ],
     "feed_remove": [
         missing(FEED_REMOVE_USAGE),

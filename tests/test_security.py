@@ -528,6 +528,7 @@ STATE_CHANGING: dict[str, dict[str, str]] = {
     "new_article": {"new": "", "skip": ""},
     "ingest": {"import": "http://127.0.0.1:9/x"},
     "fixes": {"mysource": "Hijacked"},
+    "tips": {"tips": "on"},
     "stats": {"weekly_report": "on"},
 }
 READ_ONLY = {
@@ -536,7 +537,7 @@ READ_ONLY = {
     "start": {"start", "help", "cancel"},
     "stats": {"stats"},
 }
-ADMIN_MODULES = ("admin", "review", "stats")  # routers filtered with HasRole(Role.ADMIN)
+ADMIN_MODULES = ("admin", "review", "tips", "stats")  # routers filtered with HasRole(Role.ADMIN)
 STRANGER_REFUSAL = "Sorry, this bot works only for the newsroom's editors."
 UNKNOWN_RU = "Неизвестная команда. Список команд — /help."
 
@@ -586,7 +587,7 @@ async def _snapshot(desk: Desk) -> dict[str, list[tuple[object, ...]]]:
 
 
 async def test_strangers_and_editors_change_nothing(tmp_path: Path) -> None:
-    """24 state-changing commands from a stranger, the 17 admin-only ones from an editor, in
+    """25 state-changing commands from a stranger, the 18 admin-only ones from an editor, in
     private chat: each refused, the database and the channel unchanged; then an admin's
     /reject does change them, so the comparison can see a change."""
     async with open_desk(tmp_path) as desk:
@@ -605,8 +606,8 @@ async def test_strangers_and_editors_change_nothing(tmp_path: Path) -> None:
                 [reply] = await desk.say(user, f"/{name} {args}".rstrip())
                 replies[(user, name)] = reply.visible
         await desk.settle()
-        assert (len(everything), len(admin_only)) == (25, 18)
-        assert len(replies) == 43
+        assert (len(everything), len(admin_only)) == (26, 19)
+        assert len(replies) == 45
         expected = {STRANGER_ID: STRANGER_REFUSAL, EDITOR_ID: UNKNOWN_RU}
         wrong = {k: v for k, v in replies.items() if not v.startswith(expected[k[0]])}
         assert wrong == {}

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from bot.compose.cleaning import clean_inline, clean_paragraphs, http_url
-from bot.domain import ArticleContent, ChannelTemplate, Post
+from bot.domain import ArticleContent, ChannelTemplate, Layout, Post
 from bot.limits import (
     ALBUM_MAX,
     MAX_PHOTO_ASPECT,
@@ -95,6 +95,11 @@ def check(article: ArticleContent, post: Post, template: ChannelTemplate) -> tup
     if total > 0 and (total - kept) / total > template.max_body_cut_ratio:
         percent = round(100 * (total - kept) / total)
         out.append(_problem("body_shortened", WARNING, kept=kept, total=total, percent=percent))
+    over = [n.removeprefix("rich_over_") for n in post.notes if n.startswith("rich_over_")]
+    if over and post.layout is not Layout.RICH:
+        # Issue 15: the channel wants one rich post, but this article breaks a rich limit; it
+        # goes out in ordinary messages, and the editor should know why (and can shorten it).
+        out.append(_problem("rich_too_large", WARNING, limit=",".join(over)))
     if not post.messages and not any(p.code == "empty" for p in out):
         out.append(_problem("empty", ERROR))
     return tuple(out)

@@ -37,6 +37,7 @@ from bot.compose.messages import (
     text_messages,
 )
 from bot.compose.paragraphs import chunks
+from bot.compose.rich import rich_message
 from bot.domain import ArticleContent, ChannelTemplate, Layout, OutMessage, Photo, Post
 from bot.limits import ALBUM_MAX, ALBUM_MIN, CAPTION_LIMIT, ENTITY_LIMIT, TEXT_LIMIT
 
@@ -107,6 +108,16 @@ class _Layouts:
         rest = text_messages(follow, self.buttons, self.silent, first_is_followup=True)
         return self.post([first, *rest], Layout.SPLIT, self.body_total, d)
 
+    def rich(self) -> Post | None:
+        """The whole article as one rich message; None (and a note) over a rich limit."""
+        message, size = rich_message(self.c, self.photos, self.buttons, self.silent)
+        if message is None:
+            # Which limit, for the preview and the logs; the post itself goes out ordinary.
+            self.notes.extend(f"rich_over_{name}" for name in size.over())
+            return None
+        total = self.body_total
+        return Post((message,), Layout.RICH, total, total, tuple(dict.fromkeys(self.notes)))
+
     def text_only(self, layout: Layout) -> Post:
         """No photo: one text message in the caption layout, else the parts in text messages."""
         c = self.c
@@ -141,7 +152,10 @@ def compose(
 
     Every message parses in Telegram's HTML mode, holds at most 1024 (caption) or 4096 (text)
     visible characters and at most 100 entities (hashtags included); see the module docstring
-    for how lengths stay exact and ``fit`` for what gives when space runs out.
+    for how lengths stay exact and ``fit`` for what gives when space runs out. The ``rich``
+    layout is one rich message within the rich limits (``bot.compose.rich``), else the ordinary
+    layout ``auto`` would choose; ``auto`` itself picks rich only where the template allows it
+    and the ordinary post would be more than one message.
     """
     # Only http(s) URL photos can be sent by URL; anything else is reported by check().
     usable = tuple(p for p in article.photos if not p.is_url or http_url(p.ref) is not None)
@@ -153,11 +167,42 @@ def compose(
         notes.append("photos_unusable")
     c = prepare(article, template, updated_mark, bool(photos))
     layouts = _Layouts(c, template, photos, notes)
+    layout = template.layout
+    if layout is Layout.RICH:
+        # A short article that is one photo with its caption (or one text) whole stays that in
+        # every layout: one ordinary message already reads like the original.
+        if not _fits_one(c, photos):
+            rich = layouts.rich()
+            if rich is not None:
+                return rich
+        layout = Layout.AUTO  # over a rich limit: the ordinary post, attribution whole
+    post = _ordinary(layouts, layout, template)
+    if layout is Layout.AUTO and template.allow_rich and _telegram_messages(post) > 1:
+        rich = layouts.rich()
+        if rich is not None:
+            return rich
+    return post
+
+
+def _fits_one(c: Prepared, photos: tuple[Photo, ...]) -> bool:
+    """Does the whole article fit one ordinary message, uncut (a photo's caption, or a text)?"""
+    if len(photos) > 1:
+        return False  # an album is several messages
+    size, entities = draft_size(new_draft(c), c)
+    return size <= (CAPTION_LIMIT if photos else TEXT_LIMIT) and entities <= ENTITY_LIMIT
+
+
+def _telegram_messages(post: Post) -> int:
+    """Messages the post is in the chat: an album is one message per photo."""
+    return sum(len(m.photos) if m.kind == "album" else 1 for m in post.messages)
+
+
+def _ordinary(layouts: _Layouts, layout: Layout, template: ChannelTemplate) -> Post:
+    """The post in photo, album and text messages (every layout but rich)."""
+    c, photos, notes = layouts.c, layouts.photos, layouts.notes
     if not photos:
         notes.append("text_only")
-        return layouts.text_only(template.layout)
-
-    layout = template.layout
+        return layouts.text_only(layout)
     preview_ok = photos[0].is_url
     if layout is Layout.PREVIEW and not preview_ok:
         notes.append("preview_unavailable")

@@ -17,6 +17,7 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.clock import Clock
+from bot.compose import Problem
 from bot.config import Settings
 from bot.domain import Article, ArticleStatus
 from bot.ingest.report import ParseWarning
@@ -26,7 +27,7 @@ from bot.presenters.shown import Shown, send_shown, update_shown
 from bot.views import cards, keyboards, notices
 from bot.views.doubts import doubt_lines, fix_rows
 from bot.workflow.audit import submitter_name
-from bot.workflow.drafts import checks_for, preview_post
+from bot.workflow.drafts import post_and_checks
 from bot.workflow.fixes import card_default
 from storage.db import Database
 
@@ -55,29 +56,37 @@ class Cards:
 
     # --- texts --------------------------------------------------------------------------------
 
-    async def draft_header(self, article: Article, duplicates: Sequence[Article] = ()) -> str:
-        problems = await checks_for(self.db, self.settings, article)
+    def draft_header(
+        self,
+        article: Article,
+        problems: tuple[Problem, ...],
+        duplicates: Sequence[Article],
+        doubts: Sequence[str],
+    ) -> str:
         header = cards.draft_header(article, problems, duplicates)
-        lines, _rows = await self._doubts(article)
-        return "\n".join([header, *lines]) if lines else header
+        return "\n".join([header, *doubts]) if doubts else header
 
-    async def card_text(self, article: Article, author_name: str = "") -> str:
+    async def card_text(
+        self, article: Article, problems: tuple[Problem, ...], author_name: str = ""
+    ) -> str:
         if not author_name:
             author_name = await submitter_name(self.db, article.id)
-        problems = await checks_for(self.db, self.settings, article)
         text = cards.card_text(article, author_name, problems, self.settings.tz)
         # Reviewers see what the parser was not sure of too (the fixes are the editor's).
         lines = doubt_lines(article, None)
         return "\n".join([text, *lines]) if lines else text
 
-    async def _header_keyboard(
-        self, article: Article, *, can_publish: bool | None = None
+    def _header_keyboard(
+        self,
+        article: Article,
+        fixes: Sequence[list[InlineKeyboardButton]],
+        *,
+        can_publish: bool | None = None,
     ) -> InlineKeyboardMarkup:
         if can_publish is None:
             can_publish = not self.settings.require_approval
         markup = keyboards.draft_keyboard(article, can_publish=can_publish)
-        _lines, rows = await self._doubts(article)
-        return InlineKeyboardMarkup(inline_keyboard=[*rows, *markup.inline_keyboard])
+        return InlineKeyboardMarkup(inline_keyboard=[*fixes, *markup.inline_keyboard])
 
     # --- doubts (issue 13): what the parser was not sure of, with one-tap fixes ---------------
 
@@ -108,12 +117,15 @@ class Cards:
         A card pending review has its decisions; a decided one has none, and says the decision
         and where the article went (rebuilt from the database, see ``card_notes``).
         """
-        post = await preview_post(self.db, self.settings, article)
+        # One read and one compose for the post and its checks, the doubts once for the header
+        # and the buttons: a shown card is on every paste and every button press (issue 14).
+        post, problems = await post_and_checks(self.db, self.settings, article)
         if kind == "preview":
-            header = await self.draft_header(article, duplicates)
-            markup = await self._header_keyboard(article, can_publish=can_publish)
+            lines, rows = await self._doubts(article)
+            header = self.draft_header(article, problems, duplicates, lines)
+            markup = self._header_keyboard(article, rows, can_publish=can_publish)
             return Shown(post, header, markup)
-        text = await self.card_text(article, author_name)
+        text = await self.card_text(article, problems, author_name)
         if article.status is ArticleStatus.PENDING and decision is None:
             return Shown(post, text, keyboards.review_keyboard(article))
         notes = await card_notes(self.db, article.id, self.settings.tz, decision)

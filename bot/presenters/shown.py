@@ -1,6 +1,7 @@
 """Showing a post with its header and buttons, and keeping it current, in one or two parts.
 
-A post of one message carries its header and buttons itself (``bot.views.combined``); a longer
+A post of one message carries its header and buttons itself (``bot.views.combined``; a rich
+post: ``bot.compose.rich_header``); a longer
 post is followed by a message of its own for them, as before. Which messages show an article is
 stored (``messages`` table) as a list of ids, and the list says the shape: **one id** is a
 message that carries the header (the post with the header below it, or the header alone when
@@ -17,6 +18,7 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import InlineKeyboardMarkup
 
+from bot.compose.rich_header import with_rich_header
 from bot.domain import OutMessage, Post
 from bot.telegram.send import edit_in_place, post_markup, send_post, update_post
 from bot.views.combined import with_header
@@ -38,6 +40,10 @@ class Shown:
         self.markup = markup
 
     def as_one(self, reserve: int = 0) -> Post | None:
+        if len(self.post.messages) == 1 and self.post.messages[0].kind == "rich":
+            # A rich post carries the header too, below a divider (bot.compose.rich_header);
+            # its limits leave room to spare, so no reserve is needed.
+            return with_rich_header(self.post, self.header)
         return with_header(self.post, self.header, reserve=reserve)
 
 

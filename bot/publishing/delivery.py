@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from aiogram import Bot
@@ -29,7 +30,15 @@ from aiogram.types import Message
 from bot.clock import Clock
 from bot.compose import compose
 from bot.config import Settings
-from bot.domain import PAUSED_KEY, Article, Channel, Post, Publication, PublicationStatus
+from bot.domain import (
+    PAUSED_KEY,
+    Article,
+    Channel,
+    Layout,
+    Post,
+    Publication,
+    PublicationStatus,
+)
 from bot.limits import MAX_PHOTO_BYTES_UPLOAD
 from bot.publishing.bookkeeping import Change, Entry, Ledger, held_change
 from bot.publishing.notices import failed_notice, published_notice
@@ -167,6 +176,14 @@ class Delivery:
             # The session middleware already waited as told; still throttled: come back later.
             return await self._retry_later(pub, channel, exc.retry_after, progress)
         except TelegramBadRequest as exc:
+            if post.layout is Layout.RICH and not progress and "rich" in exc.message.lower():
+                # Issue 15: Telegram refused the rich message (a limit it counts otherwise, a
+                # block it does not take). Nothing was posted: the ordinary layout goes instead.
+                log.warning("rich post refused (%s), sending it ordinary", exc.message)
+                template = template_for(channel, self.settings)
+                ordinary = replace(template, layout=Layout.AUTO, allow_rich=False)
+                post = compose(article.content, ordinary)
+                return await self._send(article, pub, channel, post, silent, upload)
             photo = post.messages[0].photos[0] if post.messages[0].photos else None
             if (
                 upload is None

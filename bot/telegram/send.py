@@ -8,6 +8,7 @@ happen below, in the session middleware (:mod:`bot.telegram.retry`).
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 from collections.abc import Sequence
 
@@ -18,6 +19,8 @@ from aiogram.types import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputMediaPhoto,
+    InputRichBlockPhoto,
+    InputRichMessage,
     LinkPreviewOptions,
     Message,
 )
@@ -52,6 +55,24 @@ def link_preview(message: OutMessage) -> LinkPreviewOptions:
 
 def _photo_input(ref: str, upload: bytes | None) -> str | BufferedInputFile:
     return BufferedInputFile(upload, filename="photo.jpg") if upload is not None else ref
+
+
+def rich_input(message: OutMessage, upload: bytes | None = None) -> InputRichMessage:
+    """The composer's rich blocks (Bot API JSON) as aiogram's ``InputRichMessage``.
+
+    ``upload`` replaces the first photo block's media by uploaded bytes (a photo URL Telegram
+    could not fetch); aiogram sends it as an ``attach://`` part of the request.
+    """
+    rich = InputRichMessage.model_validate(json.loads(message.rich))
+    if upload is None or not rich.blocks:
+        return rich
+    blocks = list(rich.blocks)
+    for index, block in enumerate(blocks):
+        if isinstance(block, InputRichBlockPhoto):
+            photo = block.photo.model_copy(update={"media": _photo_input("", upload)})
+            blocks[index] = block.model_copy(update={"photo": photo})
+            break
+    return rich.model_copy(update={"blocks": blocks})
 
 
 async def send_post(
@@ -104,6 +125,15 @@ async def send_post(
                 sent.append(
                     await bot.send_message(chat_id=chat_id, text="⬆️", reply_markup=extra_markup)
                 )
+        elif message.kind == "rich":
+            sent.append(
+                await bot.send_rich_message(
+                    chat_id=chat_id,
+                    rich_message=rich_input(message, upload if index == 0 else None),
+                    reply_markup=markup,
+                    disable_notification=quiet,
+                )
+            )
         else:
             sent.append(
                 await bot.send_message(
@@ -135,10 +165,18 @@ async def edit_in_place(
 
     A photo gets its media replaced (a correction may change the picture), or with
     ``replace_photo=False`` only its caption (a card's header and buttons changed); a text is
-    edited keeping its link preview.
+    edited keeping its link preview; a rich message gets its new blocks with editMessageText's
+    ``rich_message`` (https://core.telegram.org/bots/api#editmessagetext).
     """
     try:
-        if message.kind == "photo" and replace_photo:
+        if message.kind == "rich":
+            await bot.edit_message_text(
+                chat_id=chat_id,
+                message_id=message_id,
+                rich_message=rich_input(message),
+                reply_markup=markup,
+            )
+        elif message.kind == "photo" and replace_photo:
             await bot.edit_message_media(
                 chat_id=chat_id,
                 message_id=message_id,
@@ -176,7 +214,7 @@ async def update_post(
     messages) the old messages are deleted and the post is sent again. Returns the message ids.
     """
     shape_ok = len(message_ids) == len(post.messages) and all(
-        m.kind in ("photo", "text") for m in post.messages
+        m.kind in ("photo", "text", "rich") for m in post.messages
     )
     if shape_ok:
         try:

@@ -24,6 +24,8 @@ def problem_text(problem: Problem) -> str:
         "bad_link": _("a link is not http(s)"),
         "no_title": _("no title"),
         "empty": _("the article is empty"),
+        # Issue 15: over a rich-message limit, so the channel gets ordinary messages.
+        "rich_too_large": _("too large for one rich post: it goes out as ordinary messages"),
     }
     return texts.get(problem.code, problem.code)
 

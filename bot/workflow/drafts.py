@@ -10,7 +10,7 @@ from rapidfuzz import fuzz
 
 from bot.compose import ALBUM_MAX, Problem, check, compose
 from bot.config import Settings
-from bot.domain import Article, ArticleContent, ArticleStatus, Channel, Doubts, Photo, Post
+from bot.domain import Article, ArticleContent, ArticleStatus, Doubts, Photo, Post
 from bot.ingest.report import ParseReport
 from bot.templates import template_for
 from bot.workflow import doubts as doubting
@@ -143,22 +143,17 @@ async def get_for(db: Database, article_id: int, *, user_id: int, is_admin: bool
     return Result(Outcome.OK, article)
 
 
-async def preview_post(
-    db: Database, settings: Settings, article: Article, channel: Channel | None = None
-) -> Post:
-    """The post as ``channel`` (by default the default channel) will show it."""
-    if channel is None:
-        async with db.read() as uow:
-            channel = await uow.channels.default()
-    return compose(article.content, template_for(channel, settings))
-
-
-async def checks_for(db: Database, settings: Settings, article: Article) -> tuple[Problem, ...]:
-    """What the editor and the reviewers are warned about (for the default channel)."""
+async def post_and_checks(
+    db: Database, settings: Settings, article: Article
+) -> tuple[Post, tuple[Problem, ...]]:
+    """The post as the default channel will show it, and what the editor and the reviewers are
+    warned about: one read and one compose (a card showing both used to do each twice, the
+    largest share of a paste's CPU after the HTTP calls, issue 14)."""
     async with db.read() as uow:
         channel = await uow.channels.default()
     template = template_for(channel, settings)
-    return check(article.content, compose(article.content, template), template)
+    post = compose(article.content, template)
+    return post, check(article.content, post, template)
 
 
 async def update_content(

@@ -15,6 +15,7 @@ from typing import Any
 from bot.domain import Channel, Feed
 from bot.workflow.audit import record
 from bot.workflow.ports import Desk
+from bot.workflow.tips import TIPS_KEY
 from storage.db import UnitOfWork
 
 
@@ -70,6 +71,16 @@ async def set_template_key(
         current = await uow.channels.get(channel.id)
         await uow.channels.update(
             channel.id, template={**(current or channel).template, key: value}
+        )
+
+
+async def set_tips(desk: Desk, channel: Channel, on: bool, *, actor_id: int) -> None:
+    """Whether the channel's direct messages and suggested posts become tips (issue 15); kept
+    with the channel's other settings, under a key the post template does not read."""
+    async with _changing(desk, channel, "channel_tips", actor_id, on=on) as uow:
+        current = await uow.channels.get(channel.id)
+        await uow.channels.update(
+            channel.id, template={**(current or channel).template, TIPS_KEY: on}
         )
 
 

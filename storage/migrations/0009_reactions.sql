@@ -1,6 +1,4 @@
--- 0008 (issue 15): the anonymous reaction counts of channel posts, the posts' statistics.
--- NOTE for the merge: numbered 0009 upstream (0008 is the reader tips); the loader needs
--- contiguous numbers, so it is 0008 on this branch.
+-- 0009 (issue 15): the anonymous reaction counts of channel posts, the posts' statistics.
 -- One row per channel message the bot posted: the latest counts Telegram reported
 -- (message_reaction_count updates carry the whole list, not a change). `counted_at` is the
 -- update's own date: updates arrive grouped and late, and an older one must not win.
