@@ -32,6 +32,7 @@ from bot.presenters.cards import Cards
 from bot.presenters.languages import Languages
 from bot.presenters.notifier import TelegramNotifier
 from bot.presenters.sending import TelegramChannelPosts
+from bot.presenters.weekly import TelegramWeeklyReport
 from bot.publishing import PublishingEngine
 from bot.roles import Role, RoleMiddleware
 from bot.startup import bootstrap, resolve_channels
@@ -45,6 +46,7 @@ from bot.web import database_ok, make_web_app, serve, wait_for_stop_signal, webh
 from bot.webapp import WebAppContext
 from bot.webapp.buttons import set_menu_buttons
 from bot.workflow.ports import Ports
+from bot.workflow.stats import WeeklyReports
 from handlers.errors import on_error
 from storage.db import Database
 
@@ -310,7 +312,8 @@ async def create_app(
             schedule=engine,
             posts=TelegramChannelPosts(bot),
         )
-        background = BackgroundLoop(desk, clock)
+        weekly = TelegramWeeklyReport(settings=settings, bot=bot, languages=languages)
+        background = BackgroundLoop(desk, clock, jobs=(WeeklyReports(desk, weekly),))
         # The engine tells people what happened to publications (Notifier protocol, presenter).
         engine.set_notifier(notifier)
         await bootstrap(db, settings, clock)

@@ -1,10 +1,13 @@
-"""The newsroom's background loop: review reminders and feed polling, each when it is due."""
+"""The newsroom's background loop: review reminders, feed polling and the periodic jobs (the
+weekly report), each when it is due."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Protocol
 
 from bot.clock import Clock
 from bot.feeds import poll_due_feeds
@@ -15,10 +18,18 @@ from storage.db import StorageError
 log = logging.getLogger(__name__)
 
 
+class Job(Protocol):
+    """Something periodic whose state is in the database (so a restart neither repeats nor
+    skips it): run it if due, and say when it may be due next (None: not before a wake-up)."""
+
+    async def run_due(self, now: datetime) -> datetime | None: ...
+
+
 class BackgroundLoop:
-    def __init__(self, desk: Desk, clock: Clock) -> None:
+    def __init__(self, desk: Desk, clock: Clock, jobs: Sequence[Job] = ()) -> None:
         self.desk = desk
         self.clock = clock  # the full clock: the loop sleeps on it
+        self.jobs = tuple(jobs)
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
@@ -56,6 +67,16 @@ class BackgroundLoop:
         except Exception:
             log.exception("feed polling failed")
         delay = wait.total_seconds() / 4
-        if next_feed is not None:
-            delay = min(delay, max(1.0, (next_feed - now).total_seconds()))
+        for due in (next_feed, *[await self._run(job, now) for job in self.jobs]):
+            if due is not None:
+                delay = min(delay, max(1.0, (due - now).total_seconds()))
         return max(1.0, delay)
+
+    async def _run(self, job: Job, now: datetime) -> datetime | None:
+        try:
+            return await job.run_due(now)
+        except StorageError as exc:
+            log.warning("%s skipped: %s", type(job).__name__, exc)
+        except Exception:
+            log.exception("%s failed", type(job).__name__)
+        return None

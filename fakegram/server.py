@@ -10,7 +10,8 @@ bot made can be read back.
 :class:`FakeTelegram` puts the parts together; each lives in a module of its own:
 
 - ``world``: chats, people, messages with per-chat ids, files, the update queue;
-- ``scene``, ``people``, ``readback``: what a test does (set up, act as people, read back);
+- ``scene``, ``people``, ``reactions``, ``readback``: what a test does (set up, act as people
+  and as a channel's audience, read back);
   ``direct``: subscribers writing to a channel's direct messages and suggesting posts;
 - ``faults`` and ``limits``: injected faults, seeded chaos, Telegram's limits and 429s;
 - ``transport``: the aiohttp app, routing and the JSON envelope; ``webhook``: delivery;
@@ -32,6 +33,7 @@ from fakegram.limits import RateLimits
 from fakegram.methods import method_table
 from fakegram.params import Params
 from fakegram.people import People
+from fakegram.reactions import Audience
 from fakegram.readback import Readback
 from fakegram.records import (
     ApiCall,
@@ -65,7 +67,7 @@ __all__ = [
 _TOKEN_RE = re.compile(r"^(\d+):[A-Za-z0-9_-]+$")
 
 
-class FakeTelegram(Scene, People, DirectMessages, Readback, FaultControls):
+class FakeTelegram(Scene, People, DirectMessages, Audience, Readback, FaultControls):
     """The fake Bot API server; use ``async with FakeTelegram(token=…) as tg``."""
 
     def __init__(

@@ -18,6 +18,7 @@ from handlers import (
     new_article,
     review,
     start,
+    stats,
     stranger,
     tips,
 )
@@ -31,6 +32,7 @@ def build_routers() -> list[Router]:
         tips.setup_direct(),
         tips.setup(),
         admin.setup(),
+        stats.setup(),  # /stats, /weekly_report, and the channels' reaction counts
         review.setup(),
         held.setup(),
         drafts.setup(),

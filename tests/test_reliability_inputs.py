@@ -21,7 +21,7 @@ Counts (``test_catalogue_summary`` checks this table against the catalogue itsel
 section                 missing   extra      malformed   oversized    total
 ======================  ========  =========  ==========  ===========  ========
 editor commands (ru)    7         21         62          18           108
-admin commands (x2)     30        48         252         70           400
+admin commands (x2)     34        56         264         76           430
 callback presses        -         -          -           -            246
 update kinds            -         -          -           -            20
 texts                   -         -          -           -            15
@@ -152,6 +152,11 @@ NO_FEEDS = "No feeds yet: /feed_add URL [review|auto]"
 FEED_ADD_USAGE = "Usage: /feed_add URL [review|auto]"
 FEED_REMOVE_USAGE = "Usage: /feed_remove ID"
 NO_FEED = "There is no feed {id}."
+STATS_USAGE = "Usage: /stats [@channel] [day|week|month]"
+STATS_HEADLINE = "<b>Statistics</b> · {where} · {period} ({span})"
+WEEKLY_USAGE = "Usage: /weekly_report on|off"
+WEEKLY_ON = "Weekly report: on. The next one comes to the admin chat on {when}, with a chart."
+WEEKLY_OFF = "Weekly report: off. /weekly_report on sends one every Monday to the admin chat."
 OUT_OF_DATE = "This button is out of date or not for you."
 MAY_NOT = "Sorry, you may not do this."
 STRANGER_REFUSAL = (
@@ -548,6 +553,25 @@ ADMIN_CASES: dict[str, list[Case]] = {
         malformed("999", NO_FEED),
         extra("1 2", FEED_REMOVE_USAGE),
         oversized("", FEED_REMOVE_USAGE, fill="9"),
+    ],
+    "stats": [
+        missing(STATS_HEADLINE),
+        malformed("year", STATS_USAGE),
+        malformed("week month", STATS_USAGE),
+        malformed("-100abc", STATS_USAGE),
+        malformed("@no_such_channel", NO_SUCH_CHANNEL_REF),
+        malformed("@newsroom_demo day", STATS_HEADLINE),
+        extra("week and more", STATS_USAGE),
+        oversized("", STATS_USAGE),
+        oversized("@", NO_SUCH_CHANNEL_REF, fill="a"),
+    ],
+    "weekly_report": [
+        missing(WEEKLY_OFF),
+        malformed("maybe", WEEKLY_USAGE),
+        extra("on please", WEEKLY_USAGE),
+        oversized("", WEEKLY_USAGE),
+        extra("on", WEEKLY_ON, changes=True),
+        extra("off", WEEKLY_OFF, changes=True),
     ],
 }
 

@@ -529,13 +529,15 @@ STATE_CHANGING: dict[str, dict[str, str]] = {
     "ingest": {"import": "http://127.0.0.1:9/x"},
     "fixes": {"mysource": "Hijacked"},
     "tips": {"tips": "on"},
+    "stats": {"weekly_report": "on"},
 }
 READ_ONLY = {
     "admin": {"channels", "feeds"},
     "drafts": {"drafts", "show", "history", "queue"},
     "start": {"start", "help", "cancel"},
+    "stats": {"stats"},
 }
-ADMIN_MODULES = ("admin", "review", "tips")  # routers filtered with HasRole(Role.ADMIN)
+ADMIN_MODULES = ("admin", "review", "tips", "stats")  # routers filtered with HasRole(Role.ADMIN)
 STRANGER_REFUSAL = "Sorry, this bot works only for the newsroom's editors."
 UNKNOWN_RU = "Неизвестная команда. Список команд — /help."
 
@@ -604,8 +606,8 @@ async def test_strangers_and_editors_change_nothing(tmp_path: Path) -> None:
                 [reply] = await desk.say(user, f"/{name} {args}".rstrip())
                 replies[(user, name)] = reply.visible
         await desk.settle()
-        assert (len(everything), len(admin_only)) == (25, 18)
-        assert len(replies) == 43
+        assert (len(everything), len(admin_only)) == (26, 19)
+        assert len(replies) == 45
         expected = {STRANGER_ID: STRANGER_REFUSAL, EDITOR_ID: UNKNOWN_RU}
         wrong = {k: v for k, v in replies.items() if not v.startswith(expected[k[0]])}
         assert wrong == {}

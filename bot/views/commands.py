@@ -76,6 +76,8 @@ RESUME = _admin("resume", "", __("Resume publishing"))
 FEEDS = _admin("feeds", "", __("List feeds"))
 FEED_ADD = _admin("feed_add", "URL [review|auto]", __("Follow an RSS/Atom feed"))
 FEED_REMOVE = _admin("feed_remove", "ID", __("Stop following a feed"))
+STATS = _admin("stats", "[@channel] [day|week|month]", __("Top posts by reactions, posts per day"))
+WEEKLY_REPORT = _admin("weekly_report", "on|off", __("The weekly report with a chart"))
 TIPS = _admin("tips", "[@channel] on|off", __("Take a channel's direct messages as tips"))
 
 # In this order in /help and in the menus.
@@ -112,6 +114,8 @@ COMMANDS: tuple[Command, ...] = (
     FEEDS,
     FEED_ADD,
     FEED_REMOVE,
+    STATS,
+    WEEKLY_REPORT,
     TIPS,
 )
 
