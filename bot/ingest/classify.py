@@ -47,7 +47,7 @@ def _label_res() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     )
 
 
-_HASHTAG_LINE_RE = re.compile(r"^(?:#\w[\w-]*[\s,;.]*)+$")
+_HASHTAG_LINE_RE = re.compile(r"^(?:#\w[\w-]*[\s,;.|·•/]*)+$")
 _HASHTAG_RE = re.compile(r"#(\w[\w-]*)")
 _TAG_SPLIT_RE = re.compile(r"\s*[,;#|]\s*|\s{2,}")
 _PR_SOURCE_RE = re.compile(r"^SOURCE\s+(?P<src>\S.{0,100})$")  # PR Newswire's closing line
@@ -55,6 +55,7 @@ _URL_RE = re.compile(r"^(?:https?://)?(?:www\.)?(?P<host>[\w-]+(?:\.[\w-]+)+)(?:
 _AGENCIES_TAIL_RE = re.compile(
     r"\s+(?:and|with|и|с)\s+(?:news\s+)?(?:agencies|wires|агентства|агентствами)$", re.IGNORECASE
 )
+_SOURCE_TAIL_RE = re.compile(r"\s+[|—–]\s+|\s+-\s+(?=[A-ZА-ЯЁ])")
 _CO_SOURCE_RE = re.compile(r"\s+(?:and|и|&)\s+[A-ZА-ЯЁ][\w.-]*(?:\s+[A-ZА-ЯЁ][\w.-]*)?$")
 _DATE_HINT_RE = re.compile(
     r"[0-9]|сегодня|вчера|позавчера|today|yesterday|бүгін|кеше|ago|назад|бұрын", re.I
@@ -62,7 +63,7 @@ _DATE_HINT_RE = re.compile(
 _DATE_LABEL_RE = re.compile(
     r"\b(?:опубликовано|опубликован[ао]?|обновлено|обновлен[ао]?|изменено|дата\s+публикации|"
     r"дата|published|updated|last\s+updated|last|first|posted|modified|on|at|в|от|жарияланды|am|"
-    r"pm|жарияланған|жаңартылған|уақыты|күні|min|mins|read|мин|чтения|время|"
+    r"pm|жарияланған|жаңартылған|уақыты|күні|min|mins|read|мин|чтения|время|about|около|"
     r"жаңартылды|gmt|utc|msk|мск|bst|est|edt|cet|pst|et|mon|tue|wed|thu|fri|sat|sun|monday|"
     r"tuesday|wednesday|thursday|friday|saturday|sunday|пн|вт|ср|чт|пт|сб|вс|понедельник|"
     r"вторник|среда|четверг|пятница|суббота|воскресенье)\b|"
@@ -118,7 +119,9 @@ def _split_tags(raw: str) -> list[str]:
 
 
 def _source_from_line(raw: str, meta: Meta) -> None:
-    src = _AGENCIES_TAIL_RE.sub("", raw.strip().rstrip("."))
+    # "Xinhua | Editor: Wang Jing": the source, then the page's other credits.
+    src = _SOURCE_TAIL_RE.split(raw.strip(), maxsplit=1)[0]
+    src = _AGENCIES_TAIL_RE.sub("", src.rstrip("."))
     src = _CO_SOURCE_RE.sub("", src)  # "Al Jazeera and Reuters": the page's own outlet first
     url = _URL_RE.match(src)
     if url is not None and "." in src and " " not in src:
@@ -131,10 +134,14 @@ def _source_from_line(raw: str, meta: Meta) -> None:
 def _tags_or_swallow(line: Line, meta: Meta) -> bool:
     text = line.text
     tag_match = _label_res()[0].match(text) if len(text) <= 500 else None
-    if tag_match is not None or (len(text) <= 500 and _HASHTAG_LINE_RE.match(text)):
+    if tag_match is not None:
         line.kind = Kind.TAGS
-        raw = tag_match["tags"] if tag_match is not None else text
-        meta.tags.extend(_split_tags(raw))
+        meta.tags.extend(_split_tags(tag_match["tags"]))
+        return True
+    if len(text) <= 500 and _HASHTAG_LINE_RE.match(text):
+        # "#налоги #Минфин": links to the site's hashtag pages, its taxonomy, not the post's
+        # tags (the channel's template sets those).
+        line.kind = Kind.CHROME
         return True
     return False
 
@@ -181,6 +188,9 @@ def _meta_line(
     if pr_src is not None:
         line.kind = Kind.SOURCE
         meta.original_source = meta.original_source or pr_src["src"].strip()
+        return True
+    if lexicon().edition_date_re.match(text) and search_datetime(text, tz=tz, now=now):
+        line.kind = Kind.CHROME  # the print issue's date, not the article's
         return True
     is_date, when = date_line(text, tz, now)
     if not is_date and _BY_LINE_RE.match(text) and len(text) <= 120:

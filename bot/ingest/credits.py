@@ -84,7 +84,14 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
     )
     # "... on December 3 [Chalinee Thirasupa/Reuters]": a bracketed credit ends the caption.
     bracket = re.compile(r"(?:^|\s)\[(?P<credit>[^\[\]/]{2,60}/[^\[\]]{2,60})\]\s*$")
-    return label, phrase, trailing, wire, bracket, reverse, glued, in_brackets
+    # "... on Saturday. (ABC News: Jane Doe)", "... Dec. 4, 2026. (AA Photo)", "... (Yonhap)": a
+    # caption sentence closed by its credit in parentheses, an agency's own or "Outlet: Name".
+    cap = r"[A-ZÀ-ÖØ-ÞА-ЯЁ][\w.&'’-]*"
+    paren = re.compile(
+        rf"^(?P<caption>.{{12,}}?[.!?…»\"”])\s+\((?P<credit>(?P<mark>{marks})|{cap}(?:\s{cap}){{0,3}}"
+        rf"\s+Photo|{cap}(?:\s{cap}){{0,3}}:\s*{cap}(?:\s{cap}){{0,3}})\)$"
+    )
+    return label, phrase, trailing, wire, bracket, reverse, glued, in_brackets, paren
 
 
 def _clean(raw: str, tz: zoneinfo.ZoneInfo, now: datetime | None) -> tuple[str, datetime | None]:
@@ -165,7 +172,7 @@ def _raw_credit(line: str) -> tuple[str, bool] | None:
     lines come with every paste from a site, and most lines are no credit at all."""
     if len(line) > CHROME_LINE_MAX * 2 or line.endswith(("!", "?")):
         return None
-    label, phrase, trailing, wire, bracket, reverse, glued, in_brackets = _patterns()
+    label, phrase, trailing, wire, bracket, reverse, glued, in_brackets, paren = _patterns()
     line = lexicon().credit_tails_re.sub("", line)
     short = len(line) <= CHROME_LINE_MAX
     m = label.match(line) if short else None
@@ -184,7 +191,19 @@ def _raw_credit(line: str) -> tuple[str, bool] | None:
     if m is not None:
         return m["credit"], m.start() > 0
     m = trailing.match(line) or glued.match(line) or in_brackets.match(line)
-    return (m["credit"], True) if m is not None else None
+    if m is not None:
+        return m["credit"], True
+    m = paren.match(line)
+    # A bare agency in parentheses closes a wire paragraph too ("... said. (Reuters)"): only a
+    # caption's length makes it a credit.
+    words = len(line.split())
+    if m is not None and words <= (_PAREN_MARK_WORDS if m["mark"] else _PAREN_WORDS):
+        return m["credit"], True
+    return None
+
+
+_PAREN_MARK_WORDS = 30
+_PAREN_WORDS = 45
 
 
 _FOOTER_RE = re.compile(

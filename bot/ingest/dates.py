@@ -97,7 +97,9 @@ _YEAR_TIME_RU = rf"(?:,?\s++(?P<y>[0-9]{{4}})(?![0-9]){_YEAR_SUFFIX})?(?:{_DT_SE
 _ISO_RE = re.compile(
     r"(?<![0-9])(?P<y>[0-9]{4})-(?P<m>[0-9]{2})-(?P<d>[0-9]{2})"
     r"(?:[T ](?P<hh>[0-9]{2}):(?P<mi>[0-9]{2})(?::(?P<ss>[0-9]{2})(?:[.,][0-9]{1,9})?)?"
-    r"\s?(?P<zone>Z|[+-][0-9]{2}(?::?[0-9]{2})?)?)?(?![0-9])"
+    r"(?:\s?(?P<zone>Z|[+-][0-9]{2}(?::?[0-9]{2})?)"
+    # "2026-12-04 06:00 KST": a zone's name after the clock.
+    rf"|\s+(?P<zname>{_ZONE_NAMES})(?![\w]))?)?(?![0-9])"
 )
 _NUMERIC_RE = re.compile(
     rf"{_TIME_FIRST}"
@@ -269,7 +271,8 @@ def _full_year(raw: str) -> int:
 
 def _candidates(text: str, tz: tzinfo, now: datetime | None) -> Iterator[DateMatch]:
     for m in _ISO_RE.finditer(text):
-        zone = _zone(m["zone"], tz) if m["zone"] else tz
+        named = m["zone"] or m["zname"]
+        zone = _zone(named, tz) if named else tz
         value: datetime | None = None
         try:
             local = datetime(

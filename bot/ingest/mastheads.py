@@ -56,7 +56,9 @@ def masthead_name(line: str) -> str:
         return _domain_name(bare) if _site_name_re().fullmatch(bare) else ""
     groups = m.groupdict()
     raw = (groups.get("name") or groups.get("name2") or groups.get("kkname") or "").strip()
+    raw = _TAGLINE_RE.split(raw, maxsplit=1)[0]  # "BFM.ru — Деловой портал": the tagline goes
     raw = lex.legal_head_re.sub("", lex.legal_tail_re.sub("", raw.strip(" .,")))
+    raw = lex.type_head_re.sub("", raw)  # "Телекомпания НТВ": the outlet's name, not its type
     quoted = _QUOTED_RE.search(raw)
     if quoted is not None and quoted.group() != raw.strip():
         # "Новости и материалы «Газеты.Ru» в Telegram": the quoted name depends on a noun.
@@ -75,6 +77,7 @@ def masthead_name(line: str) -> str:
     return canonical_outlet(name)
 
 
+_TAGLINE_RE = re.compile(r"\s+[—–|-]\s+")
 _GENERIC_HEADS = frozenset({"новости", "материалы", "news", "жаңалықтары", "видео"})
 _QUOTED_RE = re.compile(r"[«\"“](?P<q>[^»\"”]{2,40})[»\"”]")
 
@@ -111,8 +114,15 @@ def _domain_name(name: str) -> str:
     if known != name:
         return known
     head, dot, tail = name.partition(".")
-    # "ФОНТАНКА.ру" and "inbusiness.kz" are written "Фонтанка.ру" and "Inbusiness.kz".
-    return (head.capitalize() if head.isupper() or head.islower() else head) + dot + tail
+    # "ФОНТАНКА.ру" and "inbusiness.kz" are written "Фонтанка.ру" and "Inbusiness.kz"; a short
+    # all-caps head is an acronym, written so ("BFM.ru", "NEWS.am").
+    acronym = head.isupper() and len(head) <= _ACRONYM_MAX
+    return (head.capitalize() if (head.isupper() and not acronym) or head.islower() else head) + (
+        dot + tail
+    )
+
+
+_ACRONYM_MAX = 4
 
 
 def credit_outlet(text: str) -> list[str]:
@@ -136,9 +146,16 @@ def credit_outlet(text: str) -> list[str]:
     hired = _FOR_OUTLET_RE.search(text)  # "Jane Doe for The Washington Post": commissioned
     if not (known or sites) and hired is not None and hired["name"].casefold() not in agencies:
         return [canonical_outlet(hired["name"])]
+    staff = _STAFF_RE.match(text)  # "ABC News: Jane Doe": the outlet's own photographer
+    if not (known or sites) and staff is not None and staff["org"].casefold() not in agencies:
+        return [canonical_outlet(staff["org"])]
     return known or sites
 
 
+_STAFF_RE = re.compile(
+    r"^(?P<org>[A-ZА-ЯЁ][\w.&'’-]*(?:\s[A-ZА-ЯЁ][\w.&'’-]*){0,3}):\s*[A-ZА-ЯЁ][\w'’.-]+"
+    r"(?:\s[A-ZА-ЯЁ][\w'’.-]+){1,3}$"
+)
 _FOR_OUTLET_RE = re.compile(r"\sfor\s+(?P<name>[A-ZА-ЯЁ«\"][^/,;()]{1,40}?)\s*$")
 
 
