@@ -72,6 +72,11 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
             rf"^(?P<city>[A-ZА-ЯЁ]{{3,}}(?:[ -][A-ZА-ЯЁ]{{2,}})?)(?:,\s*{_COUNTRY}(?=[,\s]))?"
             rf"(?:(?:,\s*(?P<when>{_DATE}))?\s+{_DASH}\s+|,\s*(?P<when2>{_DATE})\.\s+)"
         ),
+        # KARACHI: ...   NEW DELHI: ...: a Latin city in capitals and a colon (South Asian papers).
+        re.compile(
+            r"^(?P<city>(?!(?:BREAKING|UPDATE|WATCH|LIVE|NOTE|EDITOR|VIDEO|PHOTO)\b)"
+            r"[A-Z]{3,}(?:[ -][A-Z]{2,})?):\s+"
+        ),
     )
 
 

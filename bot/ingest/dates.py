@@ -351,17 +351,14 @@ def _candidates(text: str, tz: tzinfo, now: datetime | None) -> Iterator[DateMat
         yield DateMatch(m.start(), m.end(), value)
 
 
+def _earliest(cands: Iterator[DateMatch]) -> DateMatch | None:
+    """The earliest match; the longest reading on a tie."""
+    return min(cands, key=lambda c: (c.start, -c.end), default=None)
+
+
 def search_datetime(text: str, *, tz: tzinfo, now: datetime | None = None) -> DateMatch | None:
     """The first date written in ``text`` (earliest start; the longest reading on a tie)."""
-    best: DateMatch | None = None
-    for cand in _candidates(text, tz, now):
-        if (
-            best is None
-            or cand.start < best.start
-            or (cand.start == best.start and cand.end > best.end)
-        ):
-            best = cand
-    return best
+    return _earliest(_candidates(text, tz, now))
 
 
 def find_datetime(text: str, *, tz: tzinfo, now: datetime | None = None) -> datetime | None:
@@ -370,14 +367,5 @@ def find_datetime(text: str, *, tz: tzinfo, now: datetime | None = None) -> date
     Dates without a time are midnight in ``tz``. Dates without a year and relative ones
     ("Сегодня, 13:33", "5 минут назад") need ``now``; without it they are skipped.
     """
-    best: DateMatch | None = None
-    for cand in _candidates(text, tz, now):
-        if cand.value is None:
-            continue
-        if (
-            best is None
-            or cand.start < best.start
-            or (cand.start == best.start and cand.end > best.end)
-        ):
-            best = cand
+    best = _earliest(c for c in _candidates(text, tz, now) if c.value is not None)
     return best.value if best else None

@@ -34,6 +34,7 @@ from bot.ingest.attribution import attribution
 from bot.ingest.classify import classify, mark_captions
 from bot.ingest.datelines import dateline
 from bot.ingest.dates import find_datetime
+from bot.ingest.kickers import is_kicker
 from bot.ingest.language import detect_language, fold, has_letter, normalize_text
 from bot.ingest.lexicon import lexicon
 from bot.ingest.lines import Kind, Line, content_indices, lines_of, unique
@@ -124,6 +125,7 @@ def _take_title(lines: list[Line]) -> str:
             len(first.text.split()) == 1
             or _KICKER_SEP_RE.search(first.text) is not None
             or _rubric_like(first.text)
+            or is_kicker(first.text)
         )
         and len(first.text) <= 50
         and len(first.text.split()) <= 6
