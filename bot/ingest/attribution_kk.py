@@ -52,7 +52,7 @@ def kazakh_mentions(para: str, low: str, found: list[tuple[int, str, str]]) -> N
             name = name_before(para, m.start(), lowercase=True)
             outlet, name = _split_told(name)
             if outlet:
-                found.append((m.start() - 1, "outlet", outlet))
+                found.append((m.start() - 1, "told", outlet))
             if name:
                 found.append((m.start(), "original", _titled_person(name) or _base(name)))
     if any(

@@ -172,6 +172,7 @@ def lexicon() -> Lexicon:
                 "newsletter_re",
                 "type_name_re",
                 "print_note_re",
+                "editor_re",
             )
         ),
         not_names=tuple(w.casefold() for w in masthead["not_names"]),

@@ -37,6 +37,7 @@ def masthead_name(line: str) -> str:
     if len(line) > CHROME_LINE_MAX:
         return ""
     lex = lexicon()
+    line = _RIGHTS_HEAD_RE.sub("", line)  # "Все права защищены © 2026 Lada.kz"
     m = lex.copyright_re.match(line) or lex.read_us_re.match(line)
     if m is None:
         # A channel named in a sentence is copy; only an appeal to subscribe is a masthead.
@@ -47,13 +48,7 @@ def masthead_name(line: str) -> str:
     if m is None and by_outlet is not None:
         return canonical_outlet(by_outlet["name"])
     if m is None:
-        # A line that is just a known outlet's name: "Русская служба Би-би-си" under a byline.
-        bare = line.strip(" .«»")
-        known = bare.casefold() in lex.aliases or bare.casefold() in _outlet_names()
-        if known and len(line.split()) <= 5:
-            return canonical_outlet(bare)
-        # "ФОНТАНКА.ру" alone: the site's name written as its domain.
-        return _domain_name(bare) if _site_name_re().fullmatch(bare) else ""
+        return _bare_name(line)
     groups = m.groupdict()
     raw = (groups.get("name") or groups.get("name2") or groups.get("kkname") or "").strip()
     raw = _TAGLINE_RE.split(raw, maxsplit=1)[0]  # "BFM.ru — Деловой портал": the tagline goes
@@ -71,12 +66,34 @@ def masthead_name(line: str) -> str:
     head, _, rest = name.partition(" ")
     if rest and head.casefold() in _GENERIC_HEADS:
         name = rest  # "Новости Steppe в Telegram": the outlet's news, the outlet's name
+    name = lex.type_head_re.sub("", name)  # "АО «Телекомпания НТВ»"
     low = name.casefold()
     if not has_letter(name) or any(w in low for w in lex.not_names) or len(name.split()) > 5:
         return ""
     return canonical_outlet(name)
 
 
+def _bare_name(line: str) -> str:
+    """A line that is just a known outlet's name ("Русская служба Би-би-си" under a byline), or
+    the site's name written as its domain ("ФОНТАНКА.ру"), its tagline after it or not
+    ("BFM.ru — Деловой портал")."""
+    lex = lexicon()
+    bare = line.strip(" .«»")
+    known = bare.casefold() in lex.aliases or bare.casefold() in _outlet_names()
+    if known and len(line.split()) <= 5:
+        return canonical_outlet(bare)
+    parts = _TAGLINE_RE.split(bare, maxsplit=1)
+    if len(parts) == 2 and len(parts[1].split()) <= 6 and not parts[1].endswith(_SENTENCE_END):
+        bare = parts[0].strip(" .«»")
+    return _domain_name(bare) if _site_name_re().fullmatch(bare) else ""
+
+
+_SENTENCE_END = (".", "!", "?", "…")
+_RIGHTS_HEAD_RE = re.compile(
+    r"^(?:все\s+права\s+защищены|all\s+rights\s+reserved|барлық\s+құқықтар\s+қорғалған)"
+    r"[.,:]?\s*(?=©|\(c\)|copyright)",
+    re.IGNORECASE,
+)
 _TAGLINE_RE = re.compile(r"\s+[—–|-]\s+")
 _GENERIC_HEADS = frozenset({"новости", "материалы", "news", "жаңалықтары", "видео"})
 _QUOTED_RE = re.compile(r"[«\"“](?P<q>[^»\"”]{2,40})[»\"”]")
