@@ -43,6 +43,8 @@ _COPYRIGHT_FOOTER_RE = re.compile(
 )
 _BY_NAME_RE = re.compile(r"^(?:By|BY|Автор|Авторы)\s+(?P<names>.+)$")
 _NAME_WORD_RE = re.compile(r"^(?:[A-ZА-ЯЁ][\w.'’-]*|and|&|и|in|в)$")
+# A rating widget: a row of stars ("★★★★☆ 4.2 (15 votes)").
+_RATING_RE = re.compile(r"[★☆⭐✩✪]{2,}")
 _NUMBER = r"[0-9][0-9\s.,]*(?:[kKкКMм]|тыс\.?|млн\.?)?"
 
 
@@ -193,7 +195,7 @@ def is_chrome(line: str) -> bool:
     if len(line) <= 300 and lex.donation_any_re.search(line):
         return True
     bare, labelled = _counter_res()
-    if bare.match(line) or labelled.match(line):
+    if bare.match(line) or labelled.match(line) or _RATING_RE.search(line):
         return True
     if is_cookie_notice(line) or is_byline(line):
         return True

@@ -57,6 +57,10 @@ _AGENCIES_TAIL_RE = re.compile(
 _SOURCE_TAIL_RE = re.compile(r"\s+[|—–]\s+|\s+-\s+(?=[A-ZА-ЯЁ])")
 _CO_SOURCE_RE = re.compile(r"\s+(?:and|и|&)\s+[A-ZА-ЯЁ][\w.-]*(?:\s+[A-ZА-ЯЁ][\w.-]*)?$")
 _BY_LINE_RE = re.compile(r"^(?:By|Автор:?|Текст:)\s+[A-ZА-ЯЁ]\S*\s+[A-ZА-ЯЁ]")
+# "Posted 4h ago, updated 2h ago": the line opens with the first publication.
+_PUBLISHED_FIRST_RE = re.compile(
+    r"^\W*(?:posted|published|first\s+published|опубликовано|жарияланды)\b", re.IGNORECASE
+)
 _UPDATED_RE = re.compile(r"обновл|изменен|updated|modified|жаңарт", re.IGNORECASE)
 
 
@@ -149,7 +153,7 @@ def _meta_line(
         line.kind = Kind.DATE
         meta.dates += 1
         if when is not None:
-            if _UPDATED_RE.search(text):
+            if _UPDATED_RE.search(text) and not _PUBLISHED_FIRST_RE.match(text):
                 meta.updated = meta.updated or when
             else:
                 meta.published = meta.published or when
@@ -285,6 +289,20 @@ def _spaced(lines: list[Line]) -> bool:
 _SPACED_MIN_LINES = 6
 
 
+def _closes_caption(lines: list[Line], i: int, seen: int) -> bool:
+    """ "(AA Photo)" alone under a line: a credit in parentheses closes the caption above it
+    (the first line of copy only when it reads as a sentence: else it is the headline)."""
+    text = lines[i].text
+    if i == 0 or not (text.startswith("(") and text.endswith(")")):
+        return False
+    before = lines[i - 1]
+    if before.kind is not Kind.CONTENT or before.block != lines[i].block:
+        return False
+    if len(before.text.split()) > _CAPTION_SENTENCES_MAX_WORDS:
+        return False
+    return seen >= 2 or before.text.endswith(SENTENCE_END)
+
+
 def mark_captions(lines: list[Line], *, settled: bool = False) -> None:
     """The site's caption beside its photo credit: a short line with no sentence end right
     after the credit, or right before it when no headline line precedes it (a standfirst
@@ -295,6 +313,9 @@ def mark_captions(lines: list[Line], *, settled: bool = False) -> None:
     for i, line in enumerate(lines):
         if line.kind is not Kind.CREDIT:
             seen += line.kind is Kind.CONTENT
+            continue
+        if _closes_caption(lines, i, seen):
+            lines[i - 1].kind = Kind.CAPTION
             continue
         if seen and i + 1 < len(lines) and _caption_like(lines[i + 1]):
             lines[i + 1].kind = Kind.CAPTION

@@ -87,9 +87,15 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
     # "... on Saturday. (ABC News: Jane Doe)", "... Dec. 4, 2026. (AA Photo)", "... (Yonhap)": a
     # caption sentence closed by its credit in parentheses, an agency's own or "Outlet: Name".
     cap = r"[A-ZÀ-ÖØ-ÞА-ЯЁ][\w.&'’-]*"
+    own = (
+        rf"{cap}(?:\s{cap}){{0,3}}\s+Photo|{cap}(?:\s{cap}){{0,3}}:\s*{cap}(?:\s{cap}){{0,3}}|"
+        r"Supplied|Handout|File\s+photo"
+    )
+    # The caption may end without its period before an own-form credit ("… (ABC News: Jane
+    # Doe)"), and the credit may stand alone under the caption ("(AA Photo)").
     paren = re.compile(
-        rf"^(?P<caption>.{{12,}}?[.!?…»\"”])\s+\((?P<credit>(?P<mark>{marks})|{cap}(?:\s{cap}){{0,3}}"
-        rf"\s+Photo|{cap}(?:\s{cap}){{0,3}}:\s*{cap}(?:\s{cap}){{0,3}})\)$"
+        rf"^(?:(?P<caption>.{{12,}}?[.!?…»\"”])\s+\((?P<mark>{marks})\)|"
+        rf"(?P<caption2>.{{12,}}?)\s*\((?P<own>{own})\)|\((?P<alone>{own})\))$"
     )
     return label, phrase, trailing, wire, bracket, reverse, glued, in_brackets, paren
 
@@ -194,11 +200,15 @@ def _raw_credit(line: str) -> tuple[str, bool] | None:
     if m is not None:
         return m["credit"], True
     m = paren.match(line)
+    if m is None:
+        return None
+    if m["alone"]:
+        return m["alone"], False
     # A bare agency in parentheses closes a wire paragraph too ("... said. (Reuters)"): only a
     # caption's length makes it a credit.
     words = len(line.split())
-    if m is not None and words <= (_PAREN_MARK_WORDS if m["mark"] else _PAREN_WORDS):
-        return m["credit"], True
+    if words <= (_PAREN_MARK_WORDS if m["mark"] else _PAREN_WORDS):
+        return m["mark"] or m["own"], True
     return None
 
 

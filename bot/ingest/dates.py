@@ -87,7 +87,7 @@ _TIME = (
 # Separator between a date and its time: "14.11.2022, 13:33", "14 ноября 2022 г. в 13:33",
 # "Nov 14, 2022 at 1:33 PM", "14.11.2022 | 13:33".
 _DT_SEP = r"(?:\s*+(?:,|\||·|•|/|-|–|—)?\s*+(?:в|at|@)?\s*+)"
-_YEAR_SUFFIX = r"(?:\s*+(?:г\.|года?|гг?\.?)(?![а-яё]))?"
+_YEAR_SUFFIX = r"(?:\s*+(?:г\.|года?|гг?\.?|ж\.|жылы|жылғы)(?![а-яёәғқңөұүһі]))?"
 
 # "13:33, 14.11.2022": a time before the date; ", 2022 13:33": the optional year, then a time.
 _TIME_FIRST = r"(?:(?<![0-9])(?P<th>[01]?[0-9]|2[0-3]):(?P<tm>[0-5][0-9])(?![0-9])\s*+[,|]?\s*+)?"
@@ -95,7 +95,8 @@ _YEAR_TIME = rf"(?:,?\s++(?P<y>[0-9]{{4}})(?![0-9]))?(?:{_DT_SEP}{_TIME})?"
 _YEAR_TIME_RU = rf"(?:,?\s++(?P<y>[0-9]{{4}})(?![0-9]){_YEAR_SUFFIX})?(?:{_DT_SEP}{_TIME})?"
 
 _ISO_RE = re.compile(
-    r"(?<![0-9])(?P<y>[0-9]{4})-(?P<m>[0-9]{2})-(?P<d>[0-9]{2})"
+    # "2026.12.04 06:00", "2026/12/04": the year first with dots or slashes too (East Asia).
+    r"(?<![0-9])(?P<y>[0-9]{4})(?P<isep>[-./])(?P<m>[0-9]{2})(?P=isep)(?P<d>[0-9]{2})"
     r"(?:[T ](?P<hh>[0-9]{2}):(?P<mi>[0-9]{2})(?::(?P<ss>[0-9]{2})(?:[.,][0-9]{1,9})?)?"
     r"(?:\s?(?P<zone>Z|[+-][0-9]{2}(?::?[0-9]{2})?)"
     # "2026-12-04 06:00 KST": a zone's name after the clock.
@@ -141,7 +142,7 @@ _RELATIVE_DAY_RE = re.compile(
 )
 _AGO_RE = re.compile(
     r"(?<![0-9])(?P<n>[0-9]{1,3})\s*+(?P<unit>минут[уы]?|мин\.?|час(?:а|ов)?|ч\.|сағат|"
-    r"minutes?|mins?|hours?|hrs?|days?|дн(?:я|ей)|день|күн)\s++(?:назад|ago|бұрын)(?![\w])",
+    r"minutes?|mins?|hours?|hrs?|days?|дн(?:я|ей)|день|күн|[hmd](?=\s))\s++(?:назад|ago|бұрын)(?![\w])",
     re.IGNORECASE,
 )
 
@@ -341,7 +342,7 @@ def _candidates(text: str, tz: tzinfo, now: datetime | None) -> Iterator[DateMat
         if now is not None:
             unit = m["unit"].lower()
             amount = int(m["n"])
-            if unit.startswith(("мин", "min")):
+            if unit.startswith(("мин", "min")) or unit == "m":
                 delta = timedelta(minutes=amount)
             elif unit.startswith(("d", "дн", "ден", "күн")):
                 delta = timedelta(days=amount)
