@@ -179,8 +179,14 @@ def test_an_outlet_reporting_further_down_is_cited_not_the_source(
     assert (art.source_name, art.original_source) == (source, original)
 
 
-def test_an_outlet_told_further_down_is_the_pages_own() -> None:
-    tail = "Подробности рассказал корреспонденту Tengrinews.kz аким района."
+@pytest.mark.parametrize(
+    "tail",
+    [
+        "Подробности рассказал корреспонденту Tengrinews.kz аким района.",
+        "Работы начнутся в понедельник, передает корреспондент Tengrinews.kz.",
+    ],
+)
+def test_an_outlet_told_or_reporting_by_its_correspondent_is_the_pages_own(tail: str) -> None:
     art = parse_article(_ru(RU_TITLE, tail), tz=ALMATY, now=NOW)
     assert art.source_name == "Tengrinews.kz"
 

@@ -145,7 +145,9 @@ def _ru(para: str, low: str, found: list[tuple[int, str, str]]) -> None:
             elif name and nominative(name, "datv") != name and _past_verb(m.group()):
                 continue  # "сообщили «Фонтанке»": the dative, whom it was told (below)
             elif name:
-                found.append((m.start(), "outlet", name))
+                # "передает корреспондент Tengrinews.kz": the outlet's own reporter.
+                own = _CORRESPONDENT_RE.match(para, m.end()) is not None
+                found.append((m.start(), "told" if own else "outlet", name))
             else:
                 person = _person_after(para, m.end())
                 if person:
@@ -170,6 +172,9 @@ def _ru(para: str, low: str, found: list[tuple[int, str, str]]) -> None:
                 person = _person_after(para, m.end())  # "как заявил вице-премьер Марат Хуснуллин"
                 if person:
                     found.append((m.start(), "original", person))
+
+
+_CORRESPONDENT_RE = re.compile(r"(?:корреспондент|собкор|спецкор|журналист)\w*\s", re.I)
 
 
 @functools.cache

@@ -156,6 +156,7 @@ def _kk_subject(para: str, pos: int) -> list[tuple[str, str]]:
     m = _KKCLAUSE_RE.match(para, pos)
     if m is None:
         return []
+    own = _KK_CORRESPONDENT_RE.search(m.group().strip()) is not None  # the outlet's reporter
     text = _KK_CORRESPONDENT_RE.sub("", m.group().strip())
     person = _titled_person(text)  # "деп хабарлады ... бастығы Марат Жақсылықов": who spoke
     if person:
@@ -178,4 +179,4 @@ def _kk_subject(para: str, pos: int) -> list[tuple[str, str]]:
     low = text.casefold()
     if any(w in low for w in lexicon().reporting["kk_press_words"]):
         return [("original", text)]
-    return [("outlet", take_name(text, 0) or text)]
+    return [("told" if own else "outlet", take_name(text, 0) or text)]
