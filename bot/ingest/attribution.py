@@ -273,7 +273,7 @@ def _press_service(name: str) -> str:
 _GATE_RE = re.compile(
     "переда|сообща|пишет|пишут|информир|писал|отмеча|рассказ|сообщил|заявил|поясн|подтверд|"
     "сказал|уточн|ссылк|ссылая|данны|информаци|сообщени|слова|хабарла|жаз|мәлімде|жеткіз|"
-    "сілтеме|мәліметі|дерегі|ақпараты|report|wrote|writes|said|told|announced|according|"
+    "сілтеме|мәліметі|дерегі|ақпараты|сәйкес|мәлім|report|wrote|writes|said|told|announced|according|"
     "citing|quoting|via|объясн|отмет|подчерк|говорит|призна|деді|айтты|атап|түсінд|туралы|"
     "warned|confirmed|says|материал|сведени|оценк|подсч|следует|говорится|reporting|seen by|"
     "reviewed by|obtained by|viewed by|examined by|verified by|shared with|provided to|"

@@ -56,7 +56,8 @@ def kazakh_mentions(para: str, low: str, found: list[tuple[int, str, str]]) -> N
             if name:
                 found.append((m.start(), "original", _titled_person(name) or _base(name)))
     if any(
-        k in low for k in ("сілтеме", "мәліметі", "дерегі", "хабарлауы", "мәлімдеуі", "ақпараты")
+        k in low
+        for k in ("сілтеме", "мәліметі", "дерегі", "хабарлауы", "мәлімдеуі", "ақпараты", "сәйкес")
     ):
         for m in res["kk_citing"].finditer(para):
             name = name_before(para, m.start(), lowercase=True)
@@ -178,5 +179,5 @@ def _kk_subject(para: str, pos: int) -> list[tuple[str, str]]:
         text = " ".join(words)
     low = text.casefold()
     if any(w in low for w in lexicon().reporting["kk_press_words"]):
-        return [("original", text)]
+        return [("original", _base(text))]
     return [("told" if own else "outlet", take_name(text, 0) or text)]
