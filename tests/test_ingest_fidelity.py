@@ -243,7 +243,17 @@ CHROME = [
     "Rate this article",
     "★★★★☆ 4.2 (15 votes)",
     "Рейтинг: 4.5/5",
+    "👍 12 👎 3",
+    "Story continues below advertisement",
+    "Прослушать статью",
+    "Мақаланы тыңдау",
+    "Gift this article",
 ]
+
+
+def test_a_stock_photo_site_in_the_credit_is_not_the_outlet() -> None:
+    art = parse_article(_ru(f"{RU_TITLE}\nФото: pixabay.com"), tz=ALMATY, now=NOW)
+    assert (art.photo_credit, art.source_name) == ("pixabay.com", "")
 
 
 @pytest.mark.parametrize("chrome", CHROME)

@@ -43,6 +43,7 @@ _COPYRIGHT_FOOTER_RE = re.compile(
 )
 _BY_NAME_RE = re.compile(r"^(?:By|BY|Автор|Авторы)\s+(?P<names>.+)$")
 _NAME_WORD_RE = re.compile(r"^(?:[A-ZА-ЯЁ][\w.'’-]*|and|&|и|in|в)$")
+_NO_LETTER_MAX = 30
 # A rating widget: a row of stars ("★★★★☆ 4.2 (15 votes)").
 _RATING_RE = re.compile(r"[★☆⭐✩✪]{2,}")
 _NUMBER = r"[0-9][0-9\s.,]*(?:[kKкКMм]|тыс\.?|млн\.?)?"
@@ -177,6 +178,8 @@ def is_chrome(line: str) -> bool:
     low = line.casefold()
     if is_rubric(line) or _is_social_line(line) or is_marker(line) or is_link(line):
         return True
+    if len(line) <= _NO_LETTER_MAX and not any(ch.isalpha() for ch in line):
+        return True  # "👍 12 👎 3", "★ 4.5": a widget's numbers, never a paragraph
     if _SIGN_OFF_RE.match(line) or _is_call_to_action(line) or _DURATION_RE.match(line):
         return True
     if len(line) <= 200 and _BIO_RE.match(line):

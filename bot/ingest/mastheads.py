@@ -159,7 +159,11 @@ def credit_outlet(text: str) -> list[str]:
         if p.casefold() not in agencies and p.casefold() in names
     ]
     # "Kenny Holston/The New York Times": the photographer of the page's own outlet.
-    sites = [_domain_name(p) for p in parts if _site_name_re().fullmatch(p)]
+    sites = [
+        _domain_name(p)
+        for p in parts
+        if _site_name_re().fullmatch(p) and p.casefold() not in agencies  # "pixabay.com"
+    ]
     hired = _FOR_OUTLET_RE.search(text)  # "Jane Doe for The Washington Post": commissioned
     if not (known or sites) and hired is not None and hired["name"].casefold() not in agencies:
         return [canonical_outlet(hired["name"])]
