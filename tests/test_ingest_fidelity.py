@@ -212,6 +212,7 @@ def test_an_outlet_told_or_reporting_by_its_correspondent_is_the_pages_own(tail:
         ("Updated 35m ago", datetime(2026, 12, 5, 11, 25, tzinfo=UTC)),
         ("4 желтоқсан 2026 ж. 10:20", datetime(2026, 12, 3, 23, 20, tzinfo=UTC)),
         ("Edition of 4 December 2026", None),
+        ("Published: 6:00am, 5 Dec 2026", datetime(2026, 12, 4, 19, 0, tzinfo=UTC)),
     ],
 )
 def test_page_dates(stamp: str, when: datetime | None) -> None:
@@ -268,3 +269,16 @@ def test_widget_chrome_never_reaches_the_post(chrome: str) -> None:
         assert chrome not in "\n".join([art.title, art.lead, post_text(art)])
         assert art.source_name == ""  # "Есть история? Напишите нам" names no outlet
         assert report.source_candidates == ()
+
+
+def test_the_mastheads_acronym_over_a_regional_credit_is_the_source() -> None:
+    caption = "A car drives through floodwater near Lismore. (ABC North Coast: John Smith)"
+    art = parse_article(_en(f"ABC News\nHomepage\n{EN_TITLE}\n{caption}"), tz=MELBOURNE, now=NOW)
+    assert (art.title, art.source_name) == (EN_TITLE, "ABC News")
+    assert art.photo_credit == "ABC North Coast: John Smith"
+
+
+def test_a_promo_question_closing_the_copy_is_chrome() -> None:
+    promo = "Do you have questions about the biggest topics? Get the answers with SCMP Knowledge."
+    art = parse_article(_en(EN_TITLE, promo), tz=MELBOURNE, now=NOW)
+    assert art.body == EN_BODY

@@ -16,7 +16,7 @@ from bot.ingest.chrome import (
     is_rubric,
     read_more_kind,
 )
-from bot.ingest.credits import credit_of, is_caption_label, photo_agencies
+from bot.ingest.credits import credit_of, has_caption, is_caption_label, photo_agencies
 from bot.ingest.dates import search_datetime
 from bot.ingest.lexicon import alternation, lexicon
 from bot.ingest.lines import Kind, Line, Meta, lines_of
@@ -319,7 +319,8 @@ def mark_captions(lines: list[Line], *, settled: bool = False) -> None:
             continue
         if seen and i + 1 < len(lines) and _caption_like(lines[i + 1]):
             lines[i + 1].kind = Kind.CAPTION
-        before = lines[i - 1] if i >= 2 else None
+        # A credit printed after its caption on one line has its caption: the line above is not.
+        before = lines[i - 1] if i >= 2 and not has_caption(line.text) else None
         if (
             seen >= 2
             and before

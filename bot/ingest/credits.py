@@ -19,7 +19,7 @@ from bot.ingest.dates import search_datetime
 from bot.ingest.lexicon import alternation, lexicon
 from bot.ingest.names import nominative
 
-__all__ = ["Credit", "credit_of", "is_caption_label", "photo_agencies"]
+__all__ = ["Credit", "credit_of", "has_caption", "is_caption_label", "photo_agencies"]
 
 _CREDIT_TRIM = " \t,;|·•—–-()©\ufe0f"  # U+FE0F: the emoji form of "©️"
 _PRESS_SERVICE_RE = re.compile(r"^пресс-служб\w*", re.IGNORECASE)
@@ -160,6 +160,13 @@ def _known_mark(part: str) -> bool:
 def is_caption_label(line: str) -> bool:
     """``Image caption, ...`` / ``Подпись: ...``: the site's caption, dropped."""
     return bool(lexicon().caption_label_re.match(line))
+
+
+def has_caption(line: str) -> bool:
+    """The line is a caption closed by its credit in parentheses ("… in Lismore. (ABC News:
+    Jane Doe)"): the caption is on the credit's own line."""
+    found = _raw_credit(line)
+    return found is not None and found[1] and _patterns()[-1].match(line) is not None
 
 
 def credit_of(line: str, tz: zoneinfo.ZoneInfo, now: datetime | None) -> Credit | None:

@@ -120,7 +120,13 @@ _KK_YEAR_FIRST_RE = re.compile(
     rf"(?![а-яёәғқңөұүһі])(?:{_DT_SEP}{_TIME})?",
     re.IGNORECASE,
 )
+# "6:00am, 5 Dec 2026" (SCMP) puts the time first.
+_TIME_FIRST_EN = (
+    r"(?:(?<![0-9])(?P<th>[01]?[0-9]|2[0-3]):(?P<tm>[0-5][0-9])(?![0-9])"
+    r"(?:\s*+(?P<tampm>[AaPp]\.?\s?[Mm]\.?))?\s*+,?\s*+)?"
+)
 _EN_DAY_FIRST_RE = re.compile(
+    rf"{_TIME_FIRST_EN}"
     rf"(?<![0-9])(?P<d>[0-9]{{1,2}})(?:st|nd|rd|th)?\s++(?:of\s++)?{_EN_MONTH}(?![a-z])"
     rf"{_YEAR_TIME}",
     re.IGNORECASE,

@@ -73,6 +73,13 @@ def attribute(lead: str, body: list[str], agency: str, meta: Meta) -> Attributio
 _OPENING = 2  # the first paragraphs (and the standfirst), where a page names its own outlet
 
 
+def _same_brand(masthead: str, credited: str) -> bool:
+    """ "ABC News" over a photo credited to "ABC North Coast": one broadcaster, its acronym
+    first (a shared common word, "The" or "News", says nothing)."""
+    a, b = masthead.split(), credited.split()
+    return len(a) > 1 and bool(b) and a[0] == b[0] and a[0].isupper() and len(a[0]) >= 2
+
+
 def masthead_on_top(lines: list[Line], meta: Meta) -> None:
     """ "Комсомольская правда" over the rubric and the headline: the first line is the page's
     masthead when the copy names that outlet ("сообщили «Комсомольской правде»")."""
@@ -83,7 +90,8 @@ def masthead_on_top(lines: list[Line], meta: Meta) -> None:
     if len(first.text.split()) > 4 or first.text.endswith(_SENTENCE_END):
         return
     named = attribution([lines[i].text for i in idx[1:12]]).outlets
-    if any(_same_outlet(first.text, n) for n in [*named, *meta.mastheads, *meta.credit_outlets]):
+    names = [*named, *meta.mastheads, *meta.credit_outlets]
+    if any(_same_outlet(first.text, n) or _same_brand(first.text, n) for n in names):
         first.kind = Kind.MASTHEAD
         meta.mastheads.insert(0, first.text)
 
