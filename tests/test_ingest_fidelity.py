@@ -282,3 +282,10 @@ def test_a_promo_question_closing_the_copy_is_chrome() -> None:
     promo = "Do you have questions about the biggest topics? Get the answers with SCMP Knowledge."
     art = parse_article(_en(EN_TITLE, promo), tz=MELBOURNE, now=NOW)
     assert art.body == EN_BODY
+
+
+def test_a_summary_list_under_the_headline_is_not_the_standfirst() -> None:
+    head = f"{EN_TITLE}\nKey points:\nUp to 200mm of rain is forecast for the Northern Rivers"
+    art = parse_article(_en(head), tz=MELBOURNE, now=NOW)
+    assert art.lead == ""
+    assert art.body[0].startswith("Up to 200mm of rain")

@@ -20,6 +20,7 @@ __all__ = [
     "is_marker",
     "is_rubric",
     "is_share",
+    "is_summary_label",
     "read_more_kind",
 ]
 
@@ -77,6 +78,16 @@ def is_rubric(line: str) -> bool:
     if len(parts) == 2 and parts[0].strip().casefold() not in _BREADCRUMB_ROOTS:
         return False  # "Казахстан / Россия: переговоры" is a headline, not a trail
     return all(0 < len(p) <= 30 and len(p.split()) <= 4 for p in parts)
+
+
+@functools.cache
+def _summary_labels() -> frozenset[str]:
+    return frozenset(w.casefold() for w in lexicon().raw["chrome"]["summary_labels"])
+
+
+def is_summary_label(line: str) -> bool:
+    """ "Key points:", "Кратко": the label of the page's summary list under the headline."""
+    return line.strip(" :：.").casefold() in _summary_labels()
 
 
 def is_share(line: str) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from bot.ingest.chrome import is_rubric, is_share
+from bot.ingest.chrome import is_rubric, is_share, is_summary_label
 from bot.ingest.language import fold
 from bot.ingest.lines import Kind, Line
 
@@ -141,7 +141,12 @@ def _drop_site_header(lines: list[Line]) -> None:
     pos, sections, rubrics = idx[0] + 1, [], 0
     while pos < len(lines):
         ln = lines[pos]
-        if ln.kind is Kind.CHROME and is_rubric(ln.text) and not is_share(ln.text):
+        if (
+            ln.kind is Kind.CHROME
+            and is_rubric(ln.text)
+            and not is_share(ln.text)
+            and not is_summary_label(ln.text)  # "Key points:" heads a list, not navigation
+        ):
             rubrics += 1
         elif ln.kind is Kind.CONTENT and len(ln.text.split()) <= 2 and _short(ln.text):
             sections.append(ln)

@@ -31,6 +31,7 @@ from rapidfuzz import fuzz
 from bot.domain import ArticleContent
 from bot.ingest.appeals import drop_tail_appeals
 from bot.ingest.attribution import attribution
+from bot.ingest.chrome import is_summary_label
 from bot.ingest.classify import classify, mark_captions
 from bot.ingest.datelines import dateline
 from bot.ingest.dates import find_datetime
@@ -193,6 +194,8 @@ def _take_lead(lines: list[Line], title_block: int = -1) -> str:
     next_pos = idx[1] if len(idx) > 1 else len(lines)
     between = lines[cand_pos + 1 : next_pos]
     before = lines[:cand_pos]
+    if before and is_summary_label(before[-1].text):
+        return ""  # "Key points:" over a list: the page's summary, no standfirst
     # The site's caption sits next to its credit; a standfirst comes before the photo.
     # (A caption over its own credit is the photo under the standfirst.)
     captioned = bool(between) and between[0].kind is Kind.CAPTION
