@@ -15,41 +15,17 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
+from bot.ingest.lexicon import alternation, lexicon
+
 __all__ = ["DateMatch", "find_datetime", "search_datetime"]
 
-# Month names by stem: one regex alternative per language, longest forms first so that
-# "сентября" is not cut to "сен" and the rest left dangling.
-_RU_MONTHS: dict[str, int] = {
-    "январ": 1, "янв": 1,
-    "феврал": 2, "февр": 2, "фев": 2,
-    "марта": 3, "март": 3, "мар": 3,
-    "апрел": 4, "апр": 4,
-    "мая": 5, "май": 5,
-    "июня": 6, "июнь": 6, "июн": 6,
-    "июля": 7, "июль": 7, "июл": 7,
-    "августа": 8, "август": 8, "авг": 8,
-    "сентябр": 9, "сент": 9, "сен": 9,
-    "октябр": 10, "окт": 10,
-    "ноябр": 11, "нояб": 11, "ноя": 11,
-    "декабр": 12, "дек": 12,
-    # Kazakh months, written with the same Cyrillic-letter regex.
-    "қаңтар": 1, "ақпан": 2, "наурыз": 3, "сәуір": 4, "мамыр": 5, "маусым": 6,
-    "шілде": 7, "тамыз": 8, "қыркүйек": 9, "қазан": 10, "қараша": 11, "желтоқсан": 12,
-}  # fmt: skip
-_EN_MONTHS: dict[str, int] = {
-    "january": 1, "jan": 1,
-    "february": 2, "feb": 2,
-    "march": 3, "mar": 3,
-    "april": 4, "apr": 4,
-    "may": 5,
-    "june": 6, "jun": 6,
-    "july": 7, "jul": 7,
-    "august": 8, "aug": 8,
-    "september": 9, "sept": 9, "sep": 9,
-    "october": 10, "oct": 10,
-    "november": 11, "nov": 11,
-    "december": 12, "dec": 12,
-}  # fmt: skip
+_DATES = lexicon().raw["dates"]
+
+# Month names by stem (the lexicon's [dates] tables; Kazakh months with the Russian, written with
+# the same Cyrillic-letter regex): one regex alternative per language, longest forms first so
+# that "сентября" is not cut to "сен" and the rest left dangling.
+_RU_MONTHS: dict[str, int] = {k: int(v) for k, v in _DATES["ru_months"].items()}
+_EN_MONTHS: dict[str, int] = {k: int(v) for k, v in _DATES["en_months"].items()}
 
 
 def _alternation(words: Mapping[str, object]) -> str:
@@ -60,18 +36,20 @@ def _alternation(words: Mapping[str, object]) -> str:
 _RU_MONTH = rf"(?P<rumon>(?:{_alternation(_RU_MONTHS)})[а-яёәғқңөұүһі]{{0,3}}\.?)"
 _EN_MONTH = rf"(?P<enmon>(?:{_alternation(_EN_MONTHS)})\.?)"
 
-# Zone abbreviations news sites print, as hours from UTC ("AST" is Astana's, as Kazakh sites use
-# it); the regexes below and _zone read this one table. Region names ("ET") follow daylight time.
-_NAMED_ZONES: dict[str, float] = {
-    "UTC": 0, "GMT": 0, "Z": 0, "WET": 0, "WEST": 1, "BST": 1, "CET": 1, "CEST": 2, "EET": 2,
-    "EEST": 3, "MSK": 3, "МСК": 3, "TRT": 3, "GST": 4, "AZT": 4, "PKT": 5,
-    "UZT": 5, "ALMT": 5, "AST": 5, "IST": 5.5, "KGT": 6, "ICT": 7, "SGT": 8, "HKT": 8,
-    "AWST": 8, "KST": 9, "JST": 9, "AEST": 10, "AEDT": 11, "NZDT": 13, "EST": -5, "EDT": -4,
-    "CST": -6, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
-}  # fmt: skip
+# Zone abbreviations news sites print, as hours from UTC, and zones in words ("в 06:00 по
+# Москве"): the lexicon's [dates] tables; the regexes below and _zone read them. Region names
+# ("ET") follow daylight time.
+_NAMED_ZONES: dict[str, float] = {k.upper(): float(v) for k, v in _DATES["zones"].items()}
+_WORDED_ZONES: dict[str, float] = {k: float(v) for k, v in _DATES["worded_zones"].items()}
+_NAMED_ZONES.update({k.upper().replace(" ", ""): v for k, v in _WORDED_ZONES.items()})
 _US_ZONES = frozenset({"EST", "EDT", "CST", "CDT", "MST", "MDT", "PST", "PDT", "ET", "PT", "CT"})
 _REGION_ZONES = {"ET": "America/New_York", "CT": "America/Chicago", "PT": "America/Los_Angeles"}
-_ZONE_NAMES = _alternation({**_NAMED_ZONES, **_REGION_ZONES, "мск": 0})
+_ZONE_NAMES = "|".join(
+    [
+        rf"(?i:{alternation(_WORDED_ZONES)})",
+        _alternation({**_NAMED_ZONES, **_REGION_ZONES, "мск": 0}),
+    ]
+)
 _OFFSET = r"(?:UTC|GMT)?\s?[+-][0-9]{1,2}(?::?[0-9]{2})?"
 
 # A clock time, optionally with seconds, a 12-hour marker and a zone (UTC offset or a name
@@ -90,7 +68,9 @@ _DT_SEP = r"(?:\s*+(?:,|\||·|•|/|-|–|—)?\s*+(?:в|at|@)?\s*+)"
 _YEAR_SUFFIX = r"(?:\s*+(?:г\.|года?|гг?\.?|ж\.|жылы|жылғы)(?![а-яёәғқңөұүһі]))?"
 
 # "13:33, 14.11.2022": a time before the date; ", 2022 13:33": the optional year, then a time.
-_TIME_FIRST = r"(?:(?<![0-9])(?P<th>[01]?[0-9]|2[0-3]):(?P<tm>[0-5][0-9])(?![0-9])\s*+[,|]?\s*+)?"
+_TIME_FIRST = (
+    r"(?:(?<![0-9])(?P<th>[01]?[0-9]|2[0-3]):(?P<tm>[0-5][0-9])(?![0-9])\s*+[,|/·•]?\s*+)?"
+)
 _YEAR_TIME = rf"(?:,?\s++(?P<y>[0-9]{{4}})(?![0-9]))?(?:{_DT_SEP}{_TIME})?"
 _YEAR_TIME_RU = rf"(?:,?\s++(?P<y>[0-9]{{4}})(?![0-9]){_YEAR_SUFFIX})?(?:{_DT_SEP}{_TIME})?"
 

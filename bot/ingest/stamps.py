@@ -19,7 +19,7 @@ _DATE_HINT_RE = re.compile(
 )
 _DATE_LABEL_RE = re.compile(
     r"\b(?:опубликовано|опубликован[ао]?|обновлено|обновлен[ао]?|изменено|дата\s+публикации|"
-    r"дата|published|updated|last\s+updated|last|first|posted|modified|on|at|в|от|жарияланды|am|"
+    r"дата|date|published|updated|last\s+updated|last|first|posted|modified|on|at|в|от|жарияланды|am|"
     r"pm|жарияланған|жаңартылған|уақыты|күні|min|mins|read|мин|чтения|время|about|около|"
     r"жаңартылды|gmt|utc|msk|мск|bst|est|edt|cet|pst|et|mon|tue|wed|thu|fri|sat|sun|monday|"
     r"tuesday|wednesday|thursday|friday|saturday|sunday|пн|вт|ср|чт|пт|сб|вс|понедельник|"
