@@ -122,14 +122,14 @@ def _take_title(lines: list[Line]) -> str:
     second = lines[idx[1]] if len(idx) > 1 else None
     if (
         second is not None
+        and len(first.text) <= 50
+        and len(first.text.split()) <= 6
         and (
             len(first.text.split()) == 1
             or _KICKER_SEP_RE.search(first.text) is not None
             or _rubric_like(first.text)
             or is_kicker(first.text)
         )
-        and len(first.text) <= 50
-        and len(first.text.split()) <= 6
         and _is_title_like(second.text)
         and len(second.text.split()) >= 4
     ):
