@@ -292,3 +292,28 @@ def test_a_summary_list_under_the_headline_is_not_the_standfirst() -> None:
     art = parse_article(_en(head), tz=MELBOURNE, now=NOW)
     assert art.lead == ""
     assert art.body[0].startswith("Up to 200mm of rain")
+
+
+@pytest.mark.parametrize(
+    ("foot", "source"),
+    [
+        (
+            "© 2005–2026 ООО «НТВ.Ру»\nСетевое издание «НТВ.ру» зарегистрировано Роскомнадзором. "
+            "Свидетельство Эл № ФС77-12345 от 01.01.2010.\nТелефон: +7 (495) 725-11-11",
+            "НТВ.Ру",
+        ),
+        (
+            "Собственник: ТОО «Lada Media». Свидетельство о постановке на учет СМИ № 12345-ИА.\n"
+            "Перепечатка материалов без ссылки на источник запрещена.\n© 2026 Lada.kz",
+            "Lada.kz",
+        ),
+        (
+            "The Irish Times DAC, 24-28 Tara Street, Dublin 2. Registered in Ireland, "
+            "company number 12345.\n© 2026 The Irish Times DAC",
+            "The Irish Times",
+        ),
+    ],
+)
+def test_the_publishers_legal_footer_is_chrome(foot: str, source: str) -> None:
+    art = parse_article(_ru(RU_TITLE, foot), tz=ALMATY, now=NOW)
+    assert (art.body, art.source_name) == (RU_BODY, source)

@@ -121,7 +121,9 @@ def lexicon() -> Lexicon:
         share_re=_starts(chrome["share"]),
         subscribe_re=_starts(chrome["subscribe"]),
         donation_re=_starts(chrome["donation"]),
-        donation_any_re=re.compile(alternation(chrome["donation_any"]), re.IGNORECASE),
+        donation_any_re=re.compile(
+            alternation([*chrome["donation_any"], *chrome["legal_any"]]), re.IGNORECASE
+        ),
         read_more_re=_starts(chrome["read_more"]),
         read_more_any_re=_starts(chrome["read_more_any"]),
         ads_re=re.compile(rf"^(?:{alternation(chrome['ads'])})", re.IGNORECASE),

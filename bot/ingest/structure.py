@@ -166,6 +166,33 @@ def _drop_site_header(lines: list[Line]) -> None:
             ln.kind = Kind.CHROME
 
 
+def _drop_after_copyright(lines: list[Line]) -> None:
+    """ "© 2005–2026 ООО «НТВ.Ру»" over "Телефон: +7 …": under the page's copyright line only the
+    footer is left (the line is a masthead only once the copy has ended)."""
+    last = max(
+        (
+            i
+            for i, ln in enumerate(lines)
+            if ln.kind is Kind.MASTHEAD and _COPYRIGHT_RE.match(ln.text)
+        ),
+        default=-1,
+    )
+    prose = max((i for i, ln in enumerate(lines) if _prose(ln)), default=len(lines))
+    if last < 0 or last < prose:
+        return  # "© Reuters" over a photo, "© 2022 Acme" mid-copy: the copy goes on
+    for ln in lines[last + 1 :]:
+        if ln.kind is Kind.CONTENT and len(ln.text) <= _FOOTER_LINE_MAX:
+            ln.kind = Kind.CHROME
+
+
+def _prose(ln: Line) -> bool:
+    return ln.kind is Kind.CONTENT and len(ln.text) >= 80 and _sentence(ln.text)
+
+
+_COPYRIGHT_RE = re.compile(r"^(?:©|\(c\)|copyright\b)", re.IGNORECASE)
+_FOOTER_LINE_MAX = 200
+
+
 def drop_structural_chrome(lines: list[Line]) -> None:
     """Mark as chrome the content lines that only chrome's shape and place explain."""
     _drop_site_header(lines)
@@ -177,6 +204,8 @@ def drop_structural_chrome(lines: list[Line]) -> None:
     for ln in content:
         if _short(ln.text) and counts[fold(ln.text)] > 1:
             ln.kind = Kind.CHROME
+    # (After the repeats: a footer line may repeat a kicker over the headline.)
+    _drop_after_copyright(lines)
     content = [ln for ln in lines if ln.kind is Kind.CONTENT]
     _drop_header_bylines(content)
     content = [ln for ln in lines if ln.kind is Kind.CONTENT]
