@@ -212,6 +212,8 @@ def test_an_outlet_told_or_reporting_by_its_correspondent_is_the_pages_own(tail:
         ("Updated 35m ago", datetime(2026, 12, 5, 11, 25, tzinfo=UTC)),
         ("4 желтоқсан 2026 ж. 10:20", datetime(2026, 12, 3, 23, 20, tzinfo=UTC)),
         ("Edition of 4 December 2026", None),
+        ("Print edition: 4 December 2026", None),
+        ("From the print edition | Dec 4th 2026", None),
         ("Published: 6:00am, 5 Dec 2026", datetime(2026, 12, 4, 19, 0, tzinfo=UTC)),
         ("Date: 05/12/2026", datetime(2026, 12, 4, 13, 0, tzinfo=UTC)),
         ("06:00 / 04.12.2026", datetime(2026, 12, 3, 19, 0, tzinfo=UTC)),
