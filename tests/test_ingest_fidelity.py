@@ -319,3 +319,15 @@ def test_a_summary_list_under_the_headline_is_not_the_standfirst() -> None:
 def test_the_publishers_legal_footer_is_chrome(foot: str, source: str) -> None:
     art = parse_article(_ru(RU_TITLE, foot), tz=ALMATY, now=NOW)
     assert (art.body, art.source_name) == (RU_BODY, source)
+
+
+def test_a_wire_sites_byline_stamp_and_its_subscription_note() -> None:
+    head = f"{EN_TITLE}\nAhmet Yilmaz |05.12.2026 - Update : 05.12.2026"
+    note = (
+        "Anadolu Agency website contains only a portion of the news stories offered to "
+        "subscribers in the AA News Broadcasting System (HAS), and in summarized form. "
+        "Please contact us for subscription options."
+    )
+    art = parse_article(_en(head, note), tz=ZoneInfo("Europe/Istanbul"), now=NOW)
+    assert (art.lead, art.body, art.source_name) == ("", EN_BODY, "Anadolu")
+    assert art.published_at == datetime(2026, 12, 4, 21, 0, tzinfo=UTC)

@@ -175,6 +175,7 @@ def lexicon() -> Lexicon:
                 "type_name_re",
                 "print_note_re",
                 "editor_re",
+                "portion_re",
             )
         ),
         not_names=tuple(w.casefold() for w in masthead["not_names"]),

@@ -19,7 +19,7 @@ _DATE_HINT_RE = re.compile(
 )
 _DATE_LABEL_RE = re.compile(
     r"\b(?:опубликовано|опубликован[ао]?|обновлено|обновлен[ао]?|изменено|дата\s+публикации|"
-    r"дата|date|published|updated|last\s+updated|last|first|posted|modified|on|at|в|от|жарияланды|am|"
+    r"дата|date|update|published|updated|last\s+updated|last|first|posted|modified|on|at|в|от|жарияланды|am|"
     r"pm|жарияланған|жаңартылған|уақыты|күні|min|mins|read|мин|чтения|время|about|около|"
     r"жаңартылды|gmt|utc|msk|мск|bst|est|edt|cet|pst|et|mon|tue|wed|thu|fri|sat|sun|monday|"
     r"tuesday|wednesday|thursday|friday|saturday|sunday|пн|вт|ср|чт|пт|сб|вс|понедельник|"
@@ -52,7 +52,7 @@ def date_line(
         return True, m.value
     # "Иван Петров, 14 ноября 2022" or "Политика | 14.11.2022 13:33": a short label set off by a
     # separator, next to a full date. "Выборы 14 ноября" stays a headline.
-    words = rest.split()
+    words = [w for w in rest.split() if has_letter(w)]  # separators are no words
     span = line[m.start : m.end]
     full = any(ch.isdigit() for ch in span) and (
         ":" in span or len([c for c in span if c.isdigit()]) >= 6
