@@ -331,3 +331,16 @@ def test_a_wire_sites_byline_stamp_and_its_subscription_note() -> None:
     art = parse_article(_en(head, note), tz=ZoneInfo("Europe/Istanbul"), now=NOW)
     assert (art.lead, art.body, art.source_name) == ("", EN_BODY, "Anadolu")
     assert art.published_at == datetime(2026, 12, 4, 21, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("line", "name"),
+    [
+        ("Телекомпания НТВ", "НТВ"),
+        ("Информационное агентство «Регион»", "Регион"),
+        ("Газета «Правда» закрылась", ""),
+        ("Газета сообщила", ""),
+    ],
+)
+def test_a_broadcasters_type_and_name_alone_is_its_masthead(line: str, name: str) -> None:
+    assert masthead_name(line) == name

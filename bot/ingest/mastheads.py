@@ -82,6 +82,14 @@ def _bare_name(line: str) -> str:
     known = bare.casefold() in lex.aliases or bare.casefold() in _outlet_names()
     if known and len(line.split()) <= 5:
         return canonical_outlet(bare)
+    whole = line.strip(" .")
+    typed = lex.type_head_re.match(whole)  # "Телекомпания НТВ" alone: the broadcaster's masthead
+    rest = whole[typed.end() :].strip() if typed is not None else ""
+    quoted = _QUOTED_RE.fullmatch(rest)
+    words = rest.split()
+    named = len(words) <= 3 and all(w[:1].isupper() or w[:1].isdigit() for w in words)
+    if rest and (quoted or named) and not rest.endswith(_SENTENCE_END):
+        return canonical_outlet(quoted["q"] if quoted else rest)
     parts = _TAGLINE_RE.split(bare, maxsplit=1)
     if len(parts) == 2 and len(parts[1].split()) <= 6 and not parts[1].endswith(_SENTENCE_END):
         bare = parts[0].strip(" .«»")
