@@ -169,18 +169,19 @@ def _drop_site_header(lines: list[Line]) -> None:
 def _drop_after_copyright(lines: list[Line]) -> None:
     """ "© 2005–2026 ООО «НТВ.Ру»" over "Телефон: +7 …": under the page's copyright line only the
     footer is left (the line is a masthead only once the copy has ended)."""
-    last = max(
-        (
-            i
-            for i, ln in enumerate(lines)
-            if ln.kind is Kind.MASTHEAD and _COPYRIGHT_RE.match(ln.text)
-        ),
-        default=-1,
-    )
-    prose = max((i for i, ln in enumerate(lines) if _prose(ln)), default=len(lines))
-    if last < 0 or last < prose:
-        return  # "© Reuters" over a photo, "© 2022 Acme" mid-copy: the copy goes on
-    for ln in lines[last + 1 :]:
+    # From the end up: the copyright line, with no paragraph of prose under it ("© Reuters"
+    # over a photo, "© 2022 Acme" mid-copy: the copy goes on).
+    for at in range(len(lines) - 1, -1, -1):
+        ln = lines[at]
+        if _prose(ln):
+            return
+        if ln.kind is Kind.MASTHEAD and _COPYRIGHT_RE.match(ln.text):
+            break
+    else:
+        return
+    if not any(_prose(ln) for ln in lines[:at]):
+        return  # no copy of prose at all: nothing tells the foot from the copy
+    for ln in lines[at + 1 :]:
         if ln.kind is Kind.CONTENT and len(ln.text) <= _FOOTER_LINE_MAX:
             ln.kind = Kind.CHROME
 
