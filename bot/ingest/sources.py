@@ -52,9 +52,10 @@ def attribute(lead: str, body: list[str], agency: str, meta: Meta) -> Attributio
     # An outlet that first reports further down ("…, сообщает Bloomberg" in the third
     # paragraph) is cited, not the page's; one that was told something is the page's own.
     opening_paras = ([lead] if lead else []) + body[:_OPENING]
-    opening = {n.casefold() for n in attribution(opening_paras).outlets}
+    named = found.outlets and len(opening_paras) < len(paragraphs)
+    opening = {n.casefold() for n in attribution(opening_paras).outlets} if named else set()
     told = {n.casefold() for n in found.told}
-    late = [n for n in found.outlets if n.casefold() not in opening | told]
+    late = [n for n in found.outlets if n.casefold() not in opening | told] if named else []
     strong = [n for n in (agency, meta.source_name, *meta.mastheads) if n]
     outlets = [n for n in found.outlets if n not in late]
     candidates = _distinct([*strong, *outlets, *meta.credit_outlets])
