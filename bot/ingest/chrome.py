@@ -206,7 +206,7 @@ def is_chrome(line: str) -> bool:
         return True
     if len(line) <= 120 and lex.chrome_starts_re.match(line):
         return True
-    if len(line) <= 300 and lex.donation_any_re.search(line):
+    if len(line) <= 300 and (lex.donation_any_re.search(line) or lex.legal_any_re.search(line)):
         return True
     bare, labelled = _counter_res()
     if bare.match(line) or labelled.match(line) or _RATING_RE.search(line):

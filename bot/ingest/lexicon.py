@@ -60,6 +60,7 @@ class Lexicon:
     subscribe_re: re.Pattern[str]
     donation_re: re.Pattern[str]
     donation_any_re: re.Pattern[str]
+    legal_any_re: re.Pattern[str]
     read_more_re: re.Pattern[str]
     read_more_any_re: re.Pattern[str]
     ads_re: re.Pattern[str]
@@ -121,9 +122,8 @@ def lexicon() -> Lexicon:
         share_re=_starts(chrome["share"]),
         subscribe_re=_starts(chrome["subscribe"]),
         donation_re=_starts(chrome["donation"]),
-        donation_any_re=re.compile(
-            alternation([*chrome["donation_any"], *chrome["legal_any"]]), re.IGNORECASE
-        ),
+        donation_any_re=re.compile(alternation(chrome["donation_any"]), re.IGNORECASE),
+        legal_any_re=re.compile(alternation(chrome["legal_any"]), re.IGNORECASE),
         read_more_re=_starts(chrome["read_more"]),
         read_more_any_re=_starts(chrome["read_more_any"]),
         ads_re=re.compile(rf"^(?:{alternation(chrome['ads'])})", re.IGNORECASE),
