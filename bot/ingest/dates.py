@@ -100,15 +100,16 @@ _KK_YEAR_FIRST_RE = re.compile(
     rf"(?![а-яёәғқңөұүһі])(?:{_DT_SEP}{_TIME})?",
     re.IGNORECASE,
 )
-# "6:00am, 5 Dec 2026" (SCMP) puts the time first.
-_TIME_FIRST_EN = (
-    r"(?:(?<![0-9])(?P<th>[01]?[0-9]|2[0-3]):(?P<tm>[0-5][0-9])(?![0-9])"
-    r"(?:\s*+(?P<tampm>[AaPp]\.?\s?[Mm]\.?))?\s*+,?\s*+)?"
-)
-_EN_DAY_FIRST_RE = re.compile(
-    rf"{_TIME_FIRST_EN}"
+_EN_DAY = (
     rf"(?<![0-9])(?P<d>[0-9]{{1,2}})(?:st|nd|rd|th)?\s++(?:of\s++)?{_EN_MONTH}(?![a-z])"
-    rf"{_YEAR_TIME}",
+    rf"{_YEAR_TIME}"
+)
+_EN_DAY_FIRST_RE = re.compile(_EN_DAY, re.IGNORECASE)
+# "6:00am, 5 Dec 2026" (SCMP) puts the time first: a regex of its own, as an optional prefix
+# would slow the scan of every line for the common form.
+_EN_TIME_DAY_RE = re.compile(
+    r"(?<![0-9])(?P<th>[01]?[0-9]|2[0-3]):(?P<tm>[0-5][0-9])(?![0-9])"
+    rf"(?:\s*+(?P<tampm>[AaPp]\.?\s?[Mm]\.?))?\s*+,?\s*+{_EN_DAY}",
     re.IGNORECASE,
 )
 _EN_MONTH_FIRST_RE = re.compile(
@@ -293,6 +294,7 @@ def _candidates(text: str, tz: tzinfo, now: datetime | None) -> Iterator[DateMat
         (_RU_WRITTEN_RE, _RU_MONTHS, _RU_STEMS, "rumon"),
         (_KK_YEAR_FIRST_RE, _RU_MONTHS, _RU_STEMS, "rumon"),
         (_EN_DAY_FIRST_RE, _EN_MONTHS, _EN_STEMS, "enmon"),
+        (_EN_TIME_DAY_RE, _EN_MONTHS, _EN_STEMS, "enmon"),
         (_EN_MONTH_FIRST_RE, _EN_MONTHS, _EN_STEMS, "enmon"),
     ):
         for m in rx.finditer(text):
