@@ -103,6 +103,16 @@ def _photo_mark(text: str) -> bool:
     return text.lstrip("©(cC) ").strip(" .").casefold() in photo_agencies()
 
 
+_EDITION_MAX = 100  # the issue's line is short: "№ 48 от 3 декабря 2026"
+
+
+def _edition_date(text: str, tz: zoneinfo.ZoneInfo, now: datetime | None) -> bool:
+    """ "№ 48 от 3 декабря 2026", "Edition of 4 December 2026": the print issue's date."""
+    return bool(lexicon().edition_date_re.match(text)) and bool(
+        search_datetime(text, tz=tz, now=now)
+    )
+
+
 def _meta_line(
     line: Line, meta: Meta, tz: zoneinfo.ZoneInfo, now: datetime | None, *, late: bool
 ) -> bool:
@@ -141,7 +151,7 @@ def _meta_line(
         line.kind = Kind.SOURCE
         meta.original_source = meta.original_source or pr_src["src"].strip()
         return True
-    if lexicon().edition_date_re.match(text) and search_datetime(text, tz=tz, now=now):
+    if len(text) <= _EDITION_MAX and _edition_date(text, tz, now):
         line.kind = Kind.CHROME  # the print issue's date, not the article's
         return True
     is_date, when = date_line(text, tz, now)
