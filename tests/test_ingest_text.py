@@ -159,7 +159,7 @@ SAMPLES: dict[str, dict[str, object]] = {
         "original_source": "департамент полиции",  # "По данным департамента полиции"
         "photo_credit": "",
         "published_at": datetime(2022, 11, 15, 2, 15, tzinfo=UTC),  # "Сегодня, 08:15"
-        "tags": ("Алматы", "погода"),
+        "tags": (),  # "#Алматы #погода": the site's hashtag links, chrome
         "language": "ru",
         "absent": ("Реклама", "Поделиться", "WhatsApp", "Подпишитесь", "2 345", "#"),
     },
@@ -414,7 +414,6 @@ def test_body_dates_are_not_publication_dates() -> None:
     [
         ("Теги: политика, экономика", ("политика", "экономика")),
         ("Tags: AI; chips; Nvidia", ("AI", "chips", "Nvidia")),
-        ("#Казахстан #ОЭСР #коррупция", ("Казахстан", "ОЭСР", "коррупция")),
         ("Темы: #выборы #Алматы", ("выборы", "Алматы")),
     ],
 )
@@ -425,6 +424,20 @@ def test_tags(line: str, tags: tuple[str, ...]) -> None:
     ):
         art = parse_article(text, tz=ALMATY)
         assert art.tags == tags
+        assert art.title == "Заголовок новости"
+        assert art.body == ("Первый абзац текста.",)
+
+
+@pytest.mark.parametrize("line", ["#Казахстан #ОЭСР #коррупция", "#налоги | #Минфин · #ИПН"])
+def test_hashtag_lines_are_the_sites_chrome_not_the_posts_tags(line: str) -> None:
+    # A line of hashtags links to the site's hashtag pages: its taxonomy, not the channel's
+    # tags (the template sets those), and never copy.
+    for text in (
+        f"{line}\n\nЗаголовок новости\n\nПервый абзац текста.",
+        f"Заголовок новости\n\nПервый абзац текста.\n\n{line}",
+    ):
+        art = parse_article(text, tz=ALMATY)
+        assert art.tags == ()
         assert art.title == "Заголовок новости"
         assert art.body == ("Первый абзац текста.",)
 

@@ -29,6 +29,11 @@ _EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 _EN_YOU_RE = re.compile(r"\b(?:you|your|please)\b", re.IGNORECASE)
 _EN_US_RE = re.compile(r"\b(?:us|our|we)\b", re.IGNORECASE)
+_EN_PROMO_RE = re.compile(
+    r"^(?:do|did|are|want|looking)\b[^.?!]*\byou\b[^.?!]*\?\s+(?:get|sign\s+up|subscribe|download|"
+    r"join|try|discover|explore|find|read|listen|watch)\b",
+    re.IGNORECASE,
+)
 _KK_POLITE_RE = re.compile(r"\w(?:ңыз|ңіз)\b", re.IGNORECASE)
 
 
@@ -78,6 +83,8 @@ def is_appeal(text: str) -> bool:
         return ": " not in text  # "Media contact: press@…" is a press release's labelled copy
     if _QUOTE_RE.search(text) is not None:
         return False
+    if _EN_PROMO_RE.search(text):
+        return True  # "Do you have questions about …? Get the answers with X Knowledge."
     # The reader is asked to do something for the outlet: write to it, report an error.
     return _addresses_reader(text) and _contact_res()[0].search(text) is not None
 

@@ -30,11 +30,19 @@ __all__ = ["Attribution", "attribution"]
 class Attribution:
     outlets: list[str] = field(default_factory=list)  # in order of mention, deduplicated
     originals: list[str] = field(default_factory=list)
+    # Outlets the copy says were told or shown something ("told the BBC", "рассказал
+    # корреспонденту Tengrinews.kz"): the page's own reporting wherever it stands.
+    told: list[str] = field(default_factory=list)
 
     def add(self, kind: str, name: str) -> None:
-        target = self.outlets if kind == "outlet" else self.originals
-        if name and name.casefold() not in {n.casefold() for n in target}:
-            target.append(name)
+        if kind == "told":
+            _add_once(self.told, name)
+        _add_once(self.outlets if kind in ("outlet", "told") else self.originals, name)
+
+
+def _add_once(target: list[str], name: str) -> None:
+    if name and name.casefold() not in {n.casefold() for n in target}:
+        target.append(name)
 
 
 # <<list>> stands for the alternation of that lexicon list (reporting.*).
@@ -88,7 +96,7 @@ _FORWARD: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ),
     ("ru_said_in", "original", "loct", (" в ", " во ")),
     ("en_citing", "original", "", ("en_citing",)),
-    ("en_seen_by", "outlet", "", ("en_seen_by",)),
+    ("en_seen_by", "told", "", ("en_seen_by",)),
     ("en_via", "outlet", "", ("via",)),
     ("en_reports_fwd", "outlet", "", ("report", "wrote", "writes")),
 )
@@ -137,7 +145,9 @@ def _ru(para: str, low: str, found: list[tuple[int, str, str]]) -> None:
             elif name and nominative(name, "datv") != name and _past_verb(m.group()):
                 continue  # "сообщили «Фонтанке»": the dative, whom it was told (below)
             elif name:
-                found.append((m.start(), "outlet", name))
+                # "передает корреспондент Tengrinews.kz": the outlet's own reporter.
+                own = _CORRESPONDENT_RE.match(para, m.end()) is not None
+                found.append((m.start(), "told" if own else "outlet", name))
             else:
                 person = _person_after(para, m.end())
                 if person:
@@ -154,7 +164,7 @@ def _ru(para: str, low: str, found: list[tuple[int, str, str]]) -> None:
             outlet = nominative(name, "datv") if name else ""
             known = known or canonical_outlet(outlet) != outlet
             if name and (m["obj"] or quoted or known):
-                found.append((m.start(), "outlet", outlet))
+                found.append((m.start(), "told", outlet))
                 subject = _subject_after(para, m.end(), name)
                 if subject:
                     found.append((m.start() + 1, "original", subject))
@@ -162,6 +172,9 @@ def _ru(para: str, low: str, found: list[tuple[int, str, str]]) -> None:
                 person = _person_after(para, m.end())  # "как заявил вице-премьер Марат Хуснуллин"
                 if person:
                     found.append((m.start(), "original", person))
+
+
+_CORRESPONDENT_RE = re.compile(r"(?:корреспондент|собкор|спецкор|журналист)\w*\s", re.I)
 
 
 @functools.cache
@@ -192,7 +205,7 @@ def _ru_told_first(para: str, found: list[tuple[int, str, str]]) -> None:
         outlet = nominative(name, "datv")
         # A person told ("Об этом Путину сообщили") is no outlet: quotes, a site or a known name.
         if m["outlet"][0] in '«"' or "." in name or outlet.casefold() in known:
-            found.append((m.start(), "outlet", outlet))
+            found.append((m.start(), "told", outlet))
 
 
 def _ru_in_said(para: str, found: list[tuple[int, str, str]]) -> None:
@@ -260,7 +273,7 @@ def _press_service(name: str) -> str:
 _GATE_RE = re.compile(
     "переда|сообща|пишет|пишут|информир|писал|отмеча|рассказ|сообщил|заявил|поясн|подтверд|"
     "сказал|уточн|ссылк|ссылая|данны|информаци|сообщени|слова|хабарла|жаз|мәлімде|жеткіз|"
-    "сілтеме|мәліметі|дерегі|ақпараты|report|wrote|writes|said|told|announced|according|"
+    "сілтеме|мәліметі|дерегі|ақпараты|сәйкес|мәлім|report|wrote|writes|said|told|announced|according|"
     "citing|quoting|via|объясн|отмет|подчерк|говорит|призна|деді|айтты|атап|түсінд|туралы|"
     "warned|confirmed|says|материал|сведени|оценк|подсч|следует|говорится|reporting|seen by|"
     "reviewed by|obtained by|viewed by|examined by|verified by|shared with|provided to|"
@@ -301,7 +314,7 @@ def _mentions(para: str) -> tuple[tuple[str, str], ...]:
     for _, kind, name in sorted(found):
         if name.startswith("пресс-служб"):
             kind, name = "original", _press_service(name)
-        out.append((kind, canonical_outlet(name) if kind == "outlet" else name))
+        out.append((kind, canonical_outlet(name) if kind in ("outlet", "told") else name))
     return tuple(out)
 
 

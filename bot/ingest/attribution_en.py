@@ -68,7 +68,7 @@ def english_mentions(para: str, low: str, found: list[tuple[int, str, str]]) -> 
             name = take_name(para, m.end())
             person = name.startswith(("Mr", "Ms"))
             if name and name.casefold() not in listeners and not person:
-                found.append((m.start(), "outlet", name))
+                found.append((m.start(), "told", name))
                 teller = name_before(para, m.start())
                 # "the metro's spokesman Bakhtiyar Mammadov told Trend": a person told it too.
                 if is_org(teller) or _EN_PERSON_RE.fullmatch(teller):

@@ -52,11 +52,12 @@ def kazakh_mentions(para: str, low: str, found: list[tuple[int, str, str]]) -> N
             name = name_before(para, m.start(), lowercase=True)
             outlet, name = _split_told(name)
             if outlet:
-                found.append((m.start() - 1, "outlet", outlet))
+                found.append((m.start() - 1, "told", outlet))
             if name:
-                found.append((m.start(), "original", name))
+                found.append((m.start(), "original", _titled_person(name) or _base(name)))
     if any(
-        k in low for k in ("сілтеме", "мәліметі", "дерегі", "хабарлауы", "мәлімдеуі", "ақпараты")
+        k in low
+        for k in ("сілтеме", "мәліметі", "дерегі", "хабарлауы", "мәлімдеуі", "ақпараты", "сәйкес")
     ):
         for m in res["kk_citing"].finditer(para):
             name = name_before(para, m.start(), lowercase=True)
@@ -77,6 +78,37 @@ _TOLD_OUTLET_RE = re.compile(
     r"(?P<outlet>[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ][\w.-]*?-?(?:ға|ге|қа|ке|на|не))\s+[^.!?]*?"
     r"(?:мәлімдеді|хабарлады|айтты|түсіндірді)[.!]"
 )
+
+
+def _base(name: str) -> str:
+    """ "қала әкімдігінің баспасөз қызметінен хабарлады": the body the news came from, its last
+    word out of the ablative (the genitive before it is the name's own)."""
+    words = name.split()
+    if words and _KK_ABLATIVE_END_RE.search(words[-1]):
+        return kazakh_nominative(name)
+    return name
+
+
+_KK_ABLATIVE_END_RE = re.compile(r"(?:нан|нен|дан|ден|тан|тен)$")
+
+
+def _titled_person(name: str) -> str:
+    """ "… басқармасының басшысы Асқар Нұрланов": a person after their title (the lexicon's
+    kk_titles) is named without it."""
+    words = name.split()
+    titles = _kk_titles()
+    for i in range(len(words) - 2, 0, -1):
+        if words[i - 1].casefold() in titles:
+            person = words[i:]
+            if 2 <= len(person) <= 3 and all(w[:1].isupper() for w in person):
+                return " ".join(person)
+            break
+    return ""
+
+
+@functools.cache
+def _kk_titles() -> frozenset[str]:
+    return frozenset(w.casefold() for w in lexicon().reporting["kk_titles"])
 
 
 def _told_outlet(para: str, found: list[tuple[int, str, str]]) -> None:
@@ -125,7 +157,11 @@ def _kk_subject(para: str, pos: int) -> list[tuple[str, str]]:
     m = _KKCLAUSE_RE.match(para, pos)
     if m is None:
         return []
+    own = _KK_CORRESPONDENT_RE.search(m.group().strip()) is not None  # the outlet's reporter
     text = _KK_CORRESPONDENT_RE.sub("", m.group().strip())
+    person = _titled_person(text)  # "деп хабарлады ... бастығы Марат Жақсылықов": who spoke
+    if person:
+        return [("original", person)]
     if not text or len(text.split()) > 10 or not text[:1].isupper():
         return []
     cited = _KK_CITING_TAIL_RE.search(text)
@@ -143,5 +179,5 @@ def _kk_subject(para: str, pos: int) -> list[tuple[str, str]]:
         text = " ".join(words)
     low = text.casefold()
     if any(w in low for w in lexicon().reporting["kk_press_words"]):
-        return [("original", text)]
-    return [("outlet", take_name(text, 0) or text)]
+        return [("original", _base(text))]
+    return [("told" if own else "outlet", take_name(text, 0) or text)]

@@ -20,6 +20,7 @@ __all__ = [
     "is_marker",
     "is_rubric",
     "is_share",
+    "is_summary_label",
     "read_more_kind",
 ]
 
@@ -43,6 +44,9 @@ _COPYRIGHT_FOOTER_RE = re.compile(
 )
 _BY_NAME_RE = re.compile(r"^(?:By|BY|Автор|Авторы)\s+(?P<names>.+)$")
 _NAME_WORD_RE = re.compile(r"^(?:[A-ZА-ЯЁ][\w.'’-]*|and|&|и|in|в)$")
+_NO_LETTER_MAX = 30
+# A rating widget: a row of stars ("★★★★☆ 4.2 (15 votes)").
+_RATING_RE = re.compile(r"[★☆⭐✩✪]{2,}")
 _NUMBER = r"[0-9][0-9\s.,]*(?:[kKкКMм]|тыс\.?|млн\.?)?"
 
 
@@ -74,6 +78,16 @@ def is_rubric(line: str) -> bool:
     if len(parts) == 2 and parts[0].strip().casefold() not in _BREADCRUMB_ROOTS:
         return False  # "Казахстан / Россия: переговоры" is a headline, not a trail
     return all(0 < len(p) <= 30 and len(p.split()) <= 4 for p in parts)
+
+
+@functools.cache
+def _summary_labels() -> frozenset[str]:
+    return frozenset(w.casefold() for w in lexicon().raw["chrome"]["summary_labels"])
+
+
+def is_summary_label(line: str) -> bool:
+    """ "Key points:", "Кратко": the label of the page's summary list under the headline."""
+    return line.strip(" :：.").casefold() in _summary_labels()
 
 
 def is_share(line: str) -> bool:
@@ -175,6 +189,8 @@ def is_chrome(line: str) -> bool:
     low = line.casefold()
     if is_rubric(line) or _is_social_line(line) or is_marker(line) or is_link(line):
         return True
+    if len(line) <= _NO_LETTER_MAX and not any(ch.isalpha() for ch in line):
+        return True  # "👍 12 👎 3", "★ 4.5": a widget's numbers, never a paragraph
     if _SIGN_OFF_RE.match(line) or _is_call_to_action(line) or _DURATION_RE.match(line):
         return True
     if len(line) <= 200 and _BIO_RE.match(line):
@@ -190,10 +206,10 @@ def is_chrome(line: str) -> bool:
         return True
     if len(line) <= 120 and lex.chrome_starts_re.match(line):
         return True
-    if len(line) <= 300 and lex.donation_any_re.search(line):
+    if len(line) <= 300 and (lex.donation_any_re.search(line) or lex.legal_any_re.search(line)):
         return True
     bare, labelled = _counter_res()
-    if bare.match(line) or labelled.match(line):
+    if bare.match(line) or labelled.match(line) or _RATING_RE.search(line):
         return True
     if is_cookie_notice(line) or is_byline(line):
         return True

@@ -16,14 +16,13 @@ from bot.ingest.chrome import (
     is_rubric,
     read_more_kind,
 )
-from bot.ingest.credits import credit_of, is_caption_label, photo_agencies
+from bot.ingest.credits import credit_of, has_caption, is_caption_label, photo_agencies
 from bot.ingest.dates import search_datetime
-from bot.ingest.language import has_letter
 from bot.ingest.lexicon import alternation, lexicon
 from bot.ingest.lines import Kind, Line, Meta, lines_of
 from bot.ingest.mastheads import credit_outlet, domain_outlets, masthead_name
 from bot.ingest.names import canonical_outlet
-from bot.ingest.relative import worded_ago
+from bot.ingest.stamps import date_line
 
 __all__ = ["Kind", "Line", "Meta", "classify", "lines_of", "mark_captions"]
 
@@ -47,7 +46,7 @@ def _label_res() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     )
 
 
-_HASHTAG_LINE_RE = re.compile(r"^(?:#\w[\w-]*[\s,;.]*)+$")
+_HASHTAG_LINE_RE = re.compile(r"^(?:#\w[\w-]*[\s,;.|·•/]*)+$")
 _HASHTAG_RE = re.compile(r"#(\w[\w-]*)")
 _TAG_SPLIT_RE = re.compile(r"\s*[,;#|]\s*|\s{2,}")
 _PR_SOURCE_RE = re.compile(r"^SOURCE\s+(?P<src>\S.{0,100})$")  # PR Newswire's closing line
@@ -55,60 +54,14 @@ _URL_RE = re.compile(r"^(?:https?://)?(?:www\.)?(?P<host>[\w-]+(?:\.[\w-]+)+)(?:
 _AGENCIES_TAIL_RE = re.compile(
     r"\s+(?:and|with|и|с)\s+(?:news\s+)?(?:agencies|wires|агентства|агентствами)$", re.IGNORECASE
 )
+_SOURCE_TAIL_RE = re.compile(r"\s+[|—–]\s+|\s+-\s+(?=[A-ZА-ЯЁ])")
 _CO_SOURCE_RE = re.compile(r"\s+(?:and|и|&)\s+[A-ZА-ЯЁ][\w.-]*(?:\s+[A-ZА-ЯЁ][\w.-]*)?$")
-_DATE_HINT_RE = re.compile(
-    r"[0-9]|сегодня|вчера|позавчера|today|yesterday|бүгін|кеше|ago|назад|бұрын", re.I
-)
-_DATE_LABEL_RE = re.compile(
-    r"\b(?:опубликовано|опубликован[ао]?|обновлено|обновлен[ао]?|изменено|дата\s+публикации|"
-    r"дата|published|updated|last\s+updated|last|first|posted|modified|on|at|в|от|жарияланды|am|"
-    r"pm|жарияланған|жаңартылған|уақыты|күні|min|mins|read|мин|чтения|время|"
-    r"жаңартылды|gmt|utc|msk|мск|bst|est|edt|cet|pst|et|mon|tue|wed|thu|fri|sat|sun|monday|"
-    r"tuesday|wednesday|thursday|friday|saturday|sunday|пн|вт|ср|чт|пт|сб|вс|понедельник|"
-    r"вторник|среда|четверг|пятница|суббота|воскресенье)\b|"
-    r"\b(?:просмотр\w*|views?)\b|[0-9]+",
-    re.IGNORECASE,
-)
 _BY_LINE_RE = re.compile(r"^(?:By|Автор:?|Текст:)\s+[A-ZА-ЯЁ]\S*\s+[A-ZА-ЯЁ]")
+# "Posted 4h ago, updated 2h ago": the line opens with the first publication.
+_PUBLISHED_FIRST_RE = re.compile(
+    r"^\W*(?:posted|published|first\s+published|опубликовано|жарияланды)\b", re.IGNORECASE
+)
 _UPDATED_RE = re.compile(r"обновл|изменен|updated|modified|жаңарт", re.IGNORECASE)
-_DATE_SEPARATOR_RE = re.compile(r"[,|·•—–/]")
-
-
-def date_line(
-    line: str, tz: zoneinfo.ZoneInfo, now: datetime | None
-) -> tuple[bool, datetime | None]:
-    """Whether the line is a dateline of the page (and its value, when it can be resolved)."""
-    if len(line) > 120 or not _DATE_HINT_RE.search(line):
-        return False, None
-    m = search_datetime(line, tz=tz, now=now)
-    if m is None:
-        worded = worded_ago(line, tz=tz, now=now)
-        return (True, worded) if worded is not None else (False, None)
-    before, after = line[: m.start], line[m.end :]
-    # "November 14, 2022 1:33 PM Updated 2 hours ago": further dates on the line are labels too.
-    for _ in range(2):
-        extra = search_datetime(after, tz=tz, now=now)
-        if extra is None:
-            break
-        after = after[: extra.start] + " " + after[extra.end :]
-    rest = _DATE_LABEL_RE.sub(" ", before + " " + after)
-    if not has_letter(rest):
-        return True, m.value
-    # "Иван Петров, 14 ноября 2022" or "Политика | 14.11.2022 13:33": a short label set off by a
-    # separator, next to a full date. "Выборы 14 ноября" stays a headline.
-    words = rest.split()
-    span = line[m.start : m.end]
-    full = any(ch.isdigit() for ch in span) and (
-        ":" in span or len([c for c in span if c.isdigit()]) >= 6
-    )
-    separated = bool(_DATE_SEPARATOR_RE.search(before[-3:] + after[:3]))
-    if full and separated and len(words) <= 3 and len(" ".join(words)) <= 40:
-        return True, m.value
-    # "Joanna Lillis Dec 5, 2026": the author's name before a dated stamp.
-    named = 2 <= len(words) <= 3 and all(w[:1].isupper() and w.isalpha() for w in words)
-    if named and not after.strip() and re.search(r"(?:19|20)[0-9]{2}", span):
-        return True, m.value
-    return False, None
 
 
 def _split_tags(raw: str) -> list[str]:
@@ -118,7 +71,9 @@ def _split_tags(raw: str) -> list[str]:
 
 
 def _source_from_line(raw: str, meta: Meta) -> None:
-    src = _AGENCIES_TAIL_RE.sub("", raw.strip().rstrip("."))
+    # "Xinhua | Editor: Wang Jing": the source, then the page's other credits.
+    src = _SOURCE_TAIL_RE.split(raw.strip(), maxsplit=1)[0]
+    src = _AGENCIES_TAIL_RE.sub("", src.rstrip("."))
     src = _CO_SOURCE_RE.sub("", src)  # "Al Jazeera and Reuters": the page's own outlet first
     url = _URL_RE.match(src)
     if url is not None and "." in src and " " not in src:
@@ -131,10 +86,14 @@ def _source_from_line(raw: str, meta: Meta) -> None:
 def _tags_or_swallow(line: Line, meta: Meta) -> bool:
     text = line.text
     tag_match = _label_res()[0].match(text) if len(text) <= 500 else None
-    if tag_match is not None or (len(text) <= 500 and _HASHTAG_LINE_RE.match(text)):
+    if tag_match is not None:
         line.kind = Kind.TAGS
-        raw = tag_match["tags"] if tag_match is not None else text
-        meta.tags.extend(_split_tags(raw))
+        meta.tags.extend(_split_tags(tag_match["tags"]))
+        return True
+    if len(text) <= 500 and _HASHTAG_LINE_RE.match(text):
+        # "#налоги #Минфин": links to the site's hashtag pages, its taxonomy, not the post's
+        # tags (the channel's template sets those).
+        line.kind = Kind.CHROME
         return True
     return False
 
@@ -142,6 +101,16 @@ def _tags_or_swallow(line: Line, meta: Meta) -> bool:
 def _photo_mark(text: str) -> bool:
     """ "© Reuters", "© Getty Images": a photo agency's mark, not the page's."""
     return text.lstrip("©(cC) ").strip(" .").casefold() in photo_agencies()
+
+
+_EDITION_MAX = 100  # the issue's line is short: "№ 48 от 3 декабря 2026"
+
+
+def _edition_date(text: str, tz: zoneinfo.ZoneInfo, now: datetime | None) -> bool:
+    """ "№ 48 от 3 декабря 2026", "Edition of 4 December 2026": the print issue's date."""
+    return bool(lexicon().edition_date_re.match(text)) and bool(
+        search_datetime(text, tz=tz, now=now)
+    )
 
 
 def _meta_line(
@@ -182,6 +151,9 @@ def _meta_line(
         line.kind = Kind.SOURCE
         meta.original_source = meta.original_source or pr_src["src"].strip()
         return True
+    if len(text) <= _EDITION_MAX and _edition_date(text, tz, now):
+        line.kind = Kind.CHROME  # the print issue's date, not the article's
+        return True
     is_date, when = date_line(text, tz, now)
     if not is_date and _BY_LINE_RE.match(text) and len(text) <= 120:
         # "By Aibarshyn Akhmetkali in Nation on 5 December 2026": a byline with the date.
@@ -191,7 +163,7 @@ def _meta_line(
         line.kind = Kind.DATE
         meta.dates += 1
         if when is not None:
-            if _UPDATED_RE.search(text):
+            if _UPDATED_RE.search(text) and not _PUBLISHED_FIRST_RE.match(text):
                 meta.updated = meta.updated or when
             else:
                 meta.published = meta.published or when
@@ -327,6 +299,20 @@ def _spaced(lines: list[Line]) -> bool:
 _SPACED_MIN_LINES = 6
 
 
+def _closes_caption(lines: list[Line], i: int, seen: int) -> bool:
+    """ "(AA Photo)" alone under a line: a credit in parentheses closes the caption above it
+    (the first line of copy only when it reads as a sentence: else it is the headline)."""
+    text = lines[i].text
+    if i == 0 or not (text.startswith("(") and text.endswith(")")):
+        return False
+    before = lines[i - 1]
+    if before.kind is not Kind.CONTENT or before.block != lines[i].block:
+        return False
+    if len(before.text.split()) > _CAPTION_SENTENCES_MAX_WORDS:
+        return False
+    return seen >= 2 or before.text.endswith(SENTENCE_END)
+
+
 def mark_captions(lines: list[Line], *, settled: bool = False) -> None:
     """The site's caption beside its photo credit: a short line with no sentence end right
     after the credit, or right before it when no headline line precedes it (a standfirst
@@ -338,9 +324,13 @@ def mark_captions(lines: list[Line], *, settled: bool = False) -> None:
         if line.kind is not Kind.CREDIT:
             seen += line.kind is Kind.CONTENT
             continue
+        if _closes_caption(lines, i, seen):
+            lines[i - 1].kind = Kind.CAPTION
+            continue
         if seen and i + 1 < len(lines) and _caption_like(lines[i + 1]):
             lines[i + 1].kind = Kind.CAPTION
-        before = lines[i - 1] if i >= 2 else None
+        # A credit printed after its caption on one line has its caption: the line above is not.
+        before = lines[i - 1] if i >= 2 and not has_caption(line.text) else None
         if (
             seen >= 2
             and before

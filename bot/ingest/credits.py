@@ -19,7 +19,7 @@ from bot.ingest.dates import search_datetime
 from bot.ingest.lexicon import alternation, lexicon
 from bot.ingest.names import nominative
 
-__all__ = ["Credit", "credit_of", "is_caption_label", "photo_agencies"]
+__all__ = ["Credit", "credit_of", "has_caption", "is_caption_label", "photo_agencies"]
 
 _CREDIT_TRIM = " \t,;|·•—–-()©\ufe0f"  # U+FE0F: the emoji form of "©️"
 _PRESS_SERVICE_RE = re.compile(r"^пресс-служб\w*", re.IGNORECASE)
@@ -84,7 +84,20 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
     )
     # "... on December 3 [Chalinee Thirasupa/Reuters]": a bracketed credit ends the caption.
     bracket = re.compile(r"(?:^|\s)\[(?P<credit>[^\[\]/]{2,60}/[^\[\]]{2,60})\]\s*$")
-    return label, phrase, trailing, wire, bracket, reverse, glued, in_brackets
+    # "... on Saturday. (ABC News: Jane Doe)", "... Dec. 4, 2026. (AA Photo)", "... (Yonhap)": a
+    # caption sentence closed by its credit in parentheses, an agency's own or "Outlet: Name".
+    cap = r"[A-ZÀ-ÖØ-ÞА-ЯЁ][\w.&'’-]*"
+    own = (
+        rf"{cap}(?:\s{cap}){{0,3}}\s+Photo|{cap}(?:\s{cap}){{0,3}}:\s*{cap}(?:\s{cap}){{0,3}}|"
+        r"Supplied|Handout|File\s+photo"
+    )
+    # The caption may end without its period before an own-form credit ("… (ABC News: Jane
+    # Doe)"), and the credit may stand alone under the caption ("(AA Photo)").
+    paren = re.compile(
+        rf"^(?:(?P<caption>.{{12,}}?[.!?…»\"”])\s+\((?P<mark>{marks})\)|"
+        rf"(?P<caption2>.{{12,}}?)\s*\((?P<own>{own})\)|\((?P<alone>{own})\))$"
+    )
+    return label, phrase, trailing, wire, bracket, reverse, glued, in_brackets, paren
 
 
 def _clean(raw: str, tz: zoneinfo.ZoneInfo, now: datetime | None) -> tuple[str, datetime | None]:
@@ -149,6 +162,13 @@ def is_caption_label(line: str) -> bool:
     return bool(lexicon().caption_label_re.match(line))
 
 
+def has_caption(line: str) -> bool:
+    """The line is a caption closed by its credit in parentheses ("… in Lismore. (ABC News:
+    Jane Doe)"): the caption is on the credit's own line."""
+    found = _raw_credit(line)
+    return found is not None and found[1] and _patterns()[-1].match(line) is not None
+
+
 def credit_of(line: str, tz: zoneinfo.ZoneInfo, now: datetime | None) -> Credit | None:
     """The photo credit a line carries, or None."""
     found = _raw_credit(line)
@@ -165,7 +185,7 @@ def _raw_credit(line: str) -> tuple[str, bool] | None:
     lines come with every paste from a site, and most lines are no credit at all."""
     if len(line) > CHROME_LINE_MAX * 2 or line.endswith(("!", "?")):
         return None
-    label, phrase, trailing, wire, bracket, reverse, glued, in_brackets = _patterns()
+    label, phrase, trailing, wire, bracket, reverse, glued, in_brackets, paren = _patterns()
     line = lexicon().credit_tails_re.sub("", line)
     short = len(line) <= CHROME_LINE_MAX
     m = label.match(line) if short else None
@@ -184,7 +204,23 @@ def _raw_credit(line: str) -> tuple[str, bool] | None:
     if m is not None:
         return m["credit"], m.start() > 0
     m = trailing.match(line) or glued.match(line) or in_brackets.match(line)
-    return (m["credit"], True) if m is not None else None
+    if m is not None:
+        return m["credit"], True
+    m = paren.match(line)
+    if m is None:
+        return None
+    if m["alone"]:
+        return m["alone"], False
+    # A bare agency in parentheses closes a wire paragraph too ("... said. (Reuters)"): only a
+    # caption's length makes it a credit.
+    words = len(line.split())
+    if words <= (_PAREN_MARK_WORDS if m["mark"] else _PAREN_WORDS):
+        return m["mark"] or m["own"], True
+    return None
+
+
+_PAREN_MARK_WORDS = 30
+_PAREN_WORDS = 45
 
 
 _FOOTER_RE = re.compile(

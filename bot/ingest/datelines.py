@@ -72,6 +72,13 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
             rf"^(?P<city>[A-ZА-ЯЁ]{{3,}}(?:[ -][A-ZА-ЯЁ]{{2,}})?)(?:,\s*{_COUNTRY}(?=[,\s]))?"
             rf"(?:(?:,\s*(?P<when>{_DATE}))?\s+{_DASH}\s+|,\s*(?P<when2>{_DATE})\.\s+)"
         ),
+        # KARACHI: ...   NEW DELHI: ...: a Latin city in capitals and a colon (South Asian papers).
+        # Dubai: ...  Abu Dhabi: ...: the same in title case (Gulf papers).
+        re.compile(
+            r"^(?P<city>(?!(?i:breaking|update|updated|watch|live|note|editor|video|photo|warning|"
+            r"analysis|opinion|comment|exclusive|correction|summary|background|context)\b)"
+            r"(?:[A-Z]{3,}(?:[ -][A-Z]{2,})?|[A-Z][a-z]{2,}(?:[ -][A-Z][a-z]{2,})?)):\s+"
+        ),
     )
 
 

@@ -15,41 +15,17 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
+from bot.ingest.lexicon import alternation, lexicon
+
 __all__ = ["DateMatch", "find_datetime", "search_datetime"]
 
-# Month names by stem: one regex alternative per language, longest forms first so that
-# "сентября" is not cut to "сен" and the rest left dangling.
-_RU_MONTHS: dict[str, int] = {
-    "январ": 1, "янв": 1,
-    "феврал": 2, "февр": 2, "фев": 2,
-    "марта": 3, "март": 3, "мар": 3,
-    "апрел": 4, "апр": 4,
-    "мая": 5, "май": 5,
-    "июня": 6, "июнь": 6, "июн": 6,
-    "июля": 7, "июль": 7, "июл": 7,
-    "августа": 8, "август": 8, "авг": 8,
-    "сентябр": 9, "сент": 9, "сен": 9,
-    "октябр": 10, "окт": 10,
-    "ноябр": 11, "нояб": 11, "ноя": 11,
-    "декабр": 12, "дек": 12,
-    # Kazakh months, written with the same Cyrillic-letter regex.
-    "қаңтар": 1, "ақпан": 2, "наурыз": 3, "сәуір": 4, "мамыр": 5, "маусым": 6,
-    "шілде": 7, "тамыз": 8, "қыркүйек": 9, "қазан": 10, "қараша": 11, "желтоқсан": 12,
-}  # fmt: skip
-_EN_MONTHS: dict[str, int] = {
-    "january": 1, "jan": 1,
-    "february": 2, "feb": 2,
-    "march": 3, "mar": 3,
-    "april": 4, "apr": 4,
-    "may": 5,
-    "june": 6, "jun": 6,
-    "july": 7, "jul": 7,
-    "august": 8, "aug": 8,
-    "september": 9, "sept": 9, "sep": 9,
-    "october": 10, "oct": 10,
-    "november": 11, "nov": 11,
-    "december": 12, "dec": 12,
-}  # fmt: skip
+_DATES = lexicon().raw["dates"]
+
+# Month names by stem (the lexicon's [dates] tables; Kazakh months with the Russian, written with
+# the same Cyrillic-letter regex): one regex alternative per language, longest forms first so
+# that "сентября" is not cut to "сен" and the rest left dangling.
+_RU_MONTHS: dict[str, int] = {k: int(v) for k, v in _DATES["ru_months"].items()}
+_EN_MONTHS: dict[str, int] = {k: int(v) for k, v in _DATES["en_months"].items()}
 
 
 def _alternation(words: Mapping[str, object]) -> str:
@@ -60,18 +36,20 @@ def _alternation(words: Mapping[str, object]) -> str:
 _RU_MONTH = rf"(?P<rumon>(?:{_alternation(_RU_MONTHS)})[а-яёәғқңөұүһі]{{0,3}}\.?)"
 _EN_MONTH = rf"(?P<enmon>(?:{_alternation(_EN_MONTHS)})\.?)"
 
-# Zone abbreviations news sites print, as hours from UTC ("AST" is Astana's, as Kazakh sites use
-# it); the regexes below and _zone read this one table. Region names ("ET") follow daylight time.
-_NAMED_ZONES: dict[str, float] = {
-    "UTC": 0, "GMT": 0, "Z": 0, "WET": 0, "WEST": 1, "BST": 1, "CET": 1, "CEST": 2, "EET": 2,
-    "EEST": 3, "MSK": 3, "МСК": 3, "TRT": 3, "GST": 4, "AZT": 4, "PKT": 5,
-    "UZT": 5, "ALMT": 5, "AST": 5, "IST": 5.5, "KGT": 6, "ICT": 7, "SGT": 8, "HKT": 8,
-    "AWST": 8, "KST": 9, "JST": 9, "AEST": 10, "AEDT": 11, "NZDT": 13, "EST": -5, "EDT": -4,
-    "CST": -6, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
-}  # fmt: skip
+# Zone abbreviations news sites print, as hours from UTC, and zones in words ("в 06:00 по
+# Москве"): the lexicon's [dates] tables; the regexes below and _zone read them. Region names
+# ("ET") follow daylight time.
+_NAMED_ZONES: dict[str, float] = {k.upper(): float(v) for k, v in _DATES["zones"].items()}
+_WORDED_ZONES: dict[str, float] = {k: float(v) for k, v in _DATES["worded_zones"].items()}
+_NAMED_ZONES.update({k.upper().replace(" ", ""): v for k, v in _WORDED_ZONES.items()})
 _US_ZONES = frozenset({"EST", "EDT", "CST", "CDT", "MST", "MDT", "PST", "PDT", "ET", "PT", "CT"})
 _REGION_ZONES = {"ET": "America/New_York", "CT": "America/Chicago", "PT": "America/Los_Angeles"}
-_ZONE_NAMES = _alternation({**_NAMED_ZONES, **_REGION_ZONES, "мск": 0})
+_ZONE_NAMES = "|".join(
+    [
+        rf"(?i:{alternation(_WORDED_ZONES)})",
+        _alternation({**_NAMED_ZONES, **_REGION_ZONES, "мск": 0}),
+    ]
+)
 _OFFSET = r"(?:UTC|GMT)?\s?[+-][0-9]{1,2}(?::?[0-9]{2})?"
 
 # A clock time, optionally with seconds, a 12-hour marker and a zone (UTC offset or a name
@@ -87,17 +65,22 @@ _TIME = (
 # Separator between a date and its time: "14.11.2022, 13:33", "14 ноября 2022 г. в 13:33",
 # "Nov 14, 2022 at 1:33 PM", "14.11.2022 | 13:33".
 _DT_SEP = r"(?:\s*+(?:,|\||·|•|/|-|–|—)?\s*+(?:в|at|@)?\s*+)"
-_YEAR_SUFFIX = r"(?:\s*+(?:г\.|года?|гг?\.?)(?![а-яё]))?"
+_YEAR_SUFFIX = r"(?:\s*+(?:г\.|года?|гг?\.?|ж\.|жылы|жылғы)(?![а-яёәғқңөұүһі]))?"
 
 # "13:33, 14.11.2022": a time before the date; ", 2022 13:33": the optional year, then a time.
-_TIME_FIRST = r"(?:(?<![0-9])(?P<th>[01]?[0-9]|2[0-3]):(?P<tm>[0-5][0-9])(?![0-9])\s*+[,|]?\s*+)?"
+_TIME_FIRST = (
+    r"(?:(?<![0-9])(?P<th>[01]?[0-9]|2[0-3]):(?P<tm>[0-5][0-9])(?![0-9])\s*+[,|/·•]?\s*+)?"
+)
 _YEAR_TIME = rf"(?:,?\s++(?P<y>[0-9]{{4}})(?![0-9]))?(?:{_DT_SEP}{_TIME})?"
 _YEAR_TIME_RU = rf"(?:,?\s++(?P<y>[0-9]{{4}})(?![0-9]){_YEAR_SUFFIX})?(?:{_DT_SEP}{_TIME})?"
 
 _ISO_RE = re.compile(
-    r"(?<![0-9])(?P<y>[0-9]{4})-(?P<m>[0-9]{2})-(?P<d>[0-9]{2})"
+    # "2026.12.04 06:00", "2026/12/04": the year first with dots or slashes too (East Asia).
+    r"(?<![0-9])(?P<y>[0-9]{4})(?P<isep>[-./])(?P<m>[0-9]{2})(?P=isep)(?P<d>[0-9]{2})"
     r"(?:[T ](?P<hh>[0-9]{2}):(?P<mi>[0-9]{2})(?::(?P<ss>[0-9]{2})(?:[.,][0-9]{1,9})?)?"
-    r"\s?(?P<zone>Z|[+-][0-9]{2}(?::?[0-9]{2})?)?)?(?![0-9])"
+    r"(?:\s?(?P<zone>Z|[+-][0-9]{2}(?::?[0-9]{2})?)"
+    # "2026-12-04 06:00 KST": a zone's name after the clock.
+    rf"|\s+(?P<zname>{_ZONE_NAMES})(?![\w]))?)?(?![0-9])"
 )
 _NUMERIC_RE = re.compile(
     rf"{_TIME_FIRST}"
@@ -117,9 +100,16 @@ _KK_YEAR_FIRST_RE = re.compile(
     rf"(?![а-яёәғқңөұүһі])(?:{_DT_SEP}{_TIME})?",
     re.IGNORECASE,
 )
-_EN_DAY_FIRST_RE = re.compile(
+_EN_DAY = (
     rf"(?<![0-9])(?P<d>[0-9]{{1,2}})(?:st|nd|rd|th)?\s++(?:of\s++)?{_EN_MONTH}(?![a-z])"
-    rf"{_YEAR_TIME}",
+    rf"{_YEAR_TIME}"
+)
+_EN_DAY_FIRST_RE = re.compile(_EN_DAY, re.IGNORECASE)
+# "6:00am, 5 Dec 2026" (SCMP) puts the time first: a regex of its own, as an optional prefix
+# would slow the scan of every line for the common form.
+_EN_TIME_DAY_RE = re.compile(
+    r"(?<![0-9])(?P<th>[01]?[0-9]|2[0-3]):(?P<tm>[0-5][0-9])(?![0-9])"
+    rf"(?:\s*+(?P<tampm>[AaPp]\.?\s?[Mm]\.?))?\s*+,?\s*+{_EN_DAY}",
     re.IGNORECASE,
 )
 _EN_MONTH_FIRST_RE = re.compile(
@@ -139,7 +129,7 @@ _RELATIVE_DAY_RE = re.compile(
 )
 _AGO_RE = re.compile(
     r"(?<![0-9])(?P<n>[0-9]{1,3})\s*+(?P<unit>минут[уы]?|мин\.?|час(?:а|ов)?|ч\.|сағат|"
-    r"minutes?|mins?|hours?|hrs?|days?|дн(?:я|ей)|день|күн)\s++(?:назад|ago|бұрын)(?![\w])",
+    r"minutes?|mins?|hours?|hrs?|days?|дн(?:я|ей)|день|күн|[hmd](?=\s))\s++(?:назад|ago|бұрын)(?![\w])",
     re.IGNORECASE,
 )
 
@@ -269,7 +259,8 @@ def _full_year(raw: str) -> int:
 
 def _candidates(text: str, tz: tzinfo, now: datetime | None) -> Iterator[DateMatch]:
     for m in _ISO_RE.finditer(text):
-        zone = _zone(m["zone"], tz) if m["zone"] else tz
+        named = m["zone"] or m["zname"]
+        zone = _zone(named, tz) if named else tz
         value: datetime | None = None
         try:
             local = datetime(
@@ -303,6 +294,7 @@ def _candidates(text: str, tz: tzinfo, now: datetime | None) -> Iterator[DateMat
         (_RU_WRITTEN_RE, _RU_MONTHS, _RU_STEMS, "rumon"),
         (_KK_YEAR_FIRST_RE, _RU_MONTHS, _RU_STEMS, "rumon"),
         (_EN_DAY_FIRST_RE, _EN_MONTHS, _EN_STEMS, "enmon"),
+        (_EN_TIME_DAY_RE, _EN_MONTHS, _EN_STEMS, "enmon"),
         (_EN_MONTH_FIRST_RE, _EN_MONTHS, _EN_STEMS, "enmon"),
     ):
         for m in rx.finditer(text):
@@ -338,7 +330,7 @@ def _candidates(text: str, tz: tzinfo, now: datetime | None) -> Iterator[DateMat
         if now is not None:
             unit = m["unit"].lower()
             amount = int(m["n"])
-            if unit.startswith(("мин", "min")):
+            if unit.startswith(("мин", "min")) or unit == "m":
                 delta = timedelta(minutes=amount)
             elif unit.startswith(("d", "дн", "ден", "күн")):
                 delta = timedelta(days=amount)
@@ -348,17 +340,14 @@ def _candidates(text: str, tz: tzinfo, now: datetime | None) -> Iterator[DateMat
         yield DateMatch(m.start(), m.end(), value)
 
 
+def _earliest(cands: Iterator[DateMatch]) -> DateMatch | None:
+    """The earliest match; the longest reading on a tie."""
+    return min(cands, key=lambda c: (c.start, -c.end), default=None)
+
+
 def search_datetime(text: str, *, tz: tzinfo, now: datetime | None = None) -> DateMatch | None:
     """The first date written in ``text`` (earliest start; the longest reading on a tie)."""
-    best: DateMatch | None = None
-    for cand in _candidates(text, tz, now):
-        if (
-            best is None
-            or cand.start < best.start
-            or (cand.start == best.start and cand.end > best.end)
-        ):
-            best = cand
-    return best
+    return _earliest(_candidates(text, tz, now))
 
 
 def find_datetime(text: str, *, tz: tzinfo, now: datetime | None = None) -> datetime | None:
@@ -367,14 +356,5 @@ def find_datetime(text: str, *, tz: tzinfo, now: datetime | None = None) -> date
     Dates without a time are midnight in ``tz``. Dates without a year and relative ones
     ("Сегодня, 13:33", "5 минут назад") need ``now``; without it they are skipped.
     """
-    best: DateMatch | None = None
-    for cand in _candidates(text, tz, now):
-        if cand.value is None:
-            continue
-        if (
-            best is None
-            or cand.start < best.start
-            or (cand.start == best.start and cand.end > best.end)
-        ):
-            best = cand
+    best = _earliest(c for c in _candidates(text, tz, now) if c.value is not None)
     return best.value if best else None

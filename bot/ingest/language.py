@@ -20,7 +20,9 @@ def normalize_text(text: str) -> str:
     """Unify line breaks and drop invisible characters; visible text is left as it is."""
     text = _INVISIBLE_RE.sub("", text)
     text = _LINE_BREAK_RE.sub("\n", text)
-    return text.replace("\u2029", "\n\n")
+    text = text.replace("\u2029", "\n\n")
+    # "ⓒ" (a circled c, Korean and Japanese sites' copyright sign) is "©".
+    return text.replace("\u24d2", "©") if "\u24d2" in text else text
 
 
 def fold(text: str) -> str:

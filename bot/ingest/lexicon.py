@@ -60,6 +60,7 @@ class Lexicon:
     subscribe_re: re.Pattern[str]
     donation_re: re.Pattern[str]
     donation_any_re: re.Pattern[str]
+    legal_any_re: re.Pattern[str]
     read_more_re: re.Pattern[str]
     read_more_any_re: re.Pattern[str]
     ads_re: re.Pattern[str]
@@ -69,6 +70,7 @@ class Lexicon:
     byline_re: re.Pattern[str]
     updated_re: re.Pattern[str]
     reading_time_re: re.Pattern[str]
+    edition_date_re: re.Pattern[str]
     listen: frozenset[str]
     contributors_re: re.Pattern[str]
     # credits
@@ -84,6 +86,7 @@ class Lexicon:
     copyright_re: re.Pattern[str]
     legal_tail_re: re.Pattern[str]
     legal_head_re: re.Pattern[str]
+    type_head_re: re.Pattern[str]
     read_us_re: re.Pattern[str]
     other_masthead_res: tuple[re.Pattern[str], ...]
     not_names: tuple[str, ...]
@@ -120,6 +123,7 @@ def lexicon() -> Lexicon:
         subscribe_re=_starts(chrome["subscribe"]),
         donation_re=_starts(chrome["donation"]),
         donation_any_re=re.compile(alternation(chrome["donation_any"]), re.IGNORECASE),
+        legal_any_re=re.compile(alternation(chrome["legal_any"]), re.IGNORECASE),
         read_more_re=_starts(chrome["read_more"]),
         read_more_any_re=_starts(chrome["read_more_any"]),
         ads_re=re.compile(rf"^(?:{alternation(chrome['ads'])})", re.IGNORECASE),
@@ -130,6 +134,7 @@ def lexicon() -> Lexicon:
         ),
         updated_re=re.compile(rf"^(?:{alternation(markers['updated'])})\b", re.IGNORECASE),
         reading_time_re=re.compile(markers["reading_time_re"], re.IGNORECASE),
+        edition_date_re=re.compile(markers["edition_date_re"], re.IGNORECASE),
         listen=frozenset(w.casefold() for w in markers["listen"]),
         contributors_re=re.compile(markers["contributors_re"], re.IGNORECASE),
         credit_labels=alternation(credits["labels"]),
@@ -145,6 +150,7 @@ def lexicon() -> Lexicon:
         copyright_re=re.compile(masthead["copyright_re"], re.IGNORECASE),
         legal_tail_re=re.compile(masthead["legal_tail_re"]),
         legal_head_re=re.compile(masthead["legal_head_re"]),
+        type_head_re=re.compile(masthead["type_head_re"]),
         read_us_re=re.compile(
             f"{masthead['read_us_re']}|{masthead['kk_read_us_re']}", re.IGNORECASE
         ),
@@ -166,6 +172,10 @@ def lexicon() -> Lexicon:
                 "copyright_after_re",
                 "app_re",
                 "newsletter_re",
+                "type_name_re",
+                "print_note_re",
+                "editor_re",
+                "portion_re",
             )
         ),
         not_names=tuple(w.casefold() for w in masthead["not_names"]),

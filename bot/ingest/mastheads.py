@@ -37,6 +37,7 @@ def masthead_name(line: str) -> str:
     if len(line) > CHROME_LINE_MAX:
         return ""
     lex = lexicon()
+    line = _RIGHTS_HEAD_RE.sub("", line)  # "Все права защищены © 2026 Lada.kz"
     m = lex.copyright_re.match(line) or lex.read_us_re.match(line)
     if m is None:
         # A channel named in a sentence is copy; only an appeal to subscribe is a masthead.
@@ -47,16 +48,12 @@ def masthead_name(line: str) -> str:
     if m is None and by_outlet is not None:
         return canonical_outlet(by_outlet["name"])
     if m is None:
-        # A line that is just a known outlet's name: "Русская служба Би-би-си" under a byline.
-        bare = line.strip(" .«»")
-        known = bare.casefold() in lex.aliases or bare.casefold() in _outlet_names()
-        if known and len(line.split()) <= 5:
-            return canonical_outlet(bare)
-        # "ФОНТАНКА.ру" alone: the site's name written as its domain.
-        return _domain_name(bare) if _site_name_re().fullmatch(bare) else ""
+        return _bare_name(line)
     groups = m.groupdict()
     raw = (groups.get("name") or groups.get("name2") or groups.get("kkname") or "").strip()
+    raw = _TAGLINE_RE.split(raw, maxsplit=1)[0]  # "BFM.ru — Деловой портал": the tagline goes
     raw = lex.legal_head_re.sub("", lex.legal_tail_re.sub("", raw.strip(" .,")))
+    raw = lex.type_head_re.sub("", raw)  # "Телекомпания НТВ": the outlet's name, not its type
     quoted = _QUOTED_RE.search(raw)
     if quoted is not None and quoted.group() != raw.strip():
         # "Новости и материалы «Газеты.Ru» в Telegram": the quoted name depends on a noun.
@@ -69,12 +66,43 @@ def masthead_name(line: str) -> str:
     head, _, rest = name.partition(" ")
     if rest and head.casefold() in _GENERIC_HEADS:
         name = rest  # "Новости Steppe в Telegram": the outlet's news, the outlet's name
+    name = lex.type_head_re.sub("", name)  # "АО «Телекомпания НТВ»"
     low = name.casefold()
     if not has_letter(name) or any(w in low for w in lex.not_names) or len(name.split()) > 5:
         return ""
     return canonical_outlet(name)
 
 
+def _bare_name(line: str) -> str:
+    """A line that is just a known outlet's name ("Русская служба Би-би-си" under a byline), or
+    the site's name written as its domain ("ФОНТАНКА.ру"), its tagline after it or not
+    ("BFM.ru — Деловой портал")."""
+    lex = lexicon()
+    bare = line.strip(" .«»")
+    known = bare.casefold() in lex.aliases or bare.casefold() in _outlet_names()
+    if known and len(line.split()) <= 5:
+        return canonical_outlet(bare)
+    whole = line.strip(" .")
+    typed = lex.type_head_re.match(whole)  # "Телекомпания НТВ" alone: the broadcaster's masthead
+    rest = whole[typed.end() :].strip() if typed is not None else ""
+    quoted = _QUOTED_RE.fullmatch(rest)
+    words = rest.split()
+    named = len(words) <= 3 and all(w[:1].isupper() or w[:1].isdigit() for w in words)
+    if rest and (quoted or named) and not rest.endswith(_SENTENCE_END):
+        return canonical_outlet(quoted["q"] if quoted else rest)
+    parts = _TAGLINE_RE.split(bare, maxsplit=1)
+    if len(parts) == 2 and len(parts[1].split()) <= 6 and not parts[1].endswith(_SENTENCE_END):
+        bare = parts[0].strip(" .«»")
+    return _domain_name(bare) if _site_name_re().fullmatch(bare) else ""
+
+
+_SENTENCE_END = (".", "!", "?", "…")
+_RIGHTS_HEAD_RE = re.compile(
+    r"^(?:все\s+права\s+защищены|all\s+rights\s+reserved|барлық\s+құқықтар\s+қорғалған)"
+    r"[.,:]?\s*(?=©|\(c\)|copyright)",
+    re.IGNORECASE,
+)
+_TAGLINE_RE = re.compile(r"\s+[—–|-]\s+")
 _GENERIC_HEADS = frozenset({"новости", "материалы", "news", "жаңалықтары", "видео"})
 _QUOTED_RE = re.compile(r"[«\"“](?P<q>[^»\"”]{2,40})[»\"”]")
 
@@ -111,8 +139,15 @@ def _domain_name(name: str) -> str:
     if known != name:
         return known
     head, dot, tail = name.partition(".")
-    # "ФОНТАНКА.ру" and "inbusiness.kz" are written "Фонтанка.ру" and "Inbusiness.kz".
-    return (head.capitalize() if head.isupper() or head.islower() else head) + dot + tail
+    # "ФОНТАНКА.ру" and "inbusiness.kz" are written "Фонтанка.ру" and "Inbusiness.kz"; a short
+    # all-caps head is an acronym, written so ("BFM.ru", "NEWS.am").
+    acronym = head.isupper() and len(head) <= _ACRONYM_MAX
+    return (head.capitalize() if (head.isupper() and not acronym) or head.islower() else head) + (
+        dot + tail
+    )
+
+
+_ACRONYM_MAX = 4
 
 
 def credit_outlet(text: str) -> list[str]:
@@ -132,13 +167,24 @@ def credit_outlet(text: str) -> list[str]:
         if p.casefold() not in agencies and p.casefold() in names
     ]
     # "Kenny Holston/The New York Times": the photographer of the page's own outlet.
-    sites = [_domain_name(p) for p in parts if _site_name_re().fullmatch(p)]
+    sites = [
+        _domain_name(p)
+        for p in parts
+        if _site_name_re().fullmatch(p) and p.casefold() not in agencies  # "pixabay.com"
+    ]
     hired = _FOR_OUTLET_RE.search(text)  # "Jane Doe for The Washington Post": commissioned
     if not (known or sites) and hired is not None and hired["name"].casefold() not in agencies:
         return [canonical_outlet(hired["name"])]
+    staff = _STAFF_RE.match(text)  # "ABC News: Jane Doe": the outlet's own photographer
+    if not (known or sites) and staff is not None and staff["org"].casefold() not in agencies:
+        return [canonical_outlet(staff["org"])]
     return known or sites
 
 
+_STAFF_RE = re.compile(
+    r"^(?P<org>[A-ZА-ЯЁ][\w.&'’-]*(?:\s[A-ZА-ЯЁ][\w.&'’-]*){0,3}):\s*[A-ZА-ЯЁ][\w'’.-]+"
+    r"(?:\s[A-ZА-ЯЁ][\w'’.-]+){1,3}$"
+)
 _FOR_OUTLET_RE = re.compile(r"\sfor\s+(?P<name>[A-ZА-ЯЁ«\"][^/,;()]{1,40}?)\s*$")
 
 

@@ -19,6 +19,8 @@ __all__ = ["canonical_outlet", "nominative"]
 
 _CYR_WORD_RE = re.compile(r"^[А-Яа-яЁё][а-яё]+(?:-[а-яё]+)?$")
 _KK_GENITIVE_RE = re.compile(r"(?<=\w)(?:-?(?:ның|нің|дың|дің|тың|тің))$")
+# The ablative ("from"): "қызметінен" -> "қызметі" after the possessive, "әкімдіктен" -> "әкімдік".
+_KK_ABLATIVE_RE = re.compile(r"(?<=[ыі])н(?:ан|ен)$|(?<=\w{4})(?:дан|ден|тан|тен)$")
 _CASES = {"gent": "gent", "datv": "datv", "accs": "accs", "loct": "loct", "ablt": "ablt"}
 
 
@@ -190,7 +192,7 @@ def kazakh_nominative(name: str) -> str:
     """A Kazakh genitive name (``министрлігінің``) back to its base form."""
     words = name.split()
     if words:
-        words[-1] = _KK_GENITIVE_RE.sub("", words[-1])
+        words[-1] = _KK_ABLATIVE_RE.sub("", _KK_GENITIVE_RE.sub("", words[-1]))
     return " ".join(words)
 
 

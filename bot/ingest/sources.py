@@ -47,9 +47,18 @@ def attribute(lead: str, body: list[str], agency: str, meta: Meta) -> Attributio
     """Source = the outlet of the copy; original = whom it cites. Strongest evidence first:
     the wire mark, a "Источник:" line, the page's masthead, a reporting phrase, a credit; the
     page's own fuller spelling of the chosen outlet wins ("Sputnik Казахстан", "Фонтанка.ру")."""
-    found = attribution(([lead] if lead else []) + body)
+    paragraphs = ([lead] if lead else []) + body
+    found = attribution(paragraphs)
+    # An outlet that first reports further down ("…, сообщает Bloomberg" in the third
+    # paragraph) is cited, not the page's; one that was told something is the page's own.
+    opening_paras = ([lead] if lead else []) + body[:_OPENING]
+    named = found.outlets and len(opening_paras) < len(paragraphs)
+    opening = {n.casefold() for n in attribution(opening_paras).outlets} if named else set()
+    told = {n.casefold() for n in found.told}
+    late = [n for n in found.outlets if n.casefold() not in opening | told] if named else []
     strong = [n for n in (agency, meta.source_name, *meta.mastheads) if n]
-    candidates = _distinct([*strong, *found.outlets, *meta.credit_outlets])
+    outlets = [n for n in found.outlets if n not in late]
+    candidates = _distinct([*strong, *outlets, *meta.credit_outlets])
     source = candidates[0] if candidates else ""
     # "по оценкам Власти" on Vlast.kz: the outlet's own estimate cites nobody.
     originals = [o for o in found.originals if not _same_outlet(canonical_outlet(o), source)]
@@ -57,9 +66,19 @@ def attribute(lead: str, body: list[str], agency: str, meta: Meta) -> Attributio
     # A re-reported story: the page's outlet cites another outlet by a reporting phrase.
     if not original:
         cited = [n for n in found.outlets if not _same_outlet(n, source)]
-        if cited and strong:
+        if cited and (strong or cited[0] in late):
             original = cited[0]
     return Attribution(source, original, candidates, unique(list(found.originals)))
+
+
+_OPENING = 2  # the first paragraphs (and the standfirst), where a page names its own outlet
+
+
+def _same_brand(masthead: str, credited: str) -> bool:
+    """ "ABC News" over a photo credited to "ABC North Coast": one broadcaster, its acronym
+    first (a shared common word, "The" or "News", says nothing)."""
+    a, b = masthead.split(), credited.split()
+    return len(a) > 1 and bool(b) and a[0] == b[0] and a[0].isupper() and len(a[0]) >= 2
 
 
 def masthead_on_top(lines: list[Line], meta: Meta) -> None:
@@ -72,7 +91,8 @@ def masthead_on_top(lines: list[Line], meta: Meta) -> None:
     if len(first.text.split()) > 4 or first.text.endswith(_SENTENCE_END):
         return
     named = attribution([lines[i].text for i in idx[1:12]]).outlets
-    if any(_same_outlet(first.text, n) for n in [*named, *meta.mastheads, *meta.credit_outlets]):
+    names = [*named, *meta.mastheads, *meta.credit_outlets]
+    if any(_same_outlet(first.text, n) or _same_brand(first.text, n) for n in names):
         first.kind = Kind.MASTHEAD
         meta.mastheads.insert(0, first.text)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from bot.ingest.chrome import is_rubric, is_share
+from bot.ingest.chrome import is_rubric, is_share, is_summary_label
 from bot.ingest.language import fold
 from bot.ingest.lines import Kind, Line
 
@@ -141,7 +141,12 @@ def _drop_site_header(lines: list[Line]) -> None:
     pos, sections, rubrics = idx[0] + 1, [], 0
     while pos < len(lines):
         ln = lines[pos]
-        if ln.kind is Kind.CHROME and is_rubric(ln.text) and not is_share(ln.text):
+        if (
+            ln.kind is Kind.CHROME
+            and is_rubric(ln.text)
+            and not is_share(ln.text)
+            and not is_summary_label(ln.text)  # "Key points:" heads a list, not navigation
+        ):
             rubrics += 1
         elif ln.kind is Kind.CONTENT and len(ln.text.split()) <= 2 and _short(ln.text):
             sections.append(ln)
@@ -161,6 +166,34 @@ def _drop_site_header(lines: list[Line]) -> None:
             ln.kind = Kind.CHROME
 
 
+def _drop_after_copyright(lines: list[Line]) -> None:
+    """ "© 2005–2026 ООО «НТВ.Ру»" over "Телефон: +7 …": under the page's copyright line only the
+    footer is left (the line is a masthead only once the copy has ended)."""
+    # From the end up: the copyright line, with no paragraph of prose under it ("© Reuters"
+    # over a photo, "© 2022 Acme" mid-copy: the copy goes on).
+    for at in range(len(lines) - 1, -1, -1):
+        ln = lines[at]
+        if _prose(ln):
+            return
+        if ln.kind is Kind.MASTHEAD and _COPYRIGHT_RE.match(ln.text):
+            break
+    else:
+        return
+    if not any(_prose(ln) for ln in lines[:at]):
+        return  # no copy of prose at all: nothing tells the foot from the copy
+    for ln in lines[at + 1 :]:
+        if ln.kind is Kind.CONTENT and len(ln.text) <= _FOOTER_LINE_MAX:
+            ln.kind = Kind.CHROME
+
+
+def _prose(ln: Line) -> bool:
+    return ln.kind is Kind.CONTENT and len(ln.text) >= 80 and _sentence(ln.text)
+
+
+_COPYRIGHT_RE = re.compile(r"^(?:©|\(c\)|copyright\b)", re.IGNORECASE)
+_FOOTER_LINE_MAX = 200
+
+
 def drop_structural_chrome(lines: list[Line]) -> None:
     """Mark as chrome the content lines that only chrome's shape and place explain."""
     _drop_site_header(lines)
@@ -172,6 +205,8 @@ def drop_structural_chrome(lines: list[Line]) -> None:
     for ln in content:
         if _short(ln.text) and counts[fold(ln.text)] > 1:
             ln.kind = Kind.CHROME
+    # (After the repeats: a footer line may repeat a kicker over the headline.)
+    _drop_after_copyright(lines)
     content = [ln for ln in lines if ln.kind is Kind.CONTENT]
     _drop_header_bylines(content)
     content = [ln for ln in lines if ln.kind is Kind.CONTENT]

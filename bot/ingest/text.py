@@ -31,9 +31,11 @@ from rapidfuzz import fuzz
 from bot.domain import ArticleContent
 from bot.ingest.appeals import drop_tail_appeals
 from bot.ingest.attribution import attribution
+from bot.ingest.chrome import is_summary_label
 from bot.ingest.classify import classify, mark_captions
 from bot.ingest.datelines import dateline
 from bot.ingest.dates import find_datetime
+from bot.ingest.kickers import is_kicker
 from bot.ingest.language import detect_language, fold, has_letter, normalize_text
 from bot.ingest.lexicon import lexicon
 from bot.ingest.lines import Kind, Line, content_indices, lines_of, unique
@@ -120,13 +122,14 @@ def _take_title(lines: list[Line]) -> str:
     second = lines[idx[1]] if len(idx) > 1 else None
     if (
         second is not None
+        and len(first.text) <= 50
+        and len(first.text.split()) <= 6
         and (
             len(first.text.split()) == 1
             or _KICKER_SEP_RE.search(first.text) is not None
             or _rubric_like(first.text)
+            or is_kicker(first.text)
         )
-        and len(first.text) <= 50
-        and len(first.text.split()) <= 6
         and _is_title_like(second.text)
         and len(second.text.split()) >= 4
     ):
@@ -191,6 +194,8 @@ def _take_lead(lines: list[Line], title_block: int = -1) -> str:
     next_pos = idx[1] if len(idx) > 1 else len(lines)
     between = lines[cand_pos + 1 : next_pos]
     before = lines[:cand_pos]
+    if before and is_summary_label(before[-1].text):
+        return ""  # "Key points:" over a list: the page's summary, no standfirst
     # The site's caption sits next to its credit; a standfirst comes before the photo.
     # (A caption over its own credit is the photo under the standfirst.)
     captioned = bool(between) and between[0].kind is Kind.CAPTION

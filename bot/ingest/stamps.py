@@ -1,0 +1,67 @@
+"""Date lines of the page: a line that is the article's time stamp, with its labels ("Опубликовано
+14.11.2022, 13:33", "Politics | 14.11.2022 13:33", "Joanna Lillis Dec 5, 2026"), told from a
+headline or a sentence that merely contains a date."""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from datetime import datetime
+
+from bot.ingest.dates import search_datetime
+from bot.ingest.language import has_letter
+from bot.ingest.relative import worded_ago
+
+__all__ = ["date_line"]
+
+_DATE_HINT_RE = re.compile(
+    r"[0-9]|сегодня|вчера|позавчера|today|yesterday|бүгін|кеше|ago|назад|бұрын", re.I
+)
+_DATE_LABEL_RE = re.compile(
+    r"\b(?:опубликовано|опубликован[ао]?|обновлено|обновлен[ао]?|изменено|дата\s+публикации|"
+    r"дата|date|update|published|updated|last\s+updated|last|first|posted|modified|on|at|в|от|жарияланды|am|"
+    r"pm|жарияланған|жаңартылған|уақыты|күні|min|mins|read|мин|чтения|время|about|около|"
+    r"жаңартылды|gmt|utc|msk|мск|bst|est|edt|cet|pst|et|mon|tue|wed|thu|fri|sat|sun|monday|"
+    r"tuesday|wednesday|thursday|friday|saturday|sunday|пн|вт|ср|чт|пт|сб|вс|понедельник|"
+    r"вторник|среда|четверг|пятница|суббота|воскресенье)\b|"
+    r"\b(?:просмотр\w*|views?)\b|[0-9]+",
+    re.IGNORECASE,
+)
+_DATE_SEPARATOR_RE = re.compile(r"[,|·•—–/]")
+
+
+def date_line(
+    line: str, tz: zoneinfo.ZoneInfo, now: datetime | None
+) -> tuple[bool, datetime | None]:
+    """Whether the line is a dateline of the page (and its value, when it can be resolved)."""
+    if len(line) > 120 or not _DATE_HINT_RE.search(line):
+        return False, None
+    m = search_datetime(line, tz=tz, now=now)
+    if m is None:
+        worded = worded_ago(line, tz=tz, now=now)
+        return (True, worded) if worded is not None else (False, None)
+    before, after = line[: m.start], line[m.end :]
+    # "November 14, 2022 1:33 PM Updated 2 hours ago": further dates on the line are labels too.
+    for _ in range(2):
+        extra = search_datetime(after, tz=tz, now=now)
+        if extra is None:
+            break
+        after = after[: extra.start] + " " + after[extra.end :]
+    rest = _DATE_LABEL_RE.sub(" ", before + " " + after)
+    if not has_letter(rest):
+        return True, m.value
+    # "Иван Петров, 14 ноября 2022" or "Политика | 14.11.2022 13:33": a short label set off by a
+    # separator, next to a full date. "Выборы 14 ноября" stays a headline.
+    words = [w for w in rest.split() if has_letter(w)]  # separators are no words
+    span = line[m.start : m.end]
+    full = any(ch.isdigit() for ch in span) and (
+        ":" in span or len([c for c in span if c.isdigit()]) >= 6
+    )
+    separated = bool(_DATE_SEPARATOR_RE.search(before[-3:] + after[:3]))
+    if full and separated and len(words) <= 3 and len(" ".join(words)) <= 40:
+        return True, m.value
+    # "Joanna Lillis Dec 5, 2026": the author's name before a dated stamp.
+    named = 2 <= len(words) <= 3 and all(w[:1].isupper() and w.isalpha() for w in words)
+    if named and not after.strip() and re.search(r"(?:19|20)[0-9]{2}", span):
+        return True, m.value
+    return False, None
