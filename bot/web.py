@@ -30,8 +30,8 @@ async def database_ok(db: Database) -> bool:
     nothing that stays, but it does take the write lock for a moment.
     """
     try:
-        async with db.read() as uow, uow.conn.execute("SELECT 1") as cur:
-            if await cur.fetchone() is None:
+        async with db.read() as uow:
+            if not await uow.ping():
                 return False
     except Exception:  # any failure means "not healthy"; the details go to the log
         return False
