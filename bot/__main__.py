@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot [run|demo|preview|backup|stats]``."""
+"""Command line: ``python -m bot [run|demo|preview|backup|stats|migrate]``."""
 
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ def _parser() -> argparse.ArgumentParser:
     backup = sub.add_parser("backup", help="consistent online copy of the database")
     backup.add_argument("path", type=Path)
     sub.add_parser("stats", help="counts by status and the last publications")
+    sub.add_parser("migrate", help="bring the database's schema to this version, then exit")
     return parser
 
 
@@ -68,6 +69,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(_backup(settings, args.path))
     if command == "stats":
         return asyncio.run(_stats(settings))
+    if command == "migrate":
+        return asyncio.run(_migrate(settings))
     missing = settings.missing_for_run()
     if missing:
         for line in missing:
@@ -102,11 +105,12 @@ async def _run(settings: Settings) -> int:
 async def _backup(settings: Settings, target: Path) -> int:
     from storage.db import Database, StorageError
 
-    if not settings.database_path.exists():
-        print(f"No database at {settings.database_path}", file=sys.stderr)
+    file = settings.sqlite_file
+    if file is not None and not file.exists():
+        print(f"No database at {file}", file=sys.stderr)
         return 1
     try:
-        db = await Database.open(settings.database_path, migrate=False)
+        db = await Database.open(settings.database, migrate=False)
     except StorageError as exc:
         print(str(exc), file=sys.stderr)
         return 1
@@ -118,13 +122,32 @@ async def _backup(settings: Settings, target: Path) -> int:
     return 0
 
 
+async def _migrate(settings: Settings) -> int:
+    """Apply the pending migrations (before starting new replicas; the bot also does it)."""
+    from storage.db import Database, StorageError
+
+    try:
+        db = await Database.open(settings.database, migrate=False)
+    except StorageError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    try:
+        before = await db.schema_version()
+        after = await db.migrate()
+    finally:
+        await db.close()
+    print(f"{db.dialect} {db.path}: schema version {before} -> {after}")
+    return 0
+
+
 async def _stats(settings: Settings) -> int:
     from storage.db import Database
 
-    if not settings.database_path.exists():
-        print(f"No database at {settings.database_path}", file=sys.stderr)
+    file = settings.sqlite_file
+    if file is not None and not file.exists():
+        print(f"No database at {file}", file=sys.stderr)
         return 1
-    db = await Database.open(settings.database_path, migrate=False)
+    db = await Database.open(settings.database, migrate=False)
     try:
         async with db.read() as uow:
             articles = await uow.articles.count_by_status()

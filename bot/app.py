@@ -252,7 +252,7 @@ async def create_app(
     token: str | None = None,
 ) -> App:
     clock = clock or SystemClock()
-    db = await Database.open(settings.database_path)
+    db = await Database.open(settings.database)
     try:
         bot = build_bot(settings, token=token)
         limiter = RateLimiter(
