@@ -18,13 +18,13 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramAPIError
-from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.types import BotCommandScopeChat, BotCommandScopeDefault
 
 import handlers
 from bot.background import BackgroundLoop
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.fsm import fsm_backends, fsm_kind
 from bot.i18n import LANGUAGES, UserLanguageMiddleware, make_i18n
 from bot.middlewares import CommandClosesPrompt
 from bot.presenters.cards import Cards
@@ -72,6 +72,8 @@ class App:
             "database": await database_ok(self.db),
             "scheduler": self.engine.alive,
             "last_api_success": self.retry.last_success_at,
+            "backend": self.db.dialect,
+            "dialogs": fsm_kind(self.settings),
         }
 
     async def start_background(self) -> None:
@@ -212,6 +214,9 @@ class App:
     async def close(self) -> None:
         await self.stop_background()
         await self.bot.session.close()
+        # aiogram leaves the FSM storage open (Redis connections; nothing for memory).
+        await self.dp.fsm.storage.close()
+        await self.dp.fsm.events_isolation.close()
         await self.db.close()
 
 
@@ -228,9 +233,18 @@ def build_bot(settings: Settings, *, token: str | None = None) -> Bot:
 
 
 def build_dispatcher(settings: Settings, db: Database, **workflow: Any) -> Dispatcher:
-    # MemoryStorage: only dialog steps live here; everything that matters is in SQLite.
+    # Only dialog steps live in the FSM storage (the process's memory, or Redis shared by every
+    # instance); everything that matters is in the database.
     i18n = make_i18n(settings.default_language)
-    dp = Dispatcher(storage=MemoryStorage(), settings=settings, db=db, i18n=i18n, **workflow)
+    storage, isolation = fsm_backends(settings)
+    dp = Dispatcher(
+        storage=storage,
+        events_isolation=isolation,
+        settings=settings,
+        db=db,
+        i18n=i18n,
+        **workflow,
+    )
     i18n_middleware = UserLanguageMiddleware(i18n)
     role_middleware = RoleMiddleware(settings, db)
     for observer in (dp.message, dp.callback_query, dp.edited_message, dp.channel_post):

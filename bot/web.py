@@ -39,14 +39,23 @@ async def database_ok(db: Database) -> bool:
 
 
 def health_payload(
-    *, database: bool, scheduler: bool, last_api_success: datetime | None
+    *,
+    database: bool,
+    scheduler: bool,
+    last_api_success: datetime | None,
+    backend: str = "",
+    dialogs: str = "",
 ) -> tuple[int, dict[str, Any]]:
+    """``backend``: ``sqlite`` or ``postgresql``; ``dialogs``: where dialog state lives
+    (``memory`` or ``redis``) -- what an operator checks on each replica."""
     healthy = database and scheduler
     body = {
         "status": "ok" if healthy else "degraded",
         "database": database,
         "scheduler": scheduler,
         "last_api_success": last_api_success.isoformat() if last_api_success else None,
+        "backend": backend,
+        "dialogs": dialogs,
     }
     return (200 if healthy else 503), body
 
