@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot [run|demo|preview|backup|stats|migrate]``."""
+"""Command line: ``python -m bot [run|demo|preview|backup|stats|migrate|copy-db]``."""
 
 from __future__ import annotations
 
@@ -34,6 +34,8 @@ def _parser() -> argparse.ArgumentParser:
     backup.add_argument("path", type=Path)
     sub.add_parser("stats", help="counts by status and the last publications")
     sub.add_parser("migrate", help="bring the database's schema to this version, then exit")
+    copy = sub.add_parser("copy-db", help="copy the SQLite database into an empty PostgreSQL one")
+    copy.add_argument("target", help="postgresql://user:password@host:5432/dbname")
     return parser
 
 
@@ -71,6 +73,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(_stats(settings))
     if command == "migrate":
         return asyncio.run(_migrate(settings))
+    if command == "copy-db":
+        return asyncio.run(_copy_db(settings, args.target))
     missing = settings.missing_for_run()
     if missing:
         for line in missing:
@@ -137,6 +141,35 @@ async def _migrate(settings: Settings) -> int:
     finally:
         await db.close()
     print(f"{db.dialect} {db.path}: schema version {before} -> {after}")
+    return 0
+
+
+async def _copy_db(settings: Settings, target_url: str) -> int:
+    """DATABASE_PATH (or a sqlite:/// DATABASE_URL) into ``target_url``; stop the bot first."""
+    from storage.copy import CopyError, copy_database, summary
+    from storage.db import Database, StorageError
+
+    file = settings.sqlite_file
+    if file is None or not file.exists():
+        print(f"No SQLite database at {file or settings.database}", file=sys.stderr)
+        return 1
+    if not target_url.startswith(("postgresql://", "postgres://")):
+        print("The target must be a postgresql:// URL", file=sys.stderr)
+        return 2
+    try:
+        source = await Database.open(file, migrate=False)
+        try:
+            target = await Database.open(target_url, migrate=False)
+            try:
+                copied = await copy_database(source, target)
+            finally:
+                await target.close()
+        finally:
+            await source.close()
+    except (StorageError, CopyError) as exc:
+        print(f"Not copied: {exc}", file=sys.stderr)
+        return 1
+    print(f"Copied {summary(copied.items())}")
     return 0
 
 
