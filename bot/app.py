@@ -27,6 +27,7 @@ from bot.config import Settings
 from bot.fsm import fsm_backends, fsm_kind
 from bot.i18n import LANGUAGES, UserLanguageMiddleware, make_i18n
 from bot.middlewares import CommandClosesPrompt
+from bot.polling import poll_while_leading
 from bot.presenters.cards import Cards
 from bot.presenters.languages import Languages
 from bot.presenters.notifier import TelegramNotifier
@@ -66,6 +67,9 @@ class App:
     background: BackgroundLoop
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     stop_event: asyncio.Event = field(default_factory=asyncio.Event)
+    #: How this instance takes updates: "poller", "standby" (another instance polls),
+    #: "webhook" (every instance behind the balancer), or "" before it runs.
+    role: str = ""
 
     async def health(self) -> dict[str, Any]:
         return {
@@ -74,6 +78,7 @@ class App:
             "last_api_success": self.retry.last_success_at,
             "backend": self.db.dialect,
             "dialogs": fsm_kind(self.settings),
+            "role": self.role,
         }
 
     async def start_background(self) -> None:
@@ -146,16 +151,23 @@ class App:
         if self.settings.health_listen:
             health = await serve(make_web_app(self.health), self.settings.health_listen)
         try:
-            await self.dp.start_polling(
+            # With several instances on one PostgreSQL, only the elected one polls.
+            await poll_while_leading(
+                self.dp,
                 self.bot,
-                handle_signals=handle_signals,
+                self.db,
+                stop=self.stop_event,
                 polling_timeout=polling_timeout,
-                close_bot_session=False,
+                on_role=self._set_role,
+                handle_signals=handle_signals,
             )
         finally:
             if health is not None:
                 await health.cleanup()
             await self.stop_background()
+
+    def _set_role(self, role: str) -> None:
+        self.role = role
 
     async def run_webhook(self, *, handle_signals: bool = True) -> None:
         """Serve the webhook (and /healthz) until SIGINT/SIGTERM or ``stop_event``."""
@@ -163,6 +175,7 @@ class App:
         secret = self.settings.webhook_secret
         if url is None or secret is None:
             raise ValueError("WEBHOOK_URL and WEBHOOK_SECRET are required for webhook mode")
+        self.role = "webhook"
         web_app = make_web_app(
             self.health,
             dispatcher=self.dp,

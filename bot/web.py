@@ -45,9 +45,11 @@ def health_payload(
     last_api_success: datetime | None,
     backend: str = "",
     dialogs: str = "",
+    role: str = "",
 ) -> tuple[int, dict[str, Any]]:
     """``backend``: ``sqlite`` or ``postgresql``; ``dialogs``: where dialog state lives
-    (``memory`` or ``redis``) -- what an operator checks on each replica."""
+    (``memory`` or ``redis``); ``role``: ``poller``, ``standby`` or ``webhook`` -- what an
+    operator checks on each replica."""
     healthy = database and scheduler
     body = {
         "status": "ok" if healthy else "degraded",
@@ -56,6 +58,7 @@ def health_payload(
         "last_api_success": last_api_success.isoformat() if last_api_success else None,
         "backend": backend,
         "dialogs": dialogs,
+        "role": role,
     }
     return (200 if healthy else 503), body
 

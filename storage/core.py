@@ -85,6 +85,40 @@ class UnitOfWork:
         return row is not None and row["ok"] == 1
 
 
+class Leadership(ABC):
+    """One holder at a time among the instances sharing the database (the long poller).
+
+    ``try_acquire`` never waits; a holder checks ``still_held`` now and then and stops its work
+    when it is False (its database session died, so another instance may hold it now).
+    """
+
+    @abstractmethod
+    async def try_acquire(self) -> bool: ...
+
+    @abstractmethod
+    async def still_held(self) -> bool: ...
+
+    @abstractmethod
+    async def release(self) -> None: ...
+
+
+class ProcessLeadership(Leadership):
+    """SQLite: one process owns the file, so it always leads."""
+
+    def __init__(self) -> None:
+        self._held = False
+
+    async def try_acquire(self) -> bool:
+        self._held = True
+        return True
+
+    async def still_held(self) -> bool:
+        return self._held
+
+    async def release(self) -> None:
+        self._held = False
+
+
 Connect = Callable[[str], Awaitable["Database"]]
 # Filled by storage.db (backends import this module, so it cannot import them).
 _CONNECT: dict[str, Connect] = {}
@@ -169,6 +203,10 @@ class Database(ABC):
         failed: reads alone cannot tell that the cause went away.
         """
         ...
+
+    def leadership(self, name: str) -> Leadership:
+        """Who among the instances sharing this database does ``name`` (one at a time)."""
+        return ProcessLeadership()
 
     @abstractmethod
     async def backup(self, target: str | Path) -> None:

@@ -12,7 +12,7 @@ import asyncpg
 import pytest
 
 from bot.domain import ArticleContent, ArticleStatus, Photo, PublicationStatus
-from storage.backends.postgres import find_pg_tool
+from storage.backends.pg_common import find_pg_tool
 from storage.db import Database, load_migrations
 from tests.backends import Backend
 

@@ -11,85 +11,37 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import shutil
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from glob import glob
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
+from storage.backends.pg_common import (
+    CONNECT_TIMEOUT_S,
+    LINK_ERRORS,
+    find_pg_tool,
+    redacted,
+    storage_error,
+)
+from storage.backends.pg_leadership import AdvisoryLeadership
 from storage.base import Row
-from storage.core import Database, StorageError, UnitOfWork
+from storage.core import Database, Leadership, StorageError, UnitOfWork
 from storage.schema import POSTGRESQL, Migration, load_migrations, query_to_postgres
 
 log = logging.getLogger(__name__)
 
 POOL_SIZE = 10
-CONNECT_TIMEOUT_S = 10.0
 # Any constant of our own: pg_advisory_lock keys are one bigint per database.
 _MIGRATION_LOCK = 0x6E_65_77_73  # "news"
-
-# SQLSTATEs (https://www.postgresql.org/docs/current/errcodes-appendix.html) that mean "the
-# database cannot be used right now"; by full code first, then by class (first two chars).
-_BY_CODE = {
-    "25006": "readonly",  # read_only_sql_transaction (a standby, default_transaction_read_only)
-    "53300": "busy",  # too_many_connections
-    "55P03": "busy",  # lock_not_available (lock_timeout)
-    "57014": "busy",  # query_canceled (statement_timeout)
-    "40P01": "busy",  # deadlock_detected
-    "40001": "busy",  # serialization_failure
-}
-_BY_CLASS = {
-    "08": "io",  # connection exception
-    "53": "full",  # insufficient resources: disk_full, out_of_memory
-    "57": "io",  # operator intervention: admin shutdown, cannot connect now
-    "58": "io",  # system error: I/O error
-    "XX": "io",  # internal error: data corrupted
-}
-_EXPLAIN = {
-    "busy": "the database is busy (locks, connections)",
-    "readonly": "the database is read-only",
-    "full": "the database server is out of disk or memory",
-    "io": "the database server cannot be reached or read",
-}
-# Raised by the driver or the network rather than by the server.
-_LINK_ERRORS = (OSError, asyncio.TimeoutError, asyncpg.InterfaceError)
-
-
-def storage_error(exc: BaseException, doing: str) -> StorageError | None:
-    """The StorageError for ``exc`` when it means the database is unavailable, else None."""
-    kind: str | None
-    if isinstance(exc, asyncpg.PostgresError):
-        code = str(getattr(exc, "sqlstate", "") or "")
-        kind = _BY_CODE.get(code) or _BY_CLASS.get(code[:2])
-    elif isinstance(exc, _LINK_ERRORS):
-        kind = "io"
-    else:
-        kind = None
-    if kind is None:
-        return None
-    return StorageError(f"{_EXPLAIN[kind]} ({doing}: {exc})", kind)
 
 
 def _rowcount(status: str) -> int:
     """The row count of a command status: ``UPDATE 3``, ``INSERT 0 1``, ``DELETE 0``."""
     last = status.rsplit(" ", 1)[-1]
     return int(last) if last.isdigit() else 0
-
-
-def redacted(url: str) -> str:
-    """The URL without its password (for logs and ``Database.path``)."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.rsplit("@", 1)[1]
-    user = parts.username or ""
-    return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc}"))
 
 
 class PgSql:
@@ -139,7 +91,7 @@ class PostgresDatabase(Database):
                 statement_cache_size=1024,
                 server_settings={"application_name": "newsroom-bot"},
             )
-        except (asyncpg.PostgresError, *_LINK_ERRORS) as exc:
+        except (asyncpg.PostgresError, *LINK_ERRORS) as exc:
             raise StorageError(f"cannot open database {redacted(url)}: {exc}", "io") from exc
         return cls(pool, url)
 
@@ -201,7 +153,7 @@ class PostgresDatabase(Database):
         try:
             try:
                 conn = await self._pool.acquire()
-            except (asyncpg.PostgresError, *_LINK_ERRORS) as exc:
+            except (asyncpg.PostgresError, *LINK_ERRORS) as exc:
                 error = storage_error(exc, doing) or StorageError(f"{doing}: {exc}")
                 raise error from exc
             try:
@@ -219,11 +171,11 @@ class PostgresDatabase(Database):
             tx = conn.transaction()
             try:
                 await tx.start()
-            except (asyncpg.PostgresError, *_LINK_ERRORS) as exc:
+            except (asyncpg.PostgresError, *LINK_ERRORS) as exc:
                 raise self._failed(exc, "cannot start a write") from exc
             try:
                 yield UnitOfWork(PgSql(conn), conn)
-            except (asyncpg.PostgresError, *_LINK_ERRORS) as exc:
+            except (asyncpg.PostgresError, *LINK_ERRORS) as exc:
                 await _rollback(tx)
                 error = storage_error(exc, "cannot write")
                 if error is None:
@@ -235,7 +187,7 @@ class PostgresDatabase(Database):
                 raise
             try:
                 await tx.commit()
-            except (asyncpg.PostgresError, *_LINK_ERRORS) as exc:
+            except (asyncpg.PostgresError, *LINK_ERRORS) as exc:
                 await _rollback(tx)
                 raise self._failed(exc, "cannot save changes") from exc
             self.write_error = None
@@ -250,7 +202,7 @@ class PostgresDatabase(Database):
         async with self._connection("cannot read") as conn:
             try:
                 yield UnitOfWork(PgSql(conn), conn)
-            except (asyncpg.PostgresError, *_LINK_ERRORS) as exc:
+            except (asyncpg.PostgresError, *LINK_ERRORS) as exc:
                 error = storage_error(exc, "cannot read")
                 if error is None:
                     raise
@@ -271,7 +223,7 @@ class PostgresDatabase(Database):
                     )
                 finally:
                     await _rollback(tx)
-        except (StorageError, asyncpg.PostgresError, *_LINK_ERRORS) as exc:
+        except (StorageError, asyncpg.PostgresError, *LINK_ERRORS) as exc:
             if isinstance(exc, StorageError):
                 self.write_error = exc
             else:
@@ -279,6 +231,9 @@ class PostgresDatabase(Database):
             return False
         self.write_error = None
         return True
+
+    def leadership(self, name: str) -> Leadership:
+        return AdvisoryLeadership(self._url, name)
 
     async def backup(self, target: str | Path) -> None:
         """``pg_dump --format=custom`` of the whole database (restore with ``pg_restore``):
@@ -298,19 +253,8 @@ class PostgresDatabase(Database):
             raise StorageError(f"pg_dump failed: {err.decode(errors='replace').strip()}", "io")
 
 
-def find_pg_tool(name: str) -> str:
-    """A PostgreSQL client program: on PATH, else the newest /usr/lib/postgresql/N/bin."""
-    found = shutil.which(name)
-    if found:
-        return found
-    for candidate in sorted(glob(f"/usr/lib/postgresql/*/bin/{name}"), reverse=True):
-        if os.access(candidate, os.X_OK):
-            return candidate
-    raise StorageError(f"{name} not found: install the PostgreSQL client (postgresql-client)")
-
-
 async def _rollback(tx: Any) -> None:
     try:
         await tx.rollback()
-    except (asyncpg.PostgresError, *_LINK_ERRORS) as exc:
+    except (asyncpg.PostgresError, *LINK_ERRORS) as exc:
         log.warning("rollback failed: %s", exc)
