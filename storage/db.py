@@ -15,7 +15,6 @@ raises :class:`StorageError`: nothing of the block is kept.
 
 from __future__ import annotations
 
-from storage.backends.postgres import PostgresDatabase
 from storage.backends.sqlite import SqliteDatabase
 from storage.core import Database, StorageError, UnitOfWork, parse_database_url, register_backend
 from storage.schema import POSTGRESQL, SQLITE, Migration, load_migrations
@@ -23,7 +22,6 @@ from storage.schema import POSTGRESQL, SQLITE, Migration, load_migrations
 __all__ = [
     "Database",
     "Migration",
-    "PostgresDatabase",
     "SqliteDatabase",
     "StorageError",
     "UnitOfWork",
@@ -31,5 +29,13 @@ __all__ = [
     "parse_database_url",
 ]
 
+
+async def _connect_postgres(url: str) -> Database:
+    # Imported on first use: an embedded (SQLite) bot does not load asyncpg (~2.5 MB RSS).
+    from storage.backends.postgres import PostgresDatabase
+
+    return await PostgresDatabase.connect(url)
+
+
 register_backend(SQLITE, SqliteDatabase.connect)
-register_backend(POSTGRESQL, PostgresDatabase.connect)
+register_backend(POSTGRESQL, _connect_postgres)
