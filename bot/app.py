@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +42,7 @@ from bot.telegram.retry import RetryMiddleware
 from bot.telegram.rights import can_publish
 from bot.texts import quote
 from bot.views.commands import menu
+from bot.wakeups import OUTBOX, schedule_for
 from bot.web import database_ok, make_web_app, serve, wait_for_stop_signal, webhook_path
 from bot.workflow.ports import Ports
 from handlers.errors import on_error
@@ -70,6 +72,7 @@ class App:
     #: How this instance takes updates: "poller", "standby" (another instance polls),
     #: "webhook" (every instance behind the balancer), or "" before it runs.
     role: str = ""
+    _unlisten: Callable[[], Awaitable[None]] | None = None
 
     async def health(self) -> dict[str, Any]:
         return {
@@ -84,6 +87,8 @@ class App:
     async def start_background(self) -> None:
         """Start the scheduler (and the feed poller): publications survive restarts via the DB."""
         await self.engine.recover_on_startup()
+        # Other instances' schedules wake this engine too (no-op with SQLite).
+        self._unlisten = await self.db.listen(OUTBOX, self.engine.wake)
         self.tasks.append(asyncio.create_task(self.engine.run(), name="publisher"))
         self.tasks.append(asyncio.create_task(self.background.run(), name="background"))
 
@@ -223,6 +228,9 @@ class App:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self.tasks.clear()
+        if self._unlisten is not None:
+            await self._unlisten()
+            self._unlisten = None
 
     async def close(self) -> None:
         await self.stop_background()
@@ -308,7 +316,7 @@ async def create_app(
             settings=settings,
             clock=clock,
             notifier=notifier,
-            schedule=engine,
+            schedule=schedule_for(engine, db),
             posts=TelegramChannelPosts(bot),
         )
         background = BackgroundLoop(desk, clock)

@@ -204,6 +204,22 @@ class Database(ABC):
         """
         ...
 
+    async def notify(self, channel: str) -> None:
+        """Tell every instance listening on ``channel`` (PostgreSQL ``NOTIFY``). With SQLite
+        there is no other instance: nothing to do."""
+        return
+
+    async def listen(
+        self, channel: str, wake: Callable[[], None]
+    ) -> Callable[[], Awaitable[None]]:
+        """Call ``wake`` whenever any instance notifies ``channel``; returns the stop function.
+        With SQLite nobody else notifies: nothing to listen to."""
+
+        async def stop() -> None:
+            return None
+
+        return stop
+
     def leadership(self, name: str) -> Leadership:
         """Who among the instances sharing this database does ``name`` (one at a time)."""
         return ProcessLeadership()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,6 +27,7 @@ from storage.backends.pg_common import (
     storage_error,
 )
 from storage.backends.pg_leadership import AdvisoryLeadership
+from storage.backends.pg_listen import Listener
 from storage.base import Row
 from storage.core import Database, Leadership, StorageError, UnitOfWork
 from storage.schema import POSTGRESQL, Migration, load_migrations, query_to_postgres
@@ -234,6 +235,22 @@ class PostgresDatabase(Database):
 
     def leadership(self, name: str) -> Leadership:
         return AdvisoryLeadership(self._url, name)
+
+    async def notify(self, channel: str) -> None:
+        """``pg_notify`` outside any transaction: sent at once (callers notify after their
+        change committed). A failure is logged: listeners still wake on their own timers."""
+        try:
+            async with self._connection("notify") as conn:
+                await conn.execute("SELECT pg_notify($1, '')", channel)
+        except (StorageError, asyncpg.PostgresError, *LINK_ERRORS) as exc:
+            log.warning("cannot notify %s: %s", channel, exc)
+
+    async def listen(
+        self, channel: str, wake: Callable[[], None]
+    ) -> Callable[[], Awaitable[None]]:
+        listener = Listener(self._url, channel, wake)
+        await listener.start()
+        return listener.stop
 
     async def backup(self, target: str | Path) -> None:
         """``pg_dump --format=custom`` of the whole database (restore with ``pg_restore``):
