@@ -25,7 +25,7 @@ import handlers
 from bot.background import BackgroundLoop
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.fsm import fsm_backends, fsm_kind
+from bot.fsm import close_storage_last, fsm_backends, fsm_kind
 from bot.i18n import LANGUAGES, UserLanguageMiddleware, make_i18n
 from bot.middlewares import CommandClosesPrompt
 from bot.polling import poll_while_leading
@@ -266,6 +266,7 @@ def build_dispatcher(settings: Settings, db: Database, **workflow: Any) -> Dispa
         i18n=i18n,
         **workflow,
     )
+    close_storage_last(dp)
     i18n_middleware = UserLanguageMiddleware(i18n)
     role_middleware = RoleMiddleware(settings, db)
     for observer in (dp.message, dp.callback_query, dp.edited_message, dp.channel_post):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from aiogram import Dispatcher
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
 from aiogram.fsm.storage.memory import MemoryStorage
 
@@ -41,3 +42,15 @@ def fsm_backends(settings: Settings) -> tuple[BaseStorage, BaseEventIsolation | 
 def fsm_kind(settings: Settings) -> str:
     """What health reports: ``"redis"`` or ``"memory"``."""
     return "memory" if settings.redis_url is None else "redis"
+
+
+def close_storage_last(dp: Dispatcher) -> None:
+    """Keep the FSM storage open when polling stops; ``App.close`` closes it at the end.
+
+    aiogram closes it on the dispatcher's shutdown, i.e. as soon as polling stops, while the
+    handlers of updates already taken still run (``App.stop_background`` gives them the grace
+    period) and a standby that takes the lead again polls anew: with Redis, those would find
+    the connection pool closed under them.
+    """
+    own_close = dp.fsm.close
+    dp.shutdown.handlers[:] = [h for h in dp.shutdown.handlers if h.callback != own_close]

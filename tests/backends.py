@@ -9,16 +9,21 @@ Without that variable the PostgreSQL half is skipped with the reason; with
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import pytest
 
 from storage.db import Database
+
+if TYPE_CHECKING:
+    from bot.app import App
 
 POSTGRES_ENV = "NEWSROOM_TEST_POSTGRES_URL"
 REDIS_ENV = "NEWSROOM_TEST_REDIS_URL"
@@ -129,3 +134,14 @@ class Backend:
 #: The backend of the running test, for helpers that open their own database
 #: (``tests.workflow_fakes.world``); None outside the parametrised tests (SQLite then).
 ACTIVE: Backend | None = None
+
+
+async def stop_polling(app: App, polling: asyncio.Task[Any]) -> None:
+    """Stop an app's polling task for good: aiogram's ``stop_polling`` raises when the task
+    has not taken its lock yet (it would then poll forever), so cancel it in that case."""
+    try:
+        await asyncio.wait_for(app.dp.stop_polling(), 10)
+    except (RuntimeError, TimeoutError):
+        polling.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await asyncio.wait_for(polling, 10)

@@ -78,8 +78,8 @@ async def test_the_standby_polls_within_seconds_when_the_poller_dies(
         # up), stop it and run two elected instances instead.
         tg.send_text(EDITOR_ID, "/cancel")
         await tg.wait_for_message(EDITOR_ID)
-        await sandbox.bot_app.dp.stop_polling()
-        await sandbox._polling  # type: ignore[misc]
+        await asyncio.wait_for(sandbox.bot_app.dp.stop_polling(), 10)
+        await asyncio.wait_for(sandbox._polling, 10)  # type: ignore[arg-type]
         apps: list[App] = [await create_app(sandbox.settings()) for _ in range(2)]
         runs = [
             asyncio.create_task(app.run_polling(handle_signals=False, polling_timeout=1))
@@ -97,7 +97,7 @@ async def test_the_standby_polls_within_seconds_when_the_poller_dies(
             poller.stop_event.set()
             took = await _until(lambda: standby.role == "poller", TAKEOVER_BUDGET_S)
             assert took < TAKEOVER_BUDGET_S
-            await runs[apps.index(poller)]
+            await asyncio.wait_for(runs[apps.index(poller)], 15)
             tg.send_text(EDITOR_ID, "/cancel")
             answer = await tg.wait_for_message(EDITOR_ID, count=3)
             assert answer.visible  # answered by the instance that took over
@@ -106,7 +106,12 @@ async def test_the_standby_polls_within_seconds_when_the_poller_dies(
             for app in apps:
                 app.stop_event.set()
             for run in runs:
-                with contextlib.suppress(asyncio.CancelledError):
-                    await run
+                try:
+                    await asyncio.wait_for(run, 15)
+                except TimeoutError:
+                    run.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await run
+                    raise
             for app in apps:
                 await app.close()

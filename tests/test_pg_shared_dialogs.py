@@ -10,7 +10,6 @@ and answer with a draft instead.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from pathlib import Path
 
 import redis.asyncio as redis
@@ -19,7 +18,7 @@ from aiogram.fsm.storage.base import StorageKey
 from bot.app import create_app
 from bot.fsm import KEY_PREFIX
 from fakegram.harness import EDITOR_ID, Sandbox
-from tests.backends import REDIS_ENV, server_url
+from tests.backends import REDIS_ENV, server_url, stop_polling
 
 
 async def test_a_dialog_begun_on_one_instance_continues_on_another(tmp_path: Path) -> None:
@@ -38,8 +37,9 @@ async def test_a_dialog_begun_on_one_instance_continues_on_another(tmp_path: Pat
         asked = await tg.wait_for_message(EDITOR_ID)
         assert "Send the title" in asked.visible
 
-        await first.dp.stop_polling()  # the first instance takes no more updates
-        await sandbox._polling  # type: ignore[misc]
+        # The first instance takes no more updates (bounded: a hang must fail, not stall).
+        await asyncio.wait_for(first.dp.stop_polling(), 10)
+        await asyncio.wait_for(sandbox._polling, 10)  # type: ignore[arg-type]
         second = await create_app(sandbox.settings())
         polling = asyncio.create_task(
             second.dp.start_polling(
@@ -56,7 +56,5 @@ async def test_a_dialog_begun_on_one_instance_continues_on_another(tmp_path: Pat
             # And the first instance's storage reads the same step: one shared state.
             assert await first.dp.fsm.storage.get_state(key) == "NewArticle:text"
         finally:
-            with contextlib.suppress(RuntimeError):
-                await second.dp.stop_polling()
-            await polling
+            await stop_polling(second, polling)
             await second.close()
