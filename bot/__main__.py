@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot [run|demo|preview|backup|stats]``."""
+"""Command line: ``python -m bot [run|demo|preview|backup|stats|migrate|copy-db]``."""
 
 from __future__ import annotations
 
@@ -36,6 +36,9 @@ def _parser() -> argparse.ArgumentParser:
     backup = sub.add_parser("backup", help="consistent online copy of the database")
     backup.add_argument("path", type=Path)
     sub.add_parser("stats", help="counts by status and the last publications")
+    sub.add_parser("migrate", help="bring the database's schema to this version, then exit")
+    copy = sub.add_parser("copy-db", help="copy the SQLite database into an empty PostgreSQL one")
+    copy.add_argument("target", help="postgresql://user:password@host:5432/dbname")
     return parser
 
 
@@ -71,6 +74,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(_backup(settings, args.path))
     if command == "stats":
         return asyncio.run(_stats(settings))
+    if command == "migrate":
+        return asyncio.run(_migrate(settings))
+    if command == "copy-db":
+        return asyncio.run(_copy_db(settings, args.target))
     missing = settings.missing_for_run()
     if missing:
         for line in missing:
@@ -105,11 +112,12 @@ async def _run(settings: Settings) -> int:
 async def _backup(settings: Settings, target: Path) -> int:
     from storage.db import Database, StorageError
 
-    if not settings.database_path.exists():
-        print(f"No database at {settings.database_path}", file=sys.stderr)
+    file = settings.sqlite_file
+    if file is not None and not file.exists():
+        print(f"No database at {file}", file=sys.stderr)
         return 1
     try:
-        db = await Database.open(settings.database_path, migrate=False)
+        db = await Database.open(settings.database, migrate=False)
     except StorageError as exc:
         print(str(exc), file=sys.stderr)
         return 1
@@ -121,13 +129,61 @@ async def _backup(settings: Settings, target: Path) -> int:
     return 0
 
 
+async def _migrate(settings: Settings) -> int:
+    """Apply the pending migrations (before starting new replicas; the bot also does it)."""
+    from storage.db import Database, StorageError
+
+    try:
+        db = await Database.open(settings.database, migrate=False)
+    except StorageError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    try:
+        before = await db.schema_version()
+        after = await db.migrate()
+    finally:
+        await db.close()
+    print(f"{db.dialect} {db.path}: schema version {before} -> {after}")
+    return 0
+
+
+async def _copy_db(settings: Settings, target_url: str) -> int:
+    """DATABASE_PATH (or a sqlite:/// DATABASE_URL) into ``target_url``; stop the bot first."""
+    from storage.copy import CopyError, copy_database, summary
+    from storage.db import Database, StorageError
+
+    file = settings.sqlite_file
+    if file is None or not file.exists():
+        print(f"No SQLite database at {file or settings.database}", file=sys.stderr)
+        return 1
+    if not target_url.startswith(("postgresql://", "postgres://")):
+        print("The target must be a postgresql:// URL", file=sys.stderr)
+        return 2
+    try:
+        source = await Database.open(file, migrate=False)
+        try:
+            target = await Database.open(target_url, migrate=False)
+            try:
+                copied = await copy_database(source, target)
+            finally:
+                await target.close()
+        finally:
+            await source.close()
+    except (StorageError, CopyError) as exc:
+        print(f"Not copied: {exc}", file=sys.stderr)
+        return 1
+    print(f"Copied {summary(copied.items())}")
+    return 0
+
+
 async def _stats(settings: Settings) -> int:
     from storage.db import Database
 
-    if not settings.database_path.exists():
-        print(f"No database at {settings.database_path}", file=sys.stderr)
+    file = settings.sqlite_file
+    if file is not None and not file.exists():
+        print(f"No database at {file}", file=sys.stderr)
         return 1
-    db = await Database.open(settings.database_path, migrate=False)
+    db = await Database.open(settings.database, migrate=False)
     try:
         async with db.read() as uow:
             articles = await uow.articles.count_by_status()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +19,6 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramAPIError
-from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.types import BotCommandScopeChat, BotCommandScopeDefault
 from aiohttp import web
 
@@ -26,8 +26,10 @@ import handlers
 from bot.background import BackgroundLoop
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.fsm import close_storage_last, fsm_backends, fsm_kind
 from bot.i18n import LANGUAGES, UserLanguageMiddleware, make_i18n
 from bot.middlewares import CommandClosesPrompt
+from bot.polling import poll_while_leading
 from bot.presenters.cards import Cards
 from bot.presenters.languages import Languages
 from bot.presenters.notifier import TelegramNotifier
@@ -42,6 +44,7 @@ from bot.telegram.retry import RetryMiddleware
 from bot.telegram.rights import can_publish
 from bot.texts import quote
 from bot.views.commands import menu
+from bot.wakeups import OUTBOX, schedule_for
 from bot.web import database_ok, make_web_app, serve, wait_for_stop_signal, webhook_path
 from bot.webapp import WebAppContext
 from bot.webapp.buttons import set_menu_buttons
@@ -71,17 +74,26 @@ class App:
     background: BackgroundLoop
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     stop_event: asyncio.Event = field(default_factory=asyncio.Event)
+    #: How this instance takes updates: "poller", "standby" (another instance polls),
+    #: "webhook" (every instance behind the balancer), or "" before it runs.
+    role: str = ""
+    _unlisten: Callable[[], Awaitable[None]] | None = None
 
     async def health(self) -> dict[str, Any]:
         return {
             "database": await database_ok(self.db),
             "scheduler": self.engine.alive,
             "last_api_success": self.retry.last_success_at,
+            "backend": self.db.dialect,
+            "dialogs": fsm_kind(self.settings),
+            "role": self.role,
         }
 
     async def start_background(self) -> None:
         """Start the scheduler (and the feed poller): publications survive restarts via the DB."""
         await self.engine.recover_on_startup()
+        # Other instances' schedules wake this engine too (no-op with SQLite).
+        self._unlisten = await self.db.listen(OUTBOX, self.engine.wake)
         self.tasks.append(asyncio.create_task(self.engine.run(), name="publisher"))
         self.tasks.append(asyncio.create_task(self.background.run(), name="background"))
 
@@ -164,11 +176,15 @@ class App:
             health = await serve(make_web_app(self.health), self.settings.health_listen)
         mini_app = await self.serve_web_app()
         try:
-            await self.dp.start_polling(
+            # With several instances on one PostgreSQL, only the elected one polls.
+            await poll_while_leading(
+                self.dp,
                 self.bot,
-                handle_signals=handle_signals,
+                self.db,
+                stop=self.stop_event,
                 polling_timeout=polling_timeout,
-                close_bot_session=False,
+                on_role=self._set_role,
+                handle_signals=handle_signals,
             )
         finally:
             if mini_app is not None:
@@ -177,12 +193,16 @@ class App:
                 await health.cleanup()
             await self.stop_background()
 
+    def _set_role(self, role: str) -> None:
+        self.role = role
+
     async def run_webhook(self, *, handle_signals: bool = True) -> None:
         """Serve the webhook (and /healthz) until SIGINT/SIGTERM or ``stop_event``."""
         url = self.settings.webhook_url
         secret = self.settings.webhook_secret
         if url is None or secret is None:
             raise ValueError("WEBHOOK_URL and WEBHOOK_SECRET are required for webhook mode")
+        self.role = "webhook"
         # The Mini App shares the webhook's server when it listens on the same address.
         shared = self.settings.web_app_listen == self.settings.webhook_listen
         web_app = make_web_app(
@@ -236,10 +256,16 @@ class App:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self.tasks.clear()
+        if self._unlisten is not None:
+            await self._unlisten()
+            self._unlisten = None
 
     async def close(self) -> None:
         await self.stop_background()
         await self.bot.session.close()
+        # aiogram leaves the FSM storage open (Redis connections; nothing for memory).
+        await self.dp.fsm.storage.close()
+        await self.dp.fsm.events_isolation.close()
         await self.db.close()
 
 
@@ -256,9 +282,19 @@ def build_bot(settings: Settings, *, token: str | None = None) -> Bot:
 
 
 def build_dispatcher(settings: Settings, db: Database, **workflow: Any) -> Dispatcher:
-    # MemoryStorage: only dialog steps live here; everything that matters is in SQLite.
+    # Only dialog steps live in the FSM storage (the process's memory, or Redis shared by every
+    # instance); everything that matters is in the database.
     i18n = make_i18n(settings.default_language)
-    dp = Dispatcher(storage=MemoryStorage(), settings=settings, db=db, i18n=i18n, **workflow)
+    storage, isolation = fsm_backends(settings)
+    dp = Dispatcher(
+        storage=storage,
+        events_isolation=isolation,
+        settings=settings,
+        db=db,
+        i18n=i18n,
+        **workflow,
+    )
+    close_storage_last(dp)
     i18n_middleware = UserLanguageMiddleware(i18n)
     role_middleware = RoleMiddleware(settings, db)
     for observer in (dp.message, dp.callback_query, dp.edited_message, dp.channel_post):
@@ -280,7 +316,7 @@ async def create_app(
     token: str | None = None,
 ) -> App:
     clock = clock or SystemClock()
-    db = await Database.open(settings.database_path)
+    db = await Database.open(settings.database)
     try:
         bot = build_bot(settings, token=token)
         limiter = RateLimiter(
@@ -309,7 +345,7 @@ async def create_app(
             settings=settings,
             clock=clock,
             notifier=notifier,
-            schedule=engine,
+            schedule=schedule_for(engine, db),
             posts=TelegramChannelPosts(bot),
         )
         weekly = TelegramWeeklyReport(settings=settings, bot=bot, languages=languages)

@@ -41,6 +41,11 @@ class Settings(BaseSettings):
     editor_ids: IdList = ()
     timezone: str = "UTC"
     database_path: Path = Path("data/newsroom.sqlite3")
+    # sqlite:///path or postgresql://user:password@host:port/dbname; unset: DATABASE_PATH.
+    # A secret: the URL may carry the password.
+    database_url: SecretStr | None = None
+    # redis://host:port/db: FSM state and event isolation shared by every instance.
+    redis_url: SecretStr | None = None
     default_language: Literal["ru", "en"] = "ru"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     log_format: Literal["text", "json"] = "text"
@@ -120,6 +125,28 @@ class Settings(BaseSettings):
             raise ValueError("expected @channelusername or a numeric id like -1001234567890")
         return value
 
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: SecretStr | None) -> SecretStr | None:
+        text = value.get_secret_value().strip() if value is not None else ""
+        if not text:
+            return None
+        if text.startswith("sqlite:///") and len(text) > len("sqlite:///"):
+            return SecretStr(text)
+        if text.startswith(("postgresql://", "postgres://")):
+            return SecretStr(text)
+        raise ValueError("expected sqlite:///path/to/file or postgresql://user@host/dbname")
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: SecretStr | None) -> SecretStr | None:
+        text = value.get_secret_value().strip() if value is not None else ""
+        if not text:
+            return None
+        if not text.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("expected redis://host:port/db (or rediss://, unix://)")
+        return SecretStr(text)
+
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str) -> str:
@@ -175,6 +202,21 @@ class Settings(BaseSettings):
         port = self.web_app_port or DEFAULT_WEB_APP_PORT
         host = self.web_app_host.strip() or "127.0.0.1"
         return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+    @property
+    def database(self) -> str | Path:
+        """What ``Database.open`` takes: DATABASE_URL when set, else the DATABASE_PATH file."""
+        if self.database_url is not None:
+            return self.database_url.get_secret_value()
+        return self.database_path
+
+    @property
+    def sqlite_file(self) -> Path | None:
+        """The SQLite file the database lives in; None on PostgreSQL."""
+        if self.database_url is None:
+            return self.database_path
+        url = self.database_url.get_secret_value()
+        return Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:") else None
 
     @property
     def tz(self) -> ZoneInfo:

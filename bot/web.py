@@ -31,8 +31,8 @@ async def database_ok(db: Database) -> bool:
     nothing that stays, but it does take the write lock for a moment.
     """
     try:
-        async with db.read() as uow, uow.conn.execute("SELECT 1") as cur:
-            if await cur.fetchone() is None:
+        async with db.read() as uow:
+            if not await uow.ping():
                 return False
     except Exception:  # any failure means "not healthy"; the details go to the log
         return False
@@ -40,14 +40,26 @@ async def database_ok(db: Database) -> bool:
 
 
 def health_payload(
-    *, database: bool, scheduler: bool, last_api_success: datetime | None
+    *,
+    database: bool,
+    scheduler: bool,
+    last_api_success: datetime | None,
+    backend: str = "",
+    dialogs: str = "",
+    role: str = "",
 ) -> tuple[int, dict[str, Any]]:
+    """``backend``: ``sqlite`` or ``postgresql``; ``dialogs``: where dialog state lives
+    (``memory`` or ``redis``); ``role``: ``poller``, ``standby`` or ``webhook`` -- what an
+    operator checks on each replica."""
     healthy = database and scheduler
     body = {
         "status": "ok" if healthy else "degraded",
         "database": database,
         "scheduler": scheduler,
         "last_api_success": last_api_success.isoformat() if last_api_success else None,
+        "backend": backend,
+        "dialogs": dialogs,
+        "role": role,
     }
     return (200 if healthy else 503), body
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import Any
 
 from bot.domain import Article, ArticleContent, ArticleStatus, Doubts, Mark, Photo
-from storage.base import Repo, from_iso, placeholders, require_dt, to_iso
+from storage.base import Repo, Row, from_iso, placeholders, require_dt, to_iso
 from storage.titles import Candidate, band_keys, fold_title
 
 # How many look-alike candidates the band keys hand over to be scored.
@@ -83,7 +82,7 @@ _ARTICLE_COLS = (
 )
 
 
-def _article(row: sqlite3.Row) -> Article:
+def _article(row: Row) -> Article:
     content = ArticleContent(
         title=row["title"],
         lead=row["lead"],
@@ -177,8 +176,8 @@ class ArticleRepo(Repo):
     async def _write_keys(self, article_id: int, folded: str) -> None:
         """Replace the article's band keys (what the duplicate check looks it up by)."""
         await self._exec("DELETE FROM title_keys WHERE article_id = ?", (article_id,))
-        await self._conn.executemany(
-            "INSERT OR IGNORE INTO title_keys (key, article_id) VALUES (?, ?)",
+        await self._executemany(
+            "INSERT INTO title_keys (key, article_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
             [(key, article_id) for key in band_keys(folded)],
         )
 
@@ -338,7 +337,8 @@ class ArticleRepo(Repo):
         """The lowest id among articles created since ``since`` (ids mostly follow time, but a
         clock set back must not hide a row, hence MIN over the window, not the first row)."""
         row = await self._one(
-            # INDEXED BY: SQLite would otherwise walk the primary key from the oldest row up.
+            # INDEXED BY: SQLite would otherwise walk the primary key from the oldest row up
+            # (PostgreSQL's planner needs no hint: the statement drops it there).
             "SELECT MIN(id) AS id FROM articles INDEXED BY articles_created WHERE created_at >= ?",
             (to_iso(since),),
         )

@@ -42,7 +42,8 @@ class ChannelRepo(Repo):
         )
         if is_default:
             await self._exec(
-                "UPDATE channels SET is_default = (chat_ref = ?)",
+                # CASE, not the comparison itself: PostgreSQL keeps booleans out of integers.
+                "UPDATE channels SET is_default = CASE WHEN chat_ref = ? THEN 1 ELSE 0 END",
                 (chat_ref,),
             )
         channel = await self.by_ref(chat_ref)

@@ -16,15 +16,12 @@ class FeedRepo(Repo):
         self, url: str, *, mode: str, interval_s: int, added_by: int, now: datetime
     ) -> Feed | None:
         """None when the URL is already registered."""
-        async with self._conn.execute(
-            "INSERT OR IGNORE INTO feeds (url, mode, interval_s, next_poll_at, added_by,"
-            " created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        feed_id = await self._insert_new(
+            "INSERT INTO feeds (url, mode, interval_s, next_poll_at, added_by, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (url, mode, interval_s, to_iso(now), added_by, to_iso(now)),
-        ) as cur:
-            if cur.rowcount == 0 or cur.lastrowid is None:
-                return None
-            feed_id = cur.lastrowid
-        return await self.get(feed_id)
+        )
+        return None if feed_id is None else await self.get(feed_id)
 
     async def get(self, feed_id: int) -> Feed | None:
         row = await self._one(f"SELECT {_FEED_COLS} FROM feeds WHERE id = ?", (feed_id,))
@@ -82,8 +79,8 @@ class FeedRepo(Repo):
         """Record an item; False when it had been seen already."""
         return bool(
             await self._exec(
-                "INSERT OR IGNORE INTO feed_items (feed_id, item_key, article_id, seen_at)"
-                " VALUES (?, ?, ?, ?)",
+                "INSERT INTO feed_items (feed_id, item_key, article_id, seen_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (feed_id, item_key, article_id, to_iso(now)),
             )
         )

@@ -16,8 +16,8 @@ class MessageRepo(Repo):
         self, *, article_id: int, kind: str, chat_id: int, message_id: int, now: datetime
     ) -> None:
         await self._exec(
-            "INSERT OR IGNORE INTO article_messages (article_id, kind, chat_id, message_id,"
-            " created_at) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO article_messages (article_id, kind, chat_id, message_id, created_at)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (article_id, kind, chat_id, message_id, to_iso(now)),
         )
 

@@ -12,7 +12,11 @@ from bot.domain import ArticleContent, ArticleStatus
 from bot.workflow import drafts
 from storage.db import Database, load_migrations
 from storage.titles import band_keys, fold_title
+from tests.backends import Backend
 from tests.workflow_fakes import AUTHOR_ID, World, content, world
+
+# The storage and workflow rules hold on both backends (tests/backends.py).
+pytestmark = pytest.mark.usefixtures("backend")
 
 TITLE = "Правительство утвердило новую программу развития туризма до 2030 года"
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
@@ -115,18 +119,17 @@ async def _indexed(db: Database, title: str) -> list[int]:
     """Article ids sharing a band key with ``title``, after checking that every article's keys
     are exactly those of its stored title."""
     async with db.read() as uow:
-        async with uow.conn.execute("SELECT id, title, title_folded FROM articles") as cur:
-            articles = await cur.fetchall()
-        async with uow.conn.execute("SELECT key, article_id FROM title_keys") as cur:
-            stored = {(int(k), int(a)) for k, a in await cur.fetchall()}
+        articles = await uow.sql.all("SELECT id, title, title_folded FROM articles")
+        keys = await uow.sql.all("SELECT key, article_id FROM title_keys")
+        stored = {(int(k), int(a)) for k, a in keys}
     assert all(folded == fold_title(title) for _id, title, folded in articles)
     assert stored == {(k, int(i)) for i, _t, folded in articles for k in band_keys(folded)}
     wanted = set(band_keys(fold_title(title)))
     return sorted({a for k, a in stored if k in wanted})
 
 
-async def test_index_follows_insert_update_and_delete(tmp_path: Path) -> None:
-    db = await Database.open(tmp_path / "index.sqlite3")
+async def test_index_follows_insert_update_and_delete(backend: Backend) -> None:
+    db = await Database.open(await backend.new("index"))
     try:
         async with db.transaction() as uow:
             article = await uow.articles.create(
@@ -140,12 +143,14 @@ async def test_index_follows_insert_update_and_delete(tmp_path: Path) -> None:
         assert await _indexed(db, "Ёлки в парке!") == []
         assert await _indexed(db, "снег на дорогах") == [article.id]
         async with db.transaction() as uow:
-            await uow.conn.execute("DELETE FROM articles WHERE id = ?", (article.id,))
+            await uow.sql.exec("DELETE FROM articles WHERE id = ?", (article.id,))
         assert await _indexed(db, "снег на дорогах") == []
     finally:
         await db.close()
 
 
+# PostgreSQL databases start at the index's version or later: nothing to backfill (0007).
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 async def test_migration_backfills_articles_written_before_it(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite3"
     db = await Database.open(path, migrate=False)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -26,6 +25,10 @@ from bot.publishing.bookkeeping import Change, Entry, Ledger, held_change
 from bot.publishing.notices import Notices, failed_notice, published_notice
 from bot.publishing.ports import ChannelOutcome
 from storage.db import Database
+from tests.backends import Backend
+
+# The storage and workflow rules hold on both backends (tests/backends.py).
+pytestmark = pytest.mark.usefixtures("backend")
 
 START = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -52,8 +55,8 @@ class Told:
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "bookkeeping.sqlite3")
+async def db(backend: Backend) -> AsyncIterator[Database]:
+    database = await Database.open(await backend.new("bookkeeping"))
     try:
         yield database
     finally:

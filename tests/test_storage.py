@@ -1,4 +1,5 @@
-"""Storage: migrations (stairway), pragmas, repositories and the unit of work."""
+"""Storage: migrations (stairway), pragmas, repositories and the unit of work, on SQLite and
+PostgreSQL (the ``backend`` fixture; tests/backends.py)."""
 
 from __future__ import annotations
 
@@ -7,36 +8,53 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import asyncpg
 import pytest
 
 from bot.domain import ArticleContent, ArticleStatus, Photo, PublicationStatus
+from storage.backends.pg_common import find_pg_tool
 from storage.db import Database, load_migrations
+from tests.backends import Backend
 
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 
+_SQLITE_SCHEMA = (
+    "SELECT name, sql FROM sqlite_master WHERE type IN ('table', 'index', 'trigger')"
+    " AND name NOT LIKE 'sqlite_%' ORDER BY name"
+)
+# Columns (in order, with type, nullability and default), indexes and triggers.
+_POSTGRES_SCHEMA = (
+    "SELECT table_name || '.' || lpad(ordinal_position::text, 3, '0') || '.' || column_name,"
+    " data_type || ' ' || is_nullable || ' ' || COALESCE(column_default, '')"
+    " FROM information_schema.columns WHERE table_schema = 'public'"
+    " UNION ALL SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'"
+    " UNION ALL SELECT trigger_name || '.' || event_manipulation, action_statement"
+    " FROM information_schema.triggers WHERE trigger_schema = 'public'"
+    " UNION ALL SELECT conrelid::regclass::text || '.' || conname, pg_get_constraintdef(oid)"
+    " FROM pg_constraint WHERE connamespace = 'public'::regnamespace ORDER BY 1"
+)
+
 
 async def _tables(db: Database) -> dict[str, str]:
-    async with (
-        db.read() as uow,
-        uow.conn.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type IN ('table', 'index', 'trigger')"
-            " AND name NOT LIKE 'sqlite_%' ORDER BY name"
-        ) as cur,
-    ):
-        return {row[0]: row[1] for row in await cur.fetchall()}
+    query = _SQLITE_SCHEMA if db.dialect == "sqlite" else _POSTGRES_SCHEMA
+    async with db.read() as uow:
+        return {row[0]: row[1] for row in await uow.sql.all(query)}
 
 
-async def test_migrations_apply_to_empty_db_and_from_every_older_version(tmp_path: Path) -> None:
+async def test_migrations_apply_to_empty_db_and_from_every_older_version(
+    backend: Backend,
+) -> None:
     migrations = load_migrations()
     assert [m.version for m in migrations] == list(range(1, len(migrations) + 1))
-    fresh = await Database.open(tmp_path / "fresh.sqlite3")
+    fresh = await Database.open(await backend.new("fresh", empty=True))
     try:
         assert await fresh.schema_version() == len(migrations)
         reference = await _tables(fresh)
+        assert "articles" in str(reference) and "audit_log" in str(reference)
     finally:
         await fresh.close()
     for start in range(len(migrations)):
-        db = await Database.open(tmp_path / f"from{start}.sqlite3", migrate=False)
+        db = await Database.open(await backend.new(f"from{start}", empty=True), migrate=False)
         try:
             assert await db.migrate(target=start) == start
             assert await db.migrate() == len(migrations)
@@ -65,8 +83,8 @@ async def test_pragmas(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> Database:
-    database = await Database.open(tmp_path / "t.sqlite3")
+async def db(backend: Backend) -> Database:
+    database = await Database.open(await backend.new("t"))
     yield database  # type: ignore[misc]
     await database.close()
 
@@ -171,12 +189,16 @@ async def test_publication_claim_is_exactly_once(db: Database) -> None:
 async def test_audit_log_is_append_only(db: Database) -> None:
     async with db.transaction() as uow:
         await uow.audit.append(now=NOW, actor_id=1, article_id=None, action="x")
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+    refused = (sqlite3.IntegrityError, asyncpg.RaiseError)
+    with pytest.raises(refused, match="append-only"):
         async with db.transaction() as uow:
-            await uow.conn.execute("UPDATE audit_log SET action = 'y'")
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            await uow.sql.exec("UPDATE audit_log SET action = 'y'")
+    with pytest.raises(refused, match="append-only"):
         async with db.transaction() as uow:
-            await uow.conn.execute("DELETE FROM audit_log")
+            await uow.sql.exec("DELETE FROM audit_log")
+    async with db.read() as uow:
+        entries = await uow.sql.all("SELECT action FROM audit_log")
+    assert [e["action"] for e in entries] == ["x"]
 
 
 async def test_feed_items_are_seen_once(db: Database) -> None:
@@ -206,13 +228,22 @@ async def test_naive_datetimes_are_refused(db: Database) -> None:
             )
 
 
-async def test_backup_is_a_consistent_copy(db: Database, tmp_path: Path) -> None:
+async def test_backup_is_a_consistent_copy(db: Database, backend: Backend, tmp_path: Path) -> None:
     async with db.transaction() as uow:
         await uow.articles.create(CONTENT, author_id=1, origin="text", now=NOW)
-    target = tmp_path / "backup.sqlite3"
+    target = tmp_path / "backup.dump"
     await db.backup(target)
-    copy = await Database.open(target, migrate=False)
+    if db.dialect == "sqlite":
+        restored = str(target)
+    else:  # a pg_dump archive: restored into an empty database with pg_restore
+        restored = await backend.new("restored", empty=True)
+        proc = await asyncio.create_subprocess_exec(
+            find_pg_tool("pg_restore"), "--no-owner", f"--dbname={restored}", str(target)
+        )
+        assert await proc.wait() == 0
+    copy = await Database.open(restored, migrate=False)
     try:
+        assert await copy.schema_version() == len(load_migrations())
         async with copy.read() as uow:
             _items, total = await uow.articles.page()
         assert total == 1

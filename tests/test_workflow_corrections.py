@@ -8,9 +8,14 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from bot.domain import ArticleStatus, PublicationStatus
 from bot.workflow import corrections, drafts, review
 from tests.workflow_fakes import ADMIN_ID, AUTHOR_ID, World, content, world
+
+# The storage and workflow rules hold on both backends (tests/backends.py).
+pytestmark = pytest.mark.usefixtures("backend")
 
 
 async def published(w: World, *refs: str) -> int:

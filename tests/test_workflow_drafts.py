@@ -8,10 +8,15 @@ from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from bot.domain import ArticleStatus, Photo
 from bot.workflow import drafts, reminders
 from bot.workflow.results import Outcome
 from tests.workflow_fakes import ADMIN_ID, AUTHOR_ID, content, world
+
+# The storage and workflow rules hold on both backends (tests/backends.py).
+pytestmark = pytest.mark.usefixtures("backend")
 
 
 async def test_create_records_the_origin_and_finds_look_alikes(tmp_path: Path) -> None:

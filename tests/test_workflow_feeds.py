@@ -15,6 +15,9 @@ from bot.workflow import drafts, feeds, setup
 from storage.db import Database, UnitOfWork
 from tests.workflow_fakes import ADMIN_ID, World, content, world
 
+# The storage and workflow rules hold on both backends (tests/backends.py).
+pytestmark = pytest.mark.usefixtures("backend")
+
 
 @pytest.fixture
 async def w(tmp_path: Path) -> AsyncIterator[World]:

@@ -10,10 +10,15 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from bot.domain import ArticleStatus, PublicationStatus
 from bot.workflow import drafts, review
 from bot.workflow.results import DecisionKind, Outcome
 from tests.workflow_fakes import ADMIN_ID, AUTHOR_ID, OTHER_ADMIN_ID, World, content, world
+
+# The storage and workflow rules hold on both backends (tests/backends.py).
+pytestmark = pytest.mark.usefixtures("backend")
 
 
 async def pending(w: World, **kw: Any) -> int:
@@ -269,7 +274,7 @@ async def test_the_kill_switch_pauses_and_resumes_with_audit(tmp_path: Path) -> 
         assert not await review.is_paused(w.desk)
         assert w.schedule.wakes == 2
         async with w.db.read() as uow:
-            rows = await uow.conn.execute_fetchall(
+            rows = await uow.sql.all(
                 "SELECT action, actor_id FROM audit_log WHERE article_id IS NULL ORDER BY id"
             )
         assert [tuple(r) for r in rows] == [("paused", ADMIN_ID), ("resumed", ADMIN_ID)]

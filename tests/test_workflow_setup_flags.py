@@ -17,7 +17,11 @@ from bot.workflow import flags, queries, setup
 from bot.workflow.ports import Ports
 from storage.articles import ArticleRepo
 from storage.db import Database
+from tests.backends import Backend
 from tests.workflow_fakes import FakeClock, FakeNotifier, FakePosts, FakeSchedule, world
+
+# The storage and workflow rules hold on both backends (tests/backends.py).
+pytestmark = pytest.mark.usefixtures("backend")
 
 NOW = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
 ADMIN = 1001
@@ -25,8 +29,8 @@ AUTHOR = 2001
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "newsroom.sqlite3")
+async def db(backend: Backend) -> AsyncIterator[Database]:
+    database = await Database.open(await backend.new("newsroom"))
     try:
         yield database
     finally:
@@ -42,13 +46,10 @@ def desk(db: Database, tmp_path: Path) -> Ports:
 
 async def audit(db: Database) -> list[tuple[Any, ...]]:
     """(action, actor, article, details) of every audit entry, oldest first."""
-    async with (
-        db.read() as uow,
-        uow.conn.execute(
+    async with db.read() as uow:
+        rows = await uow.sql.all(
             "SELECT action, actor_id, article_id, details FROM audit_log ORDER BY id"
-        ) as cursor,
-    ):
-        rows = await cursor.fetchall()
+        )
     return [(r[0], r[1], r[2], json.loads(r[3])) for r in rows]
 
 
@@ -279,8 +280,11 @@ async def test_set_up_changes_take_their_time_from_the_desks_clock(
         desk, "https://example.org/a.xml", mode="review", interval_s=60, actor_id=ADMIN
     )
     assert feed is not None and feed.next_poll_at == NOW + timedelta(minutes=5)
-    async with db.read() as uow, uow.conn.execute("SELECT at FROM audit_log ORDER BY id") as cur:
-        stamps = [datetime.fromisoformat(r[0]) for r in await cur.fetchall()]
+    async with db.read() as uow:
+        stamps = [
+            datetime.fromisoformat(r[0])
+            for r in await uow.sql.all("SELECT at FROM audit_log ORDER BY id")
+        ]
     assert stamps == [NOW + timedelta(minutes=5)] * 2
 
 

@@ -1,4 +1,5 @@
-"""Fakes for the workflow's ports and a real SQLite desk under ``tmp_path``: no Telegram at all."""
+"""Fakes for the workflow's ports and a real desk (SQLite under ``tmp_path``, or the test's
+PostgreSQL database when the ``backend`` fixture runs it there): no Telegram at all."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from bot.domain import Article, ArticleContent, AuditEntry, Channel, Feed, Post
 from bot.workflow.ports import Ports
 from bot.workflow.results import Decision
 from storage.db import Database
+from tests import backends
 
 START = datetime(2026, 11, 28, 6, 0, tzinfo=UTC)  # 11:00 in Asia/Almaty
 AUTHOR_ID, ADMIN_ID, OTHER_ADMIN_ID = 11, 21, 22
@@ -146,8 +148,11 @@ async def world(tmp_path: Path, **settings: Any) -> AsyncIterator[World]:
         "database_path": tmp_path / "workflow.sqlite3",
     }
     values.update(settings)
+    active = backends.ACTIVE
+    if active is not None and active.dialect != "sqlite" and "database_url" not in values:
+        values["database_url"] = await active.new("workflow")
     config = Settings(_env_file=None, **values)
-    db = await Database.open(config.database_path)
+    db = await Database.open(config.database)
     clock, notifier, schedule, posts = FakeClock(), FakeNotifier(), FakeSchedule(), FakePosts()
     try:
         yield World(

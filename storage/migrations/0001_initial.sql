@@ -112,10 +112,24 @@ CREATE TABLE audit_log (
     details    TEXT NOT NULL DEFAULT '{}'
 );
 CREATE INDEX audit_article ON audit_log (article_id, id);
+-- dialect: sqlite
 CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+-- dialect: sqlite
 CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+-- dialect: postgresql
+CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'audit_log is append-only';
+END;
+$$;
+-- dialect: postgresql
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
+-- dialect: postgresql
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
 
 -- Small key/value state: the publishing kill switch, and the like.
 CREATE TABLE bot_state (

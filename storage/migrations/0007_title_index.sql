@@ -4,6 +4,9 @@
 -- band_keys_json as SQL functions so that this migration backfills existing articles.
 
 ALTER TABLE articles ADD COLUMN title_folded TEXT NOT NULL DEFAULT '';
+-- The backfills call Python functions only SQLite has; PostgreSQL databases start at this
+-- version or later (or are copied from a migrated SQLite file), with no rows to backfill.
+-- dialect: sqlite
 UPDATE articles SET title_folded = fold_title(title);
 
 -- Exact folded titles, and the first article id inside the duplicate window.
@@ -17,5 +20,6 @@ CREATE TABLE title_keys (
     PRIMARY KEY (key, article_id)
 ) WITHOUT ROWID;
 CREATE INDEX title_keys_article ON title_keys (article_id);
+-- dialect: sqlite
 INSERT OR IGNORE INTO title_keys (key, article_id)
 SELECT keys.value, articles.id FROM articles, json_each(band_keys_json(articles.title)) AS keys;
