@@ -21,8 +21,10 @@ from storage.feeds import FeedRepo
 from storage.messages import MessageRepo
 from storage.prefs import PrefsRepo
 from storage.publications import PublicationRepo
+from storage.reactions import ReactionRepo
 from storage.schema import POSTGRESQL, SQLITE, Migration
 from storage.state import StateRepo
+from storage.tips import TipRepo
 from storage.users import UserRepo
 
 
@@ -78,6 +80,8 @@ class UnitOfWork:
         self.state = StateRepo(sql)
         self.messages = MessageRepo(sql)
         self.prefs = PrefsRepo(sql)
+        self.tips = TipRepo(sql)
+        self.reactions = ReactionRepo(sql)
 
     async def ping(self) -> bool:
         """Whether a trivial statement answers (the health check)."""

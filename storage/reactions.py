@@ -12,13 +12,10 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bot.domain import PublicationStatus
 from storage.base import Repo, require_dt, to_iso
-
-if TYPE_CHECKING:
-    from storage.db import UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,13 +152,3 @@ class ReactionRepo(Repo):
             )
             for r in rows
         ]
-
-
-def reactions(uow: UnitOfWork) -> ReactionRepo:
-    """The repository on a unit of work's connection.
-
-    Not an attribute of ``UnitOfWork`` on this branch (storage/db.py is being reworked for
-    PostgreSQL elsewhere): after that merge, ``uow.reactions = ReactionRepo(conn)`` can
-    replace this helper.
-    """
-    return ReactionRepo(uow.conn)

@@ -2,7 +2,7 @@
 
 Every decision moves ``status`` with ``UPDATE … WHERE status = …``: of two admins pressing at
 once exactly one gets the row back, the other ``None``. The repository is built on the unit of
-work's connection (:func:`tips_of`) like the others, and never commits.
+work's statements (``uow.tips``) like the others, and never commits.
 """
 
 from __future__ import annotations
@@ -10,14 +10,11 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bot.domain import Formatting, Photo
 from bot.tips import IncomingTip, Tip, TipKind, TipStatus
 from storage.base import Mapper, Repo, from_iso, require_dt, to_iso
-
-if TYPE_CHECKING:
-    from storage.db import UnitOfWork
 
 
 def _entities_from_json(raw: str) -> tuple[Formatting, ...]:
@@ -195,8 +192,3 @@ class TipRepo(Repo):
     async def all(self) -> list[Tip]:
         rows = await self._all(f"SELECT {_TIP_COLS} FROM tips ORDER BY id")
         return [_tip(r) for r in rows]
-
-
-def tips_of(uow: UnitOfWork) -> TipRepo:
-    """The tip repository on a unit of work's connection (``uow.conn``)."""
-    return TipRepo(uow.conn)

@@ -37,7 +37,7 @@ from fakegram.harness import (
     Sandbox,
 )
 from fakegram.server import FakeTelegram, SentMessage
-from storage.reactions import PostReactions, reactions
+from storage.reactions import PostReactions
 
 # Tuesday 10 March 2026, 11:00 in Asia/Almaty (the sandbox's TIMEZONE, UTC+5, no DST).
 TUESDAY = datetime(2026, 3, 10, 6, 0, tzinfo=UTC)
@@ -120,7 +120,7 @@ class World:
         async with app.db.read() as uow:
             channel = await uow.channels.by_ref(str(CHANNEL_ID))
             assert channel is not None
-            return await reactions(uow).get(channel.id, message_id)
+            return await uow.reactions.get(channel.id, message_id)
 
     def photos(self) -> list[SentMessage]:
         return [m for m in self.tg.messages(ADMIN_CHAT_ID) if m.method == "sendPhoto"]

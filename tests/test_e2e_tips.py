@@ -29,7 +29,6 @@ from fakegram.harness import (
     STRANGER_ID,
 )
 from fakegram.server import CallbackAnswer, SentMessage
-from storage.tips import tips_of
 from tests.test_e2e_workflow import Desk, flat, open_desk
 
 READER_RU, READER_EN = 5001, 5002
@@ -81,7 +80,7 @@ async def press(desk: Desk, user: int, message: SentMessage, prefix: str) -> Cal
 
 async def stored(desk: Desk) -> list[Tip]:
     async with desk.sb.bot_app.db.read() as uow:
-        return await tips_of(uow).all()
+        return await uow.tips.all()
 
 
 async def audit(desk: Desk) -> list[tuple[str, dict[str, Any]]]:

@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 
 from bot.domain import Channel
 from bot.workflow import drafts, stats
-from storage.reactions import reactions
 from tests.workflow_fakes import ADMIN_ID, AUTHOR_ID, World, content, world
 
 ALMATY = ZoneInfo("Asia/Almaty")  # UTC+5, no DST
@@ -52,7 +51,7 @@ async def _post(
 
 async def _counts(w: World, channel: Channel, message_id: int) -> dict[str, int] | None:
     async with w.db.read() as uow:
-        found = await reactions(uow).get(channel.id, message_id)
+        found = await uow.reactions.get(channel.id, message_id)
     return dict(found.reactions) if found else None
 
 
@@ -84,7 +83,7 @@ async def test_counts_are_kept_per_message_and_a_late_update_does_not_win(
         )
         assert await _counts(w, channel, 41) == {"👍": 5}
         async with w.db.read() as uow:
-            row = await reactions(uow).get(channel.id, 41)
+            row = await uow.reactions.get(channel.id, 41)
         assert row is not None and row.publication_id == album and row.total == 5
 
 
@@ -101,7 +100,7 @@ async def test_counts_for_messages_and_chats_that_are_not_ours_are_dropped(
                 desk, chat_id=chat_id, message_id=message_id, counts={"👍": 2}, counted_at=_at(5)
             )
         async with w.db.read() as uow:
-            assert await reactions(uow).count() == 0
+            assert await uow.reactions.count() == 0
 
 
 async def test_stats_rank_posts_and_count_days_editors_and_the_wait(tmp_path: Path) -> None:

@@ -22,7 +22,6 @@ from bot.workflow import drafts, setup
 from bot.workflow import tips as workflow
 from bot.workflow.results import Outcome
 from bot.workflow.tips import DECLINE_COMMENT_MAX, Intake
-from storage.tips import tips_of
 from tests.workflow_fakes import ADMIN_ID, OTHER_ADMIN_ID, World, world
 
 SENDER = 777
@@ -88,7 +87,7 @@ async def audit(w: World) -> list[tuple[str, dict[str, Any]]]:
 
 async def stored(w: World) -> list[Tip]:
     async with w.db.read() as uow:
-        return await tips_of(uow).all()
+        return await uow.tips.all()
 
 
 async def new_tip(w: World, message_id: int = 1, **kw: Any) -> Tip:
@@ -303,7 +302,7 @@ async def test_a_tip_left_deciding_by_a_crash_is_taken_again_later(w: World) -> 
     telegram = FakeTelegram()
     tip = await new_tip(w, 1)
     async with w.db.transaction() as uow:
-        held = await tips_of(uow).claim(
+        held = await uow.tips.claim(
             tip.id,
             allowed_from=(TipStatus.NEW,),
             to=TipStatus.DECIDING,

@@ -27,7 +27,7 @@ from bot.domain import Channel
 from bot.timeparse import local_to_utc
 from bot.workflow.audit import record, submitter_name
 from bot.workflow.ports import Desk
-from storage.reactions import PublishedPost, reactions
+from storage.reactions import PublishedPost
 
 __all__ = [
     "PERIODS",
@@ -78,12 +78,12 @@ async def record_reactions(
         if channel is None or channel.chat_id != chat_id:
             log.debug("reaction counts for chat %s, not one of our channels", chat_id)
             return False
-        publication_id = await reactions(uow).publication_of(channel.id, message_id)
+        publication_id = await uow.reactions.publication_of(channel.id, message_id)
     if publication_id is None:
         log.debug("reaction counts for %s/%s, not a post of ours", chat_id, message_id)
         return False
     async with desk.db.transaction() as uow:
-        return await reactions(uow).record(
+        return await uow.reactions.record(
             channel_id=channel.id,
             message_id=message_id,
             publication_id=publication_id,
@@ -205,7 +205,7 @@ async def newsroom_stats(
     if start is None or end is None:
         start, end = window(period, now or desk.clock.now(), tz)
     async with desk.db.read() as uow:
-        posts = await reactions(uow).published_between(
+        posts = await uow.reactions.published_between(
             start, end, channel_id=channel.id if channel else None
         )
         channels = {c.id: c for c in await uow.channels.all()}

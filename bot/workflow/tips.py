@@ -34,7 +34,6 @@ from bot.workflow.drafts import create_in
 from bot.workflow.ports import Desk
 from bot.workflow.results import Outcome
 from storage.db import Database
-from storage.tips import tips_of
 
 # Telegram takes a send date "not more than 2678400 seconds (30 days)" ahead
 # (https://core.telegram.org/bots/api#approvesuggestedpost); 2678400 s are 31 days, so the bot
@@ -117,7 +116,7 @@ async def channel_of(db: Database, tip: Tip) -> Channel | None:
 
 async def get(db: Database, tip_id: int) -> Tip | None:
     async with db.read() as uow:
-        return await tips_of(uow).get(tip_id)
+        return await uow.tips.get(tip_id)
 
 
 async def receive(desk: Desk, incoming: IncomingTip) -> Received:
@@ -128,7 +127,7 @@ async def receive(desk: Desk, incoming: IncomingTip) -> Received:
         return Received(Intake.TOO_LONG)
     now = desk.clock.now()
     async with desk.db.transaction() as uow:
-        repo = tips_of(uow)
+        repo = uow.tips
         if await repo.by_message(incoming.chat_id, incoming.message_id) is not None:
             return Received(Intake.DUPLICATE)
         recent, told = await repo.count_since(incoming.sender_id, now - LIMIT_WINDOW)
@@ -155,7 +154,7 @@ async def receive(desk: Desk, incoming: IncomingTip) -> Received:
 async def remember_card(desk: Desk, tip: Tip, chat_id: int, message_id: int) -> None:
     """Which admin-chat message shows the tip (edited in place when it is decided)."""
     async with desk.db.transaction() as uow:
-        await tips_of(uow).set_card(tip.id, chat_id, message_id)
+        await uow.tips.set_card(tip.id, chat_id, message_id)
 
 
 def _draft_content(
@@ -187,7 +186,7 @@ async def take_as_draft(
         default = await uow.channels.default()
     language = template_for(default, desk.settings).language
     async with desk.db.transaction() as uow:
-        repo = tips_of(uow)
+        repo = uow.tips
         tip = await repo.get(tip_id)
         if tip is None or tip.status is TipStatus.REFUSED:
             return TipResult(Outcome.NOT_FOUND)
@@ -310,7 +309,7 @@ async def _decide_on_telegram(
     outcome; a refusal puts the tip back to NEW so that it can be decided again."""
     now = desk.clock.now()
     async with desk.db.transaction() as uow:
-        claimed = await tips_of(uow).claim(
+        claimed = await uow.tips.claim(
             tip.id,
             allowed_from=(TipStatus.NEW,),
             to=TipStatus.DECIDING,
@@ -320,10 +319,10 @@ async def _decide_on_telegram(
             stale_before=now - DECIDING_TIMEOUT,
         )
         if claimed is None:
-            return TipResult(Outcome.WRONG_STATE, await tips_of(uow).get(tip.id))
+            return TipResult(Outcome.WRONG_STATE, await uow.tips.get(tip.id))
     refusal = await call(claimed)
     async with desk.db.transaction() as uow:
-        repo = tips_of(uow)
+        repo = uow.tips
         if refusal is not None:
             await repo.release(tip.id, actor_id)
             await record(
@@ -355,7 +354,7 @@ async def dismiss(desk: Desk, tip_id: int, *, actor_id: int, actor_name: str) ->
     tip: there is nothing to decline)."""
     now = desk.clock.now()
     async with desk.db.transaction() as uow:
-        repo = tips_of(uow)
+        repo = uow.tips
         if await repo.get(tip_id) is None:
             return TipResult(Outcome.NOT_FOUND)
         dismissed = await repo.claim(
@@ -386,7 +385,7 @@ async def reply(
     now = desk.clock.now()
     async with desk.db.transaction() as uow:
         if refusal is None:
-            await tips_of(uow).count_reply(tip_id)
+            await uow.tips.count_reply(tip_id)
         await record(
             uow,
             "tip_replied" if refusal is None else "tip_reply_refused",
