@@ -12,9 +12,14 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from bot.domain import Channel
 from bot.workflow import drafts, stats
 from tests.workflow_fakes import ADMIN_ID, AUTHOR_ID, World, content, world
+
+# The tips and reactions rules hold on both backends (tests/backends.py).
+pytestmark = pytest.mark.usefixtures("backend")
 
 ALMATY = ZoneInfo("Asia/Almaty")  # UTC+5, no DST
 CHAT_ID = -1005550001
@@ -203,10 +208,8 @@ async def test_a_refused_weekly_report_is_tried_again(tmp_path: Path) -> None:
 
 async def _setup_actions(w: World) -> list[str]:
     """The audit entries that belong to no article (set-up changes)."""
-    async with (
-        w.db.read() as uow,
-        uow.conn.execute(
+    async with w.db.read() as uow:
+        rows = await uow.sql.all(
             "SELECT action FROM audit_log WHERE article_id IS NULL ORDER BY id"
-        ) as cur,
-    ):
-        return [str(r["action"]) for r in await cur.fetchall()]
+        )
+    return [str(r["action"]) for r in rows]

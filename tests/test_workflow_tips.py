@@ -24,6 +24,9 @@ from bot.workflow.results import Outcome
 from bot.workflow.tips import DECLINE_COMMENT_MAX, Intake
 from tests.workflow_fakes import ADMIN_ID, OTHER_ADMIN_ID, World, world
 
+# The tips and reactions rules hold on both backends (tests/backends.py).
+pytestmark = pytest.mark.usefixtures("backend")
+
 SENDER = 777
 TEXT = (
     "На улице Абая прорвало трубу\n\n"
@@ -81,7 +84,7 @@ def incoming(message_id: int, *, kind: TipKind = TipKind.SUGGESTED, **kw: Any) -
 
 async def audit(w: World) -> list[tuple[str, dict[str, Any]]]:
     async with w.db.read() as uow:
-        rows = await (await uow.conn.execute("SELECT action, details FROM audit_log")).fetchall()
+        rows = await uow.sql.all("SELECT action, details FROM audit_log ORDER BY id")
     return [(r["action"], json.loads(r["details"])) for r in rows]
 
 

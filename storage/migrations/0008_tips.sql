@@ -4,7 +4,7 @@
 -- only mark that a sender over the hourly limit was told so once (no content is kept).
 
 CREATE TABLE tips (
-    id              INTEGER PRIMARY KEY,
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
     kind            TEXT NOT NULL CHECK (kind IN ('direct', 'suggested', 'private')),
     channel_id      INTEGER REFERENCES channels (id) ON DELETE SET NULL,
     chat_id         INTEGER NOT NULL,            -- the direct messages chat, or the private chat
