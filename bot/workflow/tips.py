@@ -34,6 +34,7 @@ from bot.workflow.drafts import create_in
 from bot.workflow.ports import Desk
 from bot.workflow.results import Outcome
 from storage.db import Database
+from storage.tips import TipRepo
 
 # Telegram takes a send date "not more than 2678400 seconds (30 days)" ahead
 # (https://core.telegram.org/bots/api#approvesuggestedpost); 2678400 s are 31 days, so the bot
@@ -193,15 +194,7 @@ async def take_as_draft(
         content, report = _draft_content(desk, tip, now, language)
         if not content.title and not content.body and not content.photos:
             return TipResult(Outcome.INVALID, tip, "empty")
-        claimed = await repo.claim(
-            tip_id,
-            allowed_from=(TipStatus.NEW,),
-            to=TipStatus.DRAFTED,
-            actor_id=actor_id,
-            actor_name=actor_name,
-            now=now,
-            stale_before=now - DECIDING_TIMEOUT,
-        )
+        claimed = await _take(repo, tip_id, TipStatus.DRAFTED, actor_id, actor_name, now)
         if claimed is None:
             return TipResult(Outcome.WRONG_STATE, await repo.get(tip_id))
         created = await create_in(
@@ -309,15 +302,7 @@ async def _decide_on_telegram(
     outcome; a refusal puts the tip back to NEW so that it can be decided again."""
     now = desk.clock.now()
     async with desk.db.transaction() as uow:
-        claimed = await uow.tips.claim(
-            tip.id,
-            allowed_from=(TipStatus.NEW,),
-            to=TipStatus.DECIDING,
-            actor_id=actor_id,
-            actor_name=actor_name,
-            now=now,
-            stale_before=now - DECIDING_TIMEOUT,
-        )
+        claimed = await _take(uow.tips, tip.id, TipStatus.DECIDING, actor_id, actor_name, now)
         if claimed is None:
             return TipResult(Outcome.WRONG_STATE, await uow.tips.get(tip.id))
     refusal = await call(claimed)
@@ -357,15 +342,7 @@ async def dismiss(desk: Desk, tip_id: int, *, actor_id: int, actor_name: str) ->
         repo = uow.tips
         if await repo.get(tip_id) is None:
             return TipResult(Outcome.NOT_FOUND)
-        dismissed = await repo.claim(
-            tip_id,
-            allowed_from=(TipStatus.NEW,),
-            to=TipStatus.DISMISSED,
-            actor_id=actor_id,
-            actor_name=actor_name,
-            now=now,
-            stale_before=now - DECIDING_TIMEOUT,
-        )
+        dismissed = await _take(repo, tip_id, TipStatus.DISMISSED, actor_id, actor_name, now)
         if dismissed is None:
             return TipResult(Outcome.WRONG_STATE, await repo.get(tip_id))
         await record(uow, "tip_dismissed", now=now, actor_id=actor_id, tip=tip_id)
@@ -398,3 +375,19 @@ async def reply(
     if refusal is not None:
         return TipResult(Outcome.INVALID, tip, "telegram", error=refusal)
     return TipResult(Outcome.OK, await get(desk.db, tip_id))
+
+
+async def _take(
+    repo: TipRepo, tip_id: int, to: TipStatus, actor_id: int, actor_name: str, now: datetime
+) -> Tip | None:
+    """A new tip moved to ``to`` by this admin, or None when another was first (or it was
+    decided already); a tip left DECIDING by a crash counts as new again after the timeout."""
+    return await repo.claim(
+        tip_id,
+        allowed_from=(TipStatus.NEW,),
+        to=to,
+        actor_id=actor_id,
+        actor_name=actor_name,
+        now=now,
+        stale_before=now - DECIDING_TIMEOUT,
+    )
