@@ -47,7 +47,11 @@ async def poll_while_leading(
                 if await lead.try_acquire():
                     on_role("poller")
                     log.info("this instance polls Telegram for updates")
-                    await _poll_until_lost(dp, bot, lead, stop, polling_timeout)
+                    if await _poll_until_lost(dp, bot, lead, stop, polling_timeout):
+                        # Polling ended by itself while this instance led: someone called
+                        # ``dp.stop_polling()`` (a test, an embedding program), which has
+                        # always meant "stop the bot", not "poll again".
+                        stop.set()
                     if not stop.is_set():
                         log.warning("no longer the poller; waiting to take over again")
                 on_role("standby")
@@ -58,21 +62,25 @@ async def poll_while_leading(
 
 async def _poll_until_lost(
     dp: Dispatcher, bot: Bot, lead: Leadership, stop: asyncio.Event, polling_timeout: int
-) -> None:
+) -> bool:
+    """Poll while the lead holds; True when polling ended by itself (not lost, not stopped)."""
     polling = asyncio.create_task(
         dp.start_polling(
             bot, handle_signals=False, polling_timeout=polling_timeout, close_bot_session=False
         ),
         name="polling",
     )
+    ended_by_itself = False
     try:
         while not polling.done() and not stop.is_set() and await lead.still_held():
             await _wait(stop, CHECK_S, also=polling)
+        ended_by_itself = polling.done() and not stop.is_set()
     finally:
         if not polling.done():
             with contextlib.suppress(RuntimeError):  # not started yet: nothing to stop
                 await dp.stop_polling()
         await polling
+    return ended_by_itself
 
 
 async def _wait(
