@@ -65,17 +65,7 @@ class DirectMessages:
             msg.photo = self.world.new_photo_set(1280, 720, 150_000, None)
             msg.caption = caption if caption is not None else text
         elif sticker:
-            file = self.world.new_file("sticker", 20_000, None)
-            msg.extra["sticker"] = {
-                "file_id": file.file_id,
-                "file_unique_id": file.file_unique_id,
-                "type": "regular",
-                "width": 512,
-                "height": 512,
-                "is_animated": False,
-                "is_video": False,
-                "emoji": "👍",
-            }
+            msg.extra["sticker"] = self.world.new_sticker("👍")
         else:
             msg.text = text or ""
         msg.entities = list(entities or [])

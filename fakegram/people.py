@@ -87,17 +87,7 @@ class People:
         self, user_id: int, *, emoji: str = "👍", chat_id: int | str | None = None
     ) -> JsonDict:
         msg = self._incoming(user_id, chat_id, None)
-        file = self.world.new_file("sticker", 20_000, None)
-        msg.extra["sticker"] = {
-            "file_id": file.file_id,
-            "file_unique_id": file.file_unique_id,
-            "type": "regular",
-            "width": 512,
-            "height": 512,
-            "is_animated": False,
-            "is_video": False,
-            "emoji": emoji,
-        }
+        msg.extra["sticker"] = self.world.new_sticker(emoji)
         return self._push_message_update(msg)
 
     def forward_channel_post(

@@ -266,6 +266,20 @@ class World:
         self.files[file.file_id] = file
         return file
 
+    def new_sticker(self, emoji: str) -> JsonDict:
+        """A Sticker object for an incoming message (a person's sticker, in any chat)."""
+        file = self.new_file("sticker", 20_000, None)
+        return {
+            "file_id": file.file_id,
+            "file_unique_id": file.file_unique_id,
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+            "emoji": emoji,
+        }
+
     def new_photo_set(
         self, width: int, height: int, file_size: int, data: bytes | None
     ) -> list[JsonDict]:
