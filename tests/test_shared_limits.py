@@ -15,10 +15,15 @@ from datetime import UTC, datetime
 
 import pytest
 import redis.asyncio as redis
+from aiogram import Bot
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
 
 from bot.clock import FakeClock
 from bot.telegram.ratelimit import RateLimiter
+from bot.telegram.retry import RetryMiddleware
 from bot.telegram.shared_limits import RedisLimits
+from fakegram.server import FakeTelegram
 from tests.backends import REDIS_ENV, server_url
 
 START = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
@@ -160,3 +165,70 @@ async def test_the_private_pace_and_the_global_rate_are_shared_too(
     jobs = [sender(pair[n % 2], clock, -(1000 + n), 1, crowd)() for n in range(80)]
     await drive(clock, jobs)
     assert most_in_any([at for at, _ in crowd], 1.0) == 30
+
+
+# --- through aiogram and the fake Bot API -------------------------------------------------------
+
+TOKEN = "42:TEST-token"
+
+
+@pytest.fixture
+async def server(clock: FakeClock) -> AsyncIterator[FakeTelegram]:
+    async with FakeTelegram(token=TOKEN, clock=clock.monotonic) as tg:
+        tg.add_group(CHANNEL, "Newsroom")
+        tg.enforce_rate_limits()  # Telegram's 429s, measured on the fake clock
+        yield tg
+
+
+@pytest.fixture
+async def bots(pair: Pair, server: FakeTelegram, clock: FakeClock) -> AsyncIterator[list[Bot]]:
+    """Two instances of one bot: each its own session, retry policy and limiter."""
+    made = []
+    for limiter in pair:
+        bot = Bot(TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(server.api_base)))
+        bot.session.middleware(RetryMiddleware(limiter=limiter, clock=clock))
+        made.append(bot)
+    yield made
+    for bot in made:
+        await bot.session.close()
+
+
+def poster(bot: Bot, clock: FakeClock, count: int, done: list[float]) -> Awaitable[None]:
+    async def post() -> None:
+        for n in range(count):
+            await bot.send_message(CHANNEL, f"post {n}")
+            done.append(clock.monotonic())
+
+    return post()
+
+
+async def test_two_bot_instances_stay_under_the_channel_limit_telegram_enforces(
+    bots: list[Bot], server: FakeTelegram, clock: FakeClock
+) -> None:
+    done: list[float] = []
+    await drive(clock, [poster(bot, clock, 15, done) for bot in bots])
+    assert len(server.messages(CHANNEL)) == 30
+    assert server.stats.too_many_requests == 0  # Telegram never had to say "too many"
+    assert most_in_any(done, 60.0) == 20
+
+
+async def test_telegrams_retry_after_to_one_instance_holds_the_other_back(
+    bots: list[Bot], server: FakeTelegram, clock: FakeClock, pair: Pair
+) -> None:
+    first, second = bots
+    server.fail_next(
+        "sendMessage",
+        error_code=429,
+        description="Too Many Requests: retry after 30",
+        retry_after=30,
+    )
+    start = clock.monotonic()
+    throttled = asyncio.ensure_future(first.send_message(CHANNEL, "throttled"))
+    await clock.wait_for_sleepers(1)  # the first instance waits out its retry_after
+    assert pair[0].shared is not None
+    await pair[0].shared.flush()  # its pause is in Redis
+    done: list[float] = []
+    await drive(clock, [throttled, poster(second, clock, 1, done)])
+    assert done[0] - start >= 30.0  # the second instance did not write to the paused chat
+    assert server.stats.too_many_requests == 1
+    assert len(server.messages(CHANNEL)) == 2
