@@ -42,6 +42,7 @@ from bot.telegram.priority import InteractiveMiddleware
 from bot.telegram.ratelimit import RateLimiter
 from bot.telegram.retry import RetryMiddleware
 from bot.telegram.rights import can_publish
+from bot.telegram.shared_limits import RedisLimits
 from bot.texts import quote
 from bot.views.commands import menu
 from bot.wakeups import OUTBOX, schedule_for
@@ -266,6 +267,9 @@ class App:
         # aiogram leaves the FSM storage open (Redis connections; nothing for memory).
         await self.dp.fsm.storage.close()
         await self.dp.fsm.events_isolation.close()
+        shared = self.retry.limiter.shared if self.retry.limiter is not None else None
+        if shared is not None:
+            await shared.close()
         await self.db.close()
 
 
@@ -333,6 +337,7 @@ async def create_app(
             # 0.1 s of slack on the one-second window keeps the 31st clear of the first.
             global_margin=0.1,
             clock=clock,
+            shared=RedisLimits.from_settings(settings, bot.id, clock),
         )
         retry = RetryMiddleware(limiter=limiter, clock=clock)
         bot.session.middleware(retry)

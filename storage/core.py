@@ -18,6 +18,7 @@ from storage.audit import AuditRepo
 from storage.base import Sql
 from storage.channels import ChannelRepo
 from storage.feeds import FeedRepo
+from storage.instances import InstanceRepo
 from storage.messages import MessageRepo
 from storage.prefs import PrefsRepo
 from storage.publications import PublicationRepo
@@ -82,6 +83,7 @@ class UnitOfWork:
         self.prefs = PrefsRepo(sql)
         self.tips = TipRepo(sql)
         self.reactions = ReactionRepo(sql)
+        self.instances = InstanceRepo(sql)
 
     async def ping(self) -> bool:
         """Whether a trivial statement answers (the health check)."""

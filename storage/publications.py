@@ -120,6 +120,20 @@ class PublicationRepo(Repo):
         )
         return [_publication(r) for r in rows]
 
+    async def orphaned(self, *, owner: str, alive_since: datetime | None) -> list[Publication]:
+        """``publishing`` rows claimed by another instance that has not beaten since
+        ``alive_since`` (or never did: unknown owner): sends whose process died. With
+        ``alive_since`` None no other instance counts as alive (SQLite: one process)."""
+        where = "status = ? AND claimed_by <> ?"
+        params: list[Any] = [_S.PUBLISHING.value, owner]
+        if alive_since is not None:
+            where += " AND claimed_by NOT IN (SELECT id FROM instances WHERE heartbeat_at >= ?)"
+            params.append(to_iso(alive_since))
+        rows = await self._all(
+            f"SELECT {_PUB_COLS} FROM publications WHERE {where} ORDER BY due_at, id", params
+        )
+        return [_publication(r) for r in rows]
+
     async def upcoming(self, *, limit: int = 50, offset: int = 0) -> tuple[list[Publication], int]:
         """A page of what is still to go out (scheduled, in flight, held) and the total."""
         where = f"WHERE status IN ({placeholders(_UPCOMING)})"
@@ -160,15 +174,18 @@ class PublicationRepo(Repo):
         )
         return [require_dt(r["due_at"]) for r in rows]
 
-    async def claim(self, pub_id: int, *, now: datetime) -> Publication | None:
-        """scheduled -> publishing, only if still scheduled and due: the exactly-once gate."""
+    async def claim(self, pub_id: int, *, now: datetime, owner: str = "") -> Publication | None:
+        """scheduled -> publishing, only if still scheduled and due: the exactly-once gate.
+        ``owner`` is the claiming instance (``storage.instances``)."""
         changed = await self._exec(
             "UPDATE publications SET status = ?, claimed_at = ?, updated_at = ?,"
-            " attempts = attempts + 1 WHERE id = ? AND status = ? AND due_at <= ?",
+            " claimed_by = ?, attempts = attempts + 1"
+            " WHERE id = ? AND status = ? AND due_at <= ?",
             (
                 _S.PUBLISHING.value,
                 to_iso(now),
                 to_iso(now),
+                owner,
                 pub_id,
                 _S.SCHEDULED.value,
                 to_iso(now),
@@ -205,9 +222,13 @@ class PublicationRepo(Repo):
         now: datetime,
         error: str | None = None,
         due_at: datetime | None = None,
+        owner: str | None = None,
     ) -> bool:
         sets = ["status = ?", "updated_at = ?"]
         params: list[Any] = [to.value, to_iso(now)]
+        if owner is not None:  # an admin's resend claims the row for this instance
+            sets.append("claimed_by = ?")
+            params.append(owner)
         if error is not None:
             sets.append("last_error = ?")
             params.append(error)

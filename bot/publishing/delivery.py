@@ -78,6 +78,7 @@ class Delivery:
         ledger: Ledger,
         wake: Callable[[], None],
         stopping: Callable[[], bool],
+        instance_id: str = "",
     ) -> None:
         self.settings = settings
         self.db = db
@@ -86,6 +87,8 @@ class Delivery:
         self.ledger = ledger
         self._wake = wake
         self._stopping = stopping
+        #: Written on every claim: recovery holds only the claims of dead instances.
+        self.instance_id = instance_id
 
     async def publish_one(self, pub_id: int, *, force: bool = False) -> Publication | None:
         """Claim, send, record; return the publication as it ended (published, failed, held,
@@ -117,6 +120,7 @@ class Delivery:
                     allowed_from=(PublicationStatus.HELD,),
                     to=PublicationStatus.PUBLISHING,
                     now=now,
+                    owner=self.instance_id,
                 )
                 claimed = await uow.publications.get(pub.id) if ok else None
             elif self._stopping() or await uow.state.get(PAUSED_KEY) == "1":
@@ -124,7 +128,7 @@ class Delivery:
                 # starts (one already on the wire still completes). The same on shutdown.
                 return None
             else:
-                claimed = await uow.publications.claim(pub.id, now=now)
+                claimed = await uow.publications.claim(pub.id, now=now, owner=self.instance_id)
             if claimed is None:
                 return None
             if claimed.message_ids:

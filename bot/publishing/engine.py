@@ -20,7 +20,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import timedelta
+import uuid
+from datetime import datetime, timedelta
 from typing import Any
 
 from aiogram import Bot
@@ -35,7 +36,13 @@ from bot.publishing.ports import Notifier
 from bot.telegram.send import public_link
 from storage.db import Database, StorageError
 
-__all__ = ["MAX_SLEEP_SECONDS", "WORKER_BATCH", "PublishingEngine"]
+__all__ = [
+    "DEAD_AFTER_SECONDS",
+    "HEARTBEAT_SECONDS",
+    "MAX_SLEEP_SECONDS",
+    "WORKER_BATCH",
+    "PublishingEngine",
+]
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +52,11 @@ log = logging.getLogger(__name__)
 MAX_SLEEP_SECONDS = 300.0
 #: Due publications a channel worker takes per query (it queries again when done).
 WORKER_BATCH = 20
+#: How often a shared-database instance refreshes its heartbeat and looks for dead claims.
+HEARTBEAT_SECONDS = 5.0
+#: An instance silent this long is dead: its in-flight claims are held for an admin. Three
+#: missed beats, so a slow transaction or a GC pause is not taken for a death.
+DEAD_AFTER_SECONDS = 15.0
 
 
 class PublishingEngine:
@@ -60,8 +72,18 @@ class PublishingEngine:
     :meth:`set_notifier`; until then nothing is told.
     """
 
-    def __init__(self, *, settings: Settings, db: Database, bot: Bot, clock: Clock) -> None:
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        db: Database,
+        bot: Bot,
+        clock: Clock,
+        instance_id: str | None = None,
+    ) -> None:
         self.settings = settings
+        #: This process among the instances on one database (a new one at every start).
+        self.instance_id = instance_id or uuid.uuid4().hex
         self.db = db
         self.bot = bot
         self.clock = clock
@@ -77,6 +99,7 @@ class PublishingEngine:
             ledger=self.ledger,
             wake=self.wake,
             stopping=lambda: self._stopping,
+            instance_id=self.instance_id,
         )
         self.alive = False
         self._stopping = False
@@ -126,7 +149,10 @@ class PublishingEngine:
         grace = timedelta(minutes=self.settings.missed_grace_minutes)
         mark = self.ledger.mark
         async with self.db.transaction() as uow:
-            for pub in await uow.publications.with_status(PublicationStatus.PUBLISHING):
+            await uow.instances.beat(self.instance_id, now=now)
+            for pub in await uow.publications.orphaned(
+                owner=self.instance_id, alive_since=self._alive_since(now)
+            ):
                 stopped = held_change(pub, "unknown_outcome", "the bot stopped mid-send")
                 await mark(uow, pub, stopped, now)
             while missed := await uow.publications.due(now=now - grace, limit=500):
@@ -142,10 +168,62 @@ class PublishingEngine:
             reason = pub.last_error.split(":", 1)[0] or "unknown_outcome"
             self.notices.queue(self.notices.held_card(pub, reason))
 
+    # --- instances on one database ----------------------------------------------------------
+
+    @property
+    def shared(self) -> bool:
+        """Several processes may use this database (PostgreSQL); SQLite is one process."""
+        return self.db.dialect != "sqlite"
+
+    def _alive_since(self, now: datetime) -> datetime | None:
+        """Heartbeats at or after this are alive; None: no other instance is (SQLite: one
+        process per file, so a claim not made by this process is a previous run's)."""
+        return now - timedelta(seconds=DEAD_AFTER_SECONDS) if self.shared else None
+
+    async def sweep_dead_claims(self) -> list[Publication]:
+        """Beat, then hold the in-flight claims of instances that stopped beating (the same
+        "held, ask an admin" rule as at start-up) and ask the admins about each."""
+        now = self.clock.now()
+        held: list[Publication] = []
+        async with self.db.transaction() as uow:
+            await uow.instances.beat(self.instance_id, now=now)
+            for pub in await uow.publications.orphaned(
+                owner=self.instance_id, alive_since=self._alive_since(now)
+            ):
+                stopped = held_change(pub, "unknown_outcome", "its instance stopped mid-send")
+                if await self.ledger.mark(uow, pub, stopped, now):
+                    held.append(pub)
+            # Rows of instances long dead only grow the table; their claims are held by now.
+            await uow.instances.forget_dead(before=now - timedelta(days=1))
+        for pub in held:
+            log.warning("publication=%s held: its instance stopped mid-send", pub.id)
+            self.notices.queue(self.notices.held_card(pub, "unknown_outcome"))
+        return held
+
+    async def _heartbeat(self) -> None:
+        while True:
+            await self.clock.sleep(HEARTBEAT_SECONDS)
+            try:
+                await self.sweep_dead_claims()
+            except StorageError as exc:
+                log.warning("instance heartbeat waits: %s", exc)
+            except Exception:
+                log.exception("instance heartbeat failed; retrying")
+
+    async def _forget_instance(self) -> None:
+        """A clean stop: no claim of ours is left in flight, so drop our heartbeat row."""
+        try:
+            async with self.db.transaction() as uow:
+                await uow.instances.forget(self.instance_id)
+        except Exception as exc:  # the database may be gone already; the timeout covers it
+            log.info("instance row not removed: %s", exc)
+
     # --- the scheduler ----------------------------------------------------------------------
 
     async def run(self) -> None:
         self.alive = True
+        # Only a shared database has other instances to watch; SQLite stays as it was.
+        beating = asyncio.create_task(self._heartbeat(), name="heartbeat") if self.shared else None
         try:
             while True:
                 self._wake.clear()
@@ -163,12 +241,16 @@ class PublishingEngine:
         finally:
             self.alive = False
             tasks = [*self._workers.values(), *self.notices.tasks()]
+            if beating is not None:
+                tasks.append(beating)
             for task in tasks:
                 task.cancel()
             for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             self._workers.clear()
+            if beating is not None:
+                await asyncio.shield(self._forget_instance())
 
     async def _dispatch_due(self) -> float | None:
         """Start workers for idle channels with due posts; return seconds until the next due

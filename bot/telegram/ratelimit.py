@@ -38,6 +38,9 @@ Albums: Telegram counts each item of a media group as a message, so callers pass
 Memory: a chat's lane is dropped when no one is waiting on it and it is back to its initial
 state (bucket full, window empty, no penalty), so dropping it loses nothing; lanes are swept
 every ``sweep_every`` acquisitions (or by calling :meth:`RateLimiter.prune`).
+
+Several instances: with ``shared`` (:mod:`bot.telegram.shared_limits`, ``REDIS_URL``) each
+admission also passes the windows, pace and pauses all instances keep in Redis.
 """
 
 from __future__ import annotations
@@ -47,7 +50,7 @@ import math
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from bot.clock import SystemClock
 from bot.limits import (
@@ -57,6 +60,9 @@ from bot.limits import (
     PRIVATE_MESSAGES_PER_SECOND,
 )
 from bot.telegram.priority import INTERACTIVE_RUN, Priority, PriorityGate, Ticket, chat_key
+
+if TYPE_CHECKING:
+    from bot.telegram.shared_limits import RedisLimits
 
 __all__ = ["RateLimiter", "SlidingWindow", "Timer", "TokenBucket"]
 
@@ -225,7 +231,11 @@ class RateLimiter:
         global_margin: float = 0.0,
         clock: Timer | None = None,
         sweep_every: int = 256,
+        shared: RedisLimits | None = None,
     ) -> None:
+        #: Several instances (``REDIS_URL``): every admission also passes the limits they
+        #: share in Redis (:mod:`bot.telegram.shared_limits`); None: this process alone.
+        self.shared = shared
         self.per_chat_per_minute = per_chat_per_minute
         self.private_per_second = private_per_second
         self.private_burst = private_burst
@@ -287,12 +297,18 @@ class RateLimiter:
         glob = self._global if broadcast else None
         if chat_id is None:
             if glob is not None:
+                if self.shared is not None:
+                    await self.shared.admit(None, weight=weight, broadcast=True)
                 await self._pass(glob, weight, priority, None)
         else:
             lane = self._lane(chat_id)
             ticket = lane.gate.enter(priority)
             try:
                 await self._turn(lane, ticket, weight)
+                if self.shared is not None:
+                    # Holding the chat's gate: this process's waiters keep their order while
+                    # the other instances' share is waited for.
+                    await self.shared.admit(chat_id, weight=weight, broadcast=broadcast)
                 # The chat lane stays ready while we wait for the global one: its gate is held
                 # by us, only the holder charges it, and readiness only improves.
                 if glob is None:
@@ -342,6 +358,8 @@ class RateLimiter:
         until = self._clock.monotonic() + max(0.0, seconds)
         lane = self._global if chat_id is None else self._lane(chat_id)
         lane.blocked_until = max(lane.blocked_until, until)
+        if self.shared is not None:
+            self.shared.pause(chat_id, seconds)  # every instance that would write to it
 
     def prune(self) -> int:
         """Drop lanes that are back to their initial state; return how many were dropped."""
