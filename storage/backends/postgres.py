@@ -296,8 +296,9 @@ async def _setup_trigram(conn: Any) -> bool:
         if not await conn.fetchval("SELECT cardinality(show_trgm('ёж')) > 0"):
             raise _NoTrigrams("non-ASCII letters make no trigrams (LC_CTYPE C?)")
         if await conn.fetchval("SELECT to_regclass('articles_title_trgm')") is None:
-            # A plain build: it blocks writes to articles while it runs (seconds per million
-            # titles), once, at the first start of a version that has it.
+            # A plain build: it blocks writes to articles while it runs, once, at the first
+            # start of a version that has it (CONCURRENTLY could leave an invalid index that
+            # IF NOT EXISTS would then keep).
             await conn.execute(_TRIGRAM_INDEX)
     except (asyncpg.PostgresError, _NoTrigrams) as exc:
         if not _trigram_warned:
