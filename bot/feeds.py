@@ -49,7 +49,7 @@ async def check_feed(desk: HasSettings, url: str) -> str | None:
 
 
 async def poll_due_feeds(desk: Desk, now: datetime) -> datetime | None:
-    """Poll every feed that is due; return when the next one will be."""
+    """Poll every feed that is due and this instance claims; return when the next one is."""
     due = await queries.due_feeds(desk.db, now)
     if due:
         semaphore = asyncio.Semaphore(CONCURRENCY)
@@ -57,7 +57,9 @@ async def poll_due_feeds(desk: Desk, now: datetime) -> datetime | None:
 
             async def one(feed: Feed) -> None:
                 async with semaphore:
-                    await poll_feed(desk, session, feed, now)
+                    # Another instance sharing the database may have taken it since the read.
+                    if (claimed := await feeds.claim(desk, feed, now)) is not None:
+                        await poll_feed(desk, session, claimed, now)
 
             await asyncio.gather(*(one(f) for f in due))
     return await queries.next_feed_poll(desk.db)

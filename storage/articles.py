@@ -298,7 +298,7 @@ class ArticleRepo(Repo):
         """The few articles ``title``/``canonical_url`` may repeat, newest first, from indexes.
 
         Any time: the same canonical URL. Created since ``since``: the same folded title, and
-        the titles sharing the most band keys with it (at most TITLE_CANDIDATES). Only what
+        the titles most like it (at most TITLE_CANDIDATES, :meth:`_look_alikes`). Only what
         scoring needs is read; the caller loads the few it keeps.
         """
         found: dict[int, Candidate] = {}
@@ -320,18 +320,42 @@ class ArticleRepo(Repo):
                 (folded, first_id, to_iso(since), exclude_id, TITLE_CANDIDATES),
             )
             found.update((r["id"], Candidate(*r)) for r in rows)
-            if keys := band_keys(folded):
-                # The articles sharing most band keys; article_id >= first_id keeps each key's
-                # seek inside the window, so the cost does not follow the history's size.
-                rows = await self._all(
-                    f"{cols} WHERE id IN (SELECT article_id FROM title_keys"
-                    f" WHERE key IN ({placeholders(keys)}) AND article_id >= ? AND article_id <> ?"
-                    " GROUP BY article_id ORDER BY COUNT(*) DESC, article_id DESC LIMIT ?)"
-                    f" AND created_at >= ? AND {live}",
-                    (*keys, first_id, exclude_id, TITLE_CANDIDATES, to_iso(since), exclude_id),
-                )
-                found.update((r["id"], Candidate(*r)) for r in rows)
+            rows = await self._look_alikes(
+                folded, first_id=first_id, since=since, live=live, exclude_id=exclude_id
+            )
+            found.update((r["id"], Candidate(*r)) for r in rows)
         return [found[i] for i in sorted(found, reverse=True)]
+
+    async def _look_alikes(
+        self, folded: str, *, first_id: int, since: datetime, live: str, exclude_id: int
+    ) -> list[Row]:
+        """Inside the window, the (at most TITLE_CANDIDATES) titles most like ``folded``:
+        by trigram similarity where PostgreSQL has pg_trgm (``articles_title_trgm``), else by
+        shared band keys. Either way the caller scores them with the same rapidfuzz ratio."""
+        cols = "SELECT id, title, canonical_url, title_folded FROM articles"
+        # PgSql says whether the extension and its index were set up (storage.backends.postgres);
+        # SQLite's connection has no such attribute.
+        if getattr(self._conn, "trigram", False):
+            # ``%``: similarity above pg_trgm.similarity_threshold (0.3 by default; one changed
+            # word in a headline is ~0.8), from the GIN index; ``title_folded <> ''`` lets the
+            # planner use that partial index.
+            return await self._all(
+                f"{cols} WHERE title_folded % ? AND title_folded <> '' AND id >= ?"
+                f" AND created_at >= ? AND {live}"
+                " ORDER BY similarity(title_folded, ?) DESC, id DESC LIMIT ?",
+                (folded, first_id, to_iso(since), exclude_id, folded, TITLE_CANDIDATES),
+            )
+        if not (keys := band_keys(folded)):
+            return []
+        # The articles sharing most band keys; article_id >= first_id keeps each key's seek
+        # inside the window, so the cost does not follow the history's size.
+        return await self._all(
+            f"{cols} WHERE id IN (SELECT article_id FROM title_keys"
+            f" WHERE key IN ({placeholders(keys)}) AND article_id >= ? AND article_id <> ?"
+            " GROUP BY article_id ORDER BY COUNT(*) DESC, article_id DESC LIMIT ?)"
+            f" AND created_at >= ? AND {live}",
+            (*keys, first_id, exclude_id, TITLE_CANDIDATES, to_iso(since), exclude_id),
+        )
 
     async def _first_id_since(self, since: datetime) -> int | None:
         """The lowest id among articles created since ``since`` (ids mostly follow time, but a

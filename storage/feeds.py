@@ -1,4 +1,10 @@
-"""Feeds: polled RSS/Atom sources and the items already seen."""
+"""Feeds: polled RSS/Atom sources and the items already seen.
+
+Several instances may share the table (PostgreSQL): a due feed is taken by a conditional UPDATE
+of its ``next_poll_at`` (:meth:`FeedRepo.claim`), so one instance polls it per interval, and an
+item is taken by inserting its ``feed_items`` row (primary key ``(feed_id, item_key)``) before
+its draft is written (:meth:`FeedRepo.mark_seen`), so one instance drafts it.
+"""
 
 from __future__ import annotations
 
@@ -40,6 +46,18 @@ class FeedRepo(Repo):
         )
         return [_feed(r) for r in rows]
 
+    async def claim(self, feed_id: int, *, now: datetime, lease_until: datetime) -> Feed | None:
+        """Take a due feed for one poll: its next poll moves to ``lease_until`` (the poll then
+        records the real one). None when it is no longer due: another instance took it. On
+        PostgreSQL the loser's UPDATE waits for the winner's row lock, then re-checks the WHERE
+        on the committed row; on SQLite writes are serialised. A poller that dies holding it
+        leaves the feed due again at ``lease_until``."""
+        changed = await self._exec(
+            "UPDATE feeds SET next_poll_at = ? WHERE id = ? AND next_poll_at <= ?",
+            (to_iso(lease_until), feed_id, to_iso(now)),
+        )
+        return await self.get(feed_id) if changed else None
+
     async def next_poll_at(self) -> datetime | None:
         row = await self._one("SELECT MIN(next_poll_at) AS next_poll_at FROM feeds")
         return from_iso(row["next_poll_at"]) if row else None
@@ -76,13 +94,22 @@ class FeedRepo(Repo):
     async def mark_seen(
         self, feed_id: int, item_key: str, *, article_id: int | None, now: datetime
     ) -> bool:
-        """Record an item; False when it had been seen already."""
+        """Record an item; False when it had been seen already. The primary key decides: a
+        second instance's insert of the same item waits for the first one's transaction and
+        then inserts nothing (or, if that one rolled back, inserts it)."""
         return bool(
             await self._exec(
                 "INSERT INTO feed_items (feed_id, item_key, article_id, seen_at)"
                 " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (feed_id, item_key, article_id, to_iso(now)),
             )
+        )
+
+    async def link_item(self, feed_id: int, item_key: str, *, article_id: int) -> None:
+        """The draft an item became (written after :meth:`mark_seen` took the item)."""
+        await self._exec(
+            "UPDATE feed_items SET article_id = ? WHERE feed_id = ? AND item_key = ?",
+            (article_id, feed_id, item_key),
         )
 
     async def seen(self, feed_id: int, item_key: str) -> bool:

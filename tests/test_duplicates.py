@@ -1,18 +1,22 @@
 """Duplicate detection from indexes (issue 14): what a new draft is said to repeat, and the
-band keys of folded titles staying in step with the articles table. Real SQLite files."""
+band keys of folded titles staying in step with the articles table, and look-alikes found across
+instances (pg_trgm on PostgreSQL). Real SQLite files and PostgreSQL databases."""
 
 from __future__ import annotations
 
+import logging
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
+import asyncpg
 import pytest
 
 from bot.domain import ArticleContent, ArticleStatus
 from bot.workflow import drafts
 from storage.db import Database, load_migrations
 from storage.titles import band_keys, fold_title
-from tests.backends import Backend
+from tests.backends import Backend, with_database
 from tests.workflow_fakes import AUTHOR_ID, World, content, world
 
 # The storage and workflow rules hold on both backends (tests/backends.py).
@@ -172,3 +176,55 @@ async def test_migration_backfills_articles_written_before_it(tmp_path: Path) ->
         assert [a.id for a in found] == [1]
     finally:
         await db.close()
+
+
+# --- across instances, and pg_trgm ----------------------------------------------------------
+
+
+async def test_two_instances_see_each_others_titles(backend: Backend, tmp_path: Path) -> None:
+    """Each instance's own Database on one SQLite file or PostgreSQL database: a look-alike
+    pasted on one is found among the titles the other stored."""
+    shared = {"database_url": await backend.new("shared")} if backend.dialect != "sqlite" else {}
+    async with world(tmp_path, **shared) as first, world(tmp_path, **shared) as second:
+        if backend.dialect != "sqlite":  # the trigram index is what finds them there
+            assert getattr(first.db, "trigram", None) is True
+            assert getattr(second.db, "trigram", None) is True
+        second.clock.at = first.clock.at
+        one = await _paste(first, TITLE)
+        two = await _paste(second, TITLE.replace("утвердило", "одобрило"))
+        three = await _paste(first, TITLE.replace("2030", "2035"))
+        assert [d.id for d in two.duplicates] == [one.article.id]
+        assert [d.id for d in three.duplicates] == [two.article.id, one.article.id]
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+async def test_without_usable_trigrams_postgresql_falls_back_to_band_keys(
+    backend: Backend,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A database whose LC_CTYPE is C gives Cyrillic no trigrams: pg_trgm would find nothing,
+    so the band keys do the work, with one warning per process however many instances open."""
+    from storage.backends import postgres
+
+    monkeypatch.setattr(postgres, "_trigram_warned", False)
+    name = f"nwt_c_{os.getpid()}"
+    admin = await asyncpg.connect(with_database(backend.server, "postgres"))
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.execute(
+            f"CREATE DATABASE \"{name}\" TEMPLATE template0 LC_CTYPE 'C' LC_COLLATE 'C'"
+        )
+        url = with_database(backend.server, name)
+        with caplog.at_level(logging.WARNING, logger=postgres.__name__):
+            async with world(tmp_path, database_url=url) as w, world(tmp_path, database_url=url):
+                assert getattr(w.db, "trigram", None) is False
+                first = await _paste(w, TITLE)
+                near = await _paste(w, TITLE.replace("утвердило", "одобрило"))
+                assert [d.id for d in near.duplicates] == [first.article.id]
+        warnings = [r for r in caplog.records if "pg_trgm unavailable" in r.getMessage()]
+        assert len(warnings) == 1
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()

@@ -1,10 +1,12 @@
 """What a feed poll changes: each new item, the feed's own bookkeeping, a failure to report.
 
-A new item is one transaction: the "already seen?" check, the draft with its "created" entry,
-the item marked seen, and its submission for review ("review" feeds) or its place in the queue
-("auto" feeds) with that decision's entry. Either all of it is kept or none, so a crash between
-the steps can neither lose an item nor turn it into a second draft at the next poll. The
-reviewers and the schedule are told after the commit, as after any decision.
+A due feed is claimed first (:func:`claim`, one conditional update of its next poll time), so of
+several instances sharing the database one polls it per interval. A new item is one
+transaction: the item marked seen (the insert that only one instance can make), the draft with
+its "created" entry, the item linked to it, and its submission for review ("review" feeds) or
+its place in the queue ("auto" feeds) with that decision's entry. Either all of it is kept or
+none, so a crash between the steps can neither lose an item nor turn it into a second draft at
+the next poll. The reviewers and the schedule are told after the commit, as after any decision.
 
 The feed's validators, backoff and error state are the poller's bookkeeping, not editorial
 changes: they are recorded without audit entries (every poll would write one).
@@ -13,7 +15,7 @@ changes: they are recorded without audit entries (every poll would write one).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.domain import Article, ArticleStatus, Feed
@@ -27,6 +29,9 @@ if TYPE_CHECKING:  # the poller's values; the fetching and parsing stay outside 
 
 # The statuses an auto feed's item is decided from: the draft it just became, nothing else.
 _FRESH = (ArticleStatus.DRAFT,)
+# How long a claimed feed is another instance's: longer than a fetch (15 s deadline) and its
+# items' drafts take; a poller that dies holding a feed leaves it due again after this.
+POLL_LEASE = timedelta(minutes=5)
 
 
 def author_name(feed: Feed) -> str:
@@ -43,6 +48,13 @@ class Taken:
     decided: Result | None = None  # an auto feed's publishing decision
 
 
+async def claim(desk: Desk, feed: Feed, now: datetime) -> Feed | None:
+    """Take a due feed for this instance's poll: the feed as stored now, or None when another
+    instance (or an earlier cycle) already took it."""
+    async with desk.db.transaction() as uow:
+        return await uow.feeds.claim(feed.id, now=now, lease_until=now + POLL_LEASE)
+
+
 async def take_item(desk: Desk, feed: Feed, item: FeedItem) -> Taken | None:
     """Turn a new item into a draft, sent for review or queued; None when it was seen.
 
@@ -53,7 +65,10 @@ async def take_item(desk: Desk, feed: Feed, item: FeedItem) -> Taken | None:
     submitted: Article | None = None
     decided: Result | None = None
     async with desk.db.transaction() as uow:
-        if await uow.feeds.seen(feed.id, item.key):
+        # The read skips what is known; the insert is the gate when instances race on it.
+        if await uow.feeds.seen(feed.id, item.key) or not await uow.feeds.mark_seen(
+            feed.id, item.key, article_id=None, now=now
+        ):
             return None
         created = await drafts.create_in(
             uow,
@@ -64,7 +79,7 @@ async def take_item(desk: Desk, feed: Feed, item: FeedItem) -> Taken | None:
             now=now,
         )
         article = created.article
-        await uow.feeds.mark_seen(feed.id, item.key, article_id=article.id, now=now)
+        await uow.feeds.link_item(feed.id, item.key, article_id=article.id)
         if feed.mode == "auto":
             # The next queue slot; with no slots configured, it publishes as items arrive.
             for queue in (True, False):

@@ -37,6 +37,14 @@ log = logging.getLogger(__name__)
 POOL_SIZE = 10
 # Any constant of our own: pg_advisory_lock keys are one bigint per database.
 _MIGRATION_LOCK = 0x6E_65_77_73  # "news"
+# Look-alike titles from a GIN trigram index (``ArticleRepo.duplicate_candidates``). Set up at
+# start-up, not by a migration: a server without the contrib package, or a role that may not
+# create extensions, still runs (on the portable band keys, with one warning).
+_TRIGRAM_INDEX = (
+    "CREATE INDEX IF NOT EXISTS articles_title_trgm ON articles"
+    " USING gin (title_folded gin_trgm_ops) WHERE title_folded <> ''"
+)
+_trigram_warned = False
 
 
 def _rowcount(status: str) -> int:
@@ -50,8 +58,10 @@ class PgSql:
 
     dialect = POSTGRESQL
 
-    def __init__(self, conn: Any) -> None:
+    def __init__(self, conn: Any, *, trigram: bool = False) -> None:
         self.raw = conn
+        #: pg_trgm and ``articles_title_trgm`` are there: duplicate candidates come from them.
+        self.trigram = trigram
 
     async def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
         row: Row | None = await self.raw.fetchrow(query_to_postgres(sql), *params)
@@ -79,6 +89,7 @@ class PostgresDatabase(Database):
         self._pool = pool
         self._url = url
         self._active = 0
+        self.trigram = False  # set by migrate() once the schema is current (_setup_trigram)
 
     @classmethod
     async def connect(cls, url: str) -> PostgresDatabase:
@@ -127,9 +138,12 @@ class PostgresDatabase(Database):
                     " version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
                 )
                 current = await self._schema_version(conn)
-                for migration in self.pending(load_migrations(), current, target):
+                migrations = load_migrations()
+                for migration in self.pending(migrations, current, target):
                     await self._apply(conn, migration)
                     current = migration.version
+                if migrations and current == migrations[-1].version:
+                    self.trigram = await _setup_trigram(conn)
                 return current
             finally:
                 await conn.execute("SELECT pg_advisory_unlock($1)", _MIGRATION_LOCK)
@@ -175,7 +189,7 @@ class PostgresDatabase(Database):
             except (asyncpg.PostgresError, *LINK_ERRORS) as exc:
                 raise self._failed(exc, "cannot start a write") from exc
             try:
-                yield UnitOfWork(PgSql(conn), conn)
+                yield UnitOfWork(PgSql(conn, trigram=self.trigram), conn)
             except (asyncpg.PostgresError, *LINK_ERRORS) as exc:
                 await _rollback(tx)
                 error = storage_error(exc, "cannot write")
@@ -202,7 +216,7 @@ class PostgresDatabase(Database):
     async def read(self) -> AsyncIterator[UnitOfWork]:
         async with self._connection("cannot read") as conn:
             try:
-                yield UnitOfWork(PgSql(conn), conn)
+                yield UnitOfWork(PgSql(conn, trigram=self.trigram), conn)
             except (asyncpg.PostgresError, *LINK_ERRORS) as exc:
                 error = storage_error(exc, "cannot read")
                 if error is None:
@@ -268,6 +282,34 @@ class PostgresDatabase(Database):
         _, err = await proc.communicate()
         if proc.returncode != 0:
             raise StorageError(f"pg_dump failed: {err.decode(errors='replace').strip()}", "io")
+
+
+async def _setup_trigram(conn: Any) -> bool:
+    """pg_trgm and the title index, each made only when missing (under the migration lock:
+    instances starting together build it once); False, with one warning per process, when the
+    extension cannot be had or gives non-ASCII titles no trigrams (a database whose LC_CTYPE is
+    C: Cyrillic letters would not count as word characters)."""
+    global _trigram_warned
+    try:
+        if not await conn.fetchval("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'"):
+            await conn.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        if not await conn.fetchval("SELECT cardinality(show_trgm('ёж')) > 0"):
+            raise _NoTrigrams("non-ASCII letters make no trigrams (LC_CTYPE C?)")
+        if await conn.fetchval("SELECT to_regclass('articles_title_trgm')") is None:
+            # A plain build: it blocks writes to articles while it runs, once, at the first
+            # start of a version that has it (CONCURRENTLY could leave an invalid index that
+            # IF NOT EXISTS would then keep).
+            await conn.execute(_TRIGRAM_INDEX)
+    except (asyncpg.PostgresError, _NoTrigrams) as exc:
+        if not _trigram_warned:
+            _trigram_warned = True
+            log.warning("pg_trgm unavailable, duplicate titles by band keys instead: %s", exc)
+        return False
+    return True
+
+
+class _NoTrigrams(Exception):
+    pass
 
 
 async def _rollback(tx: Any) -> None:
