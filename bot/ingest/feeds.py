@@ -17,7 +17,6 @@ from typing import Final
 from urllib.parse import urlsplit
 
 import aiohttp
-import feedparser
 
 from bot.ingest.feed_entries import FeedItem, entry_item, language_code
 from bot.ingest.feed_text import detail_text
@@ -102,6 +101,8 @@ def parse_feed(data: bytes, *, url: str) -> tuple[str, tuple[FeedItem, ...]]:
 
     Raises ``FeedError("not_a_feed")`` for HTML or garbage (no feed version and no entries).
     """
+    import feedparser  # ~1 MB resident: loaded on the first feed poll, not at start-up (issue 14)
+
     parsed = feedparser.parse(
         io.BytesIO(data),
         # Base for relative links; feedparser only reads it, nothing is fetched.

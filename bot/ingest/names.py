@@ -13,6 +13,7 @@ import functools
 import re
 from typing import Any
 
+from bot.ingest.dawg_maps import mapped_dawgs
 from bot.ingest.lexicon import lexicon
 
 __all__ = ["canonical_outlet", "nominative"]
@@ -28,7 +29,8 @@ _CASES = {"gent": "gent", "datv": "datv", "accs": "accs", "loct": "loct", "ablt"
 def _morph() -> Any:
     import pymorphy3
 
-    return pymorphy3.MorphAnalyzer()
+    with mapped_dawgs():  # the dictionaries as pages of their files, not copies (issue 14)
+        return pymorphy3.MorphAnalyzer()
 
 
 @functools.cache

@@ -13,8 +13,6 @@ from typing import Any, Final
 from urllib.parse import urlsplit
 
 import aiohttp
-import trafilatura
-from trafilatura.utils import load_html
 
 from bot.domain import ArticleContent, Photo
 from bot.ingest.fetch import FetchError, safe_fetch
@@ -77,6 +75,11 @@ def extract_article(html: bytes | str, *, url: str) -> ArticleContent:
 
     Never raises on bad HTML: returns what could be found (possibly only the source fields).
     """
+    # trafilatura (with lxml, htmldate, justext, courlan) is ~12 MB resident: imported on the
+    # first page import, not at start-up, as most processes never import a URL (issue 14).
+    import trafilatura
+    from trafilatura.utils import load_html
+
     host = (urlsplit(url).hostname or "").removeprefix("www.")
     tree = load_html(html) if html else None
     if tree is None:

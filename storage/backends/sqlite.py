@@ -12,11 +12,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
@@ -28,6 +28,7 @@ from storage.titles import band_keys_json, fold_title
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
+_T = TypeVar("_T")
 
 # Primary SQLite result codes (https://sqlite.org/rescode.html) that mean "the database cannot
 # be used right now", not "this statement is wrong": they become a StorageError. Constraint
@@ -60,30 +61,74 @@ def storage_error(exc: sqlite3.Error, doing: str) -> StorageError | None:
     return StorageError(f"{_EXPLAIN[kind]} ({doing}: {exc})", kind)
 
 
+def _one(conn: sqlite3.Connection, sql: str, params: Sequence[Any]) -> Row | None:
+    cur = conn.execute(sql, params)
+    try:
+        row: Row | None = cur.fetchone()
+        return row
+    finally:
+        cur.close()
+
+
+def _all(conn: sqlite3.Connection, sql: str, params: Sequence[Any]) -> list[Row]:
+    cur = conn.execute(sql, params)
+    try:
+        return list(cur.fetchall())
+    finally:
+        cur.close()
+
+
+def _exec(conn: sqlite3.Connection, sql: str, params: Sequence[Any]) -> int:
+    cur = conn.execute(sql, params)
+    try:
+        return cur.rowcount
+    finally:
+        cur.close()
+
+
+def _insert(conn: sqlite3.Connection, sql: str, params: Sequence[Any]) -> int | None:
+    cur = conn.execute(sql, params)
+    try:
+        # rowcount 0: ON CONFLICT DO NOTHING kept it out (lastrowid is then stale).
+        return cur.lastrowid if cur.rowcount > 0 else None
+    finally:
+        cur.close()
+
+
 class SqliteSql:
-    """:class:`storage.base.Sql` on an aiosqlite connection: the statements go as they are."""
+    """:class:`storage.base.Sql` on an aiosqlite connection: the statements go as they are.
+
+    Each statement is one trip to aiosqlite's worker thread (execute, fetch and close there
+    together), not three (execute, fetch, close each awaited): every trip is a queue put, a
+    wake-up of the event loop through its self-pipe and a loop turn, which made the trips a
+    large share of a paste's CPU (issue 14).
+    """
 
     dialect = SQLITE
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self.raw = conn
 
+    async def _run(
+        self, fn: Callable[[sqlite3.Connection, str, Sequence[Any]], _T], sql: str, params: Any
+    ) -> _T:
+        # aiosqlite's own queue (the one its public methods use), so statements keep their order
+        # with those the unit of work or the migrations send through the public API.
+        raw = self.raw
+        result: _T = await raw._execute(lambda: fn(raw._conn, sql, params))  # type: ignore[no-untyped-call]
+        return result
+
     async def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
-        async with self.raw.execute(sql, params) as cur:
-            return await cur.fetchone()
+        return await self._run(_one, sql, params)
 
     async def all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        async with self.raw.execute(sql, params) as cur:
-            return list(await cur.fetchall())
+        return await self._run(_all, sql, params)
 
     async def exec(self, sql: str, params: Sequence[Any] = ()) -> int:
-        async with self.raw.execute(sql, params) as cur:
-            return cur.rowcount
+        return await self._run(_exec, sql, params)
 
     async def insert(self, sql: str, params: Sequence[Any]) -> int | None:
-        async with self.raw.execute(sql, params) as cur:
-            # rowcount 0: ON CONFLICT DO NOTHING kept it out (lastrowid is then stale).
-            return cur.lastrowid if cur.rowcount > 0 else None
+        return await self._run(_insert, sql, params)
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         await self.raw.executemany(sql, rows)
