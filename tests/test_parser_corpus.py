@@ -235,3 +235,31 @@ def test_seed_fixture_parses_as_before() -> None:
         published_at=datetime(2022, 11, 14, 7, 33, tzinfo=UTC),
         language="ru",
     )
+
+
+def test_fresh_is_valid_and_blind(corpus: list[Case]) -> None:
+    # The fourth blind set: loads cleanly (format errors fail here, not inside the xfail score
+    # test), shares no outlet with articles/, holdout/, blind/ or unseen/, and its traits hold.
+    cases = load_cases(SETS["fresh"])
+    if not cases:
+        pytest.skip("no fresh articles yet")
+    outlets = {c.expected["outlet"] for c in cases}
+    earlier = (
+        *corpus,
+        *(c for name in ("holdout", "blind", "unseen") for c in load_cases(SETS[name])),
+    )
+    seen = {c.expected["outlet"] for c in earlier}
+    assert not outlets & seen, (
+        f"fresh outlets also in articles/, holdout/, blind/ or unseen/: {sorted(outlets & seen)}"
+    )
+    for case in cases:
+        unknown = set(case.traits) - KNOWN_TRAITS - {"no-chrome"}
+        assert not unknown, f"{case.stem}: unknown traits {unknown}"
+    _assert_traits_agree(cases)
+    # Its expectations are consistent: a parser returning exactly them scores 100% everywhere.
+    assert score(cases, parse=_perfect).misses == []
+
+
+@pytest.mark.xfail(strict=False, reason=WEAK_PARSER)
+def test_fresh_scores() -> None:
+    _assert_set_scores("fresh")
