@@ -26,8 +26,14 @@ def _domain_in_re() -> re.Pattern[str]:
 
 _KK_GENITIVE_RE = re.compile(r"-?(?:ның|нің|дың|дің|тың|тің)$")
 _KK_TYPE_RE = re.compile(
-    r"\s+(?:газеті|газетінің|сайты|сайтының|агенттігі|агенттігінің|порталы|порталының|арнасы)$"
+    r"(?:\s+(?:ақпарат|ақпараттық|ұлттық|республикалық|облыстық))?"
+    r"\s+(?:газеті|газетінің|сайты|сайтының|агенттігі|агенттігінің|порталы|порталының|арнасы|"
+    r"арнасының|телеарнасы|телеарнасының)$"
 )
+# "Dow Jones & Company, Inc.": a publishing company, whose name is no outlet's masthead.
+_COMPANY_RE = re.compile(r"\s&\s*(?:Co\b|Company\b|Sons\b)|\s&$")
+# "Издательский дом «Комсомольская правда»" inside the copyright's quotes: the outlet's name.
+_NESTED_TYPE_RE = re.compile(r"^«\s*(?:[Ии]здательский\s+дом|[Мм]едиахолдинг|[Мм]едиагруппа)\s+«")
 
 
 @functools.lru_cache(maxsize=8192)
@@ -54,6 +60,9 @@ def masthead_name(line: str) -> str:
     raw = _TAGLINE_RE.split(raw, maxsplit=1)[0]  # "BFM.ru — Деловой портал": the tagline goes
     raw = lex.legal_head_re.sub("", lex.legal_tail_re.sub("", raw.strip(" .,")))
     raw = lex.type_head_re.sub("", raw)  # "Телекомпания НТВ": the outlet's name, not its type
+    if _COMPANY_RE.search(raw):
+        return ""
+    raw = _NESTED_TYPE_RE.sub("«", raw)
     quoted = _QUOTED_RE.search(raw)
     if quoted is not None and quoted.group() != raw.strip():
         # "Новости и материалы «Газеты.Ru» в Telegram": the quoted name depends on a noun.
@@ -69,6 +78,9 @@ def masthead_name(line: str) -> str:
     name = lex.type_head_re.sub("", name)  # "АО «Телекомпания НТВ»"
     low = name.casefold()
     if not has_letter(name) or any(w in low for w in lex.not_names) or len(name.split()) > 5:
+        return ""
+    if any(p in name for p in ("? ", "! ")) or name.endswith(("?", "!")):
+        # "Есть история? Напишите нам в Telegram": an appeal's sentences, not a name.
         return ""
     return canonical_outlet(name)
 

@@ -31,6 +31,12 @@ def _sentence(text: str) -> bool:
     return not (text.rstrip("»\"”)’'").endswith("?") and len(text.split()) <= 5)
 
 
+def _label(text: str) -> bool:
+    """ "Сюжет:", "Related:": a widget's one- or two-word label, which announces no list of
+    copy the way a sentence ending with a colon does."""
+    return text.endswith((":", "：")) and len(text.split()) <= 2 and len(text) <= 30
+
+
 def _short(text: str) -> bool:
     return len(text) <= _SHORT and len(text.split()) <= 4 and not _sentence(text)
 
@@ -227,7 +233,10 @@ def drop_structural_chrome(lines: list[Line]) -> None:
     # widgets (a real paragraph ends with its punctuation). A long line with none reads as prose,
     # unless chrome already stands between it and the last punctuated paragraph (a paywall's
     # pitch under "This article is part of X Pro").
-    last = max((i for i, ln in enumerate(content) if _sentence(ln.text)), default=-1)
+    last = max(
+        (i for i, ln in enumerate(content) if _sentence(ln.text) and not _label(ln.text)),
+        default=-1,
+    )
     if last >= 1 and _SENTENCE_END_RE.search(content[last].text) is None:
         ended = max(
             (i for i, ln in enumerate(content) if _SENTENCE_END_RE.search(ln.text)), default=-1

@@ -1,0 +1,142 @@
+"""General rules for outlets the parser never saw (issue 13, round 3): rights notices, publisher
+companies in copyright lines, donation imperatives, contributor and print-edition tails, widget
+labels closing the copy, mastheads over the navigation. Every example is made up here."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.domain import ArticleContent
+from bot.ingest.chrome import is_chrome, is_marker
+from bot.ingest.mastheads import masthead_name
+from bot.ingest.text import parse_article
+
+ALMATY = ZoneInfo("Asia/Almaty")
+NOW = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
+RU_BODY = (
+    "Второй абзац заметки рассказывает подробности и не называет никаких источников вовсе, "
+    "как и положено обычному тексту."
+)
+EN_BODY = "A second paragraph of the story goes into detail and names no source at all."
+
+
+def parse(text: str) -> ArticleContent:
+    return parse_article(text, tz=ALMATY, now=NOW)
+
+
+def post_text(article: ArticleContent) -> str:
+    return "\n".join([article.title, article.lead, *article.body])
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Ссылка на источник обязательна.",
+        "Все права на материалы сайта принадлежат ООО «Северный город».",
+        "Материалдарды сілтемесіз көшіруге тыйым салынады.",
+        "«Дала үні» сайтының материалдарын пайдаланғанда гиперсілтеме міндетті.",
+    ],
+)
+def test_rights_notices_are_chrome(line: str) -> None:
+    assert is_chrome(line)
+
+
+@pytest.mark.parametrize(
+    ("line", "name"),
+    [
+        ("© 2026 АО «Издательский дом «Северная звезда». Все права защищены.", "Северная звезда"),
+        ("Шұғыла ұлттық арнасының жаңалықтарын Telegram-нан оқыңыз", "Шұғыла"),
+        ("Copyright © 2026 Harlow & Company, Inc. All Rights Reserved.", ""),
+        ("Есть новость? Пишите нам в Telegram", ""),
+        ("Support local journalism — donate to Harbor Radio today.", ""),
+    ],
+)
+def test_masthead_names_from_notices(line: str, name: str) -> None:
+    assert masthead_name(line) == name
+
+
+@pytest.mark.parametrize(
+    ("line", "chrome"),
+    [
+        ("Keep local news alive — donate to Harbor Radio today.", True),
+        ("Please donate now and double your impact.", True),
+        ("Officials urged residents to donate to the relief fund.", False),
+    ],
+)
+def test_donation_imperatives(line: str, chrome: bool) -> None:
+    assert is_chrome(line) is chrome
+
+
+@pytest.mark.parametrize(
+    ("line", "marker"),
+    [
+        ("Write to Jane Porter at jane.porter@example.com", True),
+        ("Write to Jane Porter and Omar Diaz", True),
+        ("Appeared in the March 3, 2026, print edition as 'Ports Stand Idle'.", True),
+        ("Heard on Morning Report", True),
+        ("Write to your senator about the bill, she urged.", False),
+    ],
+)
+def test_contributor_and_edition_tails(line: str, marker: bool) -> None:
+    assert is_marker(line) is marker
+
+
+def test_a_widget_label_with_a_colon_closes_the_copy() -> None:
+    text = (
+        "В Костанае открыли новый каток под открытым небом\n\n"
+        "Каток на центральной площади будет работать каждый день до конца февраля, рассказали "
+        "в городском отделе спорта.\n\n"
+        f"{RU_BODY}\n\n"
+        "Тема:\nЗима в городе\n\nВыбор редакции\n"
+    )
+    article = parse(text)
+    post = post_text(article)
+    assert "Тема:" not in post and "Зима в городе" not in post and "Выбор редакции" not in post
+    assert article.body[-1] == RU_BODY
+
+
+def test_a_list_announced_by_a_sentence_stays() -> None:
+    text = (
+        "В Костанае открыли новый каток под открытым небом\n\n"
+        "Каток на центральной площади будет работать каждый день до конца февраля.\n\n"
+        f"{RU_BODY}\n\n"
+        "Билеты можно купить в трех местах:\nв кассе катка\nна сайте акимата\n"
+    )
+    assert "в кассе катка" in post_text(parse(text))
+
+
+def test_masthead_over_the_navigation_named_by_the_credit() -> None:
+    text = (
+        "Steppewire\nНовости\nРасследования\n"
+        "Аудиторы нашли нарушения при закупке школьных автобусов\n"
+        "5 декабря 2026, 10:15\n"
+        "Фото: Арман Нурланов / Steppewire\n\n"
+        "Аудиторы областной ревизионной комиссии нашли нарушения при закупке сорока школьных "
+        "автобусов, следует из отчета комиссии.\n\n"
+        f"{RU_BODY}\n"
+    )
+    article = parse(text)
+    assert article.source_name == "Steppewire"
+    assert "Steppewire" not in article.title
+
+
+def test_wsj_style_tail_and_publisher_copyright() -> None:
+    text = (
+        "Port Operators Weigh Cuts as Shipping Slows\n"
+        "By Jane Porter\n\n"
+        "Port operators across northern Europe are preparing to cut shifts as container volumes "
+        "fall for a third month.\n\n"
+        "A spokesman for one operator told The Wall Street Journal that no decision was final.\n\n"
+        f"{EN_BODY}\n\n"
+        "Write to Jane Porter at jane.porter@example.com\n\n"
+        "Appeared in the December 6, 2026, print edition as 'Ports Weigh Cuts'.\n\n"
+        "Copyright ©2026 Harlow & Company, Inc. All Rights Reserved.\n"
+    )
+    article = parse(text)
+    post = post_text(article)
+    assert "Write to" not in post and "print edition" not in post
+    assert article.source_name == "The Wall Street Journal"
+    assert article.original_source == ""
