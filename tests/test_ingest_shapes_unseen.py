@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.domain import ArticleContent
+from bot.ingest.appeals import is_appeal
 from bot.ingest.chrome import is_chrome, is_marker
 from bot.ingest.mastheads import masthead_name
 from bot.ingest.text import parse_article
@@ -140,3 +141,63 @@ def test_wsj_style_tail_and_publisher_copyright() -> None:
     assert "Write to" not in post and "print edition" not in post
     assert article.source_name == "The Wall Street Journal"
     assert article.original_source == ""
+
+
+@pytest.mark.parametrize(
+    ("line", "appeal"),
+    [
+        ("«Степной вестник» живет на ваши пожертвования. Поддержите нас сегодня.", True),
+        ("«Поддержите нас», — сказал директор приюта журналистам.", False),
+        ("— Напишите нам, если что-то узнаете, — попросил следователь.", False),
+    ],
+)
+def test_an_appeal_is_read_outside_the_quotes(line: str, appeal: bool) -> None:
+    assert is_appeal(line) is appeal
+
+
+@pytest.mark.parametrize(
+    ("line", "chrome"),
+    [
+        ("Like what you read? Click here to subscribe today. Only $3 a week.", True),
+        ("The council voted on Monday. Share prices rose. Traders were calm.", False),
+    ],
+)
+def test_a_pitch_of_short_sentences_with_a_button(line: str, chrome: bool) -> None:
+    assert is_chrome(line) is chrome
+
+
+def _tailed(last: str) -> str:
+    return (
+        "Harbor Towns Brace for a Stormy Weekend\n"
+        "By Jane Porter\n\n"
+        "Coastal towns are filling sandbags ahead of the storm, the harbor master told Harbor "
+        "Radio on Friday.\n\n"
+        f"{EN_BODY}\n\n"
+        f"{last}\n"
+    )
+
+
+def test_the_outlets_note_on_itself_closes_the_copy() -> None:
+    note = "Harbor Radio is committed to fair and independent reporting on the coast."
+    article = parse(_tailed(note))
+    assert note not in post_text(article)
+    assert article.source_name == "Harbor Radio"
+
+
+def test_a_persons_commitment_at_the_end_is_copy() -> None:
+    last = "Tom Reed is committed to staying in town until the storm has passed, he said."
+    assert last in post_text(parse(_tailed(last)))
+
+
+def test_a_badge_in_title_case_under_the_byline_is_no_lead() -> None:
+    text = (
+        "Harbor Towns Brace for a Stormy Weekend\n"
+        "By Jane Porter\n"
+        "Harbor Radio Is A Trust Project Member\n"
+        "Published Dec 05, 2026 at 08:00 AM EST\n\n"
+        "Coastal towns are filling sandbags ahead of the storm, officials said on Friday.\n\n"
+        f"{EN_BODY}\n"
+    )
+    article = parse(text)
+    assert article.lead == ""
+    assert "Trust Project" not in post_text(article)

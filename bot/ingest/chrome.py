@@ -220,7 +220,26 @@ def is_chrome(line: str) -> bool:
         return True
     if is_cookie_notice(line) or is_byline(line):
         return True
-    return ("©" in line or "(c)" in low) and bool(_COPYRIGHT_FOOTER_RE.search(line))
+    if ("©" in line or "(c)" in low) and bool(_COPYRIGHT_FOOTER_RE.search(line)):
+        return True
+    return _chrome_sentences(line)
+
+
+_SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?…])\s+(?=[\"«“A-ZА-ЯЁӘҒҚҢӨҰҮҺІ$0-9])")
+_PITCH_SENTENCES = 4
+_PITCH_WORDS = 8
+
+
+def _chrome_sentences(line: str) -> bool:
+    """ "Enjoying this article? Click here to subscribe for full access. Just $5 a month.": a line
+    of a few short sentences, one of them chrome by itself, is a widget's pitch (a paragraph's
+    sentences run longer, and none of them is a button)."""
+    parts = _SENTENCE_SPLIT_RE.split(line)
+    if not 2 <= len(parts) <= _PITCH_SENTENCES:
+        return False
+    if any(len(p.split()) > _PITCH_WORDS for p in parts):
+        return False
+    return any(is_chrome(p) for p in parts)
 
 
 def read_more_kind(line: str) -> str:
