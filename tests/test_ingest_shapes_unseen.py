@@ -12,6 +12,7 @@ import pytest
 from bot.domain import ArticleContent
 from bot.ingest.appeals import is_appeal
 from bot.ingest.chrome import is_chrome, is_marker
+from bot.ingest.credits import credit_of
 from bot.ingest.mastheads import masthead_name
 from bot.ingest.text import parse_article
 
@@ -201,3 +202,19 @@ def test_a_badge_in_title_case_under_the_byline_is_no_lead() -> None:
     article = parse(text)
     assert article.lead == ""
     assert "Trust Project" not in post_text(article)
+
+
+@pytest.mark.parametrize(
+    ("line", "credit"),
+    [
+        ("Иллюстрация. Фото 12news.kz", "12news.kz"),
+        ("Архив. Фото: Марат Ахметов", "Марат Ахметов"),
+        ("Фото: Ольга СМИРНОВА. Перейти в Фотобанк", "Ольга СМИРНОВА"),
+        ("Photo: J. Smith/AP", "J. Smith/AP"),
+        ("Фото и видео присылайте в WhatsApp нашей редакции", None),
+        ("Фото 3 из 12", None),
+    ],
+)
+def test_credit_forms(line: str, credit: str | None) -> None:
+    found = credit_of(line, ALMATY, NOW)
+    assert (found.text if found is not None else None) == credit

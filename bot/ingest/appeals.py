@@ -113,6 +113,9 @@ _BYLINE_RE = re.compile(
 )
 
 
+_MISSION_HINT_RE = re.compile(r"\s(?:is|are|работает|существует|живе?ё?т)\s", re.IGNORECASE)
+
+
 @functools.cache
 def _mission_re() -> re.Pattern[str]:
     return re.compile(lexicon().raw["chrome"]["mission_re"], re.IGNORECASE)
@@ -124,7 +127,11 @@ def _tail_note(text: str, authors: tuple[str, ...], own: Callable[[str], bool]) 
     committed to the plan" is copy)."""
     if any(text.startswith(name + " ") for name in authors):
         return len(text.split()) <= _APPEAL_MAX_WORDS
-    mission = _mission_re().search(text) if len(text.split()) <= _APPEAL_MAX_WORDS else None
+    mission = (
+        _mission_re().search(text)
+        if _MISSION_HINT_RE.search(text) and len(text.split()) <= _APPEAL_MAX_WORDS
+        else None
+    )
     if mission is not None and own(mission["name"] or mission["name2"]):
         return True
     return len(text) <= 300 and lexicon().donation_any_re.search(text) is not None
