@@ -202,7 +202,7 @@ def _raw_credit(line: str) -> tuple[str, bool] | None:
 
 _LEAD_LABEL_RE = re.compile(
     r"^(?:иллюстрация|иллюстративное\s+фото|архив|коллаж|illustration|file|archive)\.\s+"
-    r"(?=(?:фото|photo)\s)",
+    r"(?=(?:фото|photo)\b)",
     re.IGNORECASE,
 )
 
