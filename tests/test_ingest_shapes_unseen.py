@@ -218,3 +218,28 @@ def test_a_badge_in_title_case_under_the_byline_is_no_lead() -> None:
 def test_credit_forms(line: str, credit: str | None) -> None:
     found = credit_of(line, ALMATY, NOW)
     assert (found.text if found is not None else None) == credit
+
+
+@pytest.mark.parametrize(
+    ("sentence", "source", "original"),
+    [
+        (
+            "Маңғыстауда жаңа көпір салынады, деп хабарлайды Dalanews.kz Xinhua агенттігіне "
+            "сілтеме жасап.",
+            "Dalanews.kz",
+            "Xinhua",
+        ),
+        (
+            "Маңғыстауда жаңа көпір салынады, деп хабарлайды «Дала үні» Zakon.kz порталына "
+            "сілтеме жасап.",
+            "Дала үні",
+            "Zakon.kz",
+        ),
+    ],
+)
+def test_kazakh_cited_outlet_named_by_its_type_word(
+    sentence: str, source: str, original: str
+) -> None:
+    text = f"Маңғыстауда жаңа көпір салынады\n\n{sentence}\n\nКөпір құрылысы екі жылға созылады.\n"
+    article = parse(text)
+    assert (article.source_name, article.original_source) == (source, original)
