@@ -243,3 +243,16 @@ def test_kazakh_cited_outlet_named_by_its_type_word(
     text = f"Маңғыстауда жаңа көпір салынады\n\n{sentence}\n\nКөпір құрылысы екі жылға созылады.\n"
     article = parse(text)
     assert (article.source_name, article.original_source) == (source, original)
+
+
+def test_a_source_and_editor_line_carries_the_pages_stamp() -> None:
+    text = (
+        "Rail freight volumes hit a record in November\n"
+        "Source: Harbor Wire | Editor: li wen | 2026-12-04 09:30:15\n\n"
+        "Rail freight volumes reached a record in November, the national railway said on "
+        "Thursday.\n\n"
+        f"{EN_BODY}\n"
+    )
+    article = parse(text)
+    assert article.source_name == "Harbor Wire"
+    assert article.published_at == datetime(2026, 12, 4, 9, 30, 15, tzinfo=ALMATY)

@@ -140,6 +140,10 @@ def _meta_line(
     if name:
         line.kind = Kind.MASTHEAD
         meta.mastheads.append(name)
+        if "|" in text and meta.published is None:
+            # "Source: Xinhua | Editor: Li Wen | 2026-12-05 16:12:30": the page's own stamp.
+            found = search_datetime(text, tz=tz, now=now)
+            meta.published = found.value if found is not None else None
         return True
     src = _label_res()[2].match(text) if len(text) <= CHROME_LINE_MAX else None
     pr_src = _PR_SOURCE_RE.match(text)
