@@ -256,3 +256,19 @@ def test_a_source_and_editor_line_carries_the_pages_stamp() -> None:
     article = parse(text)
     assert article.source_name == "Harbor Wire"
     assert article.published_at == datetime(2026, 12, 4, 9, 30, 15, tzinfo=ALMATY)
+
+
+@pytest.mark.parametrize(
+    ("line", "credit"),
+    [
+        (
+            "Snow blankets a road near Kelowna on Friday. (Ann Lee/The Valley Courier)",
+            "Ann Lee/The Valley Courier",
+        ),
+        ("Fishermen mend nets at the old harbour (AFP via Getty Images)", "AFP via Getty Images"),
+        ("The plan was approved on Friday (the council said in a statement)", None),
+    ],
+)
+def test_a_caption_closed_by_its_credit_in_parentheses(line: str, credit: str | None) -> None:
+    found = credit_of(line, ALMATY, NOW)
+    assert (found.text if found is not None else None) == credit

@@ -98,7 +98,13 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
         rf"^(?:(?P<caption>.{{12,}}?[.!?…»\"”])\s+\((?P<mark>{marks})\)|"
         rf"(?P<caption2>.{{12,}}?)\s*\((?P<own>{own})\)|\((?P<alone>{own})\))$"
     )
-    return label, phrase, trailing, wire, bracket, reverse, glued, in_brackets, paren
+    # "… on Friday. (Jane Doe/The Harbor Press)", "… during a strike (AFP via Getty Images)": a
+    # caption closed by a photographer/organisation or a wire picture's distributor.
+    closing = re.compile(
+        rf"^.{{12,}}?(?:[.!?…]\s+\((?P<slash>{name}\s*/\s*(?:The\s+)?{name})\)|"
+        rf"\s\((?P<via>(?:{marks})\s+via\s+{name})\))$"
+    )
+    return label, phrase, trailing, wire, bracket, reverse, glued, in_brackets, paren, closing
 
 
 def _clean(raw: str, tz: zoneinfo.ZoneInfo, now: datetime | None) -> tuple[str, datetime | None]:
@@ -174,7 +180,8 @@ def has_caption(line: str) -> bool:
     """The line is a caption closed by its credit in parentheses ("… in Lismore. (ABC News:
     Jane Doe)"): the caption is on the credit's own line."""
     found = _raw_credit(line)
-    return found is not None and found[1] and _patterns()[-1].match(line) is not None
+    paren, closing = _patterns()[-2:]
+    return found is not None and found[1] and bool(paren.match(line) or closing.match(line))
 
 
 def credit_of(line: str, tz: zoneinfo.ZoneInfo, now: datetime | None) -> Credit | None:
@@ -208,7 +215,9 @@ _LEAD_LABEL_RE = re.compile(
 
 
 def _raw_credit_of(line: str, short: bool) -> tuple[str, bool] | None:
-    label, phrase, trailing, wire, bracket, reverse, glued, in_brackets, paren = _patterns()
+    label, phrase, trailing, wire, bracket, reverse, glued, in_brackets, paren, closing = (
+        _patterns()
+    )
     # "Иллюстрация. Фото 24.kg": the picture's kind, then its credit.
     line = _LEAD_LABEL_RE.sub("", line)
     m = label.match(line) if short else None
@@ -229,6 +238,9 @@ def _raw_credit_of(line: str, short: bool) -> tuple[str, bool] | None:
     m = trailing.match(line) or glued.match(line) or in_brackets.match(line)
     if m is not None:
         return m["credit"], True
+    m = closing.match(line) if len(line.split()) <= _PAREN_WORDS else None
+    if m is not None:
+        return m["slash"] or m["via"], True
     m = paren.match(line)
     if m is None:
         return None
