@@ -272,3 +272,29 @@ def test_a_source_and_editor_line_carries_the_pages_stamp() -> None:
 def test_a_caption_closed_by_its_credit_in_parentheses(line: str, credit: str | None) -> None:
     found = credit_of(line, ALMATY, NOW)
     assert (found.text if found is not None else None) == credit
+
+
+@pytest.mark.parametrize(
+    ("line", "name"),
+    [
+        ("By Harborwire with AP", "Harborwire"),
+        ("By The Valley Courier with Reuters", "The Valley Courier"),
+        ("By Jane Porter with AP", ""),
+    ],
+)
+def test_by_outlet_with_the_wires_is_not_a_reporter(line: str, name: str) -> None:
+    assert masthead_name(line).startswith(name) if name else masthead_name(line) == ""
+
+
+def test_a_reporters_byline_with_the_wire_and_an_embed_label_are_chrome() -> None:
+    text = (
+        "Ferry crews in the north strike for two days\n"
+        "By Jane Porter with AP\n\n"
+        "Ferry crews in the northern ports began a two-day strike on Saturday, the union said.\n\n"
+        f"{EN_BODY}\n\n"
+        "Copy/paste the article video embed link below:\nCopy\n"
+    )
+    article = parse(text)
+    post = post_text(article)
+    assert "Jane Porter" not in post and "embed link" not in post
+    assert article.lead == "" and article.source_name != "Jane Porter"

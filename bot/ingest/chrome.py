@@ -43,7 +43,7 @@ _COPYRIGHT_FOOTER_RE = re.compile(
     re.IGNORECASE,
 )
 _BY_NAME_RE = re.compile(r"^(?:By|BY|Автор|Авторы)\s+(?P<names>.+)$")
-_NAME_WORD_RE = re.compile(r"^(?:[A-ZА-ЯЁ][\w.'’-]*|and|&|и|in|в)$")
+_NAME_WORD_RE = re.compile(r"^(?:[A-ZА-ЯЁ][\w.'’-]*|and|with|&|и|in|в)$")
 _NO_LETTER_MAX = 30
 # A rating widget: a row of stars ("★★★★☆ 4.2 (15 votes)").
 _RATING_RE = re.compile(r"[★☆⭐✩✪]{2,}")

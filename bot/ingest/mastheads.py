@@ -51,7 +51,7 @@ def masthead_name(line: str) -> str:
         res = [rx for i, rx in enumerate(lex.other_masthead_res) if i != 1 or appeal]
         m = next((r for r in (rx.search(line) for rx in res) if r), None)
     by_outlet = _by_outlet_re().match(line)  # "By Euronews with AP": the outlet signs the copy
-    if m is None and by_outlet is not None:
+    if m is None and by_outlet is not None and _signs_as_outlet(by_outlet["name"]):
         return canonical_outlet(by_outlet["name"])
     if m is None:
         return _bare_name(line)
@@ -83,6 +83,16 @@ def masthead_name(line: str) -> str:
         # "Есть история? Напишите нам в Telegram": an appeal's sentences, not a name.
         return ""
     return canonical_outlet(name)
+
+
+def _signs_as_outlet(name: str) -> bool:
+    """ "By Euronews with AP", "By The Brussels Times with Reuters": one word, "The …" or a
+    known outlet; "By Jane Porter with AP" is a reporter's byline with the wire's help."""
+    key = name.casefold()
+    words = name.split()
+    return (
+        len(words) == 1 or words[0] == "The" or key in lexicon().aliases or key in _outlet_names()
+    )
 
 
 def _bare_name(line: str) -> str:
