@@ -40,6 +40,7 @@ def post_text(article: ArticleContent) -> str:
         "Все права на материалы сайта принадлежат ООО «Северный город».",
         "Материалдарды сілтемесіз көшіруге тыйым салынады.",
         "«Дала үні» сайтының материалдарын пайдаланғанда гиперсілтеме міндетті.",
+        "Coast FM acknowledges the Traditional Custodians of the land on which we broadcast.",
     ],
 )
 def test_rights_notices_are_chrome(line: str) -> None:
