@@ -299,3 +299,16 @@ def test_a_reporters_byline_with_the_wire_and_an_embed_label_are_chrome() -> Non
     post = post_text(article)
     assert "Jane Porter" not in post and "embed link" not in post
     assert article.lead == "" and article.source_name != "Jane Porter"
+
+
+def test_published_wins_over_updated_on_one_line() -> None:
+    text = (
+        "Harbor Towns Brace for a Stormy Weekend\n"
+        "Updated December 4, 2026 at 3:40 p.m. EST | "
+        "Published December 4, 2026 at 7:05 a.m. EST\n\n"
+        "Coastal towns are filling sandbags ahead of the storm, officials said on Friday.\n\n"
+        f"{EN_BODY}\n"
+    )
+    published = parse(text).published_at
+    assert published is not None
+    assert published.astimezone(UTC) == datetime(2026, 12, 4, 12, 5, tzinfo=UTC)

@@ -61,6 +61,10 @@ _BY_LINE_RE = re.compile(r"^(?:By|Автор:?|Текст:)\s+[A-ZА-ЯЁ]\S*\s+
 _PUBLISHED_FIRST_RE = re.compile(
     r"^\W*(?:posted|published|first\s+published|опубликовано|жарияланды)\b", re.IGNORECASE
 )
+_PUBLISHED_LATER_RE = re.compile(
+    r"(?<=\S)\s*[|•·,;]?\s*(?:posted|published|first\s+published|опубликовано|жарияланды)\b",
+    re.IGNORECASE,
+)
 _UPDATED_RE = re.compile(r"обновл|изменен|updated|modified|жаңарт", re.IGNORECASE)
 
 
@@ -166,6 +170,14 @@ def _meta_line(
     if is_date:
         line.kind = Kind.DATE
         meta.dates += 1
+        later = _PUBLISHED_LATER_RE.search(text)
+        if when is not None and later is not None:
+            # "Updated Dec 6 at 9:12 | Published Dec 6 at 6:00": the first publication wins.
+            found = search_datetime(text[later.end() :], tz=tz, now=now)
+            if found is not None and meta.published is None:
+                meta.published = found.value
+                meta.updated = meta.updated or when
+                return True
         if when is not None:
             if _UPDATED_RE.search(text) and not _PUBLISHED_FIRST_RE.match(text):
                 meta.updated = meta.updated or when
