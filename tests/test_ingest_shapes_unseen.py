@@ -14,6 +14,7 @@ from bot.ingest.appeals import is_appeal
 from bot.ingest.chrome import is_chrome, is_marker
 from bot.ingest.credits import credit_of
 from bot.ingest.mastheads import masthead_name
+from bot.ingest.stamps import date_line
 from bot.ingest.text import parse_article
 
 ALMATY = ZoneInfo("Asia/Almaty")
@@ -312,3 +313,15 @@ def test_published_wins_over_updated_on_one_line() -> None:
     published = parse(text).published_at
     assert published is not None
     assert published.astimezone(UTC) == datetime(2026, 12, 4, 12, 5, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("line", "is_date"),
+    [
+        ("Nov 28th 2026|KOSTANAY", True),
+        ("28 ноября 2026 | КОСТАНАЙ", True),
+        ("Nov 28th 2026 | Storm season", False),
+    ],
+)
+def test_a_stamp_with_the_place_it_was_filed_from(line: str, is_date: bool) -> None:
+    assert date_line(line, ALMATY, NOW)[0] is is_date
