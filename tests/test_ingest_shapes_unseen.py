@@ -320,7 +320,7 @@ def test_published_wins_over_updated_on_one_line() -> None:
     [
         ("Nov 28th 2026|KOSTANAY", True),
         ("28 ноября 2026 | КОСТАНАЙ", True),
-        ("Nov 28th 2026 | Storm season", False),
+        ("Nov 28th 2026 KOSTANAY CITY FLOODS", False),
     ],
 )
 def test_a_stamp_with_the_place_it_was_filed_from(line: str, is_date: bool) -> None:
