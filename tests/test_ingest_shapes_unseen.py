@@ -325,3 +325,13 @@ def test_published_wins_over_updated_on_one_line() -> None:
 )
 def test_a_stamp_with_the_place_it_was_filed_from(line: str, is_date: bool) -> None:
     assert date_line(line, ALMATY, NOW)[0] is is_date
+
+
+def test_a_weather_service_said_in_its_statement_is_the_original() -> None:
+    text = (
+        "Heavy snow expected across the northern valleys\n\n"
+        "Up to 40 centimetres of snow could fall in the northern valleys by Monday, Meteo "
+        "Nord said in a special weather statement.\n\n"
+        f"{EN_BODY}\n"
+    )
+    assert parse(text).original_source == "Meteo Nord"
