@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable, Sequence
 
+from bot.ingest.attribution import attribution
 from bot.ingest.lexicon import lexicon
 from bot.ingest.lines import Kind, Line
 from bot.ingest.names import _parse
@@ -22,7 +24,11 @@ _APPEAL_MAX_WORDS = 30
 _TAIL_LINES = 6  # content lines looked at from the end
 _LABEL_MAX_WORDS = 12
 _WORD_RE = re.compile(r"[а-яё]+", re.IGNORECASE)
-_QUOTE_RE = re.compile(r"[«»“”\"]|^\s*[—–-]\s")
+_DIALOGUE_RE = re.compile(r"^\s*[—–-]\s")
+# A quoted span: speech, or an outlet's name («Новая газета»); what the page says outside it
+# is what may address the reader.
+_QUOTED_RE = re.compile(r"«[^«»]*»|“[^“”]*”|\"[^\"]*\"")
+_QUOTE_MARK_RE = re.compile(r"[«»“”\"]")
 _CARD_RE = re.compile(r"(?<!\d)\d{4}(?:[ -]?\d{4}){3}(?!\d)")
 _EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
@@ -81,8 +87,11 @@ def is_appeal(text: str) -> bool:
         return True
     if _EMAIL_RE.search(text) and len(text.split()) <= 10:
         return ": " not in text  # "Media contact: press@…" is a press release's labelled copy
-    if _QUOTE_RE.search(text) is not None:
+    if _DIALOGUE_RE.search(text) is not None:
         return False
+    text = _QUOTED_RE.sub(" ", text)
+    if _QUOTE_MARK_RE.search(text) is not None:
+        return False  # an unbalanced quote: a quotation running over lines
     if _EN_PROMO_RE.search(text):
         return True  # "Do you have questions about …? Get the answers with X Knowledge."
     # The reader is asked to do something for the outlet: write to it, report an error.
@@ -104,22 +113,56 @@ _BYLINE_RE = re.compile(
 )
 
 
-def _tail_note(text: str, authors: tuple[str, ...]) -> bool:
-    """An author's note ("Mark Landsberg is a Times reporter …") or a print-edition note."""
+_MISSION_HINT_RE = re.compile(r"\s(?:is|are|работает|существует|живе?ё?т)\s", re.IGNORECASE)
+
+
+@functools.cache
+def _mission_re() -> re.Pattern[str]:
+    return re.compile(lexicon().raw["chrome"]["mission_re"], re.IGNORECASE)
+
+
+def _tail_note(text: str, authors: tuple[str, ...], own: Callable[[str], bool]) -> bool:
+    """An author's note ("Mark Landsberg is a Times reporter …"), a print-edition note, or
+    the outlet's note on itself ("X is committed to …", X being the page's outlet: "Johnson is
+    committed to the plan" is copy)."""
     if any(text.startswith(name + " ") for name in authors):
         return len(text.split()) <= _APPEAL_MAX_WORDS
+    mission = (
+        _mission_re().search(text)
+        if _MISSION_HINT_RE.search(text) and len(text.split()) <= _APPEAL_MAX_WORDS
+        else None
+    )
+    if mission is not None and own(mission["name"] or mission["name2"]):
+        return True
     return len(text) <= 300 and lexicon().donation_any_re.search(text) is not None
 
 
-def drop_tail_appeals(lines: list[Line]) -> None:
+def _own_outlet(lines: list[Line], mastheads: Sequence[str]) -> Callable[[str], bool]:
+    """Whether a name is the page's outlet: a masthead, or an outlet the copy names (found
+    only when asked: few pages close with a note on themselves)."""
+    named: list[str] = []
+
+    def own(name: str) -> bool:
+        if not named:
+            copy = [ln.text for ln in lines if ln.kind is Kind.CONTENT]
+            found = attribution(copy)
+            named.extend([*mastheads, *found.outlets, *found.told, ""])
+        key = name.casefold()
+        return any(n and (n.casefold() == key or key.startswith(n.casefold())) for n in named)
+
+    return own
+
+
+def drop_tail_appeals(lines: list[Line], mastheads: Sequence[str] = ()) -> None:
     """Appeals among the last content lines, and a label line ending with a colon over them
     ("To contact the reporter on this story:"), are chrome; the walk stops at real copy."""
     content = [ln for ln in lines if ln.kind is Kind.CONTENT]
     authors = _bylined(lines)
+    own = _own_outlet(lines, mastheads)
     dropped = False
     for ln in reversed(content[-_TAIL_LINES:]):
         label = dropped and ln.text.endswith(":") and len(ln.text.split()) <= _LABEL_MAX_WORDS
-        if label or is_appeal(ln.text) or _tail_note(ln.text, authors):
+        if label or is_appeal(ln.text) or _tail_note(ln.text, authors, own):
             ln.kind = Kind.CHROME
             dropped = True
         else:

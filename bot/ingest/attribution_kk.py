@@ -147,6 +147,29 @@ def _site_re() -> re.Pattern[str]:
     return re.compile(rf"[A-Za-zА-Яа-яЁё][\w-]{{1,30}}\.(?:{lexicon().tlds})", re.I)
 
 
+_KK_TOKEN_RE = re.compile(r"«[^»]{1,40}»|\S+")
+
+
+def _proper(token: str) -> bool:
+    return token[:1] in '«"' or token[:1].isupper() or _site_re().fullmatch(token) is not None
+
+
+def _cited_by_type(text: str) -> list[tuple[str, str]] | None:
+    """ "Qamshy.kz Reuters агенттігіне", "«Дала үні» Nur.kz порталына" (before "сілтеме
+    жасап"): the page's outlet, then the cited one named by its type word in the dative; the
+    type word is no part of the name."""
+    tokens = _KK_TOKEN_RE.findall(text)
+    if len(tokens) not in (2, 3) or not _TOLD_WORD_RE.search(tokens[-1]):
+        return None
+    names = tokens[:-1]
+    if not all(_proper(t) for t in names):
+        return None
+    found = [("original", names[-1].strip('«»"'))]
+    if len(names) == 2:
+        found.insert(0, ("outlet", names[0].strip('«»"')))
+    return found
+
+
 _KK_CITING_TAIL_RE = re.compile(r"\s+сілтеме\s+жасап$", re.IGNORECASE)
 
 
@@ -162,9 +185,12 @@ def _kk_subject(para: str, pos: int) -> list[tuple[str, str]]:
     person = _titled_person(text)  # "деп хабарлады ... бастығы Марат Жақсылықов": who spoke
     if person:
         return [("original", person)]
+    cited = _KK_CITING_TAIL_RE.search(text)
+    typed = _cited_by_type(text[: cited.start()]) if cited is not None else None
+    if typed is not None:
+        return typed
     if not text or len(text.split()) > 10 or not text[:1].isupper():
         return []
-    cited = _KK_CITING_TAIL_RE.search(text)
     if cited is not None:
         words = text[: cited.start()].split()
         # The cited body ends the clause in the dative: from its first lower-case word

@@ -43,7 +43,7 @@ _COPYRIGHT_FOOTER_RE = re.compile(
     re.IGNORECASE,
 )
 _BY_NAME_RE = re.compile(r"^(?:By|BY|Автор|Авторы)\s+(?P<names>.+)$")
-_NAME_WORD_RE = re.compile(r"^(?:[A-ZА-ЯЁ][\w.'’-]*|and|&|и|in|в)$")
+_NAME_WORD_RE = re.compile(r"^(?:[A-ZА-ЯЁ][\w.'’-]*|and|with|&|и|in|в)$")
 _NO_LETTER_MAX = 30
 # A rating widget: a row of stars ("★★★★☆ 4.2 (15 votes)").
 _RATING_RE = re.compile(r"[★☆⭐✩✪]{2,}")
@@ -145,6 +145,11 @@ _DURATION_RE = re.compile(r"^\W*[0-9]{1,2}:[0-5][0-9](?::[0-5][0-9])?\W*$")  # a
 _SIGN_OFF_RE = re.compile(r"^[a-z]{2,4}(?:/[a-z]{2,4})+(?:\s*\([^()]{2,60}\))?$")
 
 
+# "Support public radio — donate to NPR today.": the imperative to give opens a clause (in
+# prose "donate" follows its subject: "urged residents to donate blood").
+_DONATE_RE = re.compile(
+    r"(?:^|[—–]\s*|[.!]\s+)(?:please\s+)?(?:donate|give|contribute)\s+(?:to\s+[A-Z]|now\b|today\b)"
+)
 _CALL_TO_ACTION_RE = re.compile(
     r"^(?:watch|listen|follow|download|subscribe|join|get|sign\s+up|install|смотрите|слушайте|"
     r"скачайте|установите|присоединяйтесь|тыңдаңыз|көріңіз|жүктеп\s+алыңыз)\s",
@@ -200,6 +205,8 @@ def is_chrome(line: str) -> bool:
         return True
     if lex.subscribe_re.match(line) or lex.donation_re.match(line):
         return len(line) <= 160
+    if len(line) <= 160 and _DONATE_RE.search(line):
+        return True
     if ("наш" in low or "our" in low or "біздің" in low) and _platform_res()[0].search(line):
         return True
     if lex.ads_re.match(line) or ("erid" in low and _ERID_RE.search(line)):
@@ -213,7 +220,26 @@ def is_chrome(line: str) -> bool:
         return True
     if is_cookie_notice(line) or is_byline(line):
         return True
-    return ("©" in line or "(c)" in low) and bool(_COPYRIGHT_FOOTER_RE.search(line))
+    if ("©" in line or "(c)" in low) and bool(_COPYRIGHT_FOOTER_RE.search(line)):
+        return True
+    return _chrome_sentences(line)
+
+
+_SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?…])\s+(?=[\"«“A-ZА-ЯЁӘҒҚҢӨҰҮҺІ$0-9])")
+_PITCH_SENTENCES = 4
+_PITCH_WORDS = 8
+
+
+def _chrome_sentences(line: str) -> bool:
+    """ "Enjoying this article? Click here to subscribe for full access. Just $5 a month.": a line
+    of a few short sentences, one of them chrome by itself, is a widget's pitch (a paragraph's
+    sentences run longer, and none of them is a button)."""
+    parts = _SENTENCE_SPLIT_RE.split(line)
+    if not 2 <= len(parts) <= _PITCH_SENTENCES:
+        return False
+    if any(len(p.split()) > _PITCH_WORDS for p in parts):
+        return False
+    return any(is_chrome(p) for p in parts)
 
 
 def read_more_kind(line: str) -> str:

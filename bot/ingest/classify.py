@@ -61,6 +61,10 @@ _BY_LINE_RE = re.compile(r"^(?:By|Автор:?|Текст:)\s+[A-ZА-ЯЁ]\S*\s+
 _PUBLISHED_FIRST_RE = re.compile(
     r"^\W*(?:posted|published|first\s+published|опубликовано|жарияланды)\b", re.IGNORECASE
 )
+_PUBLISHED_LATER_RE = re.compile(
+    r"(?<=\S)\s*[|•·,;]?\s*(?:posted|published|first\s+published|опубликовано|жарияланды)\b",
+    re.IGNORECASE,
+)
 _UPDATED_RE = re.compile(r"обновл|изменен|updated|modified|жаңарт", re.IGNORECASE)
 
 
@@ -140,6 +144,10 @@ def _meta_line(
     if name:
         line.kind = Kind.MASTHEAD
         meta.mastheads.append(name)
+        if "|" in text and meta.published is None:
+            # "Source: Xinhua | Editor: Li Wen | 2026-12-05 16:12:30": the page's own stamp.
+            found = search_datetime(text, tz=tz, now=now)
+            meta.published = found.value if found is not None else None
         return True
     src = _label_res()[2].match(text) if len(text) <= CHROME_LINE_MAX else None
     pr_src = _PR_SOURCE_RE.match(text)
@@ -162,6 +170,14 @@ def _meta_line(
     if is_date:
         line.kind = Kind.DATE
         meta.dates += 1
+        later = _PUBLISHED_LATER_RE.search(text)
+        if when is not None and later is not None:
+            # "Updated Dec 6 at 9:12 | Published Dec 6 at 6:00": the first publication wins.
+            found = search_datetime(text[later.end() :], tz=tz, now=now)
+            if found is not None and meta.published is None:
+                meta.published = found.value
+                meta.updated = meta.updated or when
+                return True
         if when is not None:
             if _UPDATED_RE.search(text) and not _PUBLISHED_FIRST_RE.match(text):
                 meta.updated = meta.updated or when

@@ -14,6 +14,7 @@ import zoneinfo
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.ingest.appeals import is_appeal
 from bot.ingest.chrome import CHROME_LINE_MAX
 from bot.ingest.dates import search_datetime
 from bot.ingest.lexicon import alternation, lexicon
@@ -48,7 +49,7 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
     )
     phrase = re.compile(
         r"^\(?\s*(?:фото\s+(?P<ru>(?:пресс-служб\w+|из\s|с\s|со\s|предоставлен\w*|автора|"
-        r"[A-ZА-ЯЁ«\"©]).+)|photo\s+(?:by|courtesy(?:\s+of)?)\s+(?P<en>.+)|"
+        r"(?=[0-9][\w-]*\.[a-z]{2,6}$)|[A-ZА-ЯЁ«\"©]).+)|photo\s+(?:by|courtesy(?:\s+of)?)\s+(?P<en>.+)|"
         r"courtesy\s+(?:of\s+)?(?P<courtesy>.+)|(?:©|\(c\))\s*(?P<copy>.+))$",
         re.IGNORECASE,
     )
@@ -97,7 +98,13 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
         rf"^(?:(?P<caption>.{{12,}}?[.!?…»\"”])\s+\((?P<mark>{marks})\)|"
         rf"(?P<caption2>.{{12,}}?)\s*\((?P<own>{own})\)|\((?P<alone>{own})\))$"
     )
-    return label, phrase, trailing, wire, bracket, reverse, glued, in_brackets, paren
+    # "… on Friday. (Jane Doe/The Harbor Press)", "… during a strike (AFP via Getty Images)": a
+    # caption closed by a photographer/organisation or a wire picture's distributor.
+    closing = re.compile(
+        rf"^.{{12,}}?(?:[.!?…]\s+\((?P<slash>{name}\s*/\s*(?:The\s+)?{name})\)|"
+        rf"\s\((?P<via>(?:{marks})\s+via\s+{name})\))$"
+    )
+    return label, phrase, trailing, wire, bracket, reverse, glued, in_brackets, paren, closing
 
 
 def _clean(raw: str, tz: zoneinfo.ZoneInfo, now: datetime | None) -> tuple[str, datetime | None]:
@@ -118,7 +125,14 @@ def _clean(raw: str, tz: zoneinfo.ZoneInfo, now: datetime | None) -> tuple[str, 
         credit = nominative(credit[given.end() :], "ablt")
     # Genitive after "Фото": "Фото пресс-службы МВД" credits "пресс-служба МВД".
     credit = _PRESS_SERVICE_RE.sub("пресс-служба", credit, count=1)
-    return credit.strip(_CREDIT_TRIM), when
+    credit = credit.strip(_CREDIT_TRIM)
+    if _FINAL_PERIOD_RE.search(credit):
+        credit = credit[:-1]  # "Иван МАКЕЕВ. Перейти в Фотобанк": the period ends a sentence
+    return credit, when
+
+
+# A period after a whole word (not an initial, "J.", nor an abbreviation, "Inc.", "Co.").
+_FINAL_PERIOD_RE = re.compile(r"(?<![\w.])(?!(?:Inc|Ltd|Corp|Bros)\.$)[^\W\d_]{3,}\.$")
 
 
 def _slash_chain(line: str) -> bool:
@@ -166,7 +180,8 @@ def has_caption(line: str) -> bool:
     """The line is a caption closed by its credit in parentheses ("… in Lismore. (ABC News:
     Jane Doe)"): the caption is on the credit's own line."""
     found = _raw_credit(line)
-    return found is not None and found[1] and _patterns()[-1].match(line) is not None
+    paren, closing = _patterns()[-2:]
+    return found is not None and found[1] and bool(paren.match(line) or closing.match(line))
 
 
 def credit_of(line: str, tz: zoneinfo.ZoneInfo, now: datetime | None) -> Credit | None:
@@ -185,9 +200,26 @@ def _raw_credit(line: str) -> tuple[str, bool] | None:
     lines come with every paste from a site, and most lines are no credit at all."""
     if len(line) > CHROME_LINE_MAX * 2 or line.endswith(("!", "?")):
         return None
-    label, phrase, trailing, wire, bracket, reverse, glued, in_brackets, paren = _patterns()
     line = lexicon().credit_tails_re.sub("", line)
     short = len(line) <= CHROME_LINE_MAX
+    found = _raw_credit_of(line, short)
+    # "Фото и видео присылайте на WhatsApp редакции": an appeal to the reader, not a credit.
+    return None if found is not None and is_appeal(line) else found
+
+
+_LEAD_LABEL_RE = re.compile(
+    r"^(?:иллюстрация|иллюстративное\s+фото|архив|коллаж|illustration|file|archive)\.\s+"
+    r"(?=(?:фото|photo)\b)",
+    re.IGNORECASE,
+)
+
+
+def _raw_credit_of(line: str, short: bool) -> tuple[str, bool] | None:
+    label, phrase, trailing, wire, bracket, reverse, glued, in_brackets, paren, closing = (
+        _patterns()
+    )
+    # "Иллюстрация. Фото 24.kg": the picture's kind, then its credit.
+    line = _LEAD_LABEL_RE.sub("", line)
     m = label.match(line) if short else None
     if m is not None:
         return m["credit"], False
@@ -206,6 +238,9 @@ def _raw_credit(line: str) -> tuple[str, bool] | None:
     m = trailing.match(line) or glued.match(line) or in_brackets.match(line)
     if m is not None:
         return m["credit"], True
+    m = closing.match(line) if len(line.split()) <= _PAREN_WORDS else None
+    if m is not None:
+        return m["slash"] or m["via"], True
     m = paren.match(line)
     if m is None:
         return None

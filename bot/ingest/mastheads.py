@@ -26,8 +26,14 @@ def _domain_in_re() -> re.Pattern[str]:
 
 _KK_GENITIVE_RE = re.compile(r"-?(?:ның|нің|дың|дің|тың|тің)$")
 _KK_TYPE_RE = re.compile(
-    r"\s+(?:газеті|газетінің|сайты|сайтының|агенттігі|агенттігінің|порталы|порталының|арнасы)$"
+    r"(?:\s+(?:ақпарат|ақпараттық|ұлттық|республикалық|облыстық))?"
+    r"\s+(?:газеті|газетінің|сайты|сайтының|агенттігі|агенттігінің|порталы|порталының|арнасы|"
+    r"арнасының|телеарнасы|телеарнасының)$"
 )
+# "Dow Jones & Company, Inc.": a publishing company, whose name is no outlet's masthead.
+_COMPANY_RE = re.compile(r"\s&\s*(?:Co\b|Company\b|Sons\b)|\s&$")
+# "Издательский дом «Комсомольская правда»" inside the copyright's quotes: the outlet's name.
+_NESTED_TYPE_RE = re.compile(r"^«\s*(?:[Ии]здательский\s+дом|[Мм]едиахолдинг|[Мм]едиагруппа)\s+«")
 
 
 @functools.lru_cache(maxsize=8192)
@@ -45,7 +51,7 @@ def masthead_name(line: str) -> str:
         res = [rx for i, rx in enumerate(lex.other_masthead_res) if i != 1 or appeal]
         m = next((r for r in (rx.search(line) for rx in res) if r), None)
     by_outlet = _by_outlet_re().match(line)  # "By Euronews with AP": the outlet signs the copy
-    if m is None and by_outlet is not None:
+    if m is None and by_outlet is not None and _signs_as_outlet(by_outlet["name"]):
         return canonical_outlet(by_outlet["name"])
     if m is None:
         return _bare_name(line)
@@ -54,6 +60,9 @@ def masthead_name(line: str) -> str:
     raw = _TAGLINE_RE.split(raw, maxsplit=1)[0]  # "BFM.ru — Деловой портал": the tagline goes
     raw = lex.legal_head_re.sub("", lex.legal_tail_re.sub("", raw.strip(" .,")))
     raw = lex.type_head_re.sub("", raw)  # "Телекомпания НТВ": the outlet's name, not its type
+    if _COMPANY_RE.search(raw):
+        return ""
+    raw = _NESTED_TYPE_RE.sub("«", raw)
     quoted = _QUOTED_RE.search(raw)
     if quoted is not None and quoted.group() != raw.strip():
         # "Новости и материалы «Газеты.Ru» в Telegram": the quoted name depends on a noun.
@@ -70,7 +79,20 @@ def masthead_name(line: str) -> str:
     low = name.casefold()
     if not has_letter(name) or any(w in low for w in lex.not_names) or len(name.split()) > 5:
         return ""
+    if any(p in name for p in ("? ", "! ")) or name.endswith(("?", "!")):
+        # "Есть история? Напишите нам в Telegram": an appeal's sentences, not a name.
+        return ""
     return canonical_outlet(name)
+
+
+def _signs_as_outlet(name: str) -> bool:
+    """ "By Euronews with AP", "By The Brussels Times with Reuters": one word, "The …" or a
+    known outlet; "By Jane Porter with AP" is a reporter's byline with the wire's help."""
+    key = name.casefold()
+    words = name.split()
+    return (
+        len(words) == 1 or words[0] == "The" or key in lexicon().aliases or key in _outlet_names()
+    )
 
 
 def _bare_name(line: str) -> str:

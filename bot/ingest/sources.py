@@ -88,10 +88,15 @@ def masthead_on_top(lines: list[Line], meta: Meta) -> None:
     if len(idx) < 2:
         return
     first = lines[idx[0]]
+    if lines and lines[0].kind is Kind.CHROME and idx[0] > 0:
+        # "Kloop / Новости / <headline>": the masthead went with the navigation under it.
+        first, idx = lines[0], [0, *idx]
     if len(first.text.split()) > 4 or first.text.endswith(_SENTENCE_END):
         return
     named = attribution([lines[i].text for i in idx[1:12]]).outlets
-    names = [*named, *meta.mastheads, *meta.credit_outlets]
+    # "Фото: Name / Kloop" under the masthead "Kloop": the outlet's own photographer.
+    credited = [meta.credit.rsplit("/", 1)[1].strip()] if "/" in meta.credit else []
+    names = [*named, *meta.mastheads, *meta.credit_outlets, *credited]
     if any(_same_outlet(first.text, n) or _same_brand(first.text, n) for n in names):
         first.kind = Kind.MASTHEAD
         meta.mastheads.insert(0, first.text)

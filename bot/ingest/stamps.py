@@ -28,6 +28,8 @@ _DATE_LABEL_RE = re.compile(
     re.IGNORECASE,
 )
 _DATE_SEPARATOR_RE = re.compile(r"[,|·•—–/]")
+_FILED_FROM_RE = re.compile(r"^\s*[|·•—–]\s*[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ][A-ZА-ЯЁӘҒҚҢӨҰҮҺІ .'-]{1,30}$")
+_YEAR_RE = re.compile(r"(?:19|20)[0-9]{2}")
 
 
 def date_line(
@@ -59,6 +61,9 @@ def date_line(
     )
     separated = bool(_DATE_SEPARATOR_RE.search(before[-3:] + after[:3]))
     if full and separated and len(words) <= 3 and len(" ".join(words)) <= 40:
+        return True, m.value
+    # "Dec 3rd 2026 | ALMATY": the stamp, then the place it was filed from, in capitals.
+    if not before.strip() and _FILED_FROM_RE.match(after) and _YEAR_RE.search(span):
         return True, m.value
     # "Joanna Lillis Dec 5, 2026": the author's name before a dated stamp.
     named = 2 <= len(words) <= 3 and all(w[:1].isupper() and w.isalpha() for w in words)

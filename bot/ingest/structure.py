@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from bot.ingest.chrome import is_rubric, is_share, is_summary_label
+from bot.ingest.chrome import is_byline, is_rubric, is_share, is_summary_label
 from bot.ingest.language import fold
 from bot.ingest.lines import Kind, Line
 
@@ -29,6 +29,12 @@ def _sentence(text: str) -> bool:
     if _SENTENCE_END_RE.search(text) is None:
         return False
     return not (text.rstrip("»\"”)’'").endswith("?") and len(text.split()) <= 5)
+
+
+def _label(text: str) -> bool:
+    """ "Сюжет:", "Related:": a widget's one- or two-word label, which announces no list of
+    copy the way a sentence ending with a colon does."""
+    return text.endswith((":", "：")) and len(text.split()) <= 2 and len(text) <= 30
 
 
 def _short(text: str) -> bool:
@@ -70,6 +76,41 @@ def _drop_header_bylines(content: list[Line]) -> None:
             past_standfirst = True
             continue
         if _byline_like(ln.text, strict=past_standfirst):
+            ln.kind = Kind.CHROME
+
+
+_FUNCTION_WORDS = frozenset({"A", "An", "The", "Is", "Are", "Of", "For", "And", "To", "In", "On"})
+_HEAD_LINES = 12
+
+
+def _badge(text: str) -> bool:
+    """ "Harbor Radio Is A Trust Project Member": every word capitalised, its function words
+    too (a headline in title case keeps "a", "of", "to" small or runs longer)."""
+    words = text.split()
+    return (
+        2 <= len(words) <= 8
+        and not _sentence(text)
+        and all(w[:1].isupper() for w in words)
+        and any(w in _FUNCTION_WORDS for w in words[1:])
+    )
+
+
+def _drop_header_badges(lines: list[Line]) -> None:
+    """A badge line under the byline, over the copy, when the headline stands above the byline."""
+    head = lines[:_HEAD_LINES]
+    by = next(
+        (i for i, ln in enumerate(head) if ln.kind is Kind.CHROME and is_byline(ln.text)), None
+    )
+    if by is None or not any(
+        ln.kind is Kind.CONTENT and len(ln.text.split()) >= 4 for ln in head[:by]
+    ):
+        return
+    for ln in lines[by + 1 :]:
+        if ln.kind is not Kind.CONTENT:
+            continue
+        if _sentence(ln.text):
+            break
+        if _badge(ln.text):
             ln.kind = Kind.CHROME
 
 
@@ -197,6 +238,7 @@ _FOOTER_LINE_MAX = 200
 def drop_structural_chrome(lines: list[Line]) -> None:
     """Mark as chrome the content lines that only chrome's shape and place explain."""
     _drop_site_header(lines)
+    _drop_header_badges(lines)
     content = [ln for ln in lines if ln.kind is Kind.CONTENT]
     if len(content) < 3:
         return
@@ -227,7 +269,10 @@ def drop_structural_chrome(lines: list[Line]) -> None:
     # widgets (a real paragraph ends with its punctuation). A long line with none reads as prose,
     # unless chrome already stands between it and the last punctuated paragraph (a paywall's
     # pitch under "This article is part of X Pro").
-    last = max((i for i, ln in enumerate(content) if _sentence(ln.text)), default=-1)
+    last = max(
+        (i for i, ln in enumerate(content) if _sentence(ln.text) and not _label(ln.text)),
+        default=-1,
+    )
     if last >= 1 and _SENTENCE_END_RE.search(content[last].text) is None:
         ended = max(
             (i for i, ln in enumerate(content) if _SENTENCE_END_RE.search(ln.text)), default=-1

@@ -268,7 +268,7 @@ def parse_article_report(
     lines, blank_separated = lines_of(norm)
     meta = classify(lines, tz, now)
     drop_structural_chrome(lines)
-    drop_tail_appeals(lines)
+    drop_tail_appeals(lines, meta.mastheads)
     mark_captions(lines, settled=True)  # again: a widget line over the caption is chrome only now
     masthead_on_top(lines, meta)
     title, tab_outlet = split_title_outlet(_take_title(lines))
