@@ -120,6 +120,23 @@ class PublicationRepo(Repo):
         )
         return [_publication(r) for r in rows]
 
+    async def unasked_held(self) -> list[Publication]:
+        """Held rows whose card has not reached the admins since they were (last) held."""
+        rows = await self._all(
+            f"SELECT {_PUB_COLS} FROM publications WHERE status = ?"
+            " AND (asked_at IS NULL OR asked_at < updated_at) ORDER BY due_at, id",
+            (_S.HELD.value,),
+        )
+        return [_publication(r) for r in rows]
+
+    async def mark_asked(self, pub_id: int, *, now: datetime) -> None:
+        """The held row's card reached the admin chat (``updated_at`` is left alone: it says
+        when the row was held)."""
+        await self._exec(
+            "UPDATE publications SET asked_at = ? WHERE id = ? AND status = ?",
+            (to_iso(now), pub_id, _S.HELD.value),
+        )
+
     async def orphaned(self, *, owner: str, alive_since: datetime | None) -> list[Publication]:
         """``publishing`` rows claimed by another instance that has not beaten since
         ``alive_since`` (or never did: unknown owner): sends whose process died. With

@@ -140,10 +140,11 @@ class PublishingEngine:
     async def recover_on_startup(self) -> None:
         """Hold what may or may not have been sent, and what was missed beyond the grace period.
 
-        Every held publication then gets a card, including ones held before this start: the
-        card of a publication held just before a crash may never have gone out, and a held
-        publication is only resolved by an admin, so asking again after a restart is the way to
-        make sure someone is asked at least once.
+        Every held publication whose card has not reached the admin chat since it was held
+        then gets one, including ones held before this start: the card of a publication held
+        just before a crash may never have gone out, and a held publication is only resolved by
+        an admin, so someone must be asked at least once. One that was asked is not asked again
+        at every start (N replicas restarting would send N copies of every card).
         """
         now = self.clock.now()
         grace = timedelta(minutes=self.settings.missed_grace_minutes)
@@ -163,7 +164,7 @@ class PublishingEngine:
                     changed |= await mark(uow, pub, missed_change, now)
                 if not changed:  # cannot happen inside one transaction; never spin regardless
                     break
-            held_pubs = await uow.publications.with_status(PublicationStatus.HELD)
+            held_pubs = await uow.publications.unasked_held()
         for pub in held_pubs:
             reason = pub.last_error.split(":", 1)[0] or "unknown_outcome"
             self.notices.queue(self.notices.held_card(pub, reason))

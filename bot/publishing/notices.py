@@ -122,6 +122,9 @@ class Notices:
                 self._unasked[pub.id] = (fresh, reason)
                 if self._ask_timer is None or self._ask_timer.done():
                     self._ask_timer = asyncio.create_task(self._ask_later(), name="ask-held")
+                return
+            async with self.db.transaction() as uow:
+                await uow.publications.mark_asked(fresh.id, now=self.clock.now())
 
         return notice
 
