@@ -45,6 +45,7 @@ __all__ = [
     "PriorityGate",
     "Ticket",
     "chat_key",
+    "for_a_person",
     "priority_for",
     "replying_to",
 ]
@@ -85,6 +86,11 @@ def replying_to(chat_id: int | str) -> Iterator[None]:
         yield
     finally:
         _ORIGIN.reset(token)
+
+
+def for_a_person() -> bool:
+    """Whether the current context handles a person's update (whatever chat it writes to)."""
+    return _ORIGIN.get() is not None
 
 
 def priority_for(chat_id: int | str | None) -> Priority:

@@ -59,7 +59,14 @@ from bot.limits import (
     PRIVATE_BURST,
     PRIVATE_MESSAGES_PER_SECOND,
 )
-from bot.telegram.priority import INTERACTIVE_RUN, Priority, PriorityGate, Ticket, chat_key
+from bot.telegram.priority import (
+    INTERACTIVE_RUN,
+    Priority,
+    PriorityGate,
+    Ticket,
+    chat_key,
+    for_a_person,
+)
 
 if TYPE_CHECKING:
     from bot.telegram.shared_limits import RedisLimits
@@ -308,7 +315,9 @@ class RateLimiter:
                 if self.shared is not None:
                     # Holding the chat's gate: this process's waiters keep their order while
                     # the other instances' share is waited for.
-                    await self.shared.admit(chat_id, weight=weight, broadcast=broadcast)
+                    await self.shared.admit(
+                        chat_id, weight=weight, broadcast=broadcast, person=for_a_person()
+                    )
                 # The chat lane stays ready while we wait for the global one: its gate is held
                 # by us, only the holder charges it, and readiness only improves.
                 if glob is None:

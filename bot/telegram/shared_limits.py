@@ -9,7 +9,14 @@ script that holds, per chat, the same rules as :mod:`bot.telegram.ratelimit`:
 * private chats: the pace as a GCRA key (one "theoretical arrival time", burst ``private_burst``);
 * the whole bot: a sorted set of the last second's messages (30, plus the margin);
 * a 429's ``retry_after``: a per-chat (or bot-wide) "paused until" key with an expiry, so every
-  instance that would write to that chat waits it out.
+  instance that would write to that chat waits it out;
+* who goes first across instances: a request a person caused (made while handling their
+  update: a review card after Submit, a card edited after a press) that has to wait for a group's
+  window raises that chat's "someone is waiting" flag (its token, expiring soon after its wait
+  ends); background requests (digests, held cards, reminders) to that chat wait while the flag
+  is up, and the waiting request takes the next slot. Without it three instances' digests could
+  fill the admin chat's 20 a minute and keep a review card waiting for half a minute (the
+  in-process :class:`bot.telegram.priority.PriorityGate` orders only its own process's waiters).
 
 The script answers "go" (and records the admission on every key at once) or "wait s seconds";
 the caller sleeps that long on its clock and asks again. The in-process limiter still runs
@@ -44,13 +51,20 @@ __all__ = ["ADMIT_SCRIPT", "RedisLimits", "WallTimer"]
 
 log = logging.getLogger(__name__)
 
-#: KEYS: chat window, chat pace, global window, chat pause, global pause ('' = not used).
+#: KEYS: chat window, chat pace, global window, chat pause, global pause, chat's "a person's
+#: request waits" flag ('' = not used).
 #: ARGV: now, weight, chat limit, chat window s, pace interval s, pace burst, global limit,
-#: global window s, member prefix. Returns '0' (admitted and recorded) or the seconds to wait.
+#: global window s, member prefix, the waiting person's token ('' for background work).
+#: Returns '0' (admitted and recorded) or the seconds to wait.
 ADMIT_SCRIPT = """
 local now = tonumber(ARGV[1])
 local weight = tonumber(ARGV[2])
+local token = ARGV[10]
 local wait = 0
+if KEYS[6] ~= '' and token == '' then
+  local left = redis.call('PTTL', KEYS[6])
+  if left > 0 then wait = math.min(left / 1000, 0.25) end
+end
 for i = 4, 5 do
   if KEYS[i] ~= '' then
     local until_ = tonumber(redis.call('GET', KEYS[i]) or '0')
@@ -87,7 +101,15 @@ if KEYS[2] ~= '' then
   local ready = tat - (burst - math.min(weight, burst)) * interval
   if ready > now then wait = math.max(wait, ready - now) end
 end
-if wait > 0 then return string.format('%.6f', wait) end
+if wait > 0 then
+  if KEYS[6] ~= '' and token ~= '' then
+    redis.call('SET', KEYS[6], token, 'PX', math.ceil(wait * 1000) + 1000)
+  end
+  return string.format('%.6f', wait)
+end
+if KEYS[6] ~= '' and token ~= '' and redis.call('GET', KEYS[6]) == token then
+  redis.call('DEL', KEYS[6])
+end
 if KEYS[1] ~= '' then record(KEYS[1], tonumber(ARGV[3]), tonumber(ARGV[4])) end
 if KEYS[3] ~= '' then record(KEYS[3], tonumber(ARGV[7]), tonumber(ARGV[8])) end
 if tat ~= nil then
@@ -175,21 +197,26 @@ class RedisLimits:
         return f"{self.prefix}:{kind}" if chat_id is None else f"{self.prefix}:{kind}:{chat_id}"
 
     def _keys(self, chat_id: int | str | None, broadcast: bool) -> list[str]:
-        window = pace = pause = ""
+        window = pace = pause = flag = ""
         if chat_id is not None:
             key = chat_key(chat_id)
             pause = self._key("pause", key)
             if _is_private(chat_id):
-                pace = self._key("pace", key)
+                pace = self._key("pace", key)  # one person's chat: nobody to go ahead of
             else:
                 window = self._key("window", key)
+                flag = self._key("waiting", key)
         glob = self._key("window", None) if broadcast else ""
-        return [window, pace, glob, pause, self._key("pause", None)]
+        return [window, pace, glob, pause, self._key("pause", None), flag]
 
-    async def admit(self, chat_id: int | str | None, *, weight: int, broadcast: bool) -> float:
+    async def admit(
+        self, chat_id: int | str | None, *, weight: int, broadcast: bool, person: bool = False
+    ) -> float:
         """Wait until every instance's share allows this request, and record it; return the
-        seconds waited."""
+        seconds waited. ``person``: a person's action caused it (it goes ahead of background
+        requests of every instance, see the module docstring)."""
         keys = self._keys(chat_id, broadcast)
+        token = uuid.uuid4().hex if person else ""
         waited = 0.0
         while True:
             args = [
@@ -202,6 +229,7 @@ class RedisLimits:
                 self.global_per_second,
                 self.global_window,
                 uuid.uuid4().hex,
+                token,
             ]
             try:
                 answer = float(await self._admit(keys=keys, args=args))
