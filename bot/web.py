@@ -85,9 +85,12 @@ def make_web_app(
 
     app.router.add_get("/healthz", healthz)
     if dispatcher is not None and bot is not None and webhook_path is not None:
-        SimpleRequestHandler(dispatcher=dispatcher, bot=bot, secret_token=secret).register(
-            app, path=webhook_path
-        )
+        # Answered once handled (aiogram moves a handler past 55 s to the background): an
+        # instance killed mid-update never said 200, so Telegram delivers the update again,
+        # through the balancer, to a replica that lives. Answering first would lose it.
+        SimpleRequestHandler(
+            dispatcher=dispatcher, bot=bot, secret_token=secret, handle_in_background=False
+        ).register(app, path=webhook_path)
         setup_application(app, dispatcher, bot=bot, **workflow)
     return app
 
