@@ -10,7 +10,10 @@ thread (aiosqlite) shows as "other threads".
 The rows are inclusive times of the named entry points (a row contains what it calls, so rows
 nest and do not add up; "rest" is what none of the rows covers).
 
-    python bench/profile_paste.py [--editors 50]
+    python bench/profile_paste.py [--editors 50] [--dump PREFIX]
+
+``--dump PREFIX`` also writes each phase's raw cProfile stats to ``PREFIX-paste.prof`` and
+``PREFIX-press.prof`` (read them with ``python -m pstats``) for the rows this table leaves out.
 """
 
 from __future__ import annotations
@@ -60,7 +63,11 @@ def _inclusive(stats: pstats.Stats, suffix: str, name: str) -> float:
 
 
 async def _profiled(
-    label: str, n: int, go: Callable[[], None], done: Callable[[], Awaitable[None]]
+    label: str,
+    n: int,
+    go: Callable[[], None],
+    done: Callable[[], Awaitable[None]],
+    dump: Path | None = None,
 ) -> None:
     profile = cProfile.Profile()
     cpu0, main0, wall0 = time.process_time(), time.thread_time(), time.perf_counter()
@@ -72,6 +79,8 @@ async def _profiled(
     main = time.thread_time() - main0
     wall = time.perf_counter() - wall0
     stats = pstats.Stats(profile)
+    if dump is not None:
+        stats.dump_stats(dump)
     per = 1000.0 / n
     print(f"\n{label}: {n} updates, wall {wall:.2f} s")
     print(f"  {'process CPU per update':48}{cpu * per:8.2f} ms")
@@ -84,7 +93,11 @@ async def _profiled(
             print(f"  {row:48}{spent * per:8.2f} ms  {100 * spent / main:5.1f} %")
 
 
-async def main(editors: int) -> None:
+def _dump_path(prefix: str | None, phase: str) -> Path | None:
+    return None if prefix is None else Path(f"{prefix}-{phase}.prof")
+
+
+async def main(editors: int, dump: str | None) -> None:
     users = list(range(FIRST_USER, FIRST_USER + editors))
     with tempfile.TemporaryDirectory() as tmp:
         sandbox = Sandbox(workdir=Path(tmp), clock=WarpClock(), extra_editors=users)
@@ -108,7 +121,7 @@ async def main(editors: int) -> None:
                 )
                 await settle_sandbox(sandbox)
 
-            await _profiled("paste an article", editors, paste, pasted)
+            await _profiled("paste an article", editors, paste, pasted, _dump_path(dump, "paste"))
 
             async with sandbox.bot_app.db.read() as uow:
                 drafts, _total = await uow.articles.page(limit=10 * editors)
@@ -125,10 +138,14 @@ async def main(editors: int) -> None:
                 await tg.wait_for(lambda: len(tg.callback_answers) >= answered + editors, TIMEOUT)
                 await settle_sandbox(sandbox)
 
-            await _profiled("press a button (channels)", editors, press, pressed)
+            await _profiled(
+                "press a button (channels)", editors, press, pressed, _dump_path(dump, "press")
+            )
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--editors", type=int, default=50)
-    asyncio.run(main(parser.parse_args().editors))
+    parser.add_argument("--dump", default=None, help="raw stats to PREFIX-*.prof")
+    args = parser.parse_args()
+    asyncio.run(main(args.editors, args.dump))

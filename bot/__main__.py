@@ -89,6 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 async def _run(settings: Settings) -> int:
     from bot.app import create_app
+    from bot.app_heap import freeze_startup_heap
     from storage.db import StorageError
 
     try:
@@ -100,6 +101,8 @@ async def _run(settings: Settings) -> int:
         problems = await app.startup_checks()
         for problem in problems:
             log.warning("start-up check: %s", problem)
+        # Everything built so far lives as long as the process (bot/app_heap.py).
+        log.debug("start-up heap frozen: %d objects", freeze_startup_heap())
         if settings.webhook_url:
             await app.run_webhook()
         else:

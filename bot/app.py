@@ -23,6 +23,7 @@ from aiogram.types import BotCommandScopeChat, BotCommandScopeDefault
 from aiohttp import web
 
 import handlers
+from bot.app_filters import run_magic_filters_inline
 from bot.background import BackgroundLoop
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
@@ -310,6 +311,7 @@ def build_dispatcher(settings: Settings, db: Database, **workflow: Any) -> Dispa
     dp.update.outer_middleware(InteractiveMiddleware())
     dp.include_routers(*handlers.build_routers())
     dp.errors.register(on_error)
+    run_magic_filters_inline(dp)
     return dp
 
 

@@ -164,18 +164,25 @@ class ArticleRepo(Repo):
             "updated_at": to_iso(now),
         }
         # Column names come from the code above, never from input; the values stay parameters.
-        article_id = await self._insert(
-            f"INSERT INTO articles ({', '.join(columns)}) VALUES ({placeholders(columns)})",
+        # RETURNING: the stored row (with the defaults the schema fills in) comes back with the
+        # insert, not from a second statement (each one a trip to the database, issue 14).
+        row = await self._one(
+            f"INSERT INTO articles ({', '.join(columns)}) VALUES ({placeholders(columns)})"
+            f" RETURNING {_ARTICLE_COLS}",
             tuple(columns.values()),
         )
-        await self._write_keys(article_id, str(columns["title_folded"]))
-        created = await self.get(article_id)
-        assert created is not None
+        if row is None:
+            raise RuntimeError("insert returned no row")
+        created = _article(row)
+        # A new id has no keys yet: nothing to replace.
+        await self._write_keys(created.id, str(columns["title_folded"]), fresh=True)
         return created
 
-    async def _write_keys(self, article_id: int, folded: str) -> None:
-        """Replace the article's band keys (what the duplicate check looks it up by)."""
-        await self._exec("DELETE FROM title_keys WHERE article_id = ?", (article_id,))
+    async def _write_keys(self, article_id: int, folded: str, *, fresh: bool = False) -> None:
+        """Replace the article's band keys (what the duplicate check looks it up by); ``fresh``:
+        the article was just inserted, so it has none to delete."""
+        if not fresh:
+            await self._exec("DELETE FROM title_keys WHERE article_id = ?", (article_id,))
         await self._executemany(
             "INSERT INTO title_keys (key, article_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
             [(key, article_id) for key in band_keys(folded)],

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from functools import lru_cache
 from hashlib import blake2b
 from typing import NamedTuple
 
@@ -53,6 +54,12 @@ class _PunctuationToSpace(dict[int, int | str]):
 _TO_SPACE = _PunctuationToSpace()
 
 
+# A paste folds its title and computes its band keys several times (the stored columns, the
+# candidates' lookup, the scoring): a small cache of the latest answers keeps that to once.
+_RECENT = 256
+
+
+@lru_cache(maxsize=_RECENT)
 def fold_title(title: str) -> str:
     """The title as duplicates are compared: NFKC, casefolded, ё as е, punctuation and quotes
     gone, whitespace collapsed. «Газпром» снизил добычу. == газпром снизил добычу."""
@@ -66,7 +73,13 @@ def _hash64(data: str) -> int:
 
 
 def band_keys(folded: str) -> list[int]:
-    """The folded title's band keys (none under three characters: those match exactly only).
+    """The folded title's band keys (none under three characters: those match exactly only)."""
+    return list(_band_keys(folded))
+
+
+@lru_cache(maxsize=_RECENT)
+def _band_keys(folded: str) -> tuple[int, ...]:
+    """:func:`band_keys`, kept for the latest titles.
 
     One-permutation MinHash: each trigram's hash picks a bin and competes for that bin's
     minimum; a band is two bins' minima, skipped while either bin is empty. Keys fit SQLite's
@@ -83,7 +96,7 @@ def band_keys(folded: str) -> list[int]:
         a, b = minima.get(2 * band), minima.get(2 * band + 1)
         if a is not None and b is not None:
             keys.append(_hash64(f"{band}:{a}:{b}") >> 1)
-    return keys
+    return tuple(keys)
 
 
 def band_keys_json(title: str) -> str:

@@ -20,15 +20,14 @@ from bot.clock import Clock
 from bot.compose import Problem
 from bot.config import Settings
 from bot.domain import Article, ArticleStatus
-from bot.ingest.report import ParseWarning
 from bot.presenters.card_notes import card_notes
 from bot.presenters.languages import Languages
 from bot.presenters.shown import Shown, send_shown, update_shown
 from bot.views import cards, keyboards, notices
 from bot.views.doubts import doubt_lines, fix_rows
 from bot.workflow.audit import submitter_name
+from bot.workflow.doubts import DefaultSource
 from bot.workflow.drafts import post_and_checks
-from bot.workflow.fixes import card_default
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -90,16 +89,13 @@ class Cards:
 
     # --- doubts (issue 13): what the parser was not sure of, with one-tap fixes ---------------
 
-    async def _doubts(
-        self, article: Article
+    @staticmethod
+    def _doubts(
+        article: Article, default: DefaultSource | None
     ) -> tuple[list[str], list[list[InlineKeyboardButton]]]:
+        """``default``: the default source the card offers (read with the post)."""
         if not article.doubts:
             return [], []
-        default = (
-            await card_default(self.db, article)
-            if ParseWarning.NO_SOURCE in article.doubts.warnings
-            else None
-        )
         return doubt_lines(article, default), fix_rows(article, default)
 
     async def _shown(
@@ -119,9 +115,10 @@ class Cards:
         """
         # One read and one compose for the post and its checks, the doubts once for the header
         # and the buttons: a shown card is on every paste and every button press (issue 14).
-        post, problems = await post_and_checks(self.db, self.settings, article)
+        parts = await post_and_checks(self.db, self.settings, article)
+        post, problems = parts.post, parts.problems
         if kind == "preview":
-            lines, rows = await self._doubts(article)
+            lines, rows = self._doubts(article, parts.default)
             header = self.draft_header(article, problems, duplicates, lines)
             markup = self._header_keyboard(article, rows, can_publish=can_publish)
             return Shown(post, header, markup)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from bot.domain import ArticleContent, Doubts
+from bot.domain import ArticleContent, Channel, Doubts
 from bot.ingest.report import ParseReport, ParseWarning
 from storage.db import UnitOfWork
 
@@ -43,9 +43,14 @@ def from_report(report: ParseReport) -> Doubts:
 async def default_source(uow: UnitOfWork, author_id: int) -> DefaultSource | None:
     """The editor's own default source, else the default channel's, else None."""
     own = await uow.prefs.default_source(author_id)
+    return default_of(own, None if own else await uow.channels.default())
+
+
+def default_of(own: str, channel: Channel | None) -> DefaultSource | None:
+    """:func:`default_source` from what was read already: the editor's own default source
+    (``own``, "" for none) and the default channel."""
     if own:
         return DefaultSource(own, FROM_EDITOR)
-    channel = await uow.channels.default()
     name = str(channel.template.get("default_source") or "") if channel else ""
     return DefaultSource(name, channel.chat_ref) if channel and name else None
 

@@ -11,7 +11,7 @@ from rapidfuzz import fuzz
 from bot.compose import ALBUM_MAX, Problem, check, compose
 from bot.config import Settings
 from bot.domain import Article, ArticleContent, ArticleStatus, Doubts, Photo, Post
-from bot.ingest.report import ParseReport
+from bot.ingest.report import ParseReport, ParseWarning
 from bot.templates import template_for
 from bot.workflow import doubts as doubting
 from bot.workflow.audit import record
@@ -143,17 +143,30 @@ async def get_for(db: Database, article_id: int, *, user_id: int, is_admin: bool
     return Result(Outcome.OK, article)
 
 
-async def post_and_checks(
-    db: Database, settings: Settings, article: Article
-) -> tuple[Post, tuple[Problem, ...]]:
-    """The post as the default channel will show it, and what the editor and the reviewers are
-    warned about: one read and one compose (a card showing both used to do each twice, the
-    largest share of a paste's CPU after the HTTP calls, issue 14)."""
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """What a card shows of an article: the post as the default channel will show it, what the
+    editor and the reviewers are warned about, and (for a draft whose copy names no source)
+    the default source its card offers."""
+
+    post: Post
+    problems: tuple[Problem, ...]
+    default: doubting.DefaultSource | None = None
+
+
+async def post_and_checks(db: Database, settings: Settings, article: Article) -> Shown:
+    """One read and one compose for everything a shown card needs (a card showing it used to
+    read the default channel three times and compose twice, the largest share of a paste's CPU
+    after the HTTP calls, issue 14)."""
     async with db.read() as uow:
         channel = await uow.channels.default()
+        default = None
+        if ParseWarning.NO_SOURCE in article.doubts.warnings:
+            own = await uow.prefs.default_source(article.author_id)
+            default = doubting.default_of(own, channel)
     template = template_for(channel, settings)
     post = compose(article.content, template)
-    return post, check(article.content, post, template)
+    return Shown(post, check(article.content, post, template), default)
 
 
 async def update_content(
