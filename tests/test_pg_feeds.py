@@ -126,14 +126,20 @@ async def test_two_instances_poll_each_feed_once_per_interval(
     assert sorted(article.content.title for article, _who in told) == sorted(wanted)
 
 
+async def _review_feed(world: World) -> Feed:
+    """One review-mode feed, added by the admin on ``world``'s desk."""
+    feed = await setup.add_feed(
+        world.desk, "https://example.org/rss.xml", mode="review", interval_s=900, actor_id=ADMIN_ID
+    )
+    assert feed is not None
+    return feed
+
+
 async def test_two_instances_racing_on_the_same_items_draft_each_once(
     instances: tuple[World, World],
 ) -> None:
     first, second = instances
-    feed = await setup.add_feed(
-        first.desk, "https://example.org/rss.xml", mode="review", interval_s=900, actor_id=ADMIN_ID
-    )
-    assert feed is not None
+    feed = await _review_feed(first)
     items = [
         FeedItem(key=f"k{i}", content=content(f"Новость {i}"), link=f"https://example.org/{i}")
         for i in range(RACED_ITEMS)
@@ -163,10 +169,7 @@ async def test_a_claimed_feed_is_due_again_after_the_lease_when_its_poller_died(
     instances: tuple[World, World],
 ) -> None:
     first, second = instances
-    feed = await setup.add_feed(
-        first.desk, "https://example.org/rss.xml", mode="review", interval_s=900, actor_id=ADMIN_ID
-    )
-    assert feed is not None
+    feed = await _review_feed(first)
     now = first.clock.now()
     assert await feeds.claim(first.desk, feed, now) is not None  # and then it dies
     assert await feeds.claim(second.desk, feed, now) is None

@@ -28,7 +28,6 @@ from __future__ import annotations
 import asyncio
 import json
 import random
-import socket
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -50,6 +49,7 @@ from storage.db import Database
 from tests.backends import POSTGRES_ENV, REDIS_ENV, Backend, server_url
 from tests.crash_worker import ForkServer
 from tests.test_crash import _held_cards
+from tests.test_e2e_webhook import _free_port
 
 pytestmark = pytest.mark.slow
 
@@ -81,12 +81,6 @@ class Row:
     message_ids: tuple[int, ...]
     attempts: int
     due_at: datetime
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 async def _seed(url: str) -> None:
