@@ -23,11 +23,12 @@ from aiogram.types import BotCommandScopeChat, BotCommandScopeDefault
 from aiohttp import web
 
 import handlers
+from bot.albums import album_memo
 from bot.app_filters import run_magic_filters_inline
 from bot.background import BackgroundLoop
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.fsm import close_storage_last, fsm_backends, fsm_kind
+from bot.fsm import KEY_PREFIX, close_storage_last, fsm_backends, fsm_kind
 from bot.i18n import LANGUAGES, UserLanguageMiddleware, make_i18n
 from bot.middlewares import CommandClosesPrompt
 from bot.polling import poll_while_leading
@@ -294,6 +295,7 @@ def build_dispatcher(settings: Settings, db: Database, **workflow: Any) -> Dispa
     dp = Dispatcher(
         storage=storage,
         events_isolation=isolation,
+        albums=album_memo(storage, KEY_PREFIX),
         settings=settings,
         db=db,
         i18n=i18n,

@@ -16,6 +16,7 @@ from aiogram.filters import CommandObject
 from aiogram.types import CallbackQuery, Message, MessageOriginChannel, TelegramObject
 from aiogram.utils.i18n import gettext as _
 
+from bot.albums import AlbumMemo
 from bot.domain import Article, ArticleContent
 from bot.ingest.entities import keep_formatting
 from bot.ingest.fetch import FetchError
@@ -34,50 +35,27 @@ from bot.workflow.ports import Desk
 from handlers.common import STALE_BUTTON, alert, formatting_of, photo_of, show_new_draft
 
 _BARE_URL = r"^\s*https?://\S+\s*$"
-# Albums arrive as one update per photo: remember which draft a media group feeds.
-_ALBUM_CACHE_SIZE = 256
+# Locks of recent albums kept by one process; an album's photos arrive within seconds.
+_ALBUM_LOCKS = 256
 
 
-class Albums:
-    """Which draft each recent media group feeds, and one lock per group so that its photos,
-    handled concurrently, land in one draft. One per router (so per dispatcher)."""
+class _AlbumInOrder(BaseMiddleware):
+    """Handles the items of one album one at a time: they arrive as concurrent updates and must
+    land in one draft. (Across instances, Redis's event isolation already does this per sender;
+    the group → draft map itself is the dispatcher's ``albums``, see :mod:`bot.albums`.)"""
 
     def __init__(self) -> None:
-        self._drafts: dict[str, int] = {}
         self._locks: dict[str, asyncio.Lock] = {}
 
-    def lock(self, group: str | None) -> asyncio.Lock:
-        return self._locks.setdefault(group, asyncio.Lock()) if group else asyncio.Lock()
-
-    def draft(self, group: str | None) -> int | None:
-        return self._drafts.get(group) if group else None
-
-    def remember(self, group: str | None, article_id: int) -> None:
-        if group:
-            self._drafts[group] = article_id
-
-    def trim(self) -> None:
-        """Forget the oldest groups: an album's photos arrive within seconds of each other."""
-        for key in list(self._drafts)[: max(0, len(self._drafts) - _ALBUM_CACHE_SIZE)]:
-            self._drafts.pop(key, None)
-            self._locks.pop(key, None)
-
-
-class _WithAlbums(BaseMiddleware):
-    """Hands the router's :class:`Albums` to its handlers as ``albums``, and handles the items
-    of one album one at a time: they arrive as concurrent updates and must land in one draft."""
-
-    def __init__(self, albums: Albums) -> None:
-        self._albums = albums
-
     async def __call__(self, handler: NextHandler, event: TelegramObject, data: Data) -> Any:
-        data["albums"] = self._albums
         group = event.media_group_id if isinstance(event, Message) else None
         if group is None:
             return await handler(event, data)
-        async with self._albums.lock(group):
+        lock = self._locks.setdefault(group, asyncio.Lock())
+        async with lock:
             result = await handler(event, data)
-        self._albums.trim()
+        for key in list(self._locks)[: max(0, len(self._locks) - _ALBUM_LOCKS)]:
+            self._locks.pop(key, None)
         return result
 
 
@@ -212,7 +190,7 @@ async def on_photo(
     cards: Cards,
     role: Role,
     language: str,
-    albums: Albums,
+    albums: AlbumMemo,
 ) -> None:
     """A captioned photo starts a draft; one without a caption joins the draft its album
     feeds, the draft replied to, or the sender's latest draft (else it starts one)."""
@@ -220,7 +198,7 @@ async def on_photo(
     photo = photo_of(message)
     assert photo is not None
     group = message.media_group_id
-    target_id = albums.draft(group)
+    target_id = await albums.draft(group) if group else None
 
     async def new_draft(content: ArticleContent, report: ParseReport | None = None) -> Article:
         created = await show_new_draft(
@@ -233,7 +211,8 @@ async def on_photo(
             origin="photo",
             report=report,
         )
-        albums.remember(group, created.id)
+        if group:
+            await albums.remember(group, created.id)
         return created
 
     if target_id is None and message.caption:
@@ -275,7 +254,8 @@ async def on_photo(
             ).format(id=article.id)
         )
         return
-    albums.remember(group, article.id)
+    if group:
+        await albums.remember(group, article.id)
     updated = await drafts.attach_photos(
         desk, article, [photo], actor_id=message.from_user.id, replace_all=False
     )
@@ -300,7 +280,7 @@ def setup() -> Router:
     router = Router(name=__name__)
     router.message.filter(HasRole(Role.EDITOR), F.chat.type == "private")
     router.callback_query.filter(HasRole(Role.EDITOR))
-    router.message.middleware(_WithAlbums(Albums()))
+    router.message.middleware(_AlbumInOrder())
     register = router.message.register
     register(cmd_import, commands.IMPORT.filter())
     register(on_forward, F.forward_origin.as_("origin"), F.forward_origin.type == "channel")

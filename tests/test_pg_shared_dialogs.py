@@ -4,7 +4,8 @@ Two instances of the real bot share the database and a Redis server. The first t
 and asks for the title, then stops taking updates (as an instance that dies); the second,
 polling the same fake Bot API, gets the title and asks for the text: it read the step from
 Redis. With each instance's own memory, the second would take the title for a pasted article
-and answer with a draft instead.
+and answer with a draft instead. The same holds for an album whose photos reach two instances:
+they join one draft.
 """
 
 from __future__ import annotations
@@ -20,8 +21,14 @@ from bot.fsm import KEY_PREFIX
 from fakegram.harness import EDITOR_ID, Sandbox
 from tests.backends import REDIS_ENV, server_url, stop_polling
 
+ALBUM_CAPTION = (
+    "Tram depot reopens after repairs\n\n"
+    "The city's oldest tram depot reopened on Monday after two years of repairs, the transport "
+    "department said."
+)
 
-async def test_a_dialog_begun_on_one_instance_continues_on_another(tmp_path: Path) -> None:
+
+async def _clean_redis() -> str:
     url = server_url(REDIS_ENV, "Redis")
     client = redis.from_url(url)
     try:
@@ -30,6 +37,11 @@ async def test_a_dialog_begun_on_one_instance_continues_on_another(tmp_path: Pat
             await client.delete(key)
     finally:
         await client.aclose()
+    return url
+
+
+async def test_a_dialog_begun_on_one_instance_continues_on_another(tmp_path: Path) -> None:
+    url = await _clean_redis()
     async with Sandbox(workdir=tmp_path, redis_url=url, editor_language="en") as sandbox:
         tg, first = sandbox.tg, sandbox.bot_app
         assert (await first.health())["dialogs"] == "redis"
@@ -55,6 +67,45 @@ async def test_a_dialog_begun_on_one_instance_continues_on_another(tmp_path: Pat
             assert data == {"title": "Tram depot reopens after repairs"}
             # And the first instance's storage reads the same step: one shared state.
             assert await first.dp.fsm.storage.get_state(key) == "NewArticle:text"
+        finally:
+            await stop_polling(second, polling)
+            await second.close()
+
+
+async def test_an_album_split_between_two_instances_is_one_draft(tmp_path: Path) -> None:
+    url = await _clean_redis()
+    async with Sandbox(workdir=tmp_path, redis_url=url, editor_language="en") as sandbox:
+        tg, first = sandbox.tg, sandbox.bot_app
+        tg.send_photo(EDITOR_ID, caption=ALBUM_CAPTION, media_group_id="album-split")
+        await tg.wait_for_message(EDITOR_ID)  # the draft's preview: the first photo is handled
+        await asyncio.wait_for(first.dp.stop_polling(), 10)
+        await asyncio.wait_for(sandbox._polling, 10)  # type: ignore[arg-type]
+        async with first.db.read() as uow:
+            (made,), _total = await uow.articles.page()
+        second = await create_app(sandbox.settings())
+        polling = asyncio.create_task(
+            second.dp.start_polling(
+                second.bot, handle_signals=False, polling_timeout=1, close_bot_session=False
+            )
+        )
+        try:
+            # The rest of the album reaches the second instance, which never saw its first photo.
+            tg.send_photo(EDITOR_ID, media_group_id="album-split")
+            tg.send_photo(EDITOR_ID, media_group_id="album-split")
+            await tg.wait_until_updates_consumed()
+            # The refreshed preview is an album of all three photos.
+            await tg.wait_for(
+                lambda: (
+                    len({m.photo_file_id for m in tg.messages(EDITOR_ID) if m.media_group_id}) >= 3
+                ),
+                timeout=10,
+            )
+            async with second.db.read() as uow:
+                articles, _total = await uow.articles.page()
+            (article,) = articles
+            assert article.id == made.id
+            assert len(article.content.photos) == 3
+            assert article.content.title == "Tram depot reopens after repairs"
         finally:
             await stop_polling(second, polling)
             await second.close()
