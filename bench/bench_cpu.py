@@ -26,12 +26,12 @@ import tempfile
 from pathlib import Path
 
 from bench_load import FIRST_USER, article
+from loadkit import cpu_seconds
 
 from fakegram.harness import ADMIN_CHAT_ID, ADMIN_ID, CHANNEL_ID, CHANNEL_USERNAME, TOKEN
 from fakegram.server import FakeTelegram
 
 ROOT = Path(__file__).resolve().parent.parent
-TICK = os.sysconf("SC_CLK_TCK")
 TIMEOUT = 300.0
 QUIET = 0.5  # seconds without a new message that end a round (a benchmark may sleep)
 
@@ -54,11 +54,6 @@ async def main(base: str, token: str) -> None:
 
 asyncio.run(main(sys.argv[1], sys.argv[2]))
 """
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK  # utime, stime (fields 14 and 15)
 
 
 def peak_rss_mb(pid: int) -> float:

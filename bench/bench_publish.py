@@ -37,11 +37,12 @@ from typing import Any
 
 from aiogram import Bot
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware
+from loadkit import schedule_story
 
 from bot.app import App, create_app
 from bot.clock import FakeClock
 from bot.config import Settings
-from bot.domain import ArticleContent, ArticleStatus, PublicationStatus
+from bot.domain import PublicationStatus
 from bot.startup import resolve_channels
 from fakegram.harness import ADMIN_CHAT_ID, ADMIN_ID, EDITOR_ID, TOKEN
 from fakegram.server import FakeTelegram
@@ -212,23 +213,13 @@ async def _schedule(app: App, chat_ids: list[int], n: int, scenario: str) -> Non
                 due = now + timedelta(seconds=5 + slot * SPACING + index * 0.15)
             else:
                 due = now
-            article = await uow.articles.create(
-                ArticleContent(
-                    title=f"Bench story {k}",
-                    lead="A short lead.",
-                    body=("One paragraph of body text.",),
-                ),
-                author_id=EDITOR_ID,
-                origin="text",
-                now=now,
-                status=ArticleStatus.SCHEDULED,
-            )
-            await uow.publications.schedule(
-                article_id=article.id,
+            await schedule_story(
+                uow,
+                f"Bench story {k}",
                 channel_id=channel_ids[index],
                 due_at=due,
-                silent=False,
                 now=now,
+                author_id=EDITOR_ID,
             )
 
 
