@@ -1,6 +1,6 @@
 """Score ``parse_article`` on the article corpus (issue 13): one row per field, then the misses.
 
-``python -m tests.corpus_score [--set articles|holdout|blind|unseen|fresh] [--stem PREFIX]``
+``python -m tests.corpus_score [--set articles|holdout|blind|unseen|fresh|novel] [--stem PREFIX]``
 
 Each article is ``<outlet>_<slug>.txt`` (the copy as pasted) beside ``<outlet>_<slug>.json`` (the
 expected fields, see tests/fixtures/CORPUS_FORMAT.md). Strings are compared after whitespace
@@ -33,6 +33,7 @@ SETS = {
     "blind": FIXTURES / "blind",
     "unseen": FIXTURES / "unseen",
     "fresh": FIXTURES / "fresh",
+    "novel": FIXTURES / "novel",
 }
 
 STRING_FIELDS = ("title", "lead", "source_name", "original_source", "photo_credit", "language")

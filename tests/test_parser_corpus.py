@@ -263,3 +263,31 @@ def test_fresh_is_valid_and_blind(corpus: list[Case]) -> None:
 @pytest.mark.xfail(strict=False, reason=WEAK_PARSER)
 def test_fresh_scores() -> None:
     _assert_set_scores("fresh")
+
+
+def test_novel_is_valid_and_blind(corpus: list[Case]) -> None:
+    # The fifth blind set: loads cleanly (format errors fail here, not inside the xfail score
+    # test), has at least 45 articles, shares no outlet with articles/, holdout/, blind/, unseen/
+    # or fresh/, and its traits hold.
+    cases = load_cases(SETS["novel"])
+    if not cases:
+        pytest.skip("no novel articles yet")
+    assert len(cases) >= 45, len(cases)
+    outlets = {c.expected["outlet"] for c in cases}
+    earlier = (
+        *corpus,
+        *(c for name in ("holdout", "blind", "unseen", "fresh") for c in load_cases(SETS[name])),
+    )
+    seen = {c.expected["outlet"] for c in earlier}
+    assert not outlets & seen, f"novel outlets also in an earlier set: {sorted(outlets & seen)}"
+    for case in cases:
+        unknown = set(case.traits) - KNOWN_TRAITS - {"no-chrome"}
+        assert not unknown, f"{case.stem}: unknown traits {unknown}"
+    _assert_traits_agree(cases)
+    # Its expectations are consistent: a parser returning exactly them scores 100% everywhere.
+    assert score(cases, parse=_perfect).misses == []
+
+
+@pytest.mark.xfail(strict=False, reason=WEAK_PARSER)
+def test_novel_scores() -> None:
+    _assert_set_scores("novel")
