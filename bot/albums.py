@@ -10,12 +10,14 @@ process does that (``handlers.ingest``).
 
 from __future__ import annotations
 
+import sys
 from collections import OrderedDict
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from aiogram.fsm.storage.base import BaseStorage
-from aiogram.fsm.storage.redis import RedisStorage
-from redis.asyncio import Redis
+
+if TYPE_CHECKING:  # redis costs ~7 MB of memory: imported only where REDIS_URL is set
+    from redis.asyncio import Redis
 
 # An album's photos arrive within seconds of each other; a late one (a slow upload) still joins
 # within this.
@@ -69,6 +71,9 @@ class RedisAlbums:
 
 def album_memo(storage: BaseStorage, prefix: str) -> AlbumMemo:
     """Albums where the dialogs are: Redis when the FSM storage is Redis, else the process."""
-    if isinstance(storage, RedisStorage):
+    # A RedisStorage exists only if its module was imported (bot.fsm does so for REDIS_URL):
+    # looking it up there keeps redis out of a process that never uses it.
+    module = sys.modules.get("aiogram.fsm.storage.redis")
+    if module is not None and isinstance(storage, module.RedisStorage):
         return RedisAlbums(storage.redis, prefix)
     return MemoryAlbums()
