@@ -51,9 +51,14 @@ def _is_tagline(text: str, words: list[str]) -> bool:
         return False
     heads = lexicon().raw["chrome"]["tagline_heads"]
     opens = any(text.casefold().startswith(h + " ") for h in heads)
-    if not opens and words[-1].casefold() not in _tagline_words():
-        return False
     latin = all(w.isascii() for w in words)
+    # "Национальное информационное агентство Таджикистана": the type noun may stand before
+    # the place it serves (the verb test below still tells a headline).
+    typed = words[-1].casefold() in _tagline_words() or (
+        not latin and any(w.casefold() in _tagline_words() for w in words[1:])
+    )
+    if not opens and not typed:
+        return False
     if latin:
         # An English descriptor is in Title Case ("Thailand's Leading Newspaper"); a headline
         # in sentence case ("Fake news law passed") is a headline.

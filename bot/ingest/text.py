@@ -35,6 +35,7 @@ from bot.ingest.chrome import is_summary_label
 from bot.ingest.classify import classify, mark_captions
 from bot.ingest.datelines import dateline
 from bot.ingest.dates import find_datetime
+from bot.ingest.header import settle_header
 from bot.ingest.kickers import is_kicker
 from bot.ingest.language import detect_language, fold, has_letter, normalize_text
 from bot.ingest.lexicon import lexicon
@@ -270,7 +271,9 @@ def parse_article_report(
     drop_structural_chrome(lines)
     drop_tail_appeals(lines, meta.mastheads)
     mark_captions(lines, settled=True)  # again: a widget line over the caption is chrome only now
+    settle_header(lines)
     masthead_on_top(lines, meta)
+    settle_header(lines, masthead_known=True)
     title, tab_outlet = split_title_outlet(_take_title(lines))
     if tab_outlet:
         meta.mastheads.append(tab_outlet)

@@ -1,0 +1,106 @@
+"""The page's header, once its chrome is known: which line over the copy is the headline.
+
+A page prints its masthead, navigation and time stamp over the headline, and a photo with its
+caption and credit under it. Two shapes mislead a first-line reading:
+
+* "06.12.2026 14:05 / <headline> / Фото: X / <copy>": the headline stands right over the photo
+  credit, where a caption stands, but nothing of the article comes before it;
+* "CBS News / U.S. / HealthWatch / <headline> / By ... / <date>": short section names left as
+  copy above the headline. The headline is the headline-shaped line nearest the copy.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.ingest.kickers import is_kicker
+from bot.ingest.lines import Kind, Line
+
+__all__ = ["settle_header"]
+
+_SENTENCE_END_RE = re.compile(r"[.!?…;:][»\"”)’']*$")
+_NAV_MAX = 40
+_NAV_WORDS = 3
+_META = (Kind.CHROME, Kind.READ_MORE, Kind.DATE, Kind.MASTHEAD, Kind.SOURCE, Kind.TAGS)
+
+
+def _prose(text: str) -> bool:
+    """A paragraph of copy: a sentence, longer than a headline runs."""
+    return len(text) >= 80 and _SENTENCE_END_RE.search(text) is not None
+
+
+def _headline_shaped(text: str) -> bool:
+    return len(text.split()) >= 4 and len(text) <= 200 and _SENTENCE_END_RE.search(text) is None
+
+
+def _nav_shaped(line: Line) -> bool:
+    """ "CBS News", "U.S.", "Прямой эфир": a masthead or a section name left as copy."""
+    text = line.text
+    if line.kind is not Kind.CONTENT or text.endswith(("!", "?", ":", ";", "…")):
+        return False
+    return (len(text) <= _NAV_MAX and len(text.split()) <= _NAV_WORDS) or is_kicker(text)
+
+
+def _restore_headline_caption(lines: list[Line]) -> None:
+    """The first line of the article taken for a caption because a credit follows it is the
+    headline when the copy (prose, not another headline) follows the credit: a caption belongs
+    to a photo of an article whose headline stands above it."""
+    first = next(
+        (i for i, ln in enumerate(lines) if ln.kind not in _META and not _nav_shaped(ln)), None
+    )
+    if first is None or lines[first].kind is not Kind.CAPTION:
+        return
+    line = lines[first]
+    if not _headline_shaped(line.text):
+        return
+    after = first + 1
+    while after < len(lines) and lines[after].kind is Kind.CREDIT:
+        after += 1
+    if after == first + 1 or after >= len(lines):
+        return  # no credit under it: a caption of its own
+    nxt = lines[after]
+    if nxt.kind is Kind.CONTENT and _prose(nxt.text):
+        line.kind = Kind.CONTENT
+
+
+def _drop_navigation(lines: list[Line]) -> None:
+    """ "CBS News / U.S. / Live / <headline>": short lines over the headline, with chrome (a
+    rubric, a date stamp) between them and it, are the masthead and the site's sections. The
+    headline is the first headline-shaped line of the header (over the first paragraph); a
+    short line right over it, with nothing between, may be a short headline or its kicker and
+    is left to the title's rules."""
+    end = next(
+        (i for i, ln in enumerate(lines) if ln.kind is Kind.CONTENT and _prose(ln.text)), -1
+    )
+    if end <= 0:
+        return
+    head = next(
+        (
+            i
+            for i in range(end)
+            if lines[i].kind is Kind.CONTENT
+            and _headline_shaped(lines[i].text)
+            and not _nav_shaped(lines[i])
+        ),
+        None,
+    )
+    if head is None:
+        return
+    separated = False  # a chrome or meta line stands between the line and the headline
+    for ln in reversed(lines[:head]):
+        if ln.kind is not Kind.CONTENT:
+            separated = separated or ln.kind in _META
+            continue
+        if not _nav_shaped(ln):
+            return  # copy over the headline: not a header of navigation
+        if separated:
+            ln.kind = Kind.CHROME
+
+
+def settle_header(lines: list[Line], *, masthead_known: bool = False) -> None:
+    """Correct the header's reading once the chrome is marked: the headline over a credit after
+    the captions settled; the navigation once the masthead line is known (``masthead_known``)."""
+    if masthead_known:
+        _drop_navigation(lines)
+    else:
+        _restore_headline_caption(lines)
