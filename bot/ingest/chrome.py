@@ -151,7 +151,7 @@ _DONATE_RE = re.compile(
     r"(?:^|[—–]\s*|[.!]\s+)(?:please\s+)?(?:donate|give|contribute)\s+(?:to\s+[A-Z]|now\b|today\b)"
 )
 _CALL_TO_ACTION_RE = re.compile(
-    r"^(?:watch|listen|follow|download|subscribe|join|get|sign\s+up|install|смотрите|слушайте|"
+    r"^(?:watch|listen|follow|download|subscribe|join|get|sign\s+up|install|add|смотрите|слушайте|"
     r"скачайте|установите|присоединяйтесь|тыңдаңыз|көріңіз|жүктеп\s+алыңыз)\s",
     re.IGNORECASE,
 )
@@ -180,6 +180,15 @@ def _is_call_to_action(line: str) -> bool:
     return len(line) <= 160 and _platform_res()[1].search(line) is not None
 
 
+# "Log in, register or subscribe to save articles for later.", "Войдите или зарегистрируйтесь":
+# the account actions a page offers, two of them in a row.
+_ACCOUNT = (
+    r"(?:log\s*in|sign\s*in|register|subscribe|sign\s*up|create\s+an\s+account|войдите|"
+    r"зарегистрируйтесь|авторизуйтесь|подпишитесь|кіріңіз|тіркеліңіз)"
+)
+_ACCOUNT_RE = re.compile(rf"^{_ACCOUNT}\s*(?:,|or|and|или|и|/|немесе)\s*{_ACCOUNT}\b", re.I)
+
+
 def is_link(line: str) -> bool:
     """A bare address: never copy."""
     return len(line) <= 150 and _link_re().fullmatch(line.strip()) is not None
@@ -197,6 +206,8 @@ def is_chrome(line: str) -> bool:
     if len(line) <= _NO_LETTER_MAX and not any(ch.isalpha() for ch in line):
         return True  # "👍 12 👎 3", "★ 4.5": a widget's numbers, never a paragraph
     if _SIGN_OFF_RE.match(line) or _is_call_to_action(line) or _DURATION_RE.match(line):
+        return True
+    if len(line) <= 160 and _ACCOUNT_RE.match(line):
         return True
     if len(line) <= 200 and _BIO_RE.match(line):
         return True

@@ -97,6 +97,47 @@ def _drop_navigation(lines: list[Line]) -> None:
             ln.kind = Kind.CHROME
 
 
+# "A nurse prepares a dose of the vaccine. Getty Images", "... on Monday. (AGENCY FOTO/Name)":
+# a caption's sentence, then its credit: a few capitalised words (names, agencies, a slash
+# chain) with no sentence end of their own.
+_CREDIT_TAIL_RE = re.compile(r"[.!?…][»\"”’']?\s+(?P<tail>\(?[^\s.!?…][^.!?…]{1,60})$")
+_CREDIT_TAIL_WORDS = 6
+
+
+def _credited_caption(text: str) -> bool:
+    m = _CREDIT_TAIL_RE.search(text)
+    if m is None or len(text.split()) > _CAPTION_WORDS:
+        return False
+    tail = m["tail"].strip()
+    if tail.startswith("(") != tail.endswith(")"):
+        return False
+    chain = "/" in tail  # "AGENCY FOTO/Name Surname/ab": an editor's initials may close it
+    words = tail.strip("()").replace("/", " ").replace(",", " ").split()
+    return 0 < len(words) <= _CREDIT_TAIL_WORDS and all(
+        w[:1].isupper() or (chain and w.isalpha() and len(w) <= _INITIALS) for w in words
+    )
+
+
+_INITIALS = 4
+
+
+_CAPTION_WORDS = 60
+
+
+def _drop_credited_captions(lines: list[Line]) -> None:
+    """A caption with its credit on one line, between the headline and the first paragraph,
+    is the photo's caption: never the standfirst nor copy."""
+    seen = False  # the headline came
+    for ln in lines:
+        if ln.kind is not Kind.CONTENT:
+            continue
+        if _prose(ln.text):
+            return
+        if seen and _credited_caption(ln.text):
+            ln.kind = Kind.CAPTION
+        seen = seen or not _nav_shaped(ln)
+
+
 def settle_header(lines: list[Line], *, masthead_known: bool = False) -> None:
     """Correct the header's reading once the chrome is marked: the headline over a credit after
     the captions settled; the navigation once the masthead line is known (``masthead_known``)."""
@@ -104,3 +145,4 @@ def settle_header(lines: list[Line], *, masthead_known: bool = False) -> None:
         _drop_navigation(lines)
     else:
         _restore_headline_caption(lines)
+        _drop_credited_captions(lines)

@@ -1,0 +1,96 @@
+"""Widget and sign-off lines (issue 13, fresh set): contributors' lines, account buttons, a
+caption glued to its credit under the headline, a widget's thanks closing the copy. Made-up
+lines."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.domain import ArticleContent
+from bot.ingest.appeals import is_appeal
+from bot.ingest.chrome import is_chrome
+from bot.ingest.text import parse_article
+
+LONDON = ZoneInfo("Europe/London")
+NOW = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
+COPY = (
+    "The county council voted on Thursday to close the old harbour bridge to heavy lorries "
+    "from January, after an inspection found cracks.\n\n"
+    "Cars and buses will still be allowed to cross the bridge until the works begin.\n\n"
+    "A replacement is planned for 2029, the council's transport chief said."
+)
+
+
+def parse(text: str) -> ArticleContent:
+    return parse_article(text, tz=LONDON, now=NOW)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Contributing: Reuters",
+        "Contributing: Jane Roe and Tom Poe",
+        "Log in, register or subscribe to read the comments.",
+        "Sign in or register to follow this author",
+        "Войдите или зарегистрируйтесь, чтобы оставить комментарий.",
+        "Add Harbour Gazette on Google",
+    ],
+)
+def test_widget_and_contributor_lines_are_chrome(line: str) -> None:
+    assert is_chrome(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Contributing factors included the cold weather and the late harvest.",
+        "Registered voters can cast their ballot until 10pm on Thursday evening.",
+        "Adding to the pressure, the council said the bridge had not been inspected since 2019.",
+    ],
+)
+def test_sentences_with_those_words_are_copy(line: str) -> None:
+    assert not is_chrome(line)
+
+
+@pytest.mark.parametrize(
+    "caption",
+    [
+        "Lorries queue at the bridge on Wednesday. Anna Reed, PA",
+        "Lorries queue at the bridge on Wednesday. Getty Images",
+        "Lorries queue at the bridge on Wednesday (December 2). (HARBOUR PHOTO/Anna Reed/ab)",
+    ],
+)
+def test_caption_with_its_credit_under_the_headline_is_no_lead(caption: str) -> None:
+    art = parse(
+        "Council shuts old harbour bridge to lorries\nDecember 4, 2026 10:15\n"
+        + caption
+        + "\n"
+        + COPY
+    )
+    assert art.title == "Council shuts old harbour bridge to lorries"
+    assert art.lead == ""
+    assert art.body[0].startswith("The county council voted")
+    assert all("Lorries queue" not in p for p in art.body)
+
+
+def test_standfirst_of_two_sentences_is_still_the_lead() -> None:
+    art = parse(
+        "Council shuts old harbour bridge to lorries\n"
+        "Cracks were found last month. Buses may still cross\n"
+        "December 4, 2026 10:15\n" + COPY
+    )
+    assert art.lead == "Cracks were found last month. Buses may still cross"
+
+
+@pytest.mark.parametrize(
+    "line", ["Thank you for subscribing!", "Спасибо за подписку!", "You're all set!"]
+)
+def test_a_widget_thanking_the_reader_is_an_appeal(line: str) -> None:
+    assert is_appeal(line)
+
+
+def test_an_exclamation_of_copy_is_no_appeal() -> None:
+    assert not is_appeal("The bridge is finally closed!")
