@@ -94,3 +94,23 @@ def test_a_widget_thanking_the_reader_is_an_appeal(line: str) -> None:
 
 def test_an_exclamation_of_copy_is_no_appeal() -> None:
     assert not is_appeal("The bridge is finally closed!")
+
+
+def test_desk_codes_and_a_disclaimer_closing_a_wire_story_are_chrome() -> None:
+    art = parse(
+        "Council shuts old harbour bridge to lorries\n"
+        + COPY
+        + "\n\nHWS KLM TR\nDisclaimer: This copy came from an automated wire feed."
+    )
+    assert art.body[-1].startswith("A replacement is planned")
+    assert not any("HWS" in p or "Disclaimer" in p for p in art.body)
+
+
+def test_capitalised_tokens_over_more_prose_stay() -> None:
+    first, second, third = COPY.split("\n\n")
+    art = parse(
+        "Council shuts old harbour bridge to lorries\n"
+        + "\n\n".join([first, second, "NATO EU UN", third])
+    )
+    assert "NATO EU UN" in art.body
+    assert is_chrome("Disclaimer: the views are the author's own.")

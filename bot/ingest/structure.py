@@ -235,10 +235,29 @@ _COPYRIGHT_RE = re.compile(r"^(?:©|\(c\)|copyright\b)", re.IGNORECASE)
 _FOOTER_LINE_MAX = 200
 
 
+# "PTI ABC NKD RT": the agency's and its desk editors' codes closing a wire story, short
+# capitalised tokens only.
+_DESK_CODES_RE = re.compile(r"^[A-Z]{2,4}(?:\s+[A-Z]{2,4}){1,7}$")
+
+
+def _drop_desk_codes(lines: list[Line]) -> None:
+    """Desk codes after the last sentence of copy."""
+    last = max(
+        (i for i, ln in enumerate(lines) if ln.kind is Kind.CONTENT and _sentence(ln.text)),
+        default=-1,
+    )
+    if last < 0:
+        return
+    for ln in lines[last + 1 :]:
+        if ln.kind is Kind.CONTENT and _DESK_CODES_RE.match(ln.text):
+            ln.kind = Kind.CHROME
+
+
 def drop_structural_chrome(lines: list[Line]) -> None:
     """Mark as chrome the content lines that only chrome's shape and place explain."""
     _drop_site_header(lines)
     _drop_header_badges(lines)
+    _drop_desk_codes(lines)
     content = [ln for ln in lines if ln.kind is Kind.CONTENT]
     if len(content) < 3:
         return
