@@ -82,3 +82,34 @@ def test_tagline_with_the_type_noun_before_the_place_is_a_kicker() -> None:
     assert is_kicker("Областная общественно-политическая газета Севера")
     assert not is_kicker("Агентство закрыло офис в Петропавловске")
     assert not is_kicker("Regional News Agency Closes Office")
+
+
+KK_COPY = (
+    "Петропавл қаласында биыл қырық көше жөнделеді. Бұл туралы қалалық әкімдіктің баспасөз "
+    "қызметі хабарлады.\n\nЖұмыс сәуір айында басталады.\n\nМердігерлер конкурс арқылы таңдалады."
+)
+
+
+def test_short_kazakh_standfirst_ending_with_its_verb_is_the_lead() -> None:
+    art = parse(
+        "Қалада биыл қырық көше жөнделеді\nЖөндеу жоспары бекітілді\n04.12.2026 10:15\n" + KK_COPY
+    )
+    assert art.title == "Қалада биыл қырық көше жөнделеді"
+    assert art.lead == "Жөндеу жоспары бекітілді"
+
+
+def test_short_russian_standfirst_ending_with_its_verb_is_the_lead() -> None:
+    art = parse(
+        "В Петропавловске отремонтируют сорок улиц\nПлан ремонта уже утвердили\n"
+        "04.12.2026 10:15\n" + RU_COPY
+    )
+    assert art.lead == "План ремонта уже утвердили"
+
+
+def test_an_author_tag_under_the_headline_is_still_no_lead() -> None:
+    art = parse(
+        "В Петропавловске отремонтируют сорок улиц\nОтдел городских новостей\n"
+        "04.12.2026 10:15\n" + RU_COPY
+    )
+    assert art.lead == ""
+    assert all("Отдел городских" not in p for p in art.body)

@@ -16,7 +16,7 @@ import re
 from bot.ingest.lexicon import lexicon
 from bot.ingest.names import _parse
 
-__all__ = ["is_kicker"]
+__all__ = ["ends_with_verb", "is_kicker"]
 
 _TAGLINE_MAX_WORDS = 6
 _TAGLINE_MAX = 60
@@ -78,3 +78,22 @@ def is_kicker(text: str) -> bool:
     if len(words) == 2 and len(text) <= _KICKER_MAX and all(_CAP_RE.match(w) for w in words):
         return True  # "Hong Kong", "Chiang Mai", "Ак Жайык"
     return _is_tagline(text, words)
+
+
+# Kazakh puts the verb last: a line closing with a finite verb ("... жарияланды", "... келеді",
+# "... жүргізілуде") is a clause, a standfirst, never a name or a place.
+_KK_LETTER_RE = re.compile("[әғқңөұүһі]", re.IGNORECASE)
+_KK_VERB_END_RE = re.compile(
+    r"\w{2,}(?:ды|ді|ты|ті|ады|еді|йды|йді|уда|уде|ған|ген|қан|кен|мақ|мек)$", re.IGNORECASE
+)
+
+
+def ends_with_verb(text: str) -> bool:
+    """The line closes with a verb: a clause (a headline, a standfirst), not a name or a tag."""
+    words = text.rstrip(' .!?»"”').split()
+    if not words:
+        return False
+    last = words[-1]
+    if _KK_LETTER_RE.search(text) and _KK_VERB_END_RE.match(last):
+        return True
+    return _has_verb([last.casefold()])

@@ -11,6 +11,7 @@ import re
 from collections import Counter
 
 from bot.ingest.chrome import is_byline, is_rubric, is_share, is_summary_label
+from bot.ingest.kickers import ends_with_verb
 from bot.ingest.language import fold
 from bot.ingest.lines import Kind, Line
 
@@ -55,6 +56,8 @@ def _byline_like(text: str, *, strict: bool = False) -> bool:
     words = text.split()
     if _sentence(text) or any(ch.isdigit() for ch in text):
         return False
+    if len(words) >= 3 and any(w[:1].islower() for w in words) and ends_with_verb(text):
+        return False  # "Итоги конкурса подведены": a clause under the headline
     if 2 <= len(words) <= 3 and all(_NAME_WORD_RE.match(w) for w in words):
         return True
     if not strict and len(words) <= 4 and len(text) <= 40:

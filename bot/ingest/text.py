@@ -36,7 +36,7 @@ from bot.ingest.classify import classify, mark_captions
 from bot.ingest.datelines import dateline
 from bot.ingest.dates import find_datetime
 from bot.ingest.header import settle_header
-from bot.ingest.kickers import is_kicker
+from bot.ingest.kickers import ends_with_verb, is_kicker
 from bot.ingest.language import detect_language, fold, has_letter, normalize_text
 from bot.ingest.lexicon import lexicon
 from bot.ingest.lines import Kind, Line, content_indices, lines_of, unique
@@ -237,7 +237,11 @@ def _take_lead(lines: list[Line], title_block: int = -1) -> str:
         and dateline(cand) is None
     )
     meta_follows = meta_follows or wire_follows
-    if len(cand.split()) < LEAD_MIN_WORDS or cand.startswith(("— ", "– ", "- ")):
+    few = len(cand.split()) < LEAD_MIN_WORDS
+    words = cand.split()
+    if few and len(words) >= 3 and any(w[:1].islower() for w in words) and ends_with_verb(cand):
+        few = False  # "Итоги конкурса уже подведены": a clause, however short
+    if few or cand.startswith(("— ", "– ", "- ")):
         return ""  # a name ("Нино Нариманишвили"), a label, a line of dialogue
     if not same_block_wrap and len(cand) <= LEAD_MAX and (meta_follows or is_subtitle):
         lines[cand_pos].kind = Kind.CHROME  # consumed
