@@ -113,3 +113,17 @@ def test_an_author_tag_under_the_headline_is_still_no_lead() -> None:
     )
     assert art.lead == ""
     assert all("Отдел городских" not in p for p in art.body)
+
+
+def test_kazakh_first_paragraph_closing_reported_speech_is_no_lead() -> None:
+    text = (
+        "Қалада биыл қырық көше жөнделеді\n"
+        "Петропавлда биыл қырық көше жөнделеді, деп хабарлады қалалық әкімдік.\n\n"
+        "Жұмыс сәуір айында басталып, қазан айының соңына дейін жалғасады деп күтілуде.\n\n"
+        "Мердігерлер ашық конкурс арқылы таңдалады."
+    )
+    art = parse(text)
+    assert art.lead == ""
+    assert art.body[0].startswith("Петропавлда биыл")
+    said = parse(text.replace(", деп хабарлады қалалық әкімдік.", ", деді әкім орынбасары."))
+    assert said.lead == ""

@@ -249,7 +249,14 @@ def _take_lead(lines: list[Line], title_block: int = -1) -> str:
     return ""
 
 
+# "..., деп хабарлады облыс әкімдігі.", "..., деді басқарма басшысы.": Kazakh closes reported
+# speech with "деп" + a verb of saying or with "деді" after a comma, whoever is named after it.
+_KK_REPORTED_RE = re.compile(r",\s+(?:деп\s+[а-яёәғқңөұүһі]+|деді)(?![а-яёәғқңөұүһі])", re.I)
+
+
 def _reports(text: str) -> bool:
+    if _KK_REPORTED_RE.search(text):
+        return True
     found = attribution([text])
     return bool(found.outlets or found.originals)
 
