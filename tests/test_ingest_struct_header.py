@@ -127,3 +127,16 @@ def test_kazakh_first_paragraph_closing_reported_speech_is_no_lead() -> None:
     assert art.body[0].startswith("Петропавлда биыл")
     said = parse(text.replace(", деп хабарлады қалалық әкімдік.", ", деді әкім орынбасары."))
     assert said.lead == ""
+
+
+def test_byline_with_an_accented_name_over_the_stamp_is_no_related_link() -> None:
+    art = parse(
+        "Council shuts old harbour bridge to lorries for good\n"
+        "Hauliers had warned of long detours if the bridge closed to heavy traffic.\n"
+        "Éamon Dúnne\n5 Dec 2026, 6.09 PM\n"
+        "The county council voted on Thursday to close the old harbour bridge to heavy lorries "
+        "from January, after an inspection found cracks.\n\nCars may still cross."
+    )
+    assert art.lead == "Hauliers had warned of long detours if the bridge closed to heavy traffic."
+    assert art.published_at is not None
+    assert all("Éamon" not in p for p in art.body)

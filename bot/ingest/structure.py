@@ -42,7 +42,7 @@ def _short(text: str) -> bool:
     return len(text) <= _SHORT and len(text.split()) <= 4 and not _sentence(text)
 
 
-_NAME_WORD_RE = re.compile(r"^[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ][\w'’.-]*$")
+_NAME_WORD_RE = re.compile(r"^[A-ZÀ-ÖØ-ÞА-ЯЁӘҒҚҢӨҰҮҺІ][\w'’.-]*$")
 _ROLE_RE = re.compile(
     r"\b(?:correspondent|editor|reporter|writer|columnist|корреспондент|редактор|обозреватель|"
     r"журналист|тілші|шолушы)\b",
@@ -161,9 +161,21 @@ def _drop_dated_links(lines: list[Line]) -> None:
         if ln.kind is not Kind.CONTENT:
             continue
         nxt = lines[i + 1]
-        if started and nxt.kind is Kind.DATE and nxt.block == ln.block and not _sentence(ln.text):
+        if (
+            started
+            and nxt.kind is Kind.DATE
+            and nxt.block == ln.block
+            and not _sentence(ln.text)
+            and not _name_line(ln.text)  # "Jane Roe / 5 Dec 2026": the byline over our stamp
+        ):
             ln.kind = nxt.kind = Kind.CHROME  # the item's date is no meta line of ours
         started = started or _sentence(ln.text)
+
+
+def _name_line(text: str) -> bool:
+    """Two or three capitalised words and nothing else: a person's name."""
+    words = text.split()
+    return 2 <= len(words) <= 3 and all(w[:1].isupper() and w.isalpha() for w in words)
 
 
 def _chrome_between(lines: list[Line], first: Line, second: Line) -> bool:
