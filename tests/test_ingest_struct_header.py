@@ -140,3 +140,11 @@ def test_byline_with_an_accented_name_over_the_stamp_is_no_related_link() -> Non
     assert art.lead == "Hauliers had warned of long detours if the bridge closed to heavy traffic."
     assert art.published_at is not None
     assert all("Éamon" not in p for p in art.body)
+
+
+def test_short_headline_alone_over_its_date_stamp_is_no_navigation() -> None:
+    art = parse(
+        "Ремонт сорока улиц\n04.12.2026 10:15\n"
+        "Городские дороги обновят за один сезон строительства\n" + RU_COPY
+    )
+    assert art.title == "Ремонт сорока улиц"

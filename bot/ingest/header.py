@@ -87,14 +87,28 @@ def _drop_navigation(lines: list[Line]) -> None:
     if head is None:
         return
     separated = False  # a chrome or meta line stands between the line and the headline
-    for ln in reversed(lines[:head]):
+    drop = []
+    for i in range(head - 1, -1, -1):
+        ln = lines[i]
         if ln.kind is not Kind.CONTENT:
             separated = separated or ln.kind in _META
             continue
         if not _nav_shaped(ln):
             return  # copy over the headline: not a header of navigation
-        if separated:
-            ln.kind = Kind.CHROME
+        if separated and _in_menu(lines, i):
+            drop.append(ln)
+    for ln in drop:
+        ln.kind = Kind.CHROME
+
+
+_MENU = (Kind.CHROME, Kind.READ_MORE, Kind.MASTHEAD)
+
+
+def _in_menu(lines: list[Line], i: int) -> bool:
+    """The line has a menu item beside it (a rubric, the masthead, another short line): a
+    short headline over its date stamp alone is no navigation."""
+    near = [lines[j] for j in (i - 1, i + 1) if 0 <= j < len(lines)]
+    return any(ln.kind in _MENU or _nav_shaped(ln) for ln in near)
 
 
 # "A nurse prepares a dose of the vaccine. Getty Images", "... on Monday. (AGENCY FOTO/Name)":
