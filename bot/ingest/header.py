@@ -51,8 +51,8 @@ def _restore_headline_caption(lines: list[Line]) -> None:
     if first is None or lines[first].kind is not Kind.CAPTION:
         return
     line = lines[first]
-    if not _headline_shaped(line.text):
-        return
+    if not _headline_shaped(line.text) or (first and lines[first - 1].kind is Kind.CONTENT):
+        return  # a short line right over it may be the headline, this its photo's caption
     after = first + 1
     while after < len(lines) and lines[after].kind is Kind.CREDIT:
         after += 1
