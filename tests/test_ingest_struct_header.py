@@ -148,3 +148,14 @@ def test_short_headline_alone_over_its_date_stamp_is_no_navigation() -> None:
         "Городские дороги обновят за один сезон строительства\n" + RU_COPY
     )
     assert art.title == "Ремонт сорока улиц"
+
+
+def test_lower_case_byline_under_the_headline_is_no_wrapped_tail() -> None:
+    art = parse(
+        "Council shuts the old harbour bridge to heavy lorries from January\n"
+        "by Maria Stone - posted by the metro desk\n"
+        "The county council voted on Thursday to close the old harbour bridge to heavy lorries "
+        "from January, after an inspection found cracks.\n\nCars may still cross."
+    )
+    assert art.title == "Council shuts the old harbour bridge to heavy lorries from January"
+    assert all("Maria Stone" not in p for p in art.body)

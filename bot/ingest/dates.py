@@ -383,9 +383,8 @@ _CLOCK_RE = re.compile(_TIME, re.IGNORECASE)
 
 
 def clock_on_day(text: str, day: datetime, *, tz: tzinfo) -> datetime | None:
-    """ "first published at 11.02am" after "Updated December 7, 2026 — 1.25pm": the first clock
-    time in ``text`` on the local day of ``day`` (in the clock's zone if it names one, else
-    ``tz``), as an aware UTC datetime; None without a clock."""
+    """The first clock time in ``text`` ("first published at 11.02am") on the local day of
+    ``day`` (in the clock's zone, else ``tz``), in UTC; None without a clock."""
     m = _CLOCK_RE.search(text)
     if m is None:
         return None

@@ -137,8 +137,11 @@ def _take_title(lines: list[Line]) -> str:
         first.kind = Kind.CHROME
         idx.pop(0)
         first, second = second, (lines[idx[1]] if len(idx) > 1 else None)
+    if second is not None and _LOWER_BYLINE_RE.match(second.text) and len(second.text) <= 120:
+        second.kind = Kind.CHROME  # "by Jane Roe - 12/05/26": the byline, not the title's tail
     wraps = (
         second is not None
+        and second.kind is Kind.CONTENT
         and second.block == first.block
         and idx[1] == idx[0] + 1
         and _is_wrap(first.text, second.text)
@@ -153,6 +156,11 @@ def _take_title(lines: list[Line]) -> str:
         if _same_headline(key, fold(lines[i].text)):
             lines[i].kind = Kind.CHROME
     return first.text
+
+
+_LOWER_BYLINE_RE = re.compile(
+    r"^by\s+[A-ZÀ-ÖØ-Þ][\w'’-]+\s+[A-ZÀ-ÖØ-Þ][\w'’-]+(?:\s*$|\s*[-|,—–])"
+)
 
 
 def _rubric_like(text: str) -> bool:
