@@ -24,13 +24,20 @@ _NAV_WORDS = 3
 _META = (Kind.CHROME, Kind.READ_MORE, Kind.DATE, Kind.MASTHEAD, Kind.SOURCE, Kind.TAGS)
 
 
+def _ends_sentence(text: str) -> bool:
+    return _SENTENCE_END_RE.search(text[-_END_SPAN:]) is not None  # the end only: lines run long
+
+
+_END_SPAN = 12
+
+
 def _prose(text: str) -> bool:
     """A paragraph of copy: a sentence, longer than a headline runs."""
-    return len(text) >= 80 and _SENTENCE_END_RE.search(text) is not None
+    return len(text) >= 80 and _ends_sentence(text)
 
 
 def _headline_shaped(text: str) -> bool:
-    return len(text.split()) >= 4 and len(text) <= 200 and _SENTENCE_END_RE.search(text) is None
+    return len(text) <= 200 and len(text.split()) >= 4 and not _ends_sentence(text)
 
 
 def _nav_shaped(line: Line) -> bool:
@@ -119,8 +126,10 @@ _CREDIT_TAIL_WORDS = 6
 
 
 def _credited_caption(text: str) -> bool:
+    if len(text) > _CAPTION_MAX or len(text.split()) > _CAPTION_WORDS:
+        return False
     m = _CREDIT_TAIL_RE.search(text)
-    if m is None or len(text.split()) > _CAPTION_WORDS:
+    if m is None:
         return False
     tail = m["tail"].strip()
     if tail.startswith("(") != tail.endswith(")"):
@@ -136,6 +145,7 @@ _INITIALS = 4
 
 
 _CAPTION_WORDS = 60
+_CAPTION_MAX = 500
 
 
 def _drop_credited_captions(lines: list[Line]) -> None:

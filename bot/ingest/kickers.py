@@ -66,6 +66,7 @@ def _is_tagline(text: str, words: list[str]) -> bool:
     return not _has_verb(words)
 
 
+@functools.lru_cache(maxsize=4096)
 def is_kicker(text: str) -> bool:
     """A place/section kicker or the site's tagline, over a headline."""
     if text.rstrip('»"”)').endswith((".", "!", "?", "…", ":", ";", ",")):
@@ -88,6 +89,7 @@ _KK_VERB_END_RE = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=4096)
 def ends_with_verb(text: str) -> bool:
     """The line closes with a verb: a clause (a headline, a standfirst), not a name or a tag."""
     words = text.rstrip(' .!?»"”').split()

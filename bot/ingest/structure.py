@@ -56,14 +56,13 @@ def _byline_like(text: str, *, strict: bool = False) -> bool:
     words = text.split()
     if _sentence(text) or any(ch.isdigit() for ch in text):
         return False
-    if len(words) >= 3 and any(w[:1].islower() for w in words) and ends_with_verb(text):
-        return False  # "Итоги конкурса подведены": a clause under the headline
     if 2 <= len(words) <= 3 and all(_NAME_WORD_RE.match(w) for w in words):
         return True
     if not strict and len(words) <= 4 and len(text) <= 40:
         # "London", "CNN", "ҚР Төтенше жағдайлар министрлігі": a split dateline, a place or
-        # an author's tag under the headline (a standfirst runs longer).
-        return True
+        # an author's tag under the headline (a standfirst runs longer); "Итоги конкурса
+        # подведены" closes with its verb: a clause, the standfirst.
+        return not (len(words) >= 3 and ends_with_verb(text))
     return len(words) <= 6 and _ROLE_RE.search(text) is not None
 
 
@@ -257,15 +256,16 @@ _DESK_CODES_RE = re.compile(r"^[A-Z]{2,4}(?:\s+[A-Z]{2,4}){1,7}$")
 
 def _drop_desk_codes(lines: list[Line]) -> None:
     """Desk codes after the last sentence of copy."""
-    last = max(
-        (i for i, ln in enumerate(lines) if ln.kind is Kind.CONTENT and _sentence(ln.text)),
-        default=-1,
-    )
-    if last < 0:
-        return
-    for ln in lines[last + 1 :]:
-        if ln.kind is Kind.CONTENT and _DESK_CODES_RE.match(ln.text):
-            ln.kind = Kind.CHROME
+    codes = []
+    for ln in reversed(lines):
+        if ln.kind is not Kind.CONTENT:
+            continue
+        if _DESK_CODES_RE.match(ln.text):
+            codes.append(ln)
+        elif len(ln.text) >= 120 or _SENTENCE_END_RE.search(ln.text[-12:]):
+            for code in codes:  # the copy's last sentence (a long line is prose anyway)
+                code.kind = Kind.CHROME
+            return
 
 
 def drop_structural_chrome(lines: list[Line]) -> None:
