@@ -114,3 +114,11 @@ def test_capitalised_tokens_over_more_prose_stay() -> None:
     )
     assert "NATO EU UN" in art.body
     assert is_chrome("Disclaimer: the views are the author's own.")
+
+
+def test_standfirst_closing_with_a_name_is_no_credited_caption() -> None:
+    art = parse(
+        "Council shuts old harbour bridge to lorries\nDecember 4, 2026 10:15\n"
+        "The bridge is closing. Mayor Tom Poe\n" + COPY
+    )
+    assert art.lead == "The bridge is closing. Mayor Tom Poe"

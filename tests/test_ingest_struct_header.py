@@ -61,7 +61,7 @@ def test_masthead_and_sections_over_the_headline_are_navigation() -> None:
 
 def test_short_line_over_a_date_stamp_is_a_section_not_the_title() -> None:
     art = parse(
-        "Новости\nЭкономика\nПогода в регионе\n04.12.2026, 10:15\n"
+        "Новости\nЭкономика\nПогода сегодня\n04.12.2026, 10:15\n"
         "В Петропавловске отремонтируют сорок улиц\n" + RU_COPY
     )
     assert art.title == "В Петропавловске отремонтируют сорок улиц"
@@ -159,3 +159,12 @@ def test_lower_case_byline_under_the_headline_is_no_wrapped_tail() -> None:
     )
     assert art.title == "Council shuts the old harbour bridge to heavy lorries from January"
     assert all("Maria Stone" not in p for p in art.body)
+
+
+def test_short_headline_under_a_rubric_over_its_date_stays_the_headline() -> None:
+    art = parse(
+        "Новости\nРемонт сорока улиц\n04.12.2026 10:15\n"
+        "Городские дороги обновят за один сезон строительства\n" + RU_COPY
+    )
+    assert art.title == "Ремонт сорока улиц"
+    assert art.lead == "Городские дороги обновят за один сезон строительства"

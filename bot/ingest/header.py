@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from bot.ingest.credits import photo_agencies
 from bot.ingest.kickers import is_kicker
 from bot.ingest.lines import Kind, Line
 
@@ -102,13 +103,20 @@ def _drop_navigation(lines: list[Line]) -> None:
             continue
         if not _nav_shaped(ln):
             return  # copy over the headline: not a header of navigation
-        if separated and _in_menu(lines, i):
+        if separated and _menu_item(ln.text) and _in_menu(lines, i):
             drop.append(ln)
     for ln in drop:
         ln.kind = Kind.CHROME
 
 
 _MENU = (Kind.CHROME, Kind.READ_MORE, Kind.MASTHEAD)
+
+
+def _menu_item(text: str) -> bool:
+    """ "U.S.", "Курсы валют", "Manchester Evening News", a tagline: a section's or an outlet's
+    name (one or two words, or every word capitalised); "Пожар в Алматы" is a short headline."""
+    words = text.split()
+    return len(words) <= 2 or all(w[:1].isupper() for w in words) or is_kicker(text)
 
 
 def _in_menu(lines: list[Line], i: int) -> bool:
@@ -135,7 +143,11 @@ def _credited_caption(text: str) -> bool:
     if tail.startswith("(") != tail.endswith(")"):
         return False
     chain = "/" in tail  # "AGENCY FOTO/Name Surname/ab": an editor's initials may close it
-    words = tail.strip("()").replace("/", " ").replace(",", " ").split()
+    bare = tail.strip("()")
+    # A credit's marks: brackets, a slash chain, "Name, AGENCY", or a photo agency's name.
+    if not (tail.startswith("(") or chain or "," in tail or bare.casefold() in photo_agencies()):
+        return False
+    words = bare.replace("/", " ").replace(",", " ").split()
     return 0 < len(words) <= _CREDIT_TAIL_WORDS and all(
         w[:1].isupper() or (chain and w.isalpha() and len(w) <= _INITIALS) for w in words
     )
