@@ -122,3 +122,15 @@ def test_standfirst_closing_with_a_name_is_no_credited_caption() -> None:
         "The bridge is closing. Mayor Tom Poe\n" + COPY
     )
     assert art.lead == "The bridge is closing. Mayor Tom Poe"
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Photo 2 of 8", "3 of 12", "Фото 1 из 5", "Skip to main content", "Следующая статья"],
+)
+def test_gallery_counters_pagers_and_skip_links_are_chrome(line: str) -> None:
+    assert is_chrome(line)
+
+
+def test_a_count_in_a_sentence_is_copy() -> None:
+    assert not is_chrome("Photo 2 of 8 shows the bridge before the cracks were found.")

@@ -141,6 +141,11 @@ _BIO_RE = re.compile(
     r"^[A-Z][a-z]+(?:\s[A-Z]\.)?\s[A-Z][\w'’-]+\s(?:covers|reports\s+on|writes\s+about|is\s+a\s+"
     r"(?:reporter|correspondent|writer|journalist|columnist|senior|staff))\b"
 )
+# A gallery's counter: "3 of 12", "Photo 2 of 8", "Фото 1 из 5".
+_GALLERY_RE = re.compile(
+    r"^(?:(?:photo|image|slide|фото|слайд|сурет)\s+)?[0-9]{1,3}\s*(?:of|из|/)\s*[0-9]{1,3}$",
+    re.IGNORECASE,
+)
 _DURATION_RE = re.compile(r"^\W*[0-9]{1,2}:[0-5][0-9](?::[0-5][0-9])?\W*$")  # an audio player
 _SIGN_OFF_RE = re.compile(r"^[a-z]{2,4}(?:/[a-z]{2,4})+(?:\s*\([^()]{2,60}\))?$")
 
@@ -208,6 +213,8 @@ def is_chrome(line: str) -> bool:
     if _SIGN_OFF_RE.match(line) or _is_call_to_action(line) or _DURATION_RE.match(line):
         return True
     if len(line) <= 160 and _ACCOUNT_RE.match(line):
+        return True
+    if len(line) <= 30 and _GALLERY_RE.match(line):
         return True
     if len(line) <= 200 and _BIO_RE.match(line):
         return True
