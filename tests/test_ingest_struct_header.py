@@ -168,3 +168,22 @@ def test_short_headline_under_a_rubric_over_its_date_stays_the_headline() -> Non
     )
     assert art.title == "Ремонт сорока улиц"
     assert art.lead == "Городские дороги обновят за один сезон строительства"
+
+
+def test_byline_and_stamp_glued_to_the_headline_are_cut_off() -> None:
+    art = parse(
+        "Council shuts old harbour bridge to lorries by Maria Stone - 12/03/26 10:15 PM ET\n"
+        "The county council voted on Thursday to close the old harbour bridge to heavy lorries "
+        "from January, after an inspection found cracks.\n\nCars may still cross."
+    )
+    assert art.title == "Council shuts old harbour bridge to lorries"
+    assert art.published_at == datetime(2026, 12, 4, 3, 15, tzinfo=UTC)
+
+
+def test_a_name_after_by_in_the_headline_stays() -> None:
+    art = parse(
+        "Harbour homes flooded by Storm Bert\n"
+        "The county council voted on Thursday to close the old harbour bridge to heavy lorries "
+        "from January, after an inspection found cracks.\n\nCars may still cross."
+    )
+    assert art.title == "Harbour homes flooded by Storm Bert"

@@ -43,6 +43,7 @@ from bot.ingest.lines import Kind, Line, content_indices, lines_of, unique
 from bot.ingest.names import is_person
 from bot.ingest.report import ParseReport, ParseWarning
 from bot.ingest.sources import attribute, masthead_on_top, split_title_outlet
+from bot.ingest.stamps import date_line
 from bot.ingest.structure import drop_structural_chrome
 from bot.strings import shorten_line as shorten
 
@@ -161,6 +162,28 @@ def _take_title(lines: list[Line]) -> str:
 _LOWER_BYLINE_RE = re.compile(
     r"^by\s+[A-ZÀ-ÖØ-Þ][\w'’-]+\s+[A-ZÀ-ÖØ-Þ][\w'’-]+(?:\s*$|\s*[-|,—–])"
 )
+
+
+# "Senate passes stopgap bill by Jane Roe - 12/05/26 11:48 PM ET": the byline and the stamp
+# glued to the headline's line.
+_GLUED_BYLINE_RE = re.compile(
+    r"^(?P<title>.{20,}?)\s+(?:by|By|BY)\s+[A-ZÀ-ÖØ-Þ][\w'’.-]+(?:\s+[A-ZÀ-ÖØ-Þ][\w'’.-]+){1,2}"
+    r"\s*(?:[-|,—–]\s*(?P<stamp>.+))?$"
+)
+
+
+def _unglue_byline(
+    title: str, tz: zoneinfo.ZoneInfo, now: datetime | None
+) -> tuple[str, datetime | None]:
+    """The headline without a byline glued to its end, and the stamp after the byline (the
+    byline must close the line or stand before a date: "… hit by Storm Bert" keeps its name)."""
+    m = _GLUED_BYLINE_RE.match(title) if " by " in title.casefold() else None
+    if m is None:
+        return title, None
+    if m["stamp"] is None:
+        return title, None  # "Homes flooded by Storm Bert Jones"? no stamp, no proof: keep it
+    is_date, when = date_line(m["stamp"], tz, now)
+    return (m["title"], when) if is_date else (title, None)
 
 
 def _rubric_like(text: str) -> bool:
@@ -296,6 +319,9 @@ def parse_article_report(
     title, tab_outlet = split_title_outlet(_take_title(lines))
     if tab_outlet:
         meta.mastheads.append(tab_outlet)
+    title, stamp = _unglue_byline(title, tz, now)
+    if stamp is not None and meta.published is None:
+        meta.published = stamp
     title_block = next((ln.block for ln in lines if title and ln.text.startswith(title)), -1)
     lead = _take_lead(lines, title_block) if title else ""
     body = _paragraphs(lines, blank_separated)
