@@ -26,6 +26,8 @@ NOW = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
         # A region's name follows daylight time: Sydney in December is UTC+11.
         ("Dec 3, 2026 9:00 AM AET", datetime(2026, 12, 2, 22, 0, tzinfo=UTC)),
         ("June 3, 2026 9:00 AM MT", datetime(2026, 6, 3, 15, 0, tzinfo=UTC)),
+        ("03.12.2026 10:00 BRT", datetime(2026, 12, 3, 13, 0, tzinfo=UTC)),
+        ("3 December 2026 10:00 MMT", datetime(2026, 12, 3, 3, 30, tzinfo=UTC)),
     ],
 )
 def test_zone_abbreviations_of_the_table(text: str, expected: datetime) -> None:
