@@ -94,8 +94,21 @@ def is_appeal(text: str) -> bool:
         return False  # an unbalanced quote: a quotation running over lines
     if _EN_PROMO_RE.search(text):
         return True  # "Do you have questions about …? Get the answers with X Knowledge."
+    if _exclaims_to_reader(text):
+        return True  # "Thank you for subscribing!": a widget's message to the reader
     # The reader is asked to do something for the outlet: write to it, report an error.
     return _addresses_reader(text) and _contact_res()[0].search(text) is not None
+
+
+_EXCLAIM_WORDS = 8
+_THANKS_RE = re.compile(r"\b(?:thank|thanks|спасибо|благодарим|рахмет)\b", re.IGNORECASE)
+
+
+def _exclaims_to_reader(text: str) -> bool:
+    """A short exclamation that thanks or addresses the reader, closing the copy."""
+    if not text.rstrip().endswith("!") or len(text.split()) > _EXCLAIM_WORDS:
+        return False
+    return bool(_THANKS_RE.search(text) or _EN_YOU_RE.search(text)) or _addresses_reader(text)
 
 
 def _bylined(lines: list[Line]) -> tuple[str, ...]:

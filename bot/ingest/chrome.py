@@ -141,6 +141,11 @@ _BIO_RE = re.compile(
     r"^[A-Z][a-z]+(?:\s[A-Z]\.)?\s[A-Z][\w'’-]+\s(?:covers|reports\s+on|writes\s+about|is\s+a\s+"
     r"(?:reporter|correspondent|writer|journalist|columnist|senior|staff))\b"
 )
+# A gallery's counter: "3 of 12", "Photo 2 of 8", "Фото 1 из 5".
+_GALLERY_RE = re.compile(
+    r"^(?:(?:photo|image|slide|фото|слайд|сурет)\s+)?[0-9]{1,3}\s*(?:of|из|/)\s*[0-9]{1,3}$",
+    re.IGNORECASE,
+)
 _DURATION_RE = re.compile(r"^\W*[0-9]{1,2}:[0-5][0-9](?::[0-5][0-9])?\W*$")  # an audio player
 _SIGN_OFF_RE = re.compile(r"^[a-z]{2,4}(?:/[a-z]{2,4})+(?:\s*\([^()]{2,60}\))?$")
 
@@ -151,7 +156,7 @@ _DONATE_RE = re.compile(
     r"(?:^|[—–]\s*|[.!]\s+)(?:please\s+)?(?:donate|give|contribute)\s+(?:to\s+[A-Z]|now\b|today\b)"
 )
 _CALL_TO_ACTION_RE = re.compile(
-    r"^(?:watch|listen|follow|download|subscribe|join|get|sign\s+up|install|смотрите|слушайте|"
+    r"^(?:watch|listen|follow|download|subscribe|join|get|sign\s+up|install|add|смотрите|слушайте|"
     r"скачайте|установите|присоединяйтесь|тыңдаңыз|көріңіз|жүктеп\s+алыңыз)\s",
     re.IGNORECASE,
 )
@@ -180,6 +185,15 @@ def _is_call_to_action(line: str) -> bool:
     return len(line) <= 160 and _platform_res()[1].search(line) is not None
 
 
+# "Log in, register or subscribe to save articles for later.", "Войдите или зарегистрируйтесь":
+# the account actions a page offers, two of them in a row.
+_ACCOUNT = (
+    r"(?:log\s*in|sign\s*in|register|subscribe|sign\s*up|create\s+an\s+account|войдите|"
+    r"зарегистрируйтесь|авторизуйтесь|подпишитесь|кіріңіз|тіркеліңіз)"
+)
+_ACCOUNT_RE = re.compile(rf"^{_ACCOUNT}\s*(?:,|or|and|или|и|/|немесе)\s*{_ACCOUNT}\b", re.I)
+
+
 def is_link(line: str) -> bool:
     """A bare address: never copy."""
     return len(line) <= 150 and _link_re().fullmatch(line.strip()) is not None
@@ -197,6 +211,10 @@ def is_chrome(line: str) -> bool:
     if len(line) <= _NO_LETTER_MAX and not any(ch.isalpha() for ch in line):
         return True  # "👍 12 👎 3", "★ 4.5": a widget's numbers, never a paragraph
     if _SIGN_OFF_RE.match(line) or _is_call_to_action(line) or _DURATION_RE.match(line):
+        return True
+    if len(line) <= 160 and _ACCOUNT_RE.match(line):
+        return True
+    if len(line) <= 30 and _GALLERY_RE.match(line):
         return True
     if len(line) <= 200 and _BIO_RE.match(line):
         return True

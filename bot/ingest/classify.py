@@ -17,7 +17,7 @@ from bot.ingest.chrome import (
     read_more_kind,
 )
 from bot.ingest.credits import credit_of, has_caption, is_caption_label, photo_agencies
-from bot.ingest.dates import search_datetime
+from bot.ingest.dates import clock_on_day, search_datetime
 from bot.ingest.lexicon import alternation, lexicon
 from bot.ingest.lines import Kind, Line, Meta, lines_of
 from bot.ingest.mastheads import credit_outlet, domain_outlets, masthead_name
@@ -174,8 +174,14 @@ def _meta_line(
         if when is not None and later is not None:
             # "Updated Dec 6 at 9:12 | Published Dec 6 at 6:00": the first publication wins.
             found = search_datetime(text[later.end() :], tz=tz, now=now)
-            if found is not None and meta.published is None:
-                meta.published = found.value
+            # "..., first published at 11.02am": the same day, another time.
+            first = (
+                found.value
+                if found is not None
+                else clock_on_day(text[later.end() :], when, tz=tz)
+            )
+            if first is not None and meta.published is None:
+                meta.published = first
                 meta.updated = meta.updated or when
                 return True
         if when is not None:

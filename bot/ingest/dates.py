@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from bot.ingest.lexicon import alternation, lexicon
 
-__all__ = ["DateMatch", "find_datetime", "search_datetime"]
+__all__ = ["DateMatch", "clock_on_day", "find_datetime", "search_datetime"]
 
 _DATES = lexicon().raw["dates"]
 
@@ -42,8 +42,10 @@ _EN_MONTH = rf"(?P<enmon>(?:{_alternation(_EN_MONTHS)})\.?)"
 _NAMED_ZONES: dict[str, float] = {k.upper(): float(v) for k, v in _DATES["zones"].items()}
 _WORDED_ZONES: dict[str, float] = {k: float(v) for k, v in _DATES["worded_zones"].items()}
 _NAMED_ZONES.update({k.upper().replace(" ", ""): v for k, v in _WORDED_ZONES.items()})
-_US_ZONES = frozenset({"EST", "EDT", "CST", "CDT", "MST", "MDT", "PST", "PDT", "ET", "PT", "CT"})
-_REGION_ZONES = {"ET": "America/New_York", "CT": "America/Chicago", "PT": "America/Los_Angeles"}
+_US_ZONES = frozenset(
+    {"EST", "EDT", "CST", "CDT", "MST", "MDT", "PST", "PDT", "ET", "PT", "CT", "MT"}
+)
+_REGION_ZONES: dict[str, str] = {k.upper(): str(v) for k, v in _DATES["region_zones"].items()}
 _ZONE_NAMES = "|".join(
     [
         rf"(?i:{alternation(_WORDED_ZONES)})",
@@ -375,3 +377,24 @@ def find_datetime(text: str, *, tz: tzinfo, now: datetime | None = None) -> date
     """
     best = _earliest(c for c in _candidates(text, tz, now) if c.value is not None)
     return best.value if best else None
+
+
+_CLOCK_RE = re.compile(_TIME, re.IGNORECASE)
+
+
+def clock_on_day(text: str, day: datetime, *, tz: tzinfo) -> datetime | None:
+    """The first clock time in ``text`` ("first published at 11.02am") on the local day of
+    ``day`` (in the clock's zone, else ``tz``), in UTC; None without a clock."""
+    m = _CLOCK_RE.search(text)
+    if m is None:
+        return None
+    clock = _clock(m)
+    if clock is None:
+        return None
+    hour, minute, second, zone = clock
+    local_zone = zone or tz
+    local_day = day.astimezone(local_zone).date()
+    local = datetime(
+        local_day.year, local_day.month, local_day.day, hour, minute, second, tzinfo=local_zone
+    )
+    return local.astimezone(UTC)

@@ -16,7 +16,7 @@ import re
 from bot.ingest.lexicon import lexicon
 from bot.ingest.names import _parse
 
-__all__ = ["is_kicker"]
+__all__ = ["ends_with_verb", "is_kicker"]
 
 _TAGLINE_MAX_WORDS = 6
 _TAGLINE_MAX = 60
@@ -51,9 +51,14 @@ def _is_tagline(text: str, words: list[str]) -> bool:
         return False
     heads = lexicon().raw["chrome"]["tagline_heads"]
     opens = any(text.casefold().startswith(h + " ") for h in heads)
-    if not opens and words[-1].casefold() not in _tagline_words():
-        return False
     latin = all(w.isascii() for w in words)
+    # "Национальное информационное агентство Таджикистана": the type noun may stand before
+    # the place it serves (the verb test below still tells a headline).
+    typed = words[-1].casefold() in _tagline_words() or (
+        not latin and any(w.casefold() in _tagline_words() for w in words[1:])
+    )
+    if not opens and not typed:
+        return False
     if latin:
         # An English descriptor is in Title Case ("Thailand's Leading Newspaper"); a headline
         # in sentence case ("Fake news law passed") is a headline.
@@ -61,6 +66,7 @@ def _is_tagline(text: str, words: list[str]) -> bool:
     return not _has_verb(words)
 
 
+@functools.lru_cache(maxsize=4096)
 def is_kicker(text: str) -> bool:
     """A place/section kicker or the site's tagline, over a headline."""
     if text.rstrip('»"”)').endswith((".", "!", "?", "…", ":", ";", ",")):
@@ -73,3 +79,23 @@ def is_kicker(text: str) -> bool:
     if len(words) == 2 and len(text) <= _KICKER_MAX and all(_CAP_RE.match(w) for w in words):
         return True  # "Hong Kong", "Chiang Mai", "Ак Жайык"
     return _is_tagline(text, words)
+
+
+# Kazakh puts the verb last: a line closing with a finite verb ("... жарияланды", "... келеді",
+# "... жүргізілуде") is a clause, a standfirst, never a name or a place.
+_KK_LETTER_RE = re.compile("[әғқңөұүһі]", re.IGNORECASE)
+_KK_VERB_END_RE = re.compile(
+    r"\w{2,}(?:ды|ді|ты|ті|ады|еді|йды|йді|уда|уде|ған|ген|қан|кен|мақ|мек)$", re.IGNORECASE
+)
+
+
+@functools.lru_cache(maxsize=4096)
+def ends_with_verb(text: str) -> bool:
+    """The line closes with a verb: a clause (a headline, a standfirst), not a name or a tag."""
+    words = text.rstrip(' .!?»"”').split()
+    if not words:
+        return False
+    last = words[-1]
+    if _KK_LETTER_RE.search(text) and _KK_VERB_END_RE.match(last):
+        return True
+    return _has_verb([last.casefold()])

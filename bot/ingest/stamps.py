@@ -30,6 +30,24 @@ _DATE_LABEL_RE = re.compile(
 _DATE_SEPARATOR_RE = re.compile(r"[,|·•—–/]")
 _FILED_FROM_RE = re.compile(r"^\s*[|·•—–]\s*[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ][A-ZА-ЯЁӘҒҚҢӨҰҮҺІ .'-]{1,30}$")
 _YEAR_RE = re.compile(r"(?:19|20)[0-9]{2}")
+# A hyphen with spaces round it sets a label off as a dash does ("by Jane Roe - 12/05/26").
+_SPACED_DASH_END_RE = re.compile(r"\s-\s*$")
+_SPACED_DASH_START_RE = re.compile(r"^\s*-\s")
+_LABEL_SPLIT_RE = re.compile(r"\s+-\s+|\s*[|·•—–/]\s*")
+_LABELS_MAX = 2  # label segments beside the stamp
+_LABEL_WORDS = 3
+
+
+def _short_labels(before: str, after: str) -> bool:
+    """Every label beside the stamp is short (up to three words, no sentence end), and there
+    are at most two of them."""
+    parts = [p.strip(" ,") for p in _LABEL_SPLIT_RE.split(before + " | " + after)]
+    labels = [p for p in parts if has_letter(p)]
+    return (
+        0 < len(labels) <= _LABELS_MAX
+        and all(len(p.split()) <= _LABEL_WORDS and len(p) <= 30 for p in labels)
+        and not any(p.endswith((".", "!", "?", ";", ":")) for p in labels)
+    )
 
 
 def date_line(
@@ -59,8 +77,16 @@ def date_line(
     full = any(ch.isdigit() for ch in span) and (
         ":" in span or len([c for c in span if c.isdigit()]) >= 6
     )
-    separated = bool(_DATE_SEPARATOR_RE.search(before[-3:] + after[:3]))
+    separated = bool(
+        _DATE_SEPARATOR_RE.search(before[-3:] + after[:3])
+        or _SPACED_DASH_END_RE.search(before)
+        or _SPACED_DASH_START_RE.match(after)
+    )
     if full and separated and len(words) <= 3 and len(" ".join(words)) <= 40:
+        return True, m.value
+    # "KYODO NEWS - Dec 7, 2026 - 14:32 | Japan, All": short labels on either side, each set
+    # off by a separator (the outlet, the section), none of them a clause.
+    if full and separated and _short_labels(before, after):
         return True, m.value
     # "Dec 3rd 2026 | ALMATY": the stamp, then the place it was filed from, in capitals.
     if not before.strip() and _FILED_FROM_RE.match(after) and _YEAR_RE.search(span):

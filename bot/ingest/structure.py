@@ -11,6 +11,7 @@ import re
 from collections import Counter
 
 from bot.ingest.chrome import is_byline, is_rubric, is_share, is_summary_label
+from bot.ingest.kickers import ends_with_verb
 from bot.ingest.language import fold
 from bot.ingest.lines import Kind, Line
 
@@ -41,7 +42,7 @@ def _short(text: str) -> bool:
     return len(text) <= _SHORT and len(text.split()) <= 4 and not _sentence(text)
 
 
-_NAME_WORD_RE = re.compile(r"^[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ][\w'’.-]*$")
+_NAME_WORD_RE = re.compile(r"^[A-ZÀ-ÖØ-ÞА-ЯЁӘҒҚҢӨҰҮҺІ][\w'’.-]*$")
 _ROLE_RE = re.compile(
     r"\b(?:correspondent|editor|reporter|writer|columnist|корреспондент|редактор|обозреватель|"
     r"журналист|тілші|шолушы)\b",
@@ -59,8 +60,9 @@ def _byline_like(text: str, *, strict: bool = False) -> bool:
         return True
     if not strict and len(words) <= 4 and len(text) <= 40:
         # "London", "CNN", "ҚР Төтенше жағдайлар министрлігі": a split dateline, a place or
-        # an author's tag under the headline (a standfirst runs longer).
-        return True
+        # an author's tag under the headline (a standfirst runs longer); "Итоги конкурса
+        # подведены" closes with its verb: a clause, the standfirst.
+        return not (len(words) >= 3 and ends_with_verb(text))
     return len(words) <= 6 and _ROLE_RE.search(text) is not None
 
 
@@ -158,9 +160,21 @@ def _drop_dated_links(lines: list[Line]) -> None:
         if ln.kind is not Kind.CONTENT:
             continue
         nxt = lines[i + 1]
-        if started and nxt.kind is Kind.DATE and nxt.block == ln.block and not _sentence(ln.text):
+        if (
+            started
+            and nxt.kind is Kind.DATE
+            and nxt.block == ln.block
+            and not _sentence(ln.text)
+            and not _name_line(ln.text)  # "Jane Roe / 5 Dec 2026": the byline over our stamp
+        ):
             ln.kind = nxt.kind = Kind.CHROME  # the item's date is no meta line of ours
         started = started or _sentence(ln.text)
+
+
+def _name_line(text: str) -> bool:
+    """Two or three capitalised words and nothing else: a person's name."""
+    words = text.split()
+    return 2 <= len(words) <= 3 and all(w[:1].isupper() and w.isalpha() for w in words)
 
 
 def _chrome_between(lines: list[Line], first: Line, second: Line) -> bool:
@@ -235,10 +249,30 @@ _COPYRIGHT_RE = re.compile(r"^(?:©|\(c\)|copyright\b)", re.IGNORECASE)
 _FOOTER_LINE_MAX = 200
 
 
+# "PTI ABC NKD RT": the agency's and its desk editors' codes closing a wire story, short
+# capitalised tokens only.
+_DESK_CODES_RE = re.compile(r"^[A-Z]{2,4}(?:\s+[A-Z]{2,4}){1,7}$")
+
+
+def _drop_desk_codes(lines: list[Line]) -> None:
+    """Desk codes after the last sentence of copy."""
+    codes = []
+    for ln in reversed(lines):
+        if ln.kind is not Kind.CONTENT:
+            continue
+        if _DESK_CODES_RE.match(ln.text):
+            codes.append(ln)
+        elif len(ln.text) >= 120 or _SENTENCE_END_RE.search(ln.text[-12:]):
+            for code in codes:  # the copy's last sentence (a long line is prose anyway)
+                code.kind = Kind.CHROME
+            return
+
+
 def drop_structural_chrome(lines: list[Line]) -> None:
     """Mark as chrome the content lines that only chrome's shape and place explain."""
     _drop_site_header(lines)
     _drop_header_badges(lines)
+    _drop_desk_codes(lines)
     content = [ln for ln in lines if ln.kind is Kind.CONTENT]
     if len(content) < 3:
         return

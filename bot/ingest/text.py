@@ -35,13 +35,15 @@ from bot.ingest.chrome import is_summary_label
 from bot.ingest.classify import classify, mark_captions
 from bot.ingest.datelines import dateline
 from bot.ingest.dates import find_datetime
-from bot.ingest.kickers import is_kicker
+from bot.ingest.header import settle_header
+from bot.ingest.kickers import ends_with_verb, is_kicker
 from bot.ingest.language import detect_language, fold, has_letter, normalize_text
 from bot.ingest.lexicon import lexicon
 from bot.ingest.lines import Kind, Line, content_indices, lines_of, unique
 from bot.ingest.names import is_person
 from bot.ingest.report import ParseReport, ParseWarning
 from bot.ingest.sources import attribute, masthead_on_top, split_title_outlet
+from bot.ingest.stamps import date_line
 from bot.ingest.structure import drop_structural_chrome
 from bot.strings import shorten_line as shorten
 
@@ -136,8 +138,11 @@ def _take_title(lines: list[Line]) -> str:
         first.kind = Kind.CHROME
         idx.pop(0)
         first, second = second, (lines[idx[1]] if len(idx) > 1 else None)
+    if second is not None and _LOWER_BYLINE_RE.match(second.text) and len(second.text) <= 120:
+        second.kind = Kind.CHROME  # "by Jane Roe - 12/05/26": the byline, not the title's tail
     wraps = (
         second is not None
+        and second.kind is Kind.CONTENT
         and second.block == first.block
         and idx[1] == idx[0] + 1
         and _is_wrap(first.text, second.text)
@@ -152,6 +157,33 @@ def _take_title(lines: list[Line]) -> str:
         if _same_headline(key, fold(lines[i].text)):
             lines[i].kind = Kind.CHROME
     return first.text
+
+
+_LOWER_BYLINE_RE = re.compile(
+    r"^by\s+[A-ZÀ-ÖØ-Þ][\w'’-]+\s+[A-ZÀ-ÖØ-Þ][\w'’-]+(?:\s*$|\s*[-|,—–])"
+)
+
+
+# "Senate passes stopgap bill by Jane Roe - 12/05/26 11:48 PM ET": the byline and the stamp
+# glued to the headline's line.
+_GLUED_BYLINE_RE = re.compile(
+    r"^(?P<title>.{20,}?)\s+(?:by|By|BY)\s+[A-ZÀ-ÖØ-Þ][\w'’.-]+(?:\s+[A-ZÀ-ÖØ-Þ][\w'’.-]+){1,2}"
+    r"\s*(?:[-|,—–]\s*(?P<stamp>.+))?$"
+)
+
+
+def _unglue_byline(
+    title: str, tz: zoneinfo.ZoneInfo, now: datetime | None
+) -> tuple[str, datetime | None]:
+    """The headline without a byline glued to its end, and the stamp after the byline (the
+    byline must close the line or stand before a date: "… hit by Storm Bert" keeps its name)."""
+    m = _GLUED_BYLINE_RE.match(title) if " by " in title.casefold() else None
+    if m is None:
+        return title, None
+    if m["stamp"] is None:
+        return title, None  # "Homes flooded by Storm Bert Jones"? no stamp, no proof: keep it
+    is_date, when = date_line(m["stamp"], tz, now)
+    return (m["title"], when) if is_date else (title, None)
 
 
 def _rubric_like(text: str) -> bool:
@@ -236,7 +268,11 @@ def _take_lead(lines: list[Line], title_block: int = -1) -> str:
         and dateline(cand) is None
     )
     meta_follows = meta_follows or wire_follows
-    if len(cand.split()) < LEAD_MIN_WORDS or cand.startswith(("— ", "– ", "- ")):
+    few = len(cand.split()) < LEAD_MIN_WORDS
+    words = cand.split()
+    if few and len(words) >= 3 and any(w[:1].islower() for w in words) and ends_with_verb(cand):
+        few = False  # "Итоги конкурса уже подведены": a clause, however short
+    if few or cand.startswith(("— ", "– ", "- ")):
         return ""  # a name ("Нино Нариманишвили"), a label, a line of dialogue
     if not same_block_wrap and len(cand) <= LEAD_MAX and (meta_follows or is_subtitle):
         lines[cand_pos].kind = Kind.CHROME  # consumed
@@ -244,7 +280,14 @@ def _take_lead(lines: list[Line], title_block: int = -1) -> str:
     return ""
 
 
+# "..., деп хабарлады облыс әкімдігі.", "..., деді басқарма басшысы.": Kazakh closes reported
+# speech with "деп" + a verb of saying or with "деді" after a comma, whoever is named after it.
+_KK_REPORTED_RE = re.compile(r",\s+(?:деп\s+[а-яёәғқңөұүһі]+|деді)(?![а-яёәғқңөұүһі])", re.I)
+
+
 def _reports(text: str) -> bool:
+    if _KK_REPORTED_RE.search(text):
+        return True
     found = attribution([text])
     return bool(found.outlets or found.originals)
 
@@ -270,10 +313,15 @@ def parse_article_report(
     drop_structural_chrome(lines)
     drop_tail_appeals(lines, meta.mastheads)
     mark_captions(lines, settled=True)  # again: a widget line over the caption is chrome only now
+    settle_header(lines)
     masthead_on_top(lines, meta)
+    settle_header(lines, masthead_known=True)
     title, tab_outlet = split_title_outlet(_take_title(lines))
     if tab_outlet:
         meta.mastheads.append(tab_outlet)
+    title, stamp = _unglue_byline(title, tz, now)
+    if stamp is not None and meta.published is None:
+        meta.published = stamp
     title_block = next((ln.block for ln in lines if title and ln.text.startswith(title)), -1)
     lead = _take_lead(lines, title_block) if title else ""
     body = _paragraphs(lines, blank_separated)
