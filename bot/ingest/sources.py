@@ -25,20 +25,34 @@ class Attribution:
 
 
 def _same_outlet(a: str, b: str) -> bool:
-    """ "Фонтанка" and "Фонтанка.ру", "Sputnik" and "Sputnik Казахстан": one outlet."""
-    x, y = a.casefold(), b.casefold()
+    """ "Фонтанка" and "Фонтанка.ру", "Sputnik" and "Sputnik Казахстан", "The Telegraph" and
+    "Telegraph": one outlet."""
+    x, y = _THE_RE.sub("", a.casefold()), _THE_RE.sub("", b.casefold())
     short, long = sorted((x, y), key=len)
     return short == long or long.startswith((short + ".", short + " "))
 
 
+_THE_RE = re.compile(r"^the\s+")
+
+
+def _better(name: str, than: str) -> bool:
+    """Of two spellings of one outlet, the page's own: the fuller one ("Фонтанка.ру"), the one
+    keeping its "The", and the mixed-case one over a logo's capitals ("Звезда" over "ЗВЕЗДА")."""
+    if name.casefold() == than.casefold():
+        return than.isupper() and not name.isupper()
+    if _THE_RE.sub("", name.casefold()) == _THE_RE.sub("", than.casefold()):
+        return len(name) > len(than)
+    return len(name) > len(than)
+
+
 def _distinct(names: list[str]) -> tuple[str, ...]:
-    """Outlets in order, each once: a fuller spelling replaces the shorter one in its place."""
+    """Outlets in order, each once: a better spelling replaces the other in its place."""
     out: list[str] = []
     for name in names:
         same = next((i for i, o in enumerate(out) if _same_outlet(o, name)), None)
         if same is None:
             out.append(name)
-        elif len(name) > len(out[same]):
+        elif _better(name, out[same]):
             out[same] = name
     return tuple(out)
 
