@@ -3,10 +3,12 @@ wire mark, a "Источник:" line, the page's masthead, a reporting phrase, 
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
 from bot.ingest.attribution import attribution
+from bot.ingest.lexicon import lexicon
 from bot.ingest.lines import Kind, Line, Meta, content_indices, unique
 from bot.ingest.mastheads import masthead_name
 from bot.ingest.names import canonical_outlet
@@ -97,7 +99,10 @@ def _same_brand(masthead: str, credited: str) -> bool:
 
 def masthead_on_top(lines: list[Line], meta: Meta) -> None:
     """ "Комсомольская правда" over the rubric and the headline: the first line is the page's
-    masthead when the copy names that outlet ("сообщили «Комсомольской правде»")."""
+    masthead when the copy names that outlet ("сообщили «Комсомольской правде»"), writes its
+    name again in a longer line, or it is an English paper's "The …"; a short name over the
+    print issue's line is one too."""
+    masthead_over_edition(lines, meta)
     idx = content_indices(lines)
     if len(idx) < 2:
         return
@@ -111,9 +116,68 @@ def masthead_on_top(lines: list[Line], meta: Meta) -> None:
     # "Фото: Name / Kloop" under the masthead "Kloop": the outlet's own photographer.
     credited = [meta.credit.rsplit("/", 1)[1].strip()] if "/" in meta.credit else []
     names = [*named, *meta.mastheads, *meta.credit_outlets, *credited]
-    if any(_same_outlet(first.text, n) or _same_brand(first.text, n) for n in names):
+    if any(_same_outlet(first.text, n) or _same_brand(first.text, n) for n in names) or (
+        _english_masthead(first.text)
+    ):
         first.kind = Kind.MASTHEAD
         meta.mastheads.insert(0, first.text)
+    elif _named_again(first, lines):
+        # Weaker evidence (a rubric can recur in the chrome too): after any copyright line.
+        first.kind = Kind.MASTHEAD
+        meta.mastheads.append(first.text)
+
+
+_NAME_WORD_RE = re.compile(r"^[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ0-9][\w.&'’-]*$")
+_THE_MASTHEAD_RE = re.compile(r"^The(?:\s[A-Z][\w.&'’-]*){1,4}$")
+
+
+def _name_like(text: str, *, capitalised: bool = True) -> bool:
+    """A logo's text: two to five words, each capitalised (or only the first: "Степная
+    правда"), no sentence end."""
+    words = text.split()
+    named = words[:1] if not capitalised else words
+    return (
+        2 <= len(words) <= 5
+        and all(_NAME_WORD_RE.match(w) for w in named)
+        and all(w.isalpha() for w in words[1:] if not capitalised)
+        and not text.endswith(_SENTENCE_END)
+    )
+
+
+def _english_masthead(text: str) -> bool:
+    """ "The Scotsman", "The Sydney Morning Herald" heading the paste: an English paper's name
+    with its article; a rubric over the headline is a plain noun ("Business", "World News")."""
+    return _THE_MASTHEAD_RE.match(text) is not None
+
+
+def _named_again(first: Line, lines: list[Line]) -> bool:
+    """The first line's name, written the same way, stands inside a longer line of the page's
+    chrome further down ("Subscribe to X for unlimited access", "X Bureau", "(Image: X)"): the
+    page's own name (a place in the copy, "Chiang Mai Provincial Office", says nothing)."""
+    if not _name_like(first.text) or first.text.casefold() in lexicon().whole_lines:
+        return False
+    rx = re.compile(rf"(?<![\w-]){re.escape(first.text)}(?![\w-])")
+    return any(
+        ln is not first
+        and ln.kind is not Kind.CONTENT
+        and len(ln.text) > len(first.text) + 3
+        and rx.search(ln.text)
+        for ln in lines[1:]
+    )
+
+
+def masthead_over_edition(lines: list[Line], meta: Meta) -> None:
+    """ "Газета X" over "№ 140 (23 415) от 4 декабря 2026 г.": a short name right above the
+    print issue's line is the paper's masthead."""
+    for above, below in itertools.pairwise(lines):
+        if above.kind not in (Kind.CONTENT, Kind.CHROME):
+            continue
+        if not _name_like(above.text, capitalised=False):
+            continue
+        if lexicon().edition_date_re.match(below.text):
+            above.kind = Kind.MASTHEAD
+            meta.mastheads.insert(0, above.text)
+            return
 
 
 _TITLE_TAIL_RE = re.compile(r"^(?P<title>.{20,}?)\s+[|—–-]\s+(?P<outlet>[^|—–-]{2,40})$")
