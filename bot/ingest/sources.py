@@ -77,7 +77,12 @@ def attribute(lead: str, body: list[str], agency: str, meta: Meta) -> Attributio
     candidates = _distinct([*strong, *outlets, *meta.credit_outlets])
     source = candidates[0] if candidates else ""
     # "по оценкам Власти" on Vlast.kz: the outlet's own estimate cites nobody.
-    originals = [o for o in found.originals if not _same_outlet(canonical_outlet(o), source)]
+    # Whom the opening cites: a body named only further down is not the story's original.
+    early = _opening(lead, body)
+    cited = attribution(early).originals if len(early) < len(paragraphs) else found.originals
+    originals = [o for o in cited if not _same_outlet(canonical_outlet(o), source)]
+    if _own_reporting(paragraphs):
+        originals = []
     original = meta.original_source or (originals[0] if originals else "")
     # A re-reported story: the page's outlet cites another outlet by a reporting phrase.
     if not original:
@@ -88,6 +93,37 @@ def attribute(lead: str, body: list[str], agency: str, meta: Meta) -> Attributio
 
 
 _OPENING = 2  # the first paragraphs (and the standfirst), where a page names its own outlet
+
+
+def _opening(lead: str, body: list[str]) -> list[str]:
+    """The standfirst and the first two paragraphs of the story, whose citations name its
+    original (a short line left over from the page, "Log in to save", is no paragraph)."""
+    out = [lead] if lead else []
+    real = 0
+    for para in body:
+        out.append(para)
+        real += len(para.split()) >= _PARAGRAPH_WORDS
+        if real >= _OPENING:
+            break
+    return out
+
+
+_PARAGRAPH_WORDS = 12
+
+
+def _own_reporting(paragraphs: list[str]) -> bool:
+    """The first paragraph that attributes anything is the outlet's own reporting ("передает
+    корреспондент X", "told the X") and cites nobody: bodies quoted further down are sources
+    of the outlet's story, not an original it re-reports."""
+    for para in paragraphs:
+        found = attribution([para])
+        if found.originals:
+            return False
+        if found.told:
+            return True
+        if found.outlets:
+            return False
+    return False
 
 
 def _same_brand(masthead: str, credited: str) -> bool:
