@@ -47,6 +47,27 @@ def test_organisation_span(para: str, original: str) -> None:
     assert attribution([para]).originals[:1] == [original]
 
 
+@pytest.mark.parametrize(
+    ("para", "original"),
+    [
+        (
+            "Урожай зерна вырос на десятую часть, сообщает Агентство статистики при "
+            "правительстве Омской области.",
+            "Агентство статистики при правительстве Омской области",
+        ),
+        (
+            "Турнир пройдёт в марте, сообщает Комитет по делам молодёжи и спорта при "
+            "Правительстве Республики Омск.",
+            "Комитет по делам молодёжи и спорта при Правительстве Республики Омск",
+        ),
+    ],
+)
+def test_institution_as_subject_is_the_original(para: str, original: str) -> None:
+    found = attribution([para])
+    assert found.originals[:1] == [original]
+    assert found.outlets == []
+
+
 def test_body_cited_only_further_down_is_no_original() -> None:
     art = parse(
         "В Омске закрыли мост через Иртыш\n"

@@ -19,6 +19,7 @@ from bot.ingest.lexicon import alternation, lexicon, phrase_patterns
 from bot.ingest.names import (
     canonical_outlet,
     case_of,
+    lemma,
     nominative,
 )
 from bot.ingest.spans import CLAUSE_RE, name_before, person_in, take_name
@@ -140,7 +141,9 @@ def _ru(para: str, low: str, found: list[tuple[int, str, str]]) -> None:
     if any(k in low for k in _stems("ru_outlet_verbs")):
         for m in res["ru_outlet"].finditer(para):
             name = take_name(para, m.end())
-            if name[:1].islower():  # "сообщает пресс-служба ...", "сообщает департамент ..."
+            if name[:1].islower() or _institution_head(name):
+                # "сообщает пресс-служба ...", "сообщает Министерство энергетики ...": a body
+                # that put out the news, the original, not an outlet.
                 found.append((m.start(), "original", _institution(name)))
             elif name and nominative(name, "datv") != name and _past_verb(m.group()):
                 continue  # "сообщили «Фонтанке»": the dative, whom it was told (below)
@@ -253,6 +256,18 @@ def _subject_after(para: str, pos: int, told: str) -> str:
     if words[0][:1].islower() and not case_of(words[0], "nomn"):
         return ""
     return " ".join(words)
+
+
+def _institution_head(name: str) -> bool:
+    """A Russian name headed by an institution's noun ("Агентство статистики при …",
+    "Комитет по …") followed by its dependants: no outlet's name."""
+    words = name.split()
+    return (
+        len(words) > 1
+        and words[0][:1].isupper()
+        and lemma(words[0]) in lexicon().institution_heads
+        and words[1][:1].islower()
+    )
 
 
 def _institution(name: str) -> str:

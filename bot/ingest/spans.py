@@ -27,6 +27,7 @@ _PRESS_SERVICE_RE = re.compile(r"^пресс-служб\w*", re.IGNORECASE)
 _PRESS_SERVICE_TAIL_RE = re.compile(r"[^,.;:!?()\n]{1,80}")
 _KEEP_PREFIX_NAMES = frozenset({"новости"})  # "РИА Новости" is a name, not "ИА" + "Новости"
 _MAX_NAME_TOKENS = 12  # "Комитет по чрезвычайным ситуациям и гражданской обороне при …"
+_NAME_MAX = 120  # characters: a ministry with its state, "… при Правительстве Республики …"
 _WHEN_RE = re.compile(
     r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
 )
@@ -102,7 +103,11 @@ def _name_tokens(tokens: list[str]) -> list[str]:
         if not bare or low in stops:
             break
         institution = not name and lemma(low) in heads  # "департамент Комитета ..."
-        if not (_accept_token(bare) or institution or _dependant(bare, name, dative_run)):
+        # "при президенте": the prepositional case after "при" belongs to the name.
+        governed = bool(name) and name[-1] == "при" and case_of(bare, "loct")
+        if not (
+            _accept_token(bare) or institution or governed or _dependant(bare, name, dative_run)
+        ):
             break
         if dative_run and not case_of(bare, "datv"):
             dative_run = False
@@ -142,7 +147,7 @@ def take_name(text: str, pos: int) -> str:
     result = " ".join(name).strip()
     if result.casefold() in _KEEP_PREFIX_NAMES and prefix_text.strip():
         result = f"{prefix_text.split()[-1]} {result}"
-    return result if has_letter(result) and len(result) <= 80 else ""
+    return result if has_letter(result) and len(result) <= _NAME_MAX else ""
 
 
 # "the Reuters news agency reported": the type words between the name and the verb.
