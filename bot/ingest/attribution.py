@@ -34,11 +34,17 @@ class Attribution:
     # Outlets the copy says were told or shown something ("told the BBC", "рассказал
     # корреспонденту Tengrinews.kz"): the page's own reporting wherever it stands.
     told: list[str] = field(default_factory=list)
+    # Outlets the copy introduces by their type noun ("news agency ANI reported"): a page never
+    # names itself so, they are outlets it re-reports.
+    introduced: list[str] = field(default_factory=list)
 
     def add(self, kind: str, name: str) -> None:
         if kind == "told":
             _add_once(self.told, name)
-        _add_once(self.outlets if kind in ("outlet", "told") else self.originals, name)
+        if kind == "introduced":
+            _add_once(self.introduced, name)
+        outlet = kind in ("outlet", "told", "introduced")
+        _add_once(self.outlets if outlet else self.originals, name)
 
 
 def _add_once(target: list[str], name: str) -> None:
@@ -329,7 +335,8 @@ def _mentions(para: str) -> tuple[tuple[str, str], ...]:
     for _, kind, name in sorted(found):
         if name.startswith("пресс-служб"):
             kind, name = "original", _press_service(name)
-        out.append((kind, canonical_outlet(name) if kind in ("outlet", "told") else name))
+        outlet = kind in ("outlet", "told", "introduced")
+        out.append((kind, canonical_outlet(name) if outlet else name))
     return tuple(out)
 
 

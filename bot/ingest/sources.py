@@ -72,8 +72,17 @@ def attribute(lead: str, body: list[str], agency: str, meta: Meta) -> Attributio
     opening = {n.casefold() for n in attribution(opening_paras).outlets} if named else set()
     told = {n.casefold() for n in found.told}
     late = [n for n in found.outlets if n.casefold() not in opening | told] if named else []
-    strong = [n for n in (agency, meta.source_name, *meta.mastheads) if n]
-    outlets = [n for n in found.outlets if n not in late]
+    # "Источник: The Bell" on a page whose masthead names another outlet: the page re-reports
+    # the outlet its source line names, which is the original.
+    relayed = _relayed(meta)
+    own_source = "" if relayed else meta.source_name
+    strong = [n for n in (agency, own_source, *meta.mastheads) if n]
+    introduced = [n for n in found.introduced if n.casefold() not in told]
+    outlets = [
+        n
+        for n in found.outlets
+        if n not in late and n not in introduced and not _same_outlet(n, relayed)
+    ]
     candidates = _distinct([*strong, *outlets, *meta.credit_outlets])
     source = candidates[0] if candidates else ""
     # "по оценкам Власти" on Vlast.kz: the outlet's own estimate cites nobody.
@@ -83,7 +92,9 @@ def attribute(lead: str, body: list[str], agency: str, meta: Meta) -> Attributio
     originals = [o for o in cited if not _same_outlet(canonical_outlet(o), source)]
     if _own_reporting(paragraphs):
         originals = []
-    original = meta.original_source or (originals[0] if originals else "")
+    original = meta.original_source or relayed or (originals[0] if originals else "")
+    if not original and introduced and not _same_outlet(introduced[0], source):
+        original = introduced[0]  # "news agency ANI reported": the outlet re-reported
     # A re-reported story: the page's outlet cites another outlet by a reporting phrase.
     if not original:
         cited = [n for n in found.outlets if not _same_outlet(n, source)]
@@ -93,6 +104,15 @@ def attribute(lead: str, body: list[str], agency: str, meta: Meta) -> Attributio
 
 
 _OPENING = 2  # the first paragraphs (and the standfirst), where a page names its own outlet
+
+
+def _relayed(meta: Meta) -> str:
+    """The outlet a "Источник:" line names when the page's masthead names another one (a
+    link as the source, "Источник: https://…", says the copy is that page's: no relay)."""
+    src = meta.source_name
+    if not src or meta.source_url or not any(not _same_outlet(m, src) for m in meta.mastheads):
+        return ""
+    return src
 
 
 def _opening(lead: str, body: list[str]) -> list[str]:
