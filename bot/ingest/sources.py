@@ -34,6 +34,14 @@ def _same_outlet(a: str, b: str) -> bool:
     return short == long or long.startswith((short + ".", short + " "))
 
 
+def _same_site(a: str, b: str) -> bool:
+    """ "Власть" and "Vlast.kz"-style spellings of one name, not a body named after the same
+    place ("Маңғыстау облыстық полиция департаменті" on the paper "Маңғыстау")."""
+    x, y = _THE_RE.sub("", a.casefold()), _THE_RE.sub("", b.casefold())
+    short, long = sorted((x, y), key=len)
+    return short == long or long.startswith(short + ".")
+
+
 _THE_RE = re.compile(r"^the\s+")
 
 
@@ -89,7 +97,7 @@ def attribute(lead: str, body: list[str], agency: str, meta: Meta) -> Attributio
     # Whom the opening cites: a body named only further down is not the story's original.
     early = _opening(lead, body)
     cited = attribution(early).originals if len(early) < len(paragraphs) else found.originals
-    originals = [o for o in cited if not _same_outlet(canonical_outlet(o), source)]
+    originals = [o for o in cited if not _same_site(canonical_outlet(o), source)]
     if _own_reporting(paragraphs):
         originals = []
     original = meta.original_source or relayed or (originals[0] if originals else "")
