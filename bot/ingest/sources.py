@@ -6,8 +6,10 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from bot.ingest.attribution import attribution
+from bot.ingest.credits import credit_of
 from bot.ingest.lexicon import lexicon
 from bot.ingest.lines import Kind, Line, Meta, content_indices, unique
 from bot.ingest.mastheads import masthead_name
@@ -167,6 +169,7 @@ def masthead_on_top(lines: list[Line], meta: Meta) -> None:
     name again in a longer line, or it is an English paper's "The …"; a short name over the
     print issue's line is one too."""
     masthead_over_edition(lines, meta)
+    _logo_not_credit(lines, meta)
     idx = content_indices(lines)
     if len(idx) < 2:
         return
@@ -228,6 +231,22 @@ def _named_again(first: Line, lines: list[Line]) -> bool:
         and rx.search(ln.text)
         for ln in lines[1:]
     )
+
+
+def _logo_not_credit(lines: list[Line], meta: Meta) -> None:
+    """ "KYODO NEWS" opening the paste, an agency's bare name that the credit rules took for a
+    photo credit: with a credit of a photo further down, the first line is the logo."""
+    if not lines or lines[0].kind is not Kind.CREDIT or lines[0].text.strip() != meta.credit:
+        return
+    later = (credit_of(ln.text, _UTC, None) for ln in lines[1:] if ln.kind is Kind.CREDIT)
+    credit = next((c for c in later if c is not None), None)
+    if credit is not None:
+        lines[0].kind = Kind.MASTHEAD
+        meta.mastheads.insert(0, canonical_outlet(lines[0].text.strip()))
+        meta.credit = credit.text
+
+
+_UTC = ZoneInfo("UTC")
 
 
 def masthead_over_edition(lines: list[Line], meta: Meta) -> None:
