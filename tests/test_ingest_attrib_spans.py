@@ -89,3 +89,14 @@ def test_own_correspondent_cites_nobody() -> None:
         "В министерстве транспорта Омской области пояснили, что ремонт продлится до мая.\n"
     )
     assert art.original_source == ""
+
+
+def test_speaker_with_a_long_title_after_the_outlet_told() -> None:
+    found = attribution(
+        [
+            "Закон приняли в четверг, сообщил «Степной газете» один из авторов документа, "
+            "первый заместитель председателя комитета по транспорту и связи Иван Петров."
+        ]
+    )
+    assert found.told == ["Степная газета"]
+    assert found.originals == ["Иван Петров"]

@@ -237,6 +237,11 @@ def _person_after(para: str, pos: int) -> str:
     return person_in(words)
 
 
+# Words after the outlet told where the speaker's name may stand: "… один из авторов документа,
+# первый зампред комитета по строительству и ЖКХ Олег Дроздов" runs long.
+_SUBJECT_WORDS = 16
+
+
 def _subject_after(para: str, pos: int, told: str) -> str:
     """ "сообщил "Интерфаксу" источник в экстренных службах": who told the outlet, when the
     subject follows it (a person, or a noun in the nominative opening the rest of the clause)."""
@@ -245,7 +250,7 @@ def _subject_after(para: str, pos: int, told: str) -> str:
         return ""
     rest = para[at + len(told) :].lstrip('»"” ')
     sentence = re.split(r"[.;!?]", rest, maxsplit=1)[0].split()
-    person = person_in([w.strip('«»",') for w in sentence[:12]])
+    person = person_in([w.strip('«»",') for w in sentence[:_SUBJECT_WORDS]])
     if person:
         return person  # "ведущий специалист центра «Фобос» Михаил Леус"
     m = CLAUSE_RE.match(rest)
