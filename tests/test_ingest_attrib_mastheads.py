@@ -62,3 +62,15 @@ def test_paper_name_over_print_issue_line() -> None:
         "Старый мост закроют на ремонт весной следующего года.\n"
     )
     assert art.source_name == "Степная правда"
+
+
+def test_acronym_over_the_menu_is_the_logo() -> None:
+    art = parse(
+        "HBC\nLatest\nIsland\nWorld\nSport\nBus fares frozen for another two years\n" + EN_BODY
+    )
+    assert art.source_name == "HBC"
+
+
+def test_acronym_rubric_over_the_headline_is_no_logo() -> None:
+    art = parse("UAE\nBus fares frozen for another two years\n" + EN_BODY)
+    assert art.source_name == ""

@@ -188,7 +188,7 @@ def masthead_on_top(lines: list[Line], meta: Meta) -> None:
     ):
         first.kind = Kind.MASTHEAD
         meta.mastheads.insert(0, first.text)
-    elif _named_again(first, lines):
+    elif _named_again(first, lines) or _logo_over_menu(first, lines):
         # Weaker evidence (a rubric can recur in the chrome too): after any copyright line.
         first.kind = Kind.MASTHEAD
         meta.mastheads.append(first.text)
@@ -215,6 +215,21 @@ def _english_masthead(text: str) -> bool:
     """ "The Scotsman", "The Sydney Morning Herald" heading the paste: an English paper's name
     with its article; a rubric over the headline is a plain noun ("Business", "World News")."""
     return _THE_MASTHEAD_RE.match(text) is not None
+
+
+_ACRONYM_RE = re.compile(r"^[A-ZА-ЯЁ][A-ZА-ЯЁ0-9.&-]{1,7}$")
+_MENU_ITEMS = 3
+
+
+def _logo_over_menu(first: Line, lines: list[Line]) -> bool:
+    """An acronym ("ABC") over the site's menu (three or more short items before the headline):
+    the logo's text; a rubric in capitals ("UAE") stands right over the headline."""
+    if first is not lines[0] or not _ACRONYM_RE.match(first.text):
+        return False
+    menu = lines[1 : 1 + _MENU_ITEMS]
+    return len(menu) == _MENU_ITEMS and all(
+        len(ln.text.split()) <= 2 and not ln.text.endswith(_SENTENCE_END) for ln in menu
+    )
 
 
 def _named_again(first: Line, lines: list[Line]) -> bool:
