@@ -43,6 +43,7 @@ def test_dateline_grammar(para: str, agency: str, when: str, rest: str) -> None:
     [
         "Hilo (Hawaii) The bridge was closed for repairs on Friday.",  # no dash, no date
         "Омск, который (по словам мэра) закрыл мост, ждёт ремонта.",
+        "Омск, 5 декабря (в пятницу) Мост закрыли на ремонт до весны.",
     ],
 )
 def test_no_dateline(para: str) -> None:

@@ -74,3 +74,12 @@ def test_acronym_over_the_menu_is_the_logo() -> None:
 def test_acronym_rubric_over_the_headline_is_no_logo() -> None:
     art = parse("UAE\nBus fares frozen for another two years\n" + EN_BODY)
     assert art.source_name == ""
+
+
+def test_the_rubric_yields_to_an_outlets_copyright() -> None:
+    art = parse(
+        "The Latest\nBus fares frozen for another two years\n"
+        + EN_BODY
+        + "\n© 2026 Fenland Courier\n"
+    )
+    assert art.source_name == "Fenland Courier"

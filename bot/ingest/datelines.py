@@ -95,6 +95,11 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
 _AGENCY_GROUPS = ("agency", "agency2", "agency3", "agency4")
 
 
+def _known(agency: str) -> bool:
+    key = agency.strip().casefold()
+    return key in lexicon().marks or key in lexicon().aliases
+
+
 def _dated(when: str) -> bool:
     return any(ch.isdigit() for ch in when)
 
@@ -140,6 +145,8 @@ def dateline(para: str) -> Dateline | None:
             continue
         if groups.get("nodash") is not None and not _dated(groups.get("when") or ""):
             continue  # "Moscow (Russia) The ...": with no dash only a dated mark is a dateline
+        if agency and not (agency[:1].isupper() or agency[:1] in '«"' or _known(agency)):
+            continue  # "Омск, 5 декабря (в пятницу) ...": an aside, no agency's name
         rest = para[m.end() :]
         if not rest or not (rest[0].isupper() or rest[0].isdigit() or rest[0] in '«"“('):
             continue  # the mark must open a sentence

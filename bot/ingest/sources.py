@@ -184,11 +184,15 @@ def masthead_on_top(lines: list[Line], meta: Meta) -> None:
     credited = [meta.credit.rsplit("/", 1)[1].strip()] if "/" in meta.credit else []
     names = [*named, *meta.mastheads, *meta.credit_outlets, *credited]
     if any(_same_outlet(first.text, n) or _same_brand(first.text, n) for n in names) or (
-        _english_masthead(first.text)
+        _english_masthead(first.text) and _publishers_only(lines)
     ):
         first.kind = Kind.MASTHEAD
         meta.mastheads.insert(0, first.text)
-    elif _named_again(first, lines) or _logo_over_menu(first, lines):
+    elif (
+        _english_masthead(first.text)
+        or _named_again(first, lines)
+        or _logo_over_menu(first, lines)
+    ):
         # Weaker evidence (a rubric can recur in the chrome too): after any copyright line.
         first.kind = Kind.MASTHEAD
         meta.mastheads.append(first.text)
@@ -209,6 +213,17 @@ def _name_like(text: str, *, capitalised: bool = True) -> bool:
         and all(w.isalpha() for w in words[1:] if not capitalised)
         and not text.endswith(_SENTENCE_END)
     )
+
+
+_LEGAL_FORM_RE = re.compile(
+    r"\b(?:Inc|Ltd|LLC|Limited|PLC|Corp|Corporation|Group|Holdings?|GmbH|Pty|Pvt|LP)\b\.?"
+)
+
+
+def _publishers_only(lines: list[Line]) -> bool:
+    """Every masthead line further down names a company by its legal form ("Copyright 2026
+    X Media Inc."), a publisher whose paper's name the page's top line gives."""
+    return all(_LEGAL_FORM_RE.search(ln.text) for ln in lines[1:] if ln.kind is Kind.MASTHEAD)
 
 
 def _english_masthead(text: str) -> bool:
