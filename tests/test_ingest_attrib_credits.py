@@ -32,6 +32,7 @@ def parse(text: str) -> ArticleContent:
         ("A ferry leaves the harbour in Hilo on Dec. 4, 2026. Jane Moana, AP", "Jane Moana, AP"),
         ("Фото: Пресс-служба Омского горсовета", "Пресс-служба Омского горсовета"),
         ("Фото пресс-службы Омского горсовета", "пресс-служба Омского горсовета"),
+        ("Кадр из видео: МЧС Омской области", "МЧС Омской области"),
     ],
 )
 def test_credit_forms(line: str, credit: str) -> None:

@@ -29,6 +29,8 @@ def parse(text: str) -> ArticleContent:
         ("ОМСК, 4 декабря, ИА Сибвесть. Мост закрыли на ремонт.", "Сибвесть", "4 декабря", "Мост"),
         ("Hilo, Dec. 4 (HNS) A bridge was closed for repairs.", "HNS", "Dec. 4", "A bridge"),
         ("Hilo (HNS) - A bridge was closed for repairs.", "HNS", "", "A bridge"),
+        ("HILO, Dec 4 (HNS): A bridge was closed for repairs.", "HNS", "Dec 4", "A bridge"),
+        ("/НИА «Степной ветер»/ Мост закрыли на ремонт.", "Степной ветер", "", "Мост"),
     ],
 )
 def test_dateline_grammar(para: str, agency: str, when: str, rest: str) -> None:

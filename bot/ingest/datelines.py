@@ -55,8 +55,10 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
         # Taipei, Dec. 7 (CNA) A ...   ДУШАНБЕ, 05.12.2026 /АВЕСТА/. ...
         re.compile(
             rf"^{city}(?:,\s*(?P<when>[^()/\n]{{1,40}}?))?[.,]?\s*(?:{bracketed})"
-            rf"(?:\s*{_DASH}\s*|\.?\s+(?=\S)(?P<nodash>))"
+            rf"(?:\s*(?:{_DASH}|:)\s*|\.?\s+(?=\S)(?P<nodash>))"
         ),
+        # /НИАТ «Ховар»/ В ...: the mark in slashes with no city before it.
+        re.compile(rf"^/(?P<agency2>[^/\n]{{2,40}})/\.?\s*(?:{_DASH}\s*)?"),
         # МОСКВА, 5 декабря. /ТАСС/.   МОСКВА, 5 дек — РИА Новости.   ВЛАДИВОСТОК, 7 декабря, ИА X.
         re.compile(
             rf"^{city},\s*(?P<when>{_DATE})\s*(?:{dashed}|[.,]?\s*(?:{typed}|{bracketed})\.?)"
