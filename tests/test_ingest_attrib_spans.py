@@ -100,3 +100,10 @@ def test_speaker_with_a_long_title_after_the_outlet_told() -> None:
     )
     assert found.told == ["Степная газета"]
     assert found.originals == ["Иван Петров"]
+
+
+def test_two_bodies_joined_by_and_are_not_one_name() -> None:
+    assert (
+        "мэрия и полиции"
+        not in attribution(["Мост закроют, сообщили в мэрии и полиции."]).originals
+    )

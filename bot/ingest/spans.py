@@ -70,7 +70,9 @@ def _runs_on(low: str, name: list[str], nxt: str, dative_run: bool) -> bool:
     if low == "и":
         if dative_run and case_of(nxt, "datv"):
             return True
-        prev = name[-1] if name else ""
+        # The head alone ("в мэрии и полиции") joins two bodies; a dependant after the head
+        # ("министерстве экологии и природопользования") goes on with another.
+        prev = name[-1] if len(name) >= 2 else ""
         return prev[:1].islower() and is_genitive_word(prev) and is_genitive_word(nxt)
     if low == "при":
         return nxt[:1].isupper() or case_of(nxt, "loct")
