@@ -59,6 +59,13 @@ def kazakh_mentions(para: str, low: str, found: list[tuple[int, str, str]]) -> N
     if "туралы" in low:
         for m in res["kk_back"].finditer(para):
             name = _after_about(para, m.start()) or name_before(para, m.start(), lowercase=True)
+            cited = _KK_CITING_TAIL_RE.search(name)
+            if cited is not None:
+                # "Бұл туралы Kazinform агенттігіне сілтеме жасап хабарлайды": whom the page
+                # cites, in the dative before "сілтеме жасап".
+                for kind, who in _cited_in_dative(name[: cited.start()]):
+                    found.append((m.start(), kind, who))
+                continue
             outlet, name = _split_told(name)
             if outlet:
                 found.append((m.start() - 1, "told", outlet))
@@ -209,6 +216,19 @@ def _cited_by_type(text: str) -> list[tuple[str, str]] | None:
 
 
 _KK_CITING_TAIL_RE = re.compile(r"\s+сілтеме\s+жасап$", re.IGNORECASE)
+
+
+def _cited_in_dative(text: str) -> list[tuple[str, str]]:
+    """ "Kazinform агенттігіне", "облыстық білім басқармасына": the cited outlet by its type
+    word, or the body whose last word is in the dative."""
+    typed = _cited_by_type(text)
+    if typed is not None:
+        return typed
+    words = text.split()
+    if not words or not _KK_SUFFIX_RE.search(words[-1]):
+        return []
+    words[-1] = _KK_SUFFIX_RE.sub("", words[-1])
+    return [("original", " ".join(words).strip('«»"'))]
 
 
 def _kk_subject(para: str, pos: int) -> list[tuple[str, str]]:
