@@ -31,6 +31,7 @@ def parse(text: str) -> ArticleContent:
         ("Hilo (HNS) - A bridge was closed for repairs.", "HNS", "", "A bridge"),
         ("HILO, Dec 4 (HNS): A bridge was closed for repairs.", "HNS", "Dec 4", "A bridge"),
         ("/НИА «Степной ветер»/ Мост закрыли на ремонт.", "Степной ветер", "", "Мост"),
+        ("ОМСК, 4 декабря, «Сибвесть». Мост закрыли на ремонт.", "Сибвесть", "4 декабря", "Мост"),
     ],
 )
 def test_dateline_grammar(para: str, agency: str, when: str, rest: str) -> None:

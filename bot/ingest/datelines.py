@@ -50,6 +50,7 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
     bracketed = r"\((?P<agency>[^()\n]{2,40})\)|/(?P<agency2>[^/\n]{2,40})/"
     typed = rf"(?-i:{kind})\s+(?P<agency3>[^.,\n]{{2,40}}?)\.(?!\w)"
     dashed = rf"{_DASH}\s*(?P<agency4>[^.\n]{{2,40}}?)\.(?!\w)"
+    quoted = r"«(?P<agency5>[^«»\n]{2,40})»\.(?!\w)"  # "ТАШКЕНТ, 7 декабря, «Имя»."
     return (
         # LONDON, Dec 5 (Reuters) -   NAIROBI, Kenya (AP) —   NEW YORK, Nov. 14 /PRNewswire/ --
         # Taipei, Dec. 7 (CNA) A ...   ДУШАНБЕ, 05.12.2026 /АВЕСТА/. ...
@@ -61,7 +62,8 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
         re.compile(rf"^/(?P<agency2>[^/\n]{{2,40}})/\.?\s*(?:{_DASH}\s*)?"),
         # МОСКВА, 5 декабря. /ТАСС/.   МОСКВА, 5 дек — РИА Новости.   ВЛАДИВОСТОК, 7 декабря, ИА X.
         re.compile(
-            rf"^{city},\s*(?P<when>{_DATE})\s*(?:{dashed}|[.,]?\s*(?:{typed}|{bracketed})\.?)"
+            rf"^{city},\s*(?P<when>{_DATE})\s*"
+            rf"(?:{dashed}|[.,]?\s*(?:{typed}|{quoted}|{bracketed})\.?)"
             rf"\s*(?:{_DASH}\s*)?"
         ),
         # Астана. 5 декабря. /Корр. КазТАГ/ –   /Корр. КазТАГ/ -
@@ -94,7 +96,7 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
     )
 
 
-_AGENCY_GROUPS = ("agency", "agency2", "agency3", "agency4")
+_AGENCY_GROUPS = ("agency", "agency2", "agency3", "agency4", "agency5")
 
 
 def _known(agency: str) -> bool:
