@@ -7,7 +7,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from bot.domain import ArticleContent
+from bot.ingest.mastheads import masthead_name
 from bot.ingest.text import parse_article
 
 ALMATY = ZoneInfo("Asia/Almaty")
@@ -83,3 +86,18 @@ def test_the_rubric_yields_to_an_outlets_copyright() -> None:
         + "\n© 2026 Fenland Courier\n"
     )
     assert art.source_name == "Fenland Courier"
+
+
+@pytest.mark.parametrize(
+    ("line", "name"),
+    [
+        ("Читайте «Степную правду» в Дзене", "Степная правда"),
+        ("При использовании материалов ссылка на «Степную правду» обязательна", "Степная правда"),
+        ("Следите за новостями «Степной правды» в Telegram", "Степная правда"),
+        ("Материалды көшіріп басқанда «Жайық өңірі» газетіне сілтеме міндетті", "Жайық өңірі"),
+        ("Материал көшірілгенде Steppe.kz сайтына сілтеме міндетті", "Steppe.kz"),
+        ("Следите за новостями в Telegram", ""),
+    ],
+)
+def test_appeal_and_link_lines_name_the_outlet(line: str, name: str) -> None:
+    assert masthead_name(line) == name

@@ -70,8 +70,10 @@ def masthead_name(line: str) -> str:
     name = _KK_GENITIVE_RE.sub("", _KK_TYPE_RE.sub("", raw.strip(' «»"“”.,')).strip(' «»"“”'))
     if raw.startswith(("«", '"')) and "канале" in line.casefold():
         name = nominative(name, "gent")  # "в Telegram-канале «Известий»"
-    elif raw.startswith(("«", '"')) and lex.subscribe_re.match(line):
-        name = nominative(name, "accs")  # "Подписывайтесь на «Газету.Ru»"
+    elif raw.startswith(("«", '"')) and (
+        lex.subscribe_re.match(line) or _ACCUSATIVE_RE.search(line)
+    ):
+        name = nominative(name, "accs")  # "Подписывайтесь на «Газету.Ru»", "Читайте «Правду»"
     head, _, rest = name.partition(" ")
     if rest and head.casefold() in _GENERIC_HEADS:
         name = rest  # "Новости Steppe в Telegram": the outlet's news, the outlet's name
@@ -119,6 +121,8 @@ def _bare_name(line: str) -> str:
 
 
 _SENTENCE_END = (".", "!", "?", "…")
+# "Читайте «X» в Дзене", "ссылка на «X» обязательна": the quoted name in the accusative.
+_ACCUSATIVE_RE = re.compile(r"^(?:читайте|смотрите)\s+«|ссылка\s+на\s+«", re.IGNORECASE)
 _RIGHTS_HEAD_RE = re.compile(
     r"^(?:все\s+права\s+защищены|all\s+rights\s+reserved|барлық\s+құқықтар\s+қорғалған)"
     r"[.,:]?\s*(?=©|\(c\)|copyright)",
