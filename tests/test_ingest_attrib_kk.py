@@ -76,3 +76,23 @@ def test_body_named_after_the_papers_place_is_the_original() -> None:
     )
     assert art.source_name == "Жайық"
     assert art.original_source == "Жайық облыстық полиция департаменті"
+
+
+@pytest.mark.parametrize(
+    ("para", "told", "original"),
+    [
+        (
+            "Көпір көктемде жабылады, деді Steppe.kz тілшісіне облыс әкімі Асқар Нұрланов.",
+            "Steppe.kz",
+            "Асқар Нұрланов",
+        ),
+        (
+            "Көпір көктемде жабылады. Бұл туралы «Жайық таңы» газетіне облыс әкімдігі хабарлады.",
+            "Жайық таңы",
+            "облыс әкімдігі",
+        ),
+    ],
+)
+def test_outlet_told_then_the_speaker(para: str, told: str, original: str) -> None:
+    found = attribution([para])
+    assert (found.told, found.originals) == ([told], [original])

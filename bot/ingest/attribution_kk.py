@@ -38,12 +38,10 @@ def kazakh_mentions(para: str, low: str, found: list[tuple[int, str, str]]) -> N
                 found.append((m.start(), kind, name))
     if "мәлім" in low or "деді" in low or "айтты" in low or "атап" in low or "түсінд" in low:
         for m in res["kk_speech"].finditer(para):
-            at = m.end()
-            told = _QUOTED_DATIVE_RE.match(para, at)
-            if told is not None:
+            outlet, at = _told_at(para, m.end())
+            if outlet:
                 # "деді «Қостанай таңына» … басшысы Серік Жақыпов": the outlet told, then who.
-                found.append((m.start() - 1, "told", told["name"] + told["stem"]))
-                at = told.end()
+                found.append((m.start() - 1, "told", outlet))
             clause = CLAUSE_RE.match(para, at)
             text = clause.group().strip() if clause else ""
             words = text.split()[:8]
@@ -58,6 +56,14 @@ def kazakh_mentions(para: str, low: str, found: list[tuple[int, str, str]]) -> N
         _told_outlet(para, found)
     if "туралы" in low:
         for m in res["kk_back"].finditer(para):
+            start = _about_start(para, m.start())
+            outlet, at = _told_at(para, start) if start >= 0 else ("", start)
+            if outlet and at < m.start():
+                # "Бұл туралы «Жайық таңы» газетіне облыс әкімдігі хабарлады".
+                found.append((m.start() - 1, "told", outlet))
+                name = para[at : m.start()].strip()
+                found.append((m.start(), "original", _titled_person(name) or _base(name)))
+                continue
             name = _after_about(para, m.start()) or name_before(para, m.start(), lowercase=True)
             cited = _KK_CITING_TAIL_RE.search(name)
             if cited is not None:
@@ -101,8 +107,32 @@ _TOLD_OUTLET_RE = re.compile(
 
 
 _KK_NAME_WORDS = 12
-# "«Қостанай таңына»", "«Дала үніне»": a quoted outlet in the dative (its stem kept).
-_QUOTED_DATIVE_RE = re.compile(r"«(?P<name>[^»]{1,40}?)(?P<stem>[ыі]?)(?:на|не|ға|ге|қа|ке)»\s+")
+_DATIVE = r"(?:на|не|ға|ге|қа|ке)"
+_TOLD_TYPE = r"(?:тілшісіне|тілшілеріне|порталына|сайтына|агенттігіне|газетіне|арнасына)"
+# The outlet told, in the dative: "«Қостанай таңына»" (its stem kept), "«Жайық таңы» газетіне",
+# "Steppe.kz тілшісіне", "Steppe.kz-ке", "Steppe тілшісіне".
+_TOLD_AT_RE = re.compile(
+    rf"(?:«(?P<dat>[^»]{{1,40}}?)(?P<stem>[ыі]?){_DATIVE}»"
+    rf"|«(?P<typed>[^»]{{1,40}})»\s+{_TOLD_TYPE}"
+    rf"|(?P<site>[A-Za-zА-Яа-яЁё][\w-]*\.[a-z]{{2,6}})(?:-?{_DATIVE})?(?:\s+{_TOLD_TYPE})?"
+    rf"|(?P<word>[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ][\w-]+)\s+{_TOLD_TYPE})\s+"
+)
+
+
+def _told_at(para: str, pos: int) -> tuple[str, int]:
+    """The outlet told at ``pos`` and where the words after it start, or ("", pos)."""
+    m = _TOLD_AT_RE.match(para, pos)
+    if m is None:
+        return "", pos
+    outlet = (m["dat"] + m["stem"]) if m["dat"] else m["typed"] or m["site"] or m["word"]
+    return outlet, m.end()
+
+
+def _about_start(para: str, end: int) -> int:
+    starts = [m.end() for m in _ABOUT_RE.finditer(para, 0, end)]
+    return starts[-1] if starts else -1
+
+
 # "Bloomberg агенттігінің", "«Егемен» газетінің": an outlet's name, then its type word.
 _TYPED_GENITIVE_RE = re.compile(
     r"(?P<name>[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ«][^\s]*(?:\s+[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ][^\s]*){0,2})\s+"
