@@ -58,11 +58,11 @@ def kazakh_mentions(para: str, low: str, found: list[tuple[int, str, str]]) -> N
         for m in res["kk_back"].finditer(para):
             start = _about_start(para, m.start())
             outlet, at = _told_at(para, start) if start >= 0 else ("", start)
-            if outlet and at < m.start():
+            rest = para[at : m.start()].strip()
+            if outlet and rest and not _KK_CITING_TAIL_RE.search(" " + rest):
                 # "Бұл туралы «Жайық таңы» газетіне облыс әкімдігі хабарлады".
                 found.append((m.start() - 1, "told", outlet))
-                name = para[at : m.start()].strip()
-                found.append((m.start(), "original", _titled_person(name) or _base(name)))
+                found.append((m.start(), "original", _titled_person(rest) or _base(rest)))
                 continue
             name = _after_about(para, m.start()) or name_before(para, m.start(), lowercase=True)
             cited = _KK_CITING_TAIL_RE.search(name)
