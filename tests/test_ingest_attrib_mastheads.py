@@ -97,6 +97,7 @@ def test_the_rubric_yields_to_an_outlets_copyright() -> None:
         ("Материалды көшіріп басқанда «Жайық өңірі» газетіне сілтеме міндетті", "Жайық өңірі"),
         ("Материал көшірілгенде Steppe.kz сайтына сілтеме міндетті", "Steppe.kz"),
         ("Следите за новостями в Telegram", ""),
+        ("© АО «Телерадиокомпания «Степь»»", "Степь"),
     ],
 )
 def test_appeal_and_link_lines_name_the_outlet(line: str, name: str) -> None:

@@ -33,7 +33,8 @@ _KK_TYPE_RE = re.compile(
 # "Dow Jones & Company, Inc.": a publishing company, whose name is no outlet's masthead.
 _COMPANY_RE = re.compile(r"\s&\s*(?:Co\b|Company\b|Sons\b)|\s&$")
 # "Издательский дом «Комсомольская правда»" inside the copyright's quotes: the outlet's name.
-_NESTED_TYPE_RE = re.compile(r"^«\s*(?:[Ии]здательский\s+дом|[Мм]едиахолдинг|[Мм]едиагруппа)\s+«")
+# "АО «Телерадиокомпания «Степь»»": any type words in the outer quotes, the name in the inner.
+_NESTED_TYPE_RE = re.compile(r"^«[^«»]{2,40}?\s+«(?=[^«»]{2,40}»)")
 
 
 @functools.lru_cache(maxsize=8192)
