@@ -19,6 +19,7 @@ from bot.ingest.lexicon import alternation, lexicon, phrase_patterns
 from bot.ingest.names import (
     canonical_outlet,
     case_of,
+    lemma,
     nominative,
 )
 from bot.ingest.spans import CLAUSE_RE, name_before, person_in, take_name
@@ -33,11 +34,17 @@ class Attribution:
     # Outlets the copy says were told or shown something ("told the BBC", "рассказал
     # корреспонденту Tengrinews.kz"): the page's own reporting wherever it stands.
     told: list[str] = field(default_factory=list)
+    # Outlets the copy introduces by their type noun ("news agency ANI reported"): a page never
+    # names itself so, they are outlets it re-reports.
+    introduced: list[str] = field(default_factory=list)
 
     def add(self, kind: str, name: str) -> None:
         if kind == "told":
             _add_once(self.told, name)
-        _add_once(self.outlets if kind in ("outlet", "told") else self.originals, name)
+        if kind == "introduced":
+            _add_once(self.introduced, name)
+        outlet = kind in ("outlet", "told", "introduced")
+        _add_once(self.outlets if outlet else self.originals, name)
 
 
 def _add_once(target: list[str], name: str) -> None:
@@ -140,7 +147,9 @@ def _ru(para: str, low: str, found: list[tuple[int, str, str]]) -> None:
     if any(k in low for k in _stems("ru_outlet_verbs")):
         for m in res["ru_outlet"].finditer(para):
             name = take_name(para, m.end())
-            if name[:1].islower():  # "сообщает пресс-служба ...", "сообщает департамент ..."
+            if name[:1].islower() or _institution_head(name):
+                # "сообщает пресс-служба ...", "сообщает Министерство энергетики ...": a body
+                # that put out the news, the original, not an outlet.
                 found.append((m.start(), "original", _institution(name)))
             elif name and nominative(name, "datv") != name and _past_verb(m.group()):
                 continue  # "сообщили «Фонтанке»": the dative, whom it was told (below)
@@ -228,6 +237,11 @@ def _person_after(para: str, pos: int) -> str:
     return person_in(words)
 
 
+# Words after the outlet told where the speaker's name may stand: "… один из авторов документа,
+# первый зампред комитета по строительству и ЖКХ Олег Дроздов" runs long.
+_SUBJECT_WORDS = 16
+
+
 def _subject_after(para: str, pos: int, told: str) -> str:
     """ "сообщил "Интерфаксу" источник в экстренных службах": who told the outlet, when the
     subject follows it (a person, or a noun in the nominative opening the rest of the clause)."""
@@ -236,7 +250,7 @@ def _subject_after(para: str, pos: int, told: str) -> str:
         return ""
     rest = para[at + len(told) :].lstrip('»"” ')
     sentence = re.split(r"[.;!?]", rest, maxsplit=1)[0].split()
-    person = person_in([w.strip('«»",') for w in sentence[:12]])
+    person = person_in([w.strip('«»",') for w in sentence[:_SUBJECT_WORDS]])
     if person:
         return person  # "ведущий специалист центра «Фобос» Михаил Леус"
     m = CLAUSE_RE.match(rest)
@@ -253,6 +267,18 @@ def _subject_after(para: str, pos: int, told: str) -> str:
     if words[0][:1].islower() and not case_of(words[0], "nomn"):
         return ""
     return " ".join(words)
+
+
+def _institution_head(name: str) -> bool:
+    """A Russian name headed by an institution's noun ("Агентство статистики при …",
+    "Комитет по …") followed by its dependants: no outlet's name."""
+    words = name.split()
+    return (
+        len(words) > 1
+        and words[0][:1].isupper()
+        and lemma(words[0]) in lexicon().institution_heads
+        and words[1][:1].islower()
+    )
 
 
 def _institution(name: str) -> str:
@@ -314,7 +340,8 @@ def _mentions(para: str) -> tuple[tuple[str, str], ...]:
     for _, kind, name in sorted(found):
         if name.startswith("пресс-служб"):
             kind, name = "original", _press_service(name)
-        out.append((kind, canonical_outlet(name) if kind in ("outlet", "told") else name))
+        outlet = kind in ("outlet", "told", "introduced")
+        out.append((kind, canonical_outlet(name) if outlet else name))
     return tuple(out)
 
 

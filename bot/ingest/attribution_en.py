@@ -51,11 +51,15 @@ def english_mentions(para: str, low: str, found: list[tuple[int, str, str]]) -> 
                 verb = " ".join(m["verb"].casefold().split())
                 # "the Ministry of Transport reported": an organisation reports as a source;
                 # "Yonhap News Agency reported" is an outlet for all its "Agency".
-                known = canonical_outlet(name) != name or _outlet_noun_before(
-                    para, m.start(), name
-                )
+                introduced = _outlet_noun_before(para, m.start(), name)
+                known = canonical_outlet(name) != name or introduced
                 outlet = verb in outlet_verbs and (known or not is_org(name))
-                found.append((m.start(), "outlet" if outlet else "original", name))
+                # "news agency ANI reported": a page introduces another outlet by its type
+                # noun, never itself; the outlet it re-reports is the original.
+                kind = (
+                    "introduced" if outlet and introduced else "outlet" if outlet else "original"
+                )
+                found.append((m.start(), kind, name))
     if (
         "told" in low
         or "said to" in low

@@ -38,10 +38,17 @@ def kazakh_mentions(para: str, low: str, found: list[tuple[int, str, str]]) -> N
                 found.append((m.start(), kind, name))
     if "мәлім" in low or "деді" in low or "айтты" in low or "атап" in low or "түсінд" in low:
         for m in res["kk_speech"].finditer(para):
-            clause = CLAUSE_RE.match(para, m.end())
-            words = clause.group().split()[:8] if clause else []
-            name = person_in(words) or (
-                " ".join(words) if words[:1] and words[0][:1].isupper() else ""
+            outlet, at = _told_at(para, m.end())
+            if outlet:
+                # "деді «Қостанай таңына» … басшысы Серік Жақыпов": the outlet told, then who.
+                found.append((m.start() - 1, "told", outlet))
+            clause = CLAUSE_RE.match(para, at)
+            text = clause.group().strip() if clause else ""
+            words = text.split()[:8]
+            name = (
+                _titled_person(text)
+                or person_in(words)
+                or (" ".join(words) if words[:1] and words[0][:1].isupper() else "")
             )
             if name:
                 found.append((m.start(), "original", name))
@@ -49,7 +56,22 @@ def kazakh_mentions(para: str, low: str, found: list[tuple[int, str, str]]) -> N
         _told_outlet(para, found)
     if "туралы" in low:
         for m in res["kk_back"].finditer(para):
-            name = name_before(para, m.start(), lowercase=True)
+            start = _about_start(para, m.start())
+            outlet, at = _told_at(para, start) if start >= 0 else ("", start)
+            rest = para[at : m.start()].strip()
+            if outlet and rest and not _KK_CITING_TAIL_RE.search(" " + rest):
+                # "Бұл туралы «Жайық таңы» газетіне облыс әкімдігі хабарлады".
+                found.append((m.start() - 1, "told", outlet))
+                found.append((m.start(), "original", _titled_person(rest) or _base(rest)))
+                continue
+            name = _after_about(para, m.start()) or name_before(para, m.start(), lowercase=True)
+            cited = _KK_CITING_TAIL_RE.search(name)
+            if cited is not None:
+                # "Бұл туралы Kazinform агенттігіне сілтеме жасап хабарлайды": whom the page
+                # cites, in the dative before "сілтеме жасап".
+                for kind, who in _cited_in_dative(name[: cited.start()]):
+                    found.append((m.start(), kind, who))
+                continue
             outlet, name = _split_told(name)
             if outlet:
                 found.append((m.start() - 1, "told", outlet))
@@ -65,7 +87,11 @@ def kazakh_mentions(para: str, low: str, found: list[tuple[int, str, str]]) -> N
             # has a capital past its first word ("ҚР Денсаулық сақтау министрлігі") or runs longer.
             # A generic reference is one or two words; a full name runs longer.
             words = name.split()
-            if name and (len(words) >= 3 or any(w[:1].isupper() for w in words[1:])):
+            typed = _TYPED_GENITIVE_RE.fullmatch(name)
+            if typed is not None:
+                # "Bloomberg агенттігінің мәліметінше": an outlet by its type word.
+                found.append((m.start(), "original", typed["name"].strip('«»"')))
+            elif name and (len(words) >= 3 or any(w[:1].isupper() for w in words[1:])):
                 words = name.split()
                 words[-1] = _KK_SUFFIX_RE.sub("", words[-1])
                 found.append((m.start(), "original", kazakh_nominative(" ".join(words))))
@@ -78,6 +104,55 @@ _TOLD_OUTLET_RE = re.compile(
     r"(?P<outlet>[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ][\w.-]*?-?(?:ға|ге|қа|ке|на|не))\s+[^.!?]*?"
     r"(?:мәлімдеді|хабарлады|айтты|түсіндірді)[.!]"
 )
+
+
+_KK_NAME_WORDS = 12
+_DATIVE = r"(?:на|не|ға|ге|қа|ке)"
+_TOLD_TYPE = r"(?:тілшісіне|тілшілеріне|порталына|сайтына|агенттігіне|газетіне|арнасына)"
+# The outlet told, in the dative: "«Қостанай таңына»" (its stem kept), "«Жайық таңы» газетіне",
+# "Steppe.kz тілшісіне", "Steppe.kz-ке", "Steppe тілшісіне".
+_TOLD_AT_RE = re.compile(
+    rf"(?:«(?P<dat>[^»]{{1,40}}?)(?P<stem>[ыі]?){_DATIVE}»"
+    rf"|«(?P<typed>[^»]{{1,40}})»\s+{_TOLD_TYPE}"
+    rf"|(?P<site>[A-Za-zА-Яа-яЁё][\w-]*\.[a-z]{{2,6}})(?:-?{_DATIVE})?(?:\s+{_TOLD_TYPE})?"
+    rf"|(?P<word>[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ][\w-]+)\s+{_TOLD_TYPE})\s+"
+)
+
+
+def _told_at(para: str, pos: int) -> tuple[str, int]:
+    """The outlet told at ``pos`` and where the words after it start, or ("", pos)."""
+    m = _TOLD_AT_RE.match(para, pos)
+    if m is None:
+        return "", pos
+    outlet = (m["dat"] + m["stem"]) if m["dat"] else m["typed"] or m["site"] or m["word"]
+    return outlet, m.end()
+
+
+def _about_start(para: str, end: int) -> int:
+    starts = [m.end() for m in _ABOUT_RE.finditer(para, 0, end)]
+    return starts[-1] if starts else -1
+
+
+# "Bloomberg агенттігінің", "«Егемен» газетінің": an outlet's name, then its type word.
+_TYPED_GENITIVE_RE = re.compile(
+    r"(?P<name>[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ«][^\s]*(?:\s+[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ][^\s]*){0,2})\s+"
+    r"(?:ақпарат\s+)?(?:агенттігінің|газетінің|порталының|сайтының|телеарнасының|арнасының)"
+)
+_ABOUT_RE = re.compile(r"(?:^|(?<=[.!?]\s))Бұл\s+туралы\s+", re.IGNORECASE)
+
+
+def _after_about(para: str, end: int) -> str:
+    """ "Бұл туралы облыстық … басқармасынан хабарлады": everything between "Бұл туралы" and
+    the verb, when it is one lower-case clause of a name's length."""
+    starts = [m.end() for m in _ABOUT_RE.finditer(para, 0, end)]
+    if not starts:
+        return ""
+    span = para[starts[-1] : end].strip()
+    if not span or any(ch in span for ch in ',.;:!?()«»"') or len(span.split()) > _KK_NAME_WORDS:
+        return ""
+    # Only a lower-case body's name ("облыстық … басқармасынан"): a capitalised one, an outlet
+    # told among them, is read back from the verb.
+    return span if span.islower() else ""
 
 
 def _base(name: str) -> str:
@@ -173,6 +248,19 @@ def _cited_by_type(text: str) -> list[tuple[str, str]] | None:
 _KK_CITING_TAIL_RE = re.compile(r"\s+сілтеме\s+жасап$", re.IGNORECASE)
 
 
+def _cited_in_dative(text: str) -> list[tuple[str, str]]:
+    """ "Kazinform агенттігіне", "облыстық білім басқармасына": the cited outlet by its type
+    word, or the body whose last word is in the dative."""
+    typed = _cited_by_type(text)
+    if typed is not None:
+        return typed
+    words = text.split()
+    if not words or not _KK_SUFFIX_RE.search(words[-1]):
+        return []
+    words[-1] = _KK_SUFFIX_RE.sub("", words[-1])
+    return [("original", " ".join(words).strip('«»"'))]
+
+
 def _kk_subject(para: str, pos: int) -> list[tuple[str, str]]:
     """After "деп хабарлайды": the outlet ("Tengrinews.kz тілшісі") or, for a ministry or its
     press service ("Денсаулық сақтау министрлігінің баспасөз қызметі"), the original; "Хабар 24
@@ -189,6 +277,10 @@ def _kk_subject(para: str, pos: int) -> list[tuple[str, str]]:
     typed = _cited_by_type(text[: cited.start()]) if cited is not None else None
     if typed is not None:
         return typed
+    low = text.casefold()
+    press = any(w in low for w in lexicon().reporting["kk_press_words"])
+    if text and text[:1].islower() and press and len(text.split()) <= _KK_NAME_WORDS:
+        return [("original", _base(text))]  # "деп хабарлады облыс әкімінің баспасөз қызметі"
     if not text or len(text.split()) > 10 or not text[:1].isupper():
         return []
     if cited is not None:

@@ -59,7 +59,9 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
         rf"(?P<credit>[^.!?]{{2,80}}?)\)?\.?$",
         re.IGNORECASE,
     )
-    marks = alternation(lex.wire_marks)
+    # "ANTARA FOTO/Name", "XYZ PHOTO/Name": an agency's own photo service by its capitals.
+    photo_service = r"[A-Z]{2,}(?:\s[A-Z]{2,})?\s(?:FOTO|PHOTO)"
+    marks = rf"{alternation(lex.wire_marks)}|{photo_service}"
     # "Name/AFP via Getty Images": the wire's picture distributed by a photo bank.
     via = rf"(?:\s+via\s+(?:{marks}))?"
     wire = re.compile(
@@ -104,7 +106,25 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
         rf"^.{{12,}}?(?:[.!?…]\s+\((?P<slash>{name}\s*/\s*(?:The\s+)?{name})\)|"
         rf"\s\((?P<via>(?:{marks})\s+via\s+{name})\))$"
     )
-    return label, phrase, trailing, wire, bracket, reverse, glued, in_brackets, paren, closing
+    # "… the MMR vaccine. Getty Images", "… on Dec. 5, 2026. Jane Doe, AP": a caption sentence
+    # closed by a bare photo agency, or a photographer and their agency after a comma.
+    agencies = alternation(lex.raw["credits"]["photo_agencies"])
+    bare = re.compile(
+        rf"^(?P<caption>.{{12,}}?[.!?…»\"”])\s+(?P<credit>(?:{name},\s*)?(?:{agencies}))$"
+    )
+    return (
+        label,
+        phrase,
+        trailing,
+        wire,
+        bracket,
+        reverse,
+        glued,
+        in_brackets,
+        paren,
+        closing,
+        bare,
+    )
 
 
 def _clean(raw: str, tz: zoneinfo.ZoneInfo, now: datetime | None) -> tuple[str, datetime | None]:
@@ -124,11 +144,16 @@ def _clean(raw: str, tz: zoneinfo.ZoneInfo, now: datetime | None) -> tuple[str, 
     if given is not None:
         credit = nominative(credit[given.end() :], "ablt")
     # Genitive after "Фото": "Фото пресс-службы МВД" credits "пресс-служба МВД".
-    credit = _PRESS_SERVICE_RE.sub("пресс-служба", credit, count=1)
+    credit = _PRESS_SERVICE_RE.sub(_press_service, credit, count=1)
     credit = credit.strip(_CREDIT_TRIM)
     if _FINAL_PERIOD_RE.search(credit):
         credit = credit[:-1]  # "Иван МАКЕЕВ. Перейти в Фотобанк": the period ends a sentence
     return credit, when
+
+
+def _press_service(m: re.Match[str]) -> str:
+    """ "Пресс-службы" -> "Пресс-служба", "пресс-службы" -> "пресс-служба": the case as printed."""
+    return "Пресс-служба" if m.group()[:1].isupper() else "пресс-служба"
 
 
 # A period after a whole word (not an initial, "J.", nor an abbreviation, "Inc.", "Co.").
@@ -180,7 +205,7 @@ def has_caption(line: str) -> bool:
     """The line is a caption closed by its credit in parentheses ("… in Lismore. (ABC News:
     Jane Doe)"): the caption is on the credit's own line."""
     found = _raw_credit(line)
-    paren, closing = _patterns()[-2:]
+    paren, closing = _patterns()[-3:-1]
     return found is not None and found[1] and bool(paren.match(line) or closing.match(line))
 
 
@@ -215,7 +240,7 @@ _LEAD_LABEL_RE = re.compile(
 
 
 def _raw_credit_of(line: str, short: bool) -> tuple[str, bool] | None:
-    label, phrase, trailing, wire, bracket, reverse, glued, in_brackets, paren, closing = (
+    label, phrase, trailing, wire, bracket, reverse, glued, in_brackets, paren, closing, bare = (
         _patterns()
     )
     # "Иллюстрация. Фото 24.kg": the picture's kind, then its credit.
@@ -241,6 +266,9 @@ def _raw_credit_of(line: str, short: bool) -> tuple[str, bool] | None:
     m = closing.match(line) if len(line.split()) <= _PAREN_WORDS else None
     if m is not None:
         return m["slash"] or m["via"], True
+    m = bare.match(line) if len(line.split()) <= _PAREN_MARK_WORDS else None
+    if m is not None:
+        return m["credit"], True
     m = paren.match(line)
     if m is None:
         return None

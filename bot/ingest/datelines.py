@@ -18,7 +18,8 @@ __all__ = ["Dateline", "canonical_agency", "dateline"]
 _DASH = r"(?:--|[-–—])"
 _RU_DATE = r"[0-9]{1,2}\s+[а-яёәғқңөұүһі]{3,9}\.?(?:\s+[0-9]{4}(?:\s*(?:г\.|года?))?)?"
 _EN_DATE = r"(?:[A-Z][a-z]{2,8}\.?\s+[0-9]{1,2}|[0-9]{1,2}\s+[A-Z][a-z]{2,8}\.?)(?:,?\s+[0-9]{4})?"
-_DATE = rf"(?:{_RU_DATE}|{_EN_DATE})"
+_NUM_DATE = r"[0-9]{1,2}[./][0-9]{1,2}[./](?:[0-9]{4}|[0-9]{2})"  # "05.12.2026"
+_DATE = rf"(?:{_NUM_DATE}|{_RU_DATE}|{_EN_DATE})"
 _COUNTRY = r"[A-ZА-ЯЁ][a-zа-яё]+(?:\s[A-ZА-ЯЁ][a-zа-яё]+)?"
 _CAPS_MARK = r"[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ][A-ZА-ЯЁӘҒҚҢӨҰҮҺІ0-9.-]{1,30}(?:\s[A-ZА-ЯЁ][A-ZА-ЯЁ.-]{1,20})?"
 
@@ -41,16 +42,29 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
     # "ҚазАқпарат", "КазТАГ": one word with two capitals, the way agencies write themselves.
     camel = r"[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ][a-zа-яёәғқңөұүһі]*[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ][\wәғқңөұүһі.-]*"
     mark = rf"(?:{known}|{_CAPS_MARK}|{camel})"
+    # "ИА PrimaMedia", "НИАТ «Ховар»": the agency's type word before its name.
+    kind = alternation(raw["agency_types"])
+    # One grammar: CITY [, Country] [, date] then the agency's mark, in brackets or slashes
+    # ("(Reuters)", "/ТАСС/", "/НИАТ «Ховар»/"), after "ИА" ("ИА PrimaMedia."), or after a
+    # dash and closed by a period ("— РИА Новости."); then a dash, a period or just a space.
+    bracketed = r"\((?P<agency>[^()\n]{2,40})\)|/(?P<agency2>[^/\n]{2,40})/"
+    typed = rf"(?-i:{kind})\s+(?P<agency3>[^.,\n]{{2,40}}?)\.(?!\w)"
+    dashed = rf"{_DASH}\s*(?P<agency4>[^.\n]{{2,40}}?)\.(?!\w)"
+    quoted = r"«(?P<agency5>[^«»\n]{2,40})»\.(?!\w)"  # "ТАШКЕНТ, 7 декабря, «Имя»."
     return (
         # LONDON, Dec 5 (Reuters) -   NAIROBI, Kenya (AP) —   NEW YORK, Nov. 14 /PRNewswire/ --
+        # Taipei, Dec. 7 (CNA) A ...   ДУШАНБЕ, 05.12.2026 /АВЕСТА/. ...
         re.compile(
-            rf"^{city}(?:,\s*(?P<when>[^()/\n]{{1,40}}?))?\s*(?:\((?P<agency>[^()\n]{{2,40}})\)|"
-            rf"/(?P<agency2>[^/\n]{{2,40}})/)\s*{_DASH}\s*"
+            rf"^{city}(?:,\s*(?P<when>[^()/\n]{{1,40}}?))?[.,]?\s*(?:{bracketed})"
+            rf"(?:\s*(?:{_DASH}|:)\s*|\.?\s+(?=\S)(?P<nodash>))"
         ),
-        # МОСКВА, 5 декабря. /ТАСС/.   МОСКВА, 5 дек — РИА Новости.
+        # /НИАТ «Ховар»/ В ...: the mark in slashes with no city before it.
+        re.compile(rf"^/(?P<agency2>[^/\n]{{2,40}})/\.?\s*(?:{_DASH}\s*)?"),
+        # МОСКВА, 5 декабря. /ТАСС/.   МОСКВА, 5 дек — РИА Новости.   ВЛАДИВОСТОК, 7 декабря, ИА X.
         re.compile(
-            rf"^{city},\s*(?P<when>{_DATE})\s*(?:{_DASH}\s*(?P<agency>[^.\n]{{2,40}}?)\.(?!\w)|"
-            rf"[.,]?\s*/(?P<agency2>[^/\n]{{2,30}})/\.?)\s*(?:{_DASH}\s*)?"
+            rf"^{city},\s*(?P<when>{_DATE})\s*"
+            rf"(?:{dashed}|[.,]?\s*(?:{typed}|{quoted}|{bracketed})\.?)"
+            rf"\s*(?:{_DASH}\s*)?"
         ),
         # Астана. 5 декабря. /Корр. КазТАГ/ –   /Корр. КазТАГ/ -
         re.compile(
@@ -82,10 +96,34 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
     )
 
 
+_AGENCY_GROUPS = ("agency", "agency2", "agency3", "agency4", "agency5")
+
+
+def _known(agency: str) -> bool:
+    key = agency.strip().casefold()
+    return key in lexicon().marks or key in lexicon().aliases
+
+
+def _dated(when: str) -> bool:
+    return any(ch.isdigit() for ch in when)
+
+
+@functools.cache
+def _agency_type_re() -> re.Pattern[str]:
+    kinds = alternation(lexicon().raw["dateline"]["agency_types"])
+    return re.compile(rf"^(?:{kinds})\s+(?=\S)")
+
+
+_QUOTED_RE = re.compile(r"[«\"“](?P<q>[^»\"”]{2,40})[»\"”]")
+
+
 def canonical_agency(raw: str) -> str:
     """The agency's normal name: ``KAZINFORM`` -> ``Kazinform``; unknown marks as written."""
     text = " ".join(raw.strip(" .,/").split())
     text = re.sub(r"^(?:корр\.?|корреспондент|собкор|спецкор)\s+", "", text, flags=re.I)
+    # "НИАТ «Ховар»", "ИА «Регион»", "ИА PrimaMedia": the name, without its type word.
+    quoted = _QUOTED_RE.search(text)
+    text = quoted["q"].strip() if quoted is not None else _agency_type_re().sub("", text)
     lex = lexicon()
     known = lex.marks.get(text.casefold()) or lex.aliases.get(text.casefold())
     if known:
@@ -104,11 +142,15 @@ def dateline(para: str) -> Dateline | None:
         if m is None:
             continue
         groups = m.groupdict()
-        agency = (groups.get("agency") or groups.get("agency2") or "").strip()
+        agency = next((groups[k] for k in _AGENCY_GROUPS if groups.get(k)), "").strip()
         if groups.get("city"):
             agency = ""
         elif not agency or not any(ch.isalpha() for ch in agency):
             continue
+        if groups.get("nodash") is not None and not _dated(groups.get("when") or ""):
+            continue  # "Moscow (Russia) The ...": with no dash only a dated mark is a dateline
+        if agency and not (agency[:1].isupper() or agency[:1] in '«"' or _known(agency)):
+            continue  # "Омск, 5 декабря (в пятницу) ...": an aside, no agency's name
         rest = para[m.end() :]
         if not rest or not (rest[0].isupper() or rest[0].isdigit() or rest[0] in '«"“('):
             continue  # the mark must open a sentence

@@ -33,7 +33,8 @@ _KK_TYPE_RE = re.compile(
 # "Dow Jones & Company, Inc.": a publishing company, whose name is no outlet's masthead.
 _COMPANY_RE = re.compile(r"\s&\s*(?:Co\b|Company\b|Sons\b)|\s&$")
 # "Издательский дом «Комсомольская правда»" inside the copyright's quotes: the outlet's name.
-_NESTED_TYPE_RE = re.compile(r"^«\s*(?:[Ии]здательский\s+дом|[Мм]едиахолдинг|[Мм]едиагруппа)\s+«")
+# "АО «Телерадиокомпания «Степь»»": any type words in the outer quotes, the name in the inner.
+_NESTED_TYPE_RE = re.compile(r"^«[^«»]{2,40}?\s+«(?=[^«»]{2,40}»)")
 
 
 @functools.lru_cache(maxsize=8192)
@@ -70,8 +71,10 @@ def masthead_name(line: str) -> str:
     name = _KK_GENITIVE_RE.sub("", _KK_TYPE_RE.sub("", raw.strip(' «»"“”.,')).strip(' «»"“”'))
     if raw.startswith(("«", '"')) and "канале" in line.casefold():
         name = nominative(name, "gent")  # "в Telegram-канале «Известий»"
-    elif raw.startswith(("«", '"')) and lex.subscribe_re.match(line):
-        name = nominative(name, "accs")  # "Подписывайтесь на «Газету.Ru»"
+    elif raw.startswith(("«", '"')) and (
+        lex.subscribe_re.match(line) or _ACCUSATIVE_RE.search(line)
+    ):
+        name = nominative(name, "accs")  # "Подписывайтесь на «Газету.Ru»", "Читайте «Правду»"
     head, _, rest = name.partition(" ")
     if rest and head.casefold() in _GENERIC_HEADS:
         name = rest  # "Новости Steppe в Telegram": the outlet's news, the outlet's name
@@ -119,6 +122,8 @@ def _bare_name(line: str) -> str:
 
 
 _SENTENCE_END = (".", "!", "?", "…")
+# "Читайте «X» в Дзене", "ссылка на «X» обязательна": the quoted name in the accusative.
+_ACCUSATIVE_RE = re.compile(r"^(?:читайте|смотрите)\s+«|ссылка\s+на\s+«", re.IGNORECASE)
 _RIGHTS_HEAD_RE = re.compile(
     r"^(?:все\s+права\s+защищены|all\s+rights\s+reserved|барлық\s+құқықтар\s+қорғалған)"
     r"[.,:]?\s*(?=©|\(c\)|copyright)",

@@ -22,6 +22,7 @@ _CYR_WORD_RE = re.compile(r"^[А-Яа-яЁё][а-яё]+(?:-[а-яё]+)?$")
 _KK_GENITIVE_RE = re.compile(r"(?<=\w)(?:-?(?:ның|нің|дың|дің|тың|тің))$")
 # The ablative ("from"): "қызметінен" -> "қызметі" after the possessive, "әкімдіктен" -> "әкімдік".
 _KK_ABLATIVE_RE = re.compile(r"(?<=[ыі])н(?:ан|ен)$|(?<=\w{4})(?:дан|ден|тан|тен)$")
+_KK_LETTER_RE = re.compile("[әғқңөұүһіӘҒҚҢӨҰҮҺІ]")
 _CASES = {"gent": "gent", "datv": "datv", "accs": "accs", "loct": "loct", "ablt": "ablt"}
 
 
@@ -138,6 +139,8 @@ def nominative(name: str, case: str = "") -> str:
         return nominative(head, case) + dot + tail  # "Газете.Ru" -> "Газета.Ru"
     if not words or case not in _CASES or not _CYR_WORD_RE.match(words[0]):
         return name
+    if _KK_LETTER_RE.search(name):
+        return name  # "«Орал өңірі» газеті": Kazakh, which Russian morphology would mangle
     if words[0].casefold() in lexicon().indeclinable:
         return name  # "Минцифры" is not the genitive of "Минцифра"
     if len(words) in (2, 3) and all(w[:1].isupper() and _CYR_WORD_RE.match(w) for w in words):

@@ -18,12 +18,16 @@ __all__ = ["CLAUSE_RE", "name_before", "person_in", "take_name"]
 _QUOTED_NAME_RE = re.compile(r"[«\"“„]([^«»\"“”„\n]{1,80})[»\"”“]")
 _TOKEN_RE = re.compile(r"\S+")
 _CYRILLIC_RE = re.compile(r"^[«\"]?[А-ЯЁа-яё]")
-_CONNECTORS = frozenset({"of", "the", "and", "for", "on", "de", "&", "и", "-", "–", "at", "по"})
+_CYR_LOWER_RE = re.compile(r"[а-яё]{3,}\s")
+_CONNECTORS = frozenset(
+    {"of", "the", "and", "for", "on", "de", "&", "и", "-", "–", "at", "по", "при"}
+)
 _ABBREVIATION_RE = re.compile(r"^(?:[A-ZА-ЯЁ]\.){2,}$")
 _PRESS_SERVICE_RE = re.compile(r"^пресс-служб\w*", re.IGNORECASE)
 _PRESS_SERVICE_TAIL_RE = re.compile(r"[^,.;:!?()\n]{1,80}")
 _KEEP_PREFIX_NAMES = frozenset({"новости"})  # "РИА Новости" is a name, not "ИА" + "Новости"
-_MAX_NAME_TOKENS = 9
+_MAX_NAME_TOKENS = 12  # "Комитет по чрезвычайным ситуациям и гражданской обороне при …"
+_NAME_MAX = 120  # characters: a ministry with its state, "… при Правительстве Республики …"
 _WHEN_RE = re.compile(
     r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
 )
@@ -56,6 +60,30 @@ def _dependant(word: str, name: list[str], dative_run: bool) -> bool:
     return len(name) == 1 and agrees(name[0], word)
 
 
+def _runs_on(low: str, name: list[str], nxt: str, dative_run: bool) -> bool:
+    """A lower-case connector inside a name: "Агентство по регулированию и развитию …" ("и" goes
+    on with a dative run), "Министерство энергетики и водных ресурсов" (a genitive after a
+    genitive), "Комитет … при Правительстве"; "мэрия города по итогам конкурса" ends before
+    "по" (an adverbial phrase, the lexicon's [names] po_phrase_stops)."""
+    if low == "по":
+        return nxt[:1].islower() and nxt.casefold() not in _po_stops()
+    if low == "и":
+        if dative_run and case_of(nxt, "datv"):
+            return True
+        # The head alone ("в мэрии и полиции") joins two bodies; a dependant after the head
+        # ("министерстве экологии и природопользования") goes on with another.
+        prev = name[-1] if len(name) >= 2 else ""
+        return prev[:1].islower() and is_genitive_word(prev) and is_genitive_word(nxt)
+    if low == "при":
+        return nxt[:1].isupper() or case_of(nxt, "loct")
+    return False
+
+
+@functools.cache
+def _po_stops() -> frozenset[str]:
+    return frozenset(w.casefold() for w in lexicon().raw["names"]["po_phrase_stops"])
+
+
 def _name_tokens(tokens: list[str]) -> list[str]:
     stops = lexicon().stop_words
     heads = lexicon().institution_heads
@@ -68,10 +96,7 @@ def _name_tokens(tokens: list[str]) -> list[str]:
             nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
             if _WHEN_RE.match(nxt):
                 break  # "told The Astana Times on Monday": the name ends before its time
-            # "Агентство по регулированию и развитию …": "и" goes on with a dative run.
-            runs_on = (low == "по" and nxt[:1].islower()) or (
-                low == "и" and dative_run and case_of(nxt.rstrip(".,;:!?"), "datv")
-            )
+            runs_on = _runs_on(low, name, nxt.rstrip(".,;:!?"), dative_run)
             if token == bare and (_accept_token(nxt) or runs_on):
                 name.append(token)
                 dative_run = dative_run or low == "по"
@@ -80,7 +105,11 @@ def _name_tokens(tokens: list[str]) -> list[str]:
         if not bare or low in stops:
             break
         institution = not name and lemma(low) in heads  # "департамент Комитета ..."
-        if not (_accept_token(bare) or institution or _dependant(bare, name, dative_run)):
+        # "при президенте": the prepositional case after "при" belongs to the name.
+        governed = bool(name) and name[-1] == "при" and case_of(bare, "loct")
+        if not (
+            _accept_token(bare) or institution or governed or _dependant(bare, name, dative_run)
+        ):
             break
         if dative_run and not case_of(bare, "datv"):
             dative_run = False
@@ -100,8 +129,10 @@ def take_name(text: str, pos: int) -> str:
     with the genitive dependants of a Russian head ("Министерстве энергетики Казахстана")."""
     prefix = _prefix_re().match(text, pos)
     start = prefix.end() if prefix else pos
-    if prefix and text[start : start + 3] == "по ":
-        start = pos  # "Агентства по регулированию …": the type word heads the name itself
+    if prefix and (text[start : start + 3] == "по " or _CYR_LOWER_RE.match(text, start)):
+        # "Агентства по регулированию …", "Агентство статистики при …": the type word heads
+        # the name itself (a lower-case dependant follows it, no outlet's name).
+        start = pos
     prefix_text = text[pos:start]
     head = text[start : start + 120]
     press = _PRESS_SERVICE_RE.match(head)
@@ -118,7 +149,7 @@ def take_name(text: str, pos: int) -> str:
     result = " ".join(name).strip()
     if result.casefold() in _KEEP_PREFIX_NAMES and prefix_text.strip():
         result = f"{prefix_text.split()[-1]} {result}"
-    return result if has_letter(result) and len(result) <= 80 else ""
+    return result if has_letter(result) and len(result) <= _NAME_MAX else ""
 
 
 # "the Reuters news agency reported": the type words between the name and the verb.
