@@ -237,27 +237,33 @@ def test_seed_fixture_parses_as_before() -> None:
     )
 
 
-def test_fresh_is_valid_and_blind(corpus: list[Case]) -> None:
-    # The fourth blind set: loads cleanly (format errors fail here, not inside the xfail score
-    # test), shares no outlet with articles/, holdout/, blind/ or unseen/, and its traits hold.
-    cases = load_cases(SETS["fresh"])
+def _assert_later_set_is_valid(
+    corpus: list[Case], name: str, earlier: tuple[str, ...], minimum: int
+) -> None:
+    """A later blind set loads cleanly (format errors fail here, not inside the xfail score
+    test), has at least ``minimum`` articles, shares no outlet with articles/ and the
+    ``earlier`` sets, its traits hold, and its expectations are consistent."""
+    cases = load_cases(SETS[name])
     if not cases:
-        pytest.skip("no fresh articles yet")
+        pytest.skip(f"no {name} articles yet")
+    assert len(cases) >= minimum, len(cases)
     outlets = {c.expected["outlet"] for c in cases}
-    earlier = (
-        *corpus,
-        *(c for name in ("holdout", "blind", "unseen") for c in load_cases(SETS[name])),
-    )
-    seen = {c.expected["outlet"] for c in earlier}
-    assert not outlets & seen, (
-        f"fresh outlets also in articles/, holdout/, blind/ or unseen/: {sorted(outlets & seen)}"
-    )
+    seen = {
+        c.expected["outlet"]
+        for c in (*corpus, *(c for other in earlier for c in load_cases(SETS[other])))
+    }
+    assert not outlets & seen, f"{name} outlets also in an earlier set: {sorted(outlets & seen)}"
     for case in cases:
         unknown = set(case.traits) - KNOWN_TRAITS - {"no-chrome"}
         assert not unknown, f"{case.stem}: unknown traits {unknown}"
     _assert_traits_agree(cases)
-    # Its expectations are consistent: a parser returning exactly them scores 100% everywhere.
+    # A parser returning exactly the expectations scores 100% everywhere.
     assert score(cases, parse=_perfect).misses == []
+
+
+def test_fresh_is_valid_and_blind(corpus: list[Case]) -> None:
+    # The fourth blind set (a development set since it was scored blind once).
+    _assert_later_set_is_valid(corpus, "fresh", ("holdout", "blind", "unseen"), 1)
 
 
 @pytest.mark.xfail(strict=False, reason=WEAK_PARSER)
@@ -266,26 +272,8 @@ def test_fresh_scores() -> None:
 
 
 def test_novel_is_valid_and_blind(corpus: list[Case]) -> None:
-    # The fifth blind set: loads cleanly (format errors fail here, not inside the xfail score
-    # test), has at least 45 articles, shares no outlet with articles/, holdout/, blind/, unseen/
-    # or fresh/, and its traits hold.
-    cases = load_cases(SETS["novel"])
-    if not cases:
-        pytest.skip("no novel articles yet")
-    assert len(cases) >= 45, len(cases)
-    outlets = {c.expected["outlet"] for c in cases}
-    earlier = (
-        *corpus,
-        *(c for name in ("holdout", "blind", "unseen", "fresh") for c in load_cases(SETS[name])),
-    )
-    seen = {c.expected["outlet"] for c in earlier}
-    assert not outlets & seen, f"novel outlets also in an earlier set: {sorted(outlets & seen)}"
-    for case in cases:
-        unknown = set(case.traits) - KNOWN_TRAITS - {"no-chrome"}
-        assert not unknown, f"{case.stem}: unknown traits {unknown}"
-    _assert_traits_agree(cases)
-    # Its expectations are consistent: a parser returning exactly them scores 100% everywhere.
-    assert score(cases, parse=_perfect).misses == []
+    # The fifth blind set: at least 45 articles, none from an outlet of the earlier sets.
+    _assert_later_set_is_valid(corpus, "novel", ("holdout", "blind", "unseen", "fresh"), 45)
 
 
 @pytest.mark.xfail(strict=False, reason=WEAK_PARSER)
