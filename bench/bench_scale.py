@@ -60,6 +60,7 @@ from fakegram.harness import ADMIN_CHAT_ID  # noqa: E402
 from fakegram.server import FakeTelegram  # noqa: E402
 from storage.db import Database  # noqa: E402
 from tests.crash_worker import ForkServer  # noqa: E402
+from tests.test_e2e_webhook import _free_port  # noqa: E402
 
 ADMIN = 5201
 SECRET = "bench-scale-secret"
@@ -67,15 +68,6 @@ FIRST_CHANNEL = -1007800000001
 EVERY = 4.0  # seconds between the due posts of one channel: 15 a minute
 LEAD_IN = 6.0  # seconds from the seeding to the first due post
 TAKEOVERS = 5  # kills of the poller: a standby asks for the lead every 2 s, so they vary
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _pct(values: list[float], q: float) -> float:
